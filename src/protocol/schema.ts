@@ -57,14 +57,14 @@ export type Infer<F extends Fields> = { -readonly [K in keyof F]: F[K] extends F
 
 type RequiredKeys<F extends Fields> = { [K in keyof F]: F[K] extends Field<unknown, false> ? K : never }[keyof F];
 type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
+// `[NonNullable<V>]` keeps the check from distributing over `X[] | null`: distributed, a nullable
+// array of structs (or a nullable struct) lost its `null` and accepted a lone struct instead.
 type InputOf<T> = T extends Field<infer V, boolean>
-  ? V extends Array<infer E>
-    ? T extends { fields: infer SF extends Fields }
+  ? T extends { fields: infer SF extends Fields }
+    ? [NonNullable<V>] extends [Array<unknown>]
       ? Array<Input<SF>> | (null extends V ? null : never)
-      : V
-    : T extends { fields: infer SF extends Fields }
-      ? Input<SF>
-      : V
+      : Input<SF> | (null extends V ? null : never)
+    : V
   : never;
 /** What encode accepts: fields with a version range, a default or a tag may be omitted. */
 export type Input<F extends Fields> = { [K in RequiredKeys<F>]: InputOf<F[K]> } & {
@@ -178,8 +178,10 @@ export function decodeStruct(r: Reader, fields: Fields, v: number, flexible: boo
   for (const [name, f] of c.regular) {
     out[name] = inVersion(f, v) ? decodeValue(r, f, v, flexible) : zeroValue(f);
   }
+  // Tagged fields take their defaults in every version (the inferred type promises the key),
+  // and are overwritten below when a flexible version carries them.
+  for (const [name, f] of c.tagged.values()) out[name] = zeroValue(f);
   if (flexible) {
-    for (const [name, f] of c.tagged.values()) out[name] = zeroValue(f);
     decodeTaggedFields(r, (tag, sub) => {
       const e = c.tagged.get(tag);
       if (e && inVersion(e[1], v)) out[e[0]] = decodeValue(sub, e[1], v, true);
