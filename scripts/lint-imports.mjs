@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Layering rules the type checker cannot see (ARCHITECTURE §9–§10, aesthetics rule 2):
+// - only src/zk/ imports node-zookeeper-client;
+// - src/protocol/ is sans-IO: no node:net, node:fs, logger or broker-layer imports;
+// - only src/network/ opens sockets (node:net).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const problems = [];
+
+function walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith('.ts')) check(relative(root, p), readFileSync(p, 'utf8'));
+  }
+}
+
+function check(file, text) {
+  const imports = [...text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+  for (const spec of imports) {
+    if (spec === 'node-zookeeper-client' && !file.startsWith('src/zk/')) problems.push(`${file}: imports node-zookeeper-client outside src/zk/`);
+    if (file.startsWith('src/protocol/')) {
+      if (/^(node:)?(net|fs|fs\/promises)$/.test(spec)) problems.push(`${file}: protocol/ must not do I/O (${spec})`);
+      if (/\/(server|log|cluster|network|controller|coordinator|zk)\//.test(spec) || spec === 'pino') problems.push(`${file}: protocol/ imports ${spec}`);
+    }
+    if (/^(node:)?net$/.test(spec) && !file.startsWith('src/network/') && !file.startsWith('src/bench/') && !file.startsWith('src/zk/server-process')) {
+      problems.push(`${file}: only src/network/ opens sockets (${spec})`);
+    }
+  }
+}
+
+walk(join(root, 'src'));
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log('import layering ok');
