@@ -1,0 +1,298 @@
+/**
+ * The outbound broker-to-broker connection (controller channel, follower fetchers): one socket
+ * to one broker, pipelined requests matched by correlation id.
+ *
+ * Behaviour (after Kafka's NetworkClient / ClusterConnectionStates):
+ * 1. Connects lazily on the first send (or explicitly with connect()), with a connect timeout
+ *    (socket.connection.setup.timeout.ms, 10 s).
+ * 2. After a failure, the next connect waits reconnect.backoff.ms · 2^(failures-1), capped at
+ *    reconnect.backoff.max.ms, with ±20 % jitter; a success resets the count.
+ * 3. A request not answered within its timeout (request.timeout.ms, 30 s) is rejected with
+ *    RequestTimeoutError and the connection is closed, failing the other in-flight requests with
+ *    NetworkError (their responses could no longer be trusted to arrive).
+ * 4. A lost connection rejects its in-flight requests with NetworkError; the next send reconnects.
+ * 5. A response with an unknown correlation id, or larger than maxResponseBytes, breaks the
+ *    connection (ResponseProtocolError).
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import { childLogger, silentLogger, type Logger } from '../common/logger.js';
+import { ProtocolError, UnsupportedVersionError } from '../protocol/errors.js';
+import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js';
+import { Reader, Writer } from '../protocol/primitives.js';
+import type { MessageInput, MessageSpec, MessageValue } from '../protocol/schema.js';
+import { ClientClosedError, ConnectTimeoutError, NetworkError, RequestTimeoutError, ResponseProtocolError } from './errors.js';
+import { FrameDecoder, FrameSizeError, sizePrefix } from './frame-decoder.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySpec = MessageSpec<any>;
+
+/** A request table and its response table. */
+export interface ApiPair<Req extends AnySpec, Res extends AnySpec> {
+  readonly request: Req;
+  readonly response: Res;
+}
+
+export interface BrokerClientOptions {
+  host: string;
+  port: number;
+  clientId?: string | null;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  reconnectBackoffMs?: number;
+  reconnectBackoffMaxMs?: number;
+  /** receive.message.max.bytes analogue; default 100 MiB */
+  maxResponseBytes?: number;
+  log?: Logger;
+  /** injected randomness for the backoff jitter (rule 10) */
+  random?: () => number;
+}
+
+interface InFlight {
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  readonly response: AnySpec;
+  readonly timer: NodeJS.Timeout;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+interface Conn {
+  readonly socket: Socket;
+  readonly decoder: FrameDecoder;
+  readonly inFlight: Map<number, InFlight>;
+  dead: boolean;
+}
+
+export class BrokerClient {
+  readonly address: string;
+  private readonly log: Logger;
+  private readonly connectTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly backoffMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly random: () => number;
+  private conn: Conn | null = null;
+  private connecting: Promise<Conn> | null = null;
+  private nextCorrelationId = 0;
+  private failures = 0;
+  private lastFailureAt = 0;
+  private closed = false;
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(private readonly opts: BrokerClientOptions) {
+    this.address = `${opts.host}:${opts.port}`;
+    this.log = childLogger(opts.log ?? silentLogger(), 'broker-client', { peer: this.address });
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.backoffMs = opts.reconnectBackoffMs ?? 50;
+    this.backoffMaxMs = opts.reconnectBackoffMaxMs ?? 1_000;
+    this.maxResponseBytes = opts.maxResponseBytes ?? 104_857_600;
+    this.random = opts.random ?? Math.random;
+  }
+
+  get isConnected(): boolean {
+    return this.conn !== null && !this.conn.dead;
+  }
+
+  get inFlightCount(): number {
+    return this.conn?.inFlight.size ?? 0;
+  }
+
+  /** Connects now (after any backoff); resolves when the socket is up. */
+  async connect(): Promise<void> {
+    await this.ensureConn();
+  }
+
+  /** Sends one request and resolves with the decoded response body. */
+  async send<Req extends AnySpec, Res extends AnySpec>(
+    api: ApiPair<Req, Res>,
+    apiVersion: number,
+    value: MessageInput<Req>,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<MessageValue<Res>> {
+    const { request, response } = api;
+    if (apiVersion < request.minVersion || apiVersion > request.maxVersion) {
+      throw new UnsupportedVersionError(request.apiKey, apiVersion);
+    }
+    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const conn = await this.ensureConn(deadline);
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
+    const w = new Writer();
+    encodeRequestHeader(w, { apiKey: request.apiKey, apiVersion, correlationId, clientId: this.opts.clientId ?? null }, request.isFlexible(apiVersion));
+    request.encode(w, apiVersion, value);
+    const chunks = w.chunksOut();
+    return new Promise<MessageValue<Res>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        conn.inFlight.delete(correlationId);
+        reject(new RequestTimeoutError(request.apiKey, apiVersion, timeoutMs));
+        this.drop(conn, new NetworkError(`connection to ${this.address} closed after a request timed out`));
+      }, Math.max(deadline - Date.now(), 0));
+      conn.inFlight.set(correlationId, {
+        apiKey: request.apiKey,
+        apiVersion,
+        response,
+        timer,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+      conn.socket.cork();
+      conn.socket.write(sizePrefix(chunks));
+      for (const c of chunks) conn.socket.write(c);
+      conn.socket.uncork();
+    });
+  }
+
+  /** Closes the connection; in-flight and later requests reject with ClientClosedError. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const wake of this.sleepers) wake();
+    const conn = this.conn ?? (await this.connecting?.catch(() => null)) ?? null;
+    if (conn) {
+      const gone = new Promise<void>((resolve) => (conn.socket.destroyed ? resolve() : conn.socket.once('close', () => resolve())));
+      this.drop(conn, new ClientClosedError());
+      await gone;
+    }
+  }
+
+  private async ensureConn(deadline = Date.now() + this.connectTimeoutMs): Promise<Conn> {
+    if (this.closed) throw new ClientClosedError();
+    if (this.conn && !this.conn.dead) return this.conn;
+    this.connecting ??= this.openConn().finally(() => (this.connecting = null));
+    const conn = await withDeadline(this.connecting, deadline, () => new NetworkError(`no connection to ${this.address} before the request deadline`));
+    if (this.closed) throw new ClientClosedError();
+    return conn;
+  }
+
+  private async openConn(): Promise<Conn> {
+    const wait = this.backoffRemaining();
+    if (wait > 0) await this.sleep(wait);
+    if (this.closed) throw new ClientClosedError();
+    try {
+      const socket = await this.dial();
+      const conn: Conn = { socket, decoder: new FrameDecoder(this.maxResponseBytes), inFlight: new Map(), dead: false };
+      socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+      socket.on('error', (err) => this.drop(conn, new NetworkError(`connection to ${this.address} failed: ${err.message}`, { cause: err })));
+      socket.on('close', () => this.drop(conn, new NetworkError(`connection to ${this.address} lost`)));
+      this.failures = 0;
+      this.conn = conn;
+      this.log.debug('connected');
+      return conn;
+    } catch (err) {
+      this.failures++;
+      this.lastFailureAt = Date.now();
+      throw err;
+    }
+  }
+
+  private dial(): Promise<Socket> {
+    return new Promise<Socket>((resolve, reject) => {
+      const socket = netConnect({ host: this.opts.host, port: this.opts.port, noDelay: true });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ConnectTimeoutError(this.address, this.connectTimeoutMs));
+      }, this.connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        socket.on('error', () => {}); // the connection's own handler is attached next
+        resolve(socket);
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new NetworkError(`cannot connect to ${this.address}: ${err.message}`, { cause: err }));
+      });
+    });
+  }
+
+  private onData(conn: Conn, chunk: Buffer): void {
+    if (conn.dead) return;
+    try {
+      conn.decoder.push(chunk, (frame) => this.onResponse(conn, frame));
+    } catch (err) {
+      const msg = err instanceof FrameSizeError ? `bad response size: ${err.message}` : String(err);
+      this.drop(conn, new ResponseProtocolError(msg, { cause: err }));
+    }
+  }
+
+  private onResponse(conn: Conn, frame: Buffer): boolean {
+    if (conn.dead) return false;
+    const correlationId = frame.length >= 4 ? frame.readInt32BE(0) : -1;
+    const entry = conn.inFlight.get(correlationId);
+    if (!entry) {
+      this.drop(conn, new ResponseProtocolError(`response with unknown correlation id ${correlationId}`));
+      return false;
+    }
+    conn.inFlight.delete(correlationId);
+    clearTimeout(entry.timer);
+    try {
+      const r = new Reader(frame);
+      decodeResponseHeader(r, entry.apiKey, entry.response.isFlexible(entry.apiVersion));
+      entry.resolve(entry.response.decode(r, entry.apiVersion));
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      entry.reject(new ResponseProtocolError(`undecodable ${entry.response.name} v${entry.apiVersion}: ${err.message}`, { cause: err }));
+    }
+    return true;
+  }
+
+  /** Marks a connection dead, destroys it, and rejects what it carried. */
+  private drop(conn: Conn, err: Error): void {
+    if (conn.dead) return;
+    conn.dead = true;
+    if (this.conn === conn) this.conn = null;
+    if (!(err instanceof ClientClosedError)) {
+      this.failures++;
+      this.lastFailureAt = Date.now();
+      this.log.debug({ err: err.message, inFlight: conn.inFlight.size }, 'connection dropped');
+    }
+    conn.socket.destroy();
+    const pending = [...conn.inFlight.values()];
+    conn.inFlight.clear();
+    for (const p of pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+  }
+
+  private backoffRemaining(): number {
+    if (this.failures === 0) return 0;
+    const base = Math.min(this.backoffMs * 2 ** Math.min(this.failures - 1, 30), this.backoffMaxMs);
+    const jittered = base * (0.8 + 0.4 * this.random());
+    return Math.max(0, this.lastFailureAt + jittered - Date.now());
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
+
+function withDeadline<T>(p: Promise<T>, deadline: number, onTimeout: () => Error): Promise<T> {
+  const ms = deadline - Date.now();
+  if (ms <= 0) return Promise.reject(onTimeout());
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
