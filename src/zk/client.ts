@@ -1,0 +1,811 @@
+/**
+ * Promise wrapper over node-zookeeper-client — the ONLY module that imports it (ARCHITECTURE decision 10).
+ *
+ * Behaviour (after Kafka 2.7's ZooKeeperClient, reference/zk-and-controller.md §1.2):
+ * - `ZkClient.connect({connectString: 'h:p,h:p/chroot'})`: the chroot is created first (persistent, null data)
+ *   through a chroot-less connection, as Kafka does; then the real session is opened. Connection has a timeout.
+ * - Session events: 'connected', 'disconnected', 'expired' and 'reinitialized' (a new session after expiry).
+ *   After expiry the client makes a new session by itself (like Kafka) unless `reinitializeOnExpiry: false`,
+ *   then call `reinitialize()`. State-change handlers (`registerStateChangeHandler`) get Kafka's
+ *   `beforeInitializingSession` / `afterInitializingSession` calls around it. Watches do not survive expiry.
+ * - Reads (getData, exists, getChildren) are retried after CONNECTIONLOSS once reconnected; writes are not
+ *   (a conditional write may have been applied): they throw `ConnectionLossError` and callers decide.
+ * - Requests in flight when the session expires or the client closes are rejected (never left hanging).
+ * - Watches are one-shot callbacks `(event) => void`; callers only enqueue work in them.
+ * - Stat: `czxid`/`mzxid`/`pzxid` are JS numbers. A zxid is (ZooKeeper epoch << 32 | counter), so it stays
+ *   below 2^53 until ZooKeeper's own leader epoch passes 2^21; we throw rather than lose precision.
+ *   `czxid` of `/brokers/ids/<id>` is the broker epoch (KIP-380). `ephemeralOwner` is a session id: bigint
+ *   (session ids use all 64 bits), 0n for persistent nodes.
+ * - `multi(ops)`: check/create/setData/delete. An expected version of 0 is REJECTED as a programming error:
+ *   the library's Transaction turns 0 into -1 ("any version", aesthetics.md rule 7). Conditionally-updated
+ *   znodes are therefore created at version ≥ 1 (e.g. create + setData(any) in the same multi). Normal
+ *   failures come back as a typed result (`bad-version`, `node-exists`, `no-node`, `not-empty` + op index);
+ *   connection loss / expiry throw.
+ */
+import { EventEmitter } from 'node:events';
+import zookeeper from 'node-zookeeper-client';
+import type { Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
+
+// ---------------------------------------------------------------------------------------------- errors
+
+export type ZkErrorCode =
+  | 'NONODE'
+  | 'NODEEXISTS'
+  | 'BADVERSION'
+  | 'NOTEMPTY'
+  | 'CONNECTIONLOSS'
+  | 'SESSIONEXPIRED'
+  | 'CLOSED'
+  | 'TIMEOUT'
+  | 'OTHER';
+
+export class ZkError extends Error {
+  constructor(
+    readonly code: ZkErrorCode,
+    message: string,
+    readonly path?: string,
+    options?: ErrorOptions,
+  ) {
+    super(path ? `${message} (${path})` : message, options);
+    this.name = 'ZkError';
+  }
+}
+export class NoNodeError extends ZkError {
+  constructor(path?: string) {
+    super('NONODE', 'znode does not exist', path);
+    this.name = 'NoNodeError';
+  }
+}
+export class NodeExistsError extends ZkError {
+  constructor(path?: string) {
+    super('NODEEXISTS', 'znode already exists', path);
+    this.name = 'NodeExistsError';
+  }
+}
+export class BadVersionError extends ZkError {
+  constructor(path?: string) {
+    super('BADVERSION', 'znode version does not match', path);
+    this.name = 'BadVersionError';
+  }
+}
+export class NotEmptyError extends ZkError {
+  constructor(path?: string) {
+    super('NOTEMPTY', 'znode has children', path);
+    this.name = 'NotEmptyError';
+  }
+}
+export class ConnectionLossError extends ZkError {
+  constructor(path?: string) {
+    super('CONNECTIONLOSS', 'connection to ZooKeeper lost', path);
+    this.name = 'ConnectionLossError';
+  }
+}
+export class SessionExpiredError extends ZkError {
+  constructor(path?: string) {
+    super('SESSIONEXPIRED', 'ZooKeeper session expired', path);
+    this.name = 'SessionExpiredError';
+  }
+}
+export class ClientClosedError extends ZkError {
+  constructor() {
+    super('CLOSED', 'ZooKeeper client is closed');
+    this.name = 'ClientClosedError';
+  }
+}
+/** A caller bug (e.g. expected version 0 inside a multi), never a cluster condition. */
+export class ZkProgrammingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZkProgrammingError';
+  }
+}
+
+function mapError(err: unknown, path?: string): Error {
+  const code = (err as { getCode?: () => number } | null)?.getCode?.();
+  if (code === undefined) return err instanceof Error ? err : new Error(String(err));
+  const E = zookeeper.Exception;
+  switch (code) {
+    case E.NO_NODE:
+      return new NoNodeError(path);
+    case E.NODE_EXISTS:
+      return new NodeExistsError(path);
+    case E.BAD_VERSION:
+      return new BadVersionError(path);
+    case E.NOT_EMPTY:
+      return new NotEmptyError(path);
+    case E.CONNECTION_LOSS:
+      return new ConnectionLossError(path);
+    case E.SESSION_EXPIRED:
+      return new SessionExpiredError(path);
+    default:
+      return new ZkError('OTHER', String(err), path, { cause: err });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- stat
+
+export interface ZkStat {
+  czxid: number;
+  mzxid: number;
+  pzxid: number;
+  /** ms since epoch */
+  ctime: number;
+  mtime: number;
+  /** data version (Kafka's "zkVersion") */
+  version: number;
+  cversion: number;
+  aversion: number;
+  /** session id owning an ephemeral node; 0n for persistent nodes */
+  ephemeralOwner: bigint;
+  dataLength: number;
+  numChildren: number;
+}
+
+function safeLong(buf: Buffer, what: string): number {
+  const v = buf.readBigInt64BE(0);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new ZkError('OTHER', `${what} ${v} exceeds 2^53-1`);
+  }
+  return Number(v);
+}
+
+function toStat(s: LibStat): ZkStat {
+  return {
+    czxid: safeLong(s.czxid, 'czxid'),
+    mzxid: safeLong(s.mzxid, 'mzxid'),
+    pzxid: safeLong(s.pzxid, 'pzxid'),
+    ctime: safeLong(s.ctime, 'ctime'),
+    mtime: safeLong(s.mtime, 'mtime'),
+    version: s.version,
+    cversion: s.cversion,
+    aversion: s.aversion,
+    ephemeralOwner: s.ephemeralOwner.readBigUInt64BE(0),
+    dataLength: s.dataLength,
+    numChildren: s.numChildren,
+  };
+}
+
+/** Session ids print as hex in ZooKeeper's logs and in zkCli (`0x100...`). */
+export function sessionIdHex(id: bigint): string {
+  return `0x${id.toString(16)}`;
+}
+
+// ---------------------------------------------------------------------------------------------- ops
+
+export type CreateMode = 'persistent' | 'ephemeral' | 'persistent-sequential' | 'ephemeral-sequential';
+
+function libMode(mode: CreateMode): number {
+  const M = zookeeper.CreateMode;
+  switch (mode) {
+    case 'persistent':
+      return M.PERSISTENT;
+    case 'ephemeral':
+      return M.EPHEMERAL;
+    case 'persistent-sequential':
+      return M.PERSISTENT_SEQUENTIAL;
+    case 'ephemeral-sequential':
+      return M.EPHEMERAL_SEQUENTIAL;
+  }
+}
+
+/** Expected version -1 = any version. 0 is rejected inside a multi (see header). */
+export type ZkOp =
+  | { type: 'check'; path: string; version: number }
+  | { type: 'create'; path: string; data: Buffer | null; mode: CreateMode }
+  | { type: 'setData'; path: string; data: Buffer | null; version: number }
+  | { type: 'delete'; path: string; version: number };
+
+export const zkOp = {
+  check: (path: string, version: number): ZkOp => ({ type: 'check', path, version }),
+  create: (path: string, data: Buffer | null, mode: CreateMode = 'persistent'): ZkOp => ({
+    type: 'create',
+    path,
+    data,
+    mode,
+  }),
+  setData: (path: string, data: Buffer | null, version: number): ZkOp => ({ type: 'setData', path, data, version }),
+  delete: (path: string, version = -1): ZkOp => ({ type: 'delete', path, version }),
+};
+
+export type ZkOpResult =
+  | { type: 'check' }
+  | { type: 'create'; path: string }
+  | { type: 'setData'; stat: ZkStat }
+  | { type: 'delete' };
+
+export type MultiFailure = 'bad-version' | 'node-exists' | 'no-node' | 'not-empty';
+export type MultiResult =
+  | { outcome: 'ok'; results: ZkOpResult[] }
+  | { outcome: MultiFailure; failedOp: number; path: string };
+
+function checkVersion(op: ZkOp): void {
+  if (op.type === 'create') return;
+  const v = op.version;
+  if (!Number.isInteger(v) || v < -1) throw new ZkProgrammingError(`multi ${op.type} ${op.path}: bad version ${v}`);
+  if (v === 0) {
+    throw new ZkProgrammingError(
+      `multi ${op.type} ${op.path} with expected version 0: node-zookeeper-client's Transaction turns 0 into ` +
+        `"any version"; keep conditionally-updated znodes at version >= 1 (aesthetics.md rule 7)`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- watches
+
+export type ZkWatchEventType = 'created' | 'deleted' | 'data-changed' | 'children-changed';
+export interface ZkWatchEvent {
+  type: ZkWatchEventType;
+  path: string;
+}
+export type ZkWatcher = (event: ZkWatchEvent) => void;
+
+function toWatchEvent(e: LibEvent): ZkWatchEvent {
+  const E = zookeeper.Event;
+  const t = e.getType();
+  const type: ZkWatchEventType =
+    t === E.NODE_CREATED
+      ? 'created'
+      : t === E.NODE_DELETED
+        ? 'deleted'
+        : t === E.NODE_DATA_CHANGED
+          ? 'data-changed'
+          : 'children-changed';
+  return { type, path: e.getPath() };
+}
+
+// ---------------------------------------------------------------------------------------------- client
+
+export interface ZkClientLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface ZkClientOptions {
+  /** `host:port[,host:port...][/chroot]` (Kafka's zookeeper.connect) */
+  connectString: string;
+  /** Kafka's zookeeper.session.timeout.ms; default 18000 */
+  sessionTimeoutMs?: number;
+  /** Kafka's zookeeper.connection.timeout.ms; default = session timeout */
+  connectionTimeoutMs?: number;
+  /** Create a new session by itself after expiry (Kafka does). Default true. */
+  reinitializeOnExpiry?: boolean;
+  log?: ZkClientLogger;
+}
+
+export interface ZkStateChangeHandler {
+  readonly name: string;
+  beforeInitializingSession?(): void | Promise<void>;
+  afterInitializingSession?(): void | Promise<void>;
+}
+
+export type ZkSessionState = 'connecting' | 'connected' | 'disconnected' | 'expired' | 'closed';
+
+export interface ZkClientEvents {
+  connected: [];
+  disconnected: [];
+  expired: [];
+  reinitialized: [sessionId: bigint];
+}
+
+export interface SessionCredentials {
+  sessionId: Buffer;
+  sessionPassword: Buffer;
+}
+
+/** Splits `h:p,h:p/chroot` into servers and chroot ('' when none). */
+export function parseConnectString(connect: string): { servers: string; chroot: string } {
+  const slash = connect.indexOf('/');
+  if (slash < 0) return { servers: connect, chroot: '' };
+  const chroot = connect.slice(slash).replace(/\/+$/, '');
+  return { servers: connect.slice(0, slash), chroot };
+}
+
+const noopLog: ZkClientLogger = { info: () => {}, warn: () => {} };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface Handle {
+  client: Client;
+  state: ZkSessionState;
+  inFlight: Set<(err: Error) => void>;
+}
+
+export class ZkClient extends EventEmitter<ZkClientEvents> {
+  readonly servers: string;
+  readonly chroot: string;
+  readonly sessionTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+  /** Session ids this client held before the current one (KAFKA-7165 stale-ephemeral check). */
+  readonly previousSessionIds: bigint[] = [];
+  private handle: Handle | undefined;
+  private closed = false;
+  private reinitializing: Promise<void> | undefined;
+  private readonly stateHandlers = new Map<string, ZkStateChangeHandler>();
+  private readonly log: ZkClientLogger;
+  private readonly reinitializeOnExpiry: boolean;
+
+  private constructor(opts: ZkClientOptions) {
+    super();
+    const { servers, chroot } = parseConnectString(opts.connectString);
+    this.servers = servers;
+    this.chroot = chroot;
+    this.sessionTimeoutMs = opts.sessionTimeoutMs ?? 18000;
+    this.connectionTimeoutMs = opts.connectionTimeoutMs ?? this.sessionTimeoutMs;
+    this.reinitializeOnExpiry = opts.reinitializeOnExpiry ?? true;
+    this.log = opts.log ?? noopLog;
+  }
+
+  /** Connects (creating the chroot if missing) and resolves once the session is established. */
+  static async connect(opts: ZkClientOptions): Promise<ZkClient> {
+    const c = new ZkClient(opts);
+    if (c.chroot) await c.createChroot();
+    await c.openHandle();
+    return c;
+  }
+
+  get state(): ZkSessionState {
+    if (this.closed) return 'closed';
+    return this.handle?.state ?? 'connecting';
+  }
+
+  /** The current session id (0n before the first connection). */
+  get sessionId(): bigint {
+    return this.handle ? this.handle.client.getSessionId().readBigUInt64BE(0) : 0n;
+  }
+
+  /** Id and password of the current session (what a second client needs to take it over). */
+  sessionCredentials(): SessionCredentials {
+    const h = this.requireHandle();
+    return { sessionId: h.client.getSessionId(), sessionPassword: h.client.getSessionPassword() };
+  }
+
+  /** Negotiated session timeout (ms). */
+  negotiatedSessionTimeoutMs(): number {
+    return this.requireHandle().client.getSessionTimeout();
+  }
+
+  registerStateChangeHandler(h: ZkStateChangeHandler): void {
+    this.stateHandlers.set(h.name, h);
+  }
+  unregisterStateChangeHandler(name: string): void {
+    this.stateHandlers.delete(name);
+  }
+
+  private requireHandle(): Handle {
+    if (this.closed) throw new ClientClosedError();
+    if (!this.handle) throw new ConnectionLossError();
+    return this.handle;
+  }
+
+  private async createChroot(): Promise<void> {
+    const bootstrap = await ZkClient.connect({
+      connectString: this.servers,
+      sessionTimeoutMs: this.sessionTimeoutMs,
+      connectionTimeoutMs: this.connectionTimeoutMs,
+      reinitializeOnExpiry: false,
+    });
+    try {
+      await bootstrap.mkdirp(this.chroot);
+    } finally {
+      await bootstrap.close();
+    }
+  }
+
+  private openHandle(): Promise<void> {
+    const client = zookeeper.createClient(this.servers + this.chroot, {
+      sessionTimeout: this.sessionTimeoutMs,
+      spinDelay: 1000,
+      retries: 0,
+    });
+    const h: Handle = { client, state: 'connecting', inFlight: new Set() };
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        h.state = 'closed';
+        client.close();
+        reject(
+          new ZkError('TIMEOUT', `could not connect to ZooKeeper at ${this.servers} in ${this.connectionTimeoutMs} ms`),
+        );
+      }, this.connectionTimeoutMs);
+      client.on('state', (s) => {
+        if (h.state === 'closed' || h.state === 'expired') return; // terminal for this handle
+        const S = zookeeper.State;
+        if (s === S.SYNC_CONNECTED) {
+          h.state = 'connected';
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            if (this.closed) {
+              h.state = 'closed';
+              client.close();
+              reject(new ClientClosedError());
+              return;
+            }
+            this.handle = h;
+            resolve();
+          }
+          if (this.handle === h) this.emit('connected');
+        } else if (s === S.DISCONNECTED) {
+          h.state = 'disconnected';
+          if (this.handle === h) this.emit('disconnected');
+        } else if (s === S.EXPIRED) {
+          h.state = 'expired';
+          this.failInFlight(h, new SessionExpiredError());
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            reject(new SessionExpiredError());
+            return;
+          }
+          if (this.handle === h) this.onExpired();
+        }
+      });
+      client.connect();
+    });
+  }
+
+  private failInFlight(h: Handle, err: Error): void {
+    const rejects = [...h.inFlight];
+    h.inFlight.clear();
+    for (const r of rejects) r(err);
+  }
+
+  private onExpired(): void {
+    this.log.warn({ sessionId: sessionIdHex(this.sessionId) }, 'ZooKeeper session expired');
+    this.emit('expired');
+    if (this.reinitializeOnExpiry && !this.closed) {
+      this.reinitialize().catch((err: unknown) => this.log.warn({ err }, 'ZooKeeper re-initialisation failed'));
+    }
+  }
+
+  /**
+   * Kafka's ZooKeeperClient.reinitialize: beforeInitializingSession handlers, close the old handle, open a new
+   * session (retrying every 1 s until it works or the client is closed), afterInitializingSession handlers.
+   */
+  reinitialize(): Promise<void> {
+    this.reinitializing ??= (async () => {
+      for (const h of this.stateHandlers.values()) await h.beforeInitializingSession?.();
+      const old = this.handle;
+      if (old) {
+        this.previousSessionIds.push(old.client.getSessionId().readBigUInt64BE(0));
+        this.handle = undefined;
+        old.state = 'closed';
+        this.failInFlight(old, new SessionExpiredError());
+        old.client.close();
+      }
+      for (;;) {
+        if (this.closed) throw new ClientClosedError();
+        try {
+          await this.openHandle();
+          break;
+        } catch (err) {
+          this.log.warn({ err }, 'could not create a new ZooKeeper session; retrying in 1 s');
+          await sleep(1000);
+        }
+      }
+      this.log.info({ sessionId: sessionIdHex(this.sessionId) }, 'new ZooKeeper session established');
+      this.emit('reinitialized', this.sessionId);
+      for (const h of this.stateHandlers.values()) await h.afterInitializingSession?.();
+    })().finally(() => {
+      this.reinitializing = undefined;
+    });
+    return this.reinitializing;
+  }
+
+  /** Resolves when connected; rejects when the session expires, the client closes or the timeout passes. */
+  waitUntilConnected(timeoutMs = this.connectionTimeoutMs): Promise<void> {
+    if (this.closed) return Promise.reject(new ClientClosedError());
+    if (this.handle?.state === 'connected') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.off('connected', onConnected);
+        this.off('expired', onExpired);
+      };
+      const onConnected = () => {
+        cleanup();
+        resolve();
+      };
+      const onExpired = () => {
+        cleanup();
+        reject(new SessionExpiredError());
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new ZkError('TIMEOUT', `not connected to ZooKeeper within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.on('connected', onConnected);
+      this.on('expired', onExpired);
+    });
+  }
+
+  /** Runs one library call; rejects typed errors; rejected too if the session dies meanwhile. */
+  private call<T>(path: string, fn: (c: Client, done: (err: unknown, value?: T) => void) => void): Promise<T> {
+    let h: Handle;
+    try {
+      h = this.requireHandle();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (h.state === 'expired') return Promise.reject(new SessionExpiredError(path));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (err: Error) => reject(err);
+      h.inFlight.add(onAbort);
+      fn(h.client, (err, value) => {
+        if (!h.inFlight.delete(onAbort)) return; // already failed by expiry/close
+        if (err) reject(mapError(err, path));
+        else resolve(value as T);
+      });
+    });
+  }
+
+  /** Read helper: retries after CONNECTIONLOSS once reconnected (Kafka's retryRequestUntilConnected). */
+  private async read<T>(op: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!(err instanceof ConnectionLossError) || this.closed) throw err;
+        await this.waitUntilConnected();
+      }
+    }
+  }
+
+  private wrapWatcher(watch: ZkWatcher): (e: LibEvent) => void {
+    return (e) => watch(toWatchEvent(e));
+  }
+
+  // ------------------------------------------------------------------------------------------ operations
+
+  /** Creates a znode; returns its actual path (differs for sequential nodes). `parents` = mkdirp the parent. */
+  async create(
+    path: string,
+    data: Buffer | null = null,
+    opts: { mode?: CreateMode; parents?: boolean } = {},
+  ): Promise<string> {
+    const mode = libMode(opts.mode ?? 'persistent');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call<string>(path, (c, done) =>
+          data === null ? c.create(path, mode, done) : c.create(path, data, mode, done),
+        );
+      } catch (err) {
+        if (!(err instanceof NoNodeError) || !opts.parents || attempt >= 3) throw err;
+        const parent = path.slice(0, path.lastIndexOf('/'));
+        if (parent) await this.mkdirp(parent);
+      }
+    }
+  }
+
+  /** Creates `path` and any missing ancestors as persistent znodes with null data. */
+  async mkdirp(path: string): Promise<void> {
+    if (path === '/' || path === '') return;
+    try {
+      await this.create(path, null);
+    } catch (err) {
+      if (err instanceof NodeExistsError) return;
+      if (!(err instanceof NoNodeError)) throw err;
+      await this.mkdirp(path.slice(0, path.lastIndexOf('/')));
+      try {
+        await this.create(path, null);
+      } catch (err2) {
+        if (!(err2 instanceof NodeExistsError)) throw err2;
+      }
+    }
+  }
+
+  /** Data (null when the znode holds null data) and stat; throws NoNodeError. Sets a data watch if given. */
+  getData(path: string, watch?: ZkWatcher): Promise<{ data: Buffer | null; stat: ZkStat }> {
+    return this.read(() =>
+      this.call(path, (c, done) => {
+        const cb = (err: unknown, data: Buffer | null | undefined, stat: LibStat) =>
+          err ? done(err) : done(null, { data: data ?? null, stat: toStat(stat) });
+        if (watch) c.getData(path, this.wrapWatcher(watch), cb);
+        else c.getData(path, cb);
+      }),
+    );
+  }
+
+  /**
+   * Like getData but null when the znode is absent. With a watcher: a data watch if it exists, otherwise an
+   * existence watch (fires on creation) — Kafka's registerZNodeChangeHandlerAndCheckExistence.
+   */
+  async tryGetData(path: string, watch?: ZkWatcher): Promise<{ data: Buffer | null; stat: ZkStat } | null> {
+    for (;;) {
+      try {
+        return await this.getData(path, watch);
+      } catch (err) {
+        if (!(err instanceof NoNodeError)) throw err;
+      }
+      if (!watch) return null;
+      const stat = await this.exists(path, watch);
+      if (!stat) return null; // existence watch armed
+      // created in between: read again (the exists call armed a data watch, which is harmless)
+    }
+  }
+
+  /** Stat or null. With a watcher: data watch when present, existence watch when absent. */
+  exists(path: string, watch?: ZkWatcher): Promise<ZkStat | null> {
+    return this.read(() =>
+      this.call(path, (c, done) => {
+        const cb = (err: unknown, stat: LibStat | undefined | null) =>
+          err ? done(err) : done(null, stat ? toStat(stat) : null);
+        if (watch) c.exists(path, this.wrapWatcher(watch), cb);
+        else c.exists(path, cb);
+      }),
+    );
+  }
+
+  /** Children names (unsorted, as ZooKeeper returns them); throws NoNodeError. Sets a child watch if given. */
+  getChildren(path: string, watch?: ZkWatcher): Promise<string[]> {
+    return this.read(() =>
+      this.call(path, (c, done) => {
+        const cb = (err: unknown, children: string[]) => (err ? done(err) : done(null, children));
+        if (watch) c.getChildren(path, this.wrapWatcher(watch), cb);
+        else c.getChildren(path, cb);
+      }),
+    );
+  }
+
+  /** Conditional setData (version -1 = any; 0 is honoured here, unlike in multi). */
+  setData(path: string, data: Buffer | null, version = -1): Promise<ZkStat> {
+    return this.call(path, (c, done) =>
+      c.setData(path, data, version, (err, stat) => (err ? done(err) : done(null, toStat(stat)))),
+    );
+  }
+
+  /** Deletes a znode; `recursive` deletes its subtree first (any version). */
+  async delete(path: string, opts: { version?: number; recursive?: boolean } = {}): Promise<void> {
+    if (opts.recursive) {
+      const children = await this.getChildren(path);
+      for (const child of children) {
+        try {
+          await this.delete(`${path === '/' ? '' : path}/${child}`, { recursive: true });
+        } catch (err) {
+          if (!(err instanceof NoNodeError)) throw err;
+        }
+      }
+    }
+    await this.call<void>(path, (c, done) => c.remove(path, opts.version ?? -1, (err) => done(err)));
+  }
+
+  /** Atomic multi-op; see the header for the version-0 rule and the result shape. */
+  async multi(ops: readonly ZkOp[]): Promise<MultiResult> {
+    for (const op of ops) checkVersion(op);
+    if (ops.length === 0) return { outcome: 'ok', results: [] };
+    const raw = await this.call<{ err: unknown; results: RawResult[] | undefined }>('(multi)', (c, done) => {
+      const tx = c.transaction();
+      for (const op of ops) {
+        switch (op.type) {
+          case 'check':
+            tx.check(op.path, op.version);
+            break;
+          case 'create':
+            if (op.data === null) tx.create(op.path, libMode(op.mode));
+            else tx.create(op.path, op.data, libMode(op.mode));
+            break;
+          case 'setData':
+            tx.setData(op.path, op.data, op.version);
+            break;
+          case 'delete':
+            tx.remove(op.path, op.version);
+            break;
+        }
+      }
+      tx.commit((err, results: RawResult[] | undefined) => {
+        // Failures of single ops come back as an error plus per-op results; pass both on.
+        if (err && !Array.isArray(results)) done(err);
+        else done(null, { err, results });
+      });
+    });
+    const results = raw.results ?? [];
+    if (!raw.err) return { outcome: 'ok', results: results.map((r, i) => toOpResult(r, ops[i])) };
+    // ZooKeeper answers a failed multi with one error result per op: OK before the culprit, the real code for
+    // it, RUNTIMEINCONSISTENCY after it.
+    const failedOp = results.findIndex((r) => r.type === OP_ERROR && r.err !== undefined && r.err !== 0);
+    const mapped = mapError(raw.err, ops[failedOp]?.path);
+    const path = ops[failedOp]?.path ?? '';
+    if (mapped instanceof BadVersionError) return { outcome: 'bad-version', failedOp, path };
+    if (mapped instanceof NodeExistsError) return { outcome: 'node-exists', failedOp, path };
+    if (mapped instanceof NoNodeError) return { outcome: 'no-node', failedOp, path };
+    if (mapped instanceof NotEmptyError) return { outcome: 'not-empty', failedOp, path };
+    throw mapped;
+  }
+
+  /** Closes the session (its ephemerals are deleted by the server before this resolves, when connected). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const h = this.handle;
+    this.handle = undefined;
+    if (!h) return;
+    this.failInFlight(h, new ClientClosedError());
+    const wasConnected = h.state === 'connected';
+    h.state = 'closed';
+    await new Promise<void>((resolve) => {
+      if (!wasConnected) {
+        h.client.close();
+        resolve();
+        return;
+      }
+      const timer = setTimeout(resolve, 3000);
+      h.client.once('disconnected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      h.client.close();
+    });
+    this.removeAllListeners();
+  }
+}
+
+const OP_ERROR = -1; // jute OpCode.error
+
+interface RawResult {
+  type: number;
+  path?: string;
+  stat?: LibStat;
+  err?: number;
+}
+
+function toOpResult(r: RawResult, op: ZkOp | undefined): ZkOpResult {
+  switch (op?.type) {
+    case 'create':
+      return { type: 'create', path: r.path ?? op.path };
+    case 'setData':
+      if (!r.stat) throw new ZkError('OTHER', 'multi setData result without stat', op.path);
+      return { type: 'setData', stat: toStat(r.stat) };
+    case 'check':
+      return { type: 'check' };
+    default:
+      return { type: 'delete' };
+  }
+}
+
+/**
+ * Expires a session on purpose (tests, fault injection): a second client joins the session with its id and
+ * password and closes it; the server ends the session and the original client sees EXPIRED on reconnect (its
+ * ephemerals are gone by then). Verified on ZooKeeper 3.8 (reliability.md §6.1), with one race: joining drops
+ * the original's connection, and when the original reconnects before the close is processed it takes the
+ * session back and the close is lost. So we repeat join+close until a join itself is answered "expired".
+ */
+export async function expireSession(servers: string, creds: SessionCredentials, timeoutMs = 15000): Promise<void> {
+  const { servers: hosts } = parseConnectString(servers);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const twin = zookeeper.createClient(hosts, {
+      sessionTimeout: 30000,
+      spinDelay: 100,
+      retries: 0,
+      ...creds,
+    } as Parameters<typeof zookeeper.createClient>[1]);
+    const joined = await new Promise<'connected' | 'expired' | 'timeout'>((resolve) => {
+      const timer = setTimeout(() => resolve('timeout'), Math.max(100, deadline - Date.now()));
+      twin.once('connected', () => {
+        clearTimeout(timer);
+        resolve('connected');
+      });
+      twin.once('expired', () => {
+        clearTimeout(timer);
+        resolve('expired');
+      });
+      twin.connect();
+    });
+    if (joined !== 'connected') {
+      twin.close();
+      if (joined === 'expired') return;
+      break;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      twin.once('disconnected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      twin.close();
+    });
+    await sleep(50);
+  }
+  throw new ZkError('TIMEOUT', `could not expire session within ${timeoutMs} ms`);
+}

@@ -1,0 +1,64 @@
+/**
+ * Per-test-file ZooKeeper helpers on top of the run's shared server (zookeeper-global.ts).
+ *
+ * - `zkConnectForTest()` → `host:port/gregor-test-<random>`: a chroot of its own (created by ZkClient.connect).
+ * - `connectZk()` opens a ZkClient that `closeAllZk()` closes (call it in afterAll/afterEach).
+ * - `expireZkSession(client)`: expires a live session on purpose. What works with ZooKeeper 3.8 and
+ *   node-zookeeper-client 1.1.3: a second client joins the session with the same id + password and closes it;
+ *   the server ends the session, drops the first client's connection, and the first client sees EXPIRED on
+ *   reconnect (its ephemerals are gone by then). Restarting ZooKeeper does NOT expire sessions; SIGSTOP of the
+ *   server past the session timeout does (expires everyone: only in files that own their server).
+ */
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { ZkClient, expireSession, type ZkClientOptions } from '../../src/zk/client.js';
+
+export function zkServers(): string {
+  return inject('zkConnect');
+}
+
+export function zkConnectForTest(): string {
+  return `${zkServers()}/gregor-test-${randomBytes(6).toString('hex')}`;
+}
+
+const opened = new Set<ZkClient>();
+
+export async function connectZk(
+  connectString: string,
+  opts: Omit<ZkClientOptions, 'connectString'> = {},
+): Promise<ZkClient> {
+  const client = await ZkClient.connect({ sessionTimeoutMs: 6000, connectionTimeoutMs: 10000, ...opts, connectString });
+  opened.add(client);
+  return client;
+}
+
+export async function closeAllZk(): Promise<void> {
+  const all = [...opened];
+  opened.clear();
+  await Promise.all(all.map((c) => c.close()));
+}
+
+/** Expires `client`'s current session and resolves once the client itself has seen the expiry. */
+export async function expireZkSession(client: ZkClient, timeoutMs = 15000): Promise<void> {
+  const sawExpiry = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`session was not expired within ${timeoutMs} ms`)), timeoutMs);
+    client.once('expired', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await expireSession(client.servers, client.sessionCredentials(), timeoutMs);
+  await sawExpiry;
+}
+
+/** Deletes a test chroot (the path after the first '/') with a fresh chroot-less client. */
+export async function removeChroot(connectString: string): Promise<void> {
+  const slash = connectString.indexOf('/');
+  if (slash < 0) return;
+  const root = await ZkClient.connect({ connectString: connectString.slice(0, slash), connectionTimeoutMs: 10000 });
+  try {
+    await root.delete(connectString.slice(slash), { recursive: true }).catch(() => {});
+  } finally {
+    await root.close();
+  }
+}
