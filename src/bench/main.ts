@@ -1,0 +1,24 @@
+/**
+ * `npm run bench -- <name>`: prints throughput/latency figures. Benchmarks are never timed
+ * assertions; each prints its figures beside a baseline measured in the same run.
+ */
+const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  log: async () => ({ run: (await import('./log.js')).runLogBench }),
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const selected = names.length > 0 ? names : Object.keys(BENCHES);
+  for (const name of selected) {
+    const load = BENCHES[name];
+    if (!load) {
+      console.error(`unknown benchmark "${name}"; available: ${Object.keys(BENCHES).join(', ')}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.log(`== bench ${name}`);
+    await (await load()).run();
+  }
+}
+
+await main();
