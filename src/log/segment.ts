@@ -1,0 +1,363 @@
+/**
+ * One log segment (Kafka's LogSegment): `<base>.log` plus its `.index` and `.timeindex`.
+ *
+ * - append writes the already-validated batch bytes with one positional writeSync, then adds an
+ *   offset-index entry (and a time-index entry) when more than index.interval.bytes were written
+ *   since the last entry, exactly where Kafka adds them;
+ * - read returns whole batches only, found by the offset index then a header scan;
+ * - recover re-validates every batch (length sanity, magic 2, CRC-32C, increasing offsets),
+ *   rebuilds both indexes and truncates the file at the first invalid byte.
+ */
+import { fstatSync, ftruncateSync, fsyncSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Clock } from '../common/clock.js';
+import { ATTRIBUTES, CRC, LAST_OFFSET_DELTA, BATCH_LENGTH, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
+import { crc32c } from '../protocol/records/crc.js';
+import { BatchCursor, MIN_BATCH_LENGTH, readFully, readSafeInt64 } from './batch-cursor.js';
+import type { FileHandlePool } from './file-handle-pool.js';
+import type { LogConfig } from './log-config.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFile } from './log-file-names.js';
+import { OffsetIndex } from './offset-index.js';
+import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
+
+const INT32_MAX = 0x7fffffff;
+const EMPTY = Buffer.alloc(0);
+/** Header scans (lookups, timestamp searches) share one window: every caller is synchronous. */
+const SCAN_WINDOW = Buffer.allocUnsafe(32 * 1024);
+const RECOVERY_WINDOW_BYTES = 1024 * 1024;
+
+export interface SegmentContext {
+  readonly config: LogConfig;
+  readonly pool: FileHandlePool;
+  readonly clock: Clock;
+}
+
+/** Where a batch sits in the segment file. */
+export interface BatchPosition {
+  readonly position: number;
+  readonly baseOffset: number;
+  readonly lastOffset: number;
+  readonly size: number;
+}
+
+export interface TimestampLookup {
+  readonly timestamp: number;
+  readonly offset: number;
+  readonly leaderEpoch: number;
+}
+
+/** Called for each batch recovery keeps (the log uses it to rebuild the leader-epoch cache). */
+export type RecoveredBatch = (partitionLeaderEpoch: number, baseOffset: number) => void;
+
+export class LogSegment {
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  /** The offset after the last batch in this segment. */
+  nextOffset: number;
+  maxTimestampSoFar = NO_TIMESTAMP;
+  offsetOfMaxTimestampSoFar: number;
+  private logPath: string;
+  private size = 0;
+  private bytesSinceLastIndexEntry = 0;
+  /** Clock time of the first append, for segment.ms (null while empty). */
+  private rollingStartMs: number | null = null;
+
+  private constructor(
+    dir: string,
+    readonly baseOffset: number,
+    private ctx: SegmentContext,
+  ) {
+    this.logPath = segmentFile(dir, baseOffset, LOG_SUFFIX);
+    const maxIndex = ctx.config.segmentIndexBytes;
+    this.offsetIndex = new OffsetIndex(segmentFile(dir, baseOffset, INDEX_SUFFIX), baseOffset, maxIndex, ctx.pool);
+    this.timeIndex = new TimeIndex(segmentFile(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, maxIndex, ctx.pool);
+    this.nextOffset = baseOffset;
+    this.offsetOfMaxTimestampSoFar = baseOffset;
+  }
+
+  /** A new, empty segment (any leftover files of that base offset are emptied). */
+  static create(dir: string, baseOffset: number, ctx: SegmentContext): LogSegment {
+    const segment = new LogSegment(dir, baseOffset, ctx);
+    ftruncateSync(ctx.pool.fdCreate(segment.logPath), 0);
+    for (const index of [segment.offsetIndex, segment.timeIndex]) {
+      ftruncateSync(ctx.pool.fdCreate(index.file), 0);
+      index.resize(ctx.config.segmentIndexBytes);
+    }
+    return segment;
+  }
+
+  /**
+   * An existing segment. Returns the segment and, when an index is missing or fails its sanity
+   * check, why: the caller must then recover() it (which rebuilds the indexes).
+   */
+  static open(dir: string, baseOffset: number, ctx: SegmentContext, indexesExist: boolean): {
+    segment: LogSegment;
+    indexProblem: string | null;
+  } {
+    const segment = new LogSegment(dir, baseOffset, ctx);
+    segment.size = fstatSync(ctx.pool.fd(segment.logPath)).size;
+    let indexProblem = indexesExist ? segment.offsetIndex.load(segment.size) : 'index file missing';
+    if (!segment.loadTail() && !indexProblem) indexProblem = 'the log does not parse from the last index entry';
+    if (!indexProblem && indexesExist) indexProblem = segment.timeIndex.load(segment.nextOffset - 1);
+    if (!indexProblem) segment.maxTimestampSoFar = Math.max(segment.maxTimestampSoFar, segment.timeIndex.lastEntry.timestamp);
+    return { segment, indexProblem };
+  }
+
+  /** A new config (AlterConfigs) applies from the next append, roll or resize. */
+  updateContext(ctx: SegmentContext): void {
+    this.ctx = ctx;
+  }
+
+  get sizeInBytes(): number {
+    return this.size;
+  }
+
+  get file(): string {
+    return this.logPath;
+  }
+
+  /** Retention's notion of age: the largest timestamp, or the file's mtime without timestamps. */
+  get largestTimestamp(): number {
+    if (this.maxTimestampSoFar >= 0) return this.maxTimestampSoFar;
+    return statSync(this.logPath).mtimeMs;
+  }
+
+  append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfMaxTimestamp: number): void {
+    if (records.length === 0) return;
+    const physicalPosition = this.size;
+    if (physicalPosition === 0) this.rollingStartMs = this.ctx.clock.now();
+    const fd = this.ctx.pool.fd(this.logPath);
+    let written = 0;
+    while (written < records.length) {
+      written += writeSync(fd, records, written, records.length - written, physicalPosition + written);
+    }
+    this.size += records.length;
+    this.nextOffset = largestOffset + 1;
+    if (largestTimestamp > this.maxTimestampSoFar) {
+      this.maxTimestampSoFar = largestTimestamp;
+      this.offsetOfMaxTimestampSoFar = offsetOfMaxTimestamp;
+    }
+    // Same rule as Kafka: the entry points at the start of this append, keyed by its last offset.
+    if (this.bytesSinceLastIndexEntry > this.ctx.config.indexIntervalBytes) {
+      this.offsetIndex.append(largestOffset, physicalPosition);
+      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += records.length;
+  }
+
+  /** Kafka's LogSegment.shouldRoll, with segment.ms judged by the injected clock. */
+  shouldRoll(incomingBytes: number, maxOffsetInMessages: number): boolean {
+    if (this.size === 0) return false;
+    const { segmentBytes, segmentMs } = this.ctx.config;
+    const age = this.rollingStartMs === null ? 0 : this.ctx.clock.now() - this.rollingStartMs;
+    return (
+      this.size > segmentBytes - incomingBytes ||
+      age > segmentMs ||
+      this.offsetIndex.isFull ||
+      this.timeIndex.isFull ||
+      maxOffsetInMessages - this.baseOffset > INT32_MAX
+    );
+  }
+
+  /** The first batch whose last offset ≥ `offset`, or null if there is none in this segment. */
+  translateOffset(offset: number): BatchPosition | null {
+    if (offset >= this.nextOffset) return null;
+    const start = this.offsetIndex.lookup(offset).position;
+    const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), start, this.size, SCAN_WINDOW);
+    while (cursor.next()) {
+      if (cursor.lastOffset >= offset) {
+        return { position: cursor.position, baseOffset: cursor.baseOffset, lastOffset: cursor.lastOffset, size: cursor.size };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whole batches from the one holding `offset`: at most `maxBytes` (but the first batch whole
+   * when `minOneBatch`), and only batches whose last offset is below `upperBound`. Null when the
+   * offset is past this segment.
+   */
+  read(offset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Buffer | null {
+    const first = this.translateOffset(offset);
+    if (!first) return null;
+    if (first.lastOffset >= upperBound) return EMPTY;
+    if (first.size > maxBytes && !minOneBatch) return EMPTY;
+    const length = Math.min(this.size - first.position, Math.max(maxBytes, first.size));
+    const buf = Buffer.allocUnsafe(length);
+    const n = readFully(this.ctx.pool.fd(this.logPath), buf, 0, length, first.position);
+    return buf.subarray(0, wholeBatchesEnd(buf, n, upperBound));
+  }
+
+  /** First batch with maxTimestamp ≥ `timestamp` and last offset ≥ `startingOffset`. */
+  findOffsetByTimestamp(timestamp: number, startingOffset: number): TimestampLookup | null {
+    const hint = this.timeIndex.lookup(timestamp);
+    const start = this.offsetIndex.lookup(Math.max(hint.offset, startingOffset)).position;
+    const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), start, this.size, SCAN_WINDOW);
+    while (cursor.next()) {
+      if (cursor.maxTimestamp >= timestamp && cursor.lastOffset >= startingOffset) {
+        const offset = Math.max(cursor.baseOffset, startingOffset);
+        return { timestamp: cursor.maxTimestamp, offset, leaderEpoch: cursor.partitionLeaderEpoch };
+      }
+    }
+    return null;
+  }
+
+  /** Visit every batch header from `startOffset` on (epoch-cache rebuilds, tests, tools). */
+  forEachBatch(visit: (cursor: BatchCursor) => void, startOffset = this.baseOffset): void {
+    const start = this.offsetIndex.lookup(startOffset).position;
+    const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), start, this.size, SCAN_WINDOW);
+    while (cursor.next()) visit(cursor);
+  }
+
+  /**
+   * Re-validate every batch, rebuild the indexes, and cut the file at the first invalid byte.
+   * Returns the number of bytes truncated.
+   */
+  recover(onBatch?: RecoveredBatch): number {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTimestampSoFar = NO_TIMESTAMP;
+    this.offsetOfMaxTimestampSoFar = this.baseOffset;
+    const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), 0, this.size, Buffer.allocUnsafe(RECOVERY_WINDOW_BYTES));
+    let validBytes = 0;
+    let lastIndexEntry = 0;
+    let nextOffset = this.baseOffset;
+    while (cursor.next()) {
+      if (cursor.baseOffset < nextOffset || cursor.lastOffset - this.baseOffset > INT32_MAX) break;
+      const batch = cursor.batchBytes();
+      if (batch.length !== cursor.size || crc32c(batch.subarray(ATTRIBUTES)) !== batch.readUInt32BE(CRC)) break;
+      if (cursor.maxTimestamp > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = cursor.maxTimestamp;
+        this.offsetOfMaxTimestampSoFar = cursor.lastOffset;
+      }
+      if (validBytes - lastIndexEntry > this.ctx.config.indexIntervalBytes) {
+        this.offsetIndex.append(cursor.lastOffset, validBytes);
+        this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+        lastIndexEntry = validBytes;
+      }
+      validBytes += cursor.size;
+      nextOffset = cursor.lastOffset + 1;
+      onBatch?.(cursor.partitionLeaderEpoch, cursor.baseOffset);
+    }
+    const truncated = this.size - validBytes;
+    if (truncated > 0) this.truncateFile(validBytes);
+    this.nextOffset = nextOffset;
+    this.bytesSinceLastIndexEntry = validBytes - lastIndexEntry;
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+    this.offsetIndex.trimToValidSize();
+    this.timeIndex.trimToValidSize();
+    return truncated;
+  }
+
+  /** Remove batches from the one holding `offset` on; returns the bytes removed. */
+  truncateTo(offset: number): number {
+    const mapping = this.translateOffset(offset);
+    this.offsetIndex.truncateTo(offset);
+    this.timeIndex.truncateTo(offset);
+    if (!mapping) return 0;
+    const removed = this.size - mapping.position;
+    this.truncateFile(mapping.position);
+    this.bytesSinceLastIndexEntry = 0;
+    this.maxTimestampSoFar = this.timeIndex.lastEntry.timestamp;
+    this.offsetOfMaxTimestampSoFar = this.timeIndex.lastEntry.offset;
+    this.loadTail();
+    if (this.size === 0) this.rollingStartMs = null;
+    return removed;
+  }
+
+  /** The segment is no longer the active one: record its final largest timestamp, trim indexes. */
+  onBecomeInactive(): void {
+    this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
+    this.offsetIndex.trimToValidSize();
+    this.timeIndex.trimToValidSize();
+  }
+
+  /** Preallocate the indexes again (this segment is, or became again, the active one). */
+  resizeIndexes(): void {
+    this.offsetIndex.resize(this.ctx.config.segmentIndexBytes);
+    this.timeIndex.resize(this.ctx.config.segmentIndexBytes);
+  }
+
+  flush(): void {
+    fsyncSync(this.ctx.pool.fd(this.logPath));
+    for (const index of [this.offsetIndex, this.timeIndex]) {
+      index.writeOut();
+      fsyncSync(this.ctx.pool.fdCreate(index.file));
+    }
+  }
+
+  /** fsync on the libuv pool, with private descriptors (the shared pool may close its own). */
+  async flushAsync(): Promise<void> {
+    this.offsetIndex.writeOut();
+    this.timeIndex.writeOut();
+    for (const path of [this.logPath, this.offsetIndex.file, this.timeIndex.file]) {
+      const handle = await open(path, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+
+  close(): void {
+    this.onBecomeInactive();
+    this.ctx.pool.close(this.logPath);
+    this.offsetIndex.close();
+    this.timeIndex.close();
+  }
+
+  /** Rename every file with `suffix` appended (`.deleted`); the files stay until deleteFiles(). */
+  renameWithSuffix(suffix: string): void {
+    this.ctx.pool.close(this.logPath);
+    renameSync(this.logPath, this.logPath + suffix);
+    this.logPath += suffix;
+    this.offsetIndex.renameTo(this.offsetIndex.file + suffix);
+    this.timeIndex.renameTo(this.timeIndex.file + suffix);
+  }
+
+  deleteFiles(): void {
+    this.ctx.pool.close(this.logPath);
+    rmSync(this.logPath, { force: true });
+    this.offsetIndex.deleteFile();
+    this.timeIndex.deleteFile();
+  }
+
+  /**
+   * Compute nextOffset (and the tail's largest timestamp) by scanning after the last index entry.
+   * False when the scan stopped on bytes that are not a batch.
+   */
+  private loadTail(): boolean {
+    const last = this.offsetIndex.lastEntry;
+    this.nextOffset = this.baseOffset;
+    const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), last.position, this.size, SCAN_WINDOW);
+    while (cursor.next()) {
+      this.nextOffset = cursor.lastOffset + 1;
+      if (cursor.maxTimestamp > this.maxTimestampSoFar) {
+        this.maxTimestampSoFar = cursor.maxTimestamp;
+        this.offsetOfMaxTimestampSoFar = cursor.lastOffset;
+      }
+    }
+    if (this.size > 0 && this.rollingStartMs === null) this.rollingStartMs = this.ctx.clock.now();
+    return cursor.invalid === null;
+  }
+
+  private truncateFile(size: number): void {
+    ftruncateSync(this.ctx.pool.fd(this.logPath), size);
+    this.size = size;
+  }
+}
+
+/** End of the last whole batch in buf[0, n) whose last offset is below `upperBound`. */
+function wholeBatchesEnd(buf: Buffer, n: number, upperBound: number): number {
+  let end = 0;
+  while (end + LOG_OVERHEAD <= n) {
+    const batchLength = buf.readInt32BE(end + BATCH_LENGTH);
+    if (batchLength < MIN_BATCH_LENGTH || end + LOG_OVERHEAD + batchLength > n) break;
+    const lastOffset = readSafeInt64(buf, end) + buf.readInt32BE(end + LAST_OFFSET_DELTA);
+    if (!(lastOffset < upperBound)) break;
+    end += LOG_OVERHEAD + batchLength;
+  }
+  return end;
+}
