@@ -1,0 +1,83 @@
+/**
+ * The controller's events (Kafka's ControllerEvent hierarchy, zk-and-controller.md §4.1, §5): a
+ * discriminated union processed one at a time by the controller's single event loop. ZooKeeper
+ * watches, API calls, broker responses and timers only ever *enqueue* one of these (aesthetics rule 6).
+ *
+ * Events that answer a caller (ControlledShutdown, ElectLeaders, …) carry `resolve`/`reject`; when the
+ * queue is cleared (session expiry, shutdown) they are rejected with NOT_CONTROLLER-style errors, as
+ * Kafka answers the callbacks of dropped events.
+ */
+import type { TopicPartition } from '../common/topic-partition.js';
+import type { MessageValue } from '../protocol/schema.js';
+import type { LeaderAndIsrResponse } from '../protocol/messages/leader-and-isr.js';
+
+/** ElectLeaders `ElectionType`: 0 = PREFERRED, 1 = UNCLEAN (KIP-460). */
+export const ElectionType = { Preferred: 0, Unclean: 1 } as const;
+export type ElectionType = (typeof ElectionType)[keyof typeof ElectionType];
+
+/** Per-partition answer of an election request (ElectLeaders response entry). */
+export interface PartitionElectionResult {
+  tp: TopicPartition;
+  /** ErrorCode value; 0 = elected */
+  errorCode: number;
+  errorMessage: string | null;
+  /** the leader after a successful election */
+  leader?: number;
+}
+
+export interface Reply<T> {
+  resolve(value: T): void;
+  reject(err: Error): void;
+}
+
+export type ControllerEvent =
+  // lifecycle
+  | { type: 'startup' }
+  | { type: 'shutdown' }
+  | { type: 'expire' }
+  | { type: 'register-and-reelect' }
+  // /controller watch
+  | { type: 'reelect' }
+  | { type: 'controller-change' }
+  // controller-only ZooKeeper watches
+  | { type: 'broker-change' }
+  | { type: 'broker-modification'; brokerId: number }
+  | { type: 'topic-change' }
+  | { type: 'partition-modifications'; topic: string }
+  | { type: 'topic-deletion' }
+  | { type: 'isr-change-notification' }
+  | { type: 'preferred-replica-election-zk' }
+  // timers
+  | { type: 'auto-preferred-leader-election' }
+  // broker responses
+  | { type: 'leader-and-isr-response'; brokerId: number; response: MessageValue<typeof LeaderAndIsrResponse> }
+  | {
+      type: 'topic-deletion-stop-replica-response';
+      brokerId: number;
+      requestErrorCode: number;
+      partitionErrors: Array<{ tp: TopicPartition; errorCode: number }>;
+    }
+  // API calls (answered through `reply`)
+  | { type: 'controlled-shutdown'; brokerId: number; brokerEpoch: number; reply: Reply<TopicPartition[]> }
+  | {
+      type: 'elect-leaders';
+      electionType: ElectionType;
+      partitions: TopicPartition[] | null;
+      reply: Reply<PartitionElectionResult[]>;
+    };
+
+export type ControllerEventType = ControllerEvent['type'];
+
+/** Events whose processing only makes sense on the active controller (ignored elsewhere). */
+export const ACTIVE_ONLY_EVENTS: ReadonlySet<ControllerEventType> = new Set<ControllerEventType>([
+  'broker-change',
+  'broker-modification',
+  'topic-change',
+  'partition-modifications',
+  'topic-deletion',
+  'isr-change-notification',
+  'preferred-replica-election-zk',
+  'auto-preferred-leader-election',
+  'leader-and-isr-response',
+  'topic-deletion-stop-replica-response',
+]);
