@@ -20,7 +20,14 @@ import { MetadataCache, type LiveBroker, type PartitionInfo } from '../../../src
 import { Purgatory, type DelayedOperation } from '../../../src/server/purgatory.js';
 import { createRequestContext } from '../../../src/server/request-context.js';
 import type { KafkaZkClient } from '../../../src/zk/kafka-zk-client.js';
-import { decodeBody, encodeBody } from '../../fixtures/protocol/codec-checks.js';
+import type { MessageSpec } from '../../../src/protocol/schema.js';
+import { decode, encode } from '../../unit/protocol/messages/codec-kit.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySpec = MessageSpec<any>;
+const encodeBody = (spec: AnySpec, version: number, value: unknown): Buffer => encode(spec, version, value as never);
+const decodeBody = (spec: AnySpec, version: number, body: Buffer): Record<string, unknown> =>
+  decode(spec, version, body) as Record<string, unknown>;
 
 export const METADATA_CHANGED = 'metadata-changed';
 

@@ -7,7 +7,7 @@ import {
   encodeSubscription,
 } from '../../../src/protocol/consumer-protocol.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
-import { kafkajsEncoder } from './messages/coordination-kit.js';
+import { kafkajsEncoder } from './messages/codec-kit.js';
 
 const require = createRequire(import.meta.url);
 const { MemberMetadata, MemberAssignment } = require('kafkajs/src/consumer/assignerProtocol.js') as {

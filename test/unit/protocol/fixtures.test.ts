@@ -14,6 +14,7 @@ import { ApiVersionsRequest } from '../../../src/protocol/messages/api-versions.
 import { MetadataRequest } from '../../../src/protocol/messages/metadata.js';
 import { ProduceRequest } from '../../../src/protocol/messages/produce.js';
 import { Reader, Writer } from '../../../src/protocol/primitives.js';
+import { decode, encode } from './messages/codec-kit.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/protocol/', import.meta.url));
 
@@ -131,14 +132,14 @@ describe('fixtures - real client request frames', () => {
       expect(header.apiKey).toBe(table.key);
       expect(header.apiVersion).toBe(Number(version));
       expect(header.clientId).toBe(CLIENTS[client]!.clientId);
-      const body = table.spec.decode(r, header.apiVersion) as Record<string, unknown>;
-      expect(r.remaining, 'bytes left over').toBe(0);
+      // the body is the rest of the frame, read to the last byte
+      const body = decode(table.spec, header.apiVersion, frame.subarray(r.offset)) as Record<string, unknown>;
       CLIENTS[client]!.fields(api!, header.apiVersion, variant, body);
 
       const w = new Writer();
       encodeRequestHeader(w, header, isFlexible(header.apiKey, header.apiVersion));
-      table.spec.encode(w, header.apiVersion, body);
-      expect(w.toBuffer().equals(frame.subarray(4)), 're-encoding reproduces the frame').toBe(true);
+      const reencoded = Buffer.concat([w.toBuffer(), encode(table.spec, header.apiVersion, body)]);
+      expect(reencoded.equals(frame.subarray(4)), 're-encoding reproduces the frame').toBe(true);
     });
   }
 });

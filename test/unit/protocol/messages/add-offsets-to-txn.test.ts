@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../../../../src/protocol/messages/add-offsets-to-txn.js';
-import { checkAllVersions, decodeKafkajsRequest, encode, kafkajsEncoder, kafkajsReadsResponse } from './coordination-kit.js';
+import { checkAllVersions, decodeKafkajsRequest, encode, kafkajsEncoder, kafkajsReadsResponse } from './codec-kit.js';
 
 describe('add-offsets-to-txn - kafkajs oracle', () => {
   it.each([0, 1])('decodes the v%i request kafkajs writes', async (v) => {

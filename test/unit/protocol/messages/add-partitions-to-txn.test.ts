@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../../../../src/protocol/messages/add-partitions-to-txn.js';
-import { checkAllVersions, decodeKafkajsRequest, kafkajsReadsResponse } from './coordination-kit.js';
+import { checkAllVersions, decodeKafkajsRequest, kafkajsReadsResponse } from './codec-kit.js';
 
 describe('add-partitions-to-txn - kafkajs oracle', () => {
   it.each([0, 1])('decodes the v%i request kafkajs writes', async (v) => {

@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AlterConfigsRequest, AlterConfigsResponse } from '../../../../src/protocol/messages/alter-configs.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1];
 
@@ -16,7 +15,7 @@ describe('alter-configs - kafkajs requests decode', () => {
         resources: [{ type: 2, name: 'orders', configEntries: [{ name: 'retention.ms', value: '1000' }, { name: 'cleanup.policy', value: 'compact' }] }],
         validateOnly: true,
       });
-      expect(decodeBody(AlterConfigsRequest, v, body)).toEqual({
+      expect(decode(AlterConfigsRequest, v, body)).toEqual({
         resources: [
           {
             resourceType: 2,
@@ -36,7 +35,7 @@ describe('alter-configs - kafkajs requests decode', () => {
 describe('alter-configs - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const body = encodeBody(AlterConfigsResponse, v, {
+      const body = encode(AlterConfigsResponse, v, {
         throttleTimeMs: 0,
         responses: [
           { errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' },

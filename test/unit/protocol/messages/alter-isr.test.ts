@@ -3,27 +3,8 @@
  * fields, truncation.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import { AlterIsrRequest, AlterIsrResponse } from '../../../../src/protocol/messages/alter-isr.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import { decode, encode, expectEveryPrefixThrows, roundTrip } from './codec-kit.js';
 
 const request = {
   brokerId: 2,
@@ -56,11 +37,11 @@ const response = {
 
 describe('alter-isr', () => {
   it('request round trips v0', () => {
-    expect(decode(AlterIsrRequest, 0, encode(AlterIsrRequest, 0, request))).toEqual(request);
+    expect(roundTrip(AlterIsrRequest, 0, request)).toEqual(request);
   });
 
   it('response round trips v0', () => {
-    expect(decode(AlterIsrResponse, 0, encode(AlterIsrResponse, 0, response))).toEqual(response);
+    expect(roundTrip(AlterIsrResponse, 0, response)).toEqual(response);
   });
 
   it('request layout by hand (compact encodings, tag sections)', () => {
@@ -78,7 +59,7 @@ describe('alter-isr', () => {
   });
 
   it('brokerEpoch defaults to -1', () => {
-    expect(decode(AlterIsrRequest, 0, encode(AlterIsrRequest, 0, { brokerId: 1, topics: [] })).brokerEpoch).toBe(-1);
+    expect(roundTrip(AlterIsrRequest, 0, { brokerId: 1, topics: [] }).brokerEpoch).toBe(-1);
   });
 
   it('skips unknown tagged fields in a nested struct and at the top level', () => {

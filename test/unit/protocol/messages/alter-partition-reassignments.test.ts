@@ -4,32 +4,19 @@
  * header's tag section as the first byte of what it calls the body; the tests account for it.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import { decodeTaggedFields } from '../../../../src/protocol/schema.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import {
   AlterPartitionReassignmentsRequest,
   AlterPartitionReassignmentsResponse,
 } from '../../../../src/protocol/messages/alter-partition-reassignments.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import {
+  decode,
+  decodeKafkajsFlexibleRequest,
+  encode,
+  expectEveryPrefixThrows,
+  kafkajsReadsFlexibleResponse,
+  roundTrip,
+  withEmptyHeaderTags,
+} from './codec-kit.js';
 
 const request = {
   timeoutMs: 30000,
@@ -63,7 +50,7 @@ const response = {
 
 describe('alter-partition-reassignments - request', () => {
   it('round trips v0, keeping null (cancel) apart from a replica list', () => {
-    const d = decode(AlterPartitionReassignmentsRequest, 0, encode(AlterPartitionReassignmentsRequest, 0, request));
+    const d = roundTrip(AlterPartitionReassignmentsRequest, 0, request);
     expect(d).toEqual(request);
     expect(d.topics[0]!.partitions[1]!.replicas).toBeNull();
   });
@@ -83,17 +70,13 @@ describe('alter-partition-reassignments - request', () => {
   });
 
   it('oracle: decodes the body kafkajs writes', async () => {
-    const raw = await kafkajsRequestBody('alterPartitionReassignments', 0, {
+    const { raw, decoded: d } = await decodeKafkajsFlexibleRequest(AlterPartitionReassignmentsRequest, 'alterPartitionReassignments', 0, {
       timeout: 5000,
       topics: [
         { topic: 'orders', partitionAssignment: [{ partition: 0, replicas: [4, 5, 6] }, { partition: 3, replicas: [2] }] },
         { topic: 'audit', partitionAssignment: [{ partition: 2, replicas: [1, 2] }] },
       ],
     });
-    const r = new Reader(raw);
-    decodeTaggedFields(r); // request header v2's tag section, which kafkajs emits with the body
-    const d = AlterPartitionReassignmentsRequest.decode(r, 0);
-    expect(r.remaining).toBe(0);
     expect(d).toEqual({
       timeoutMs: 5000,
       topics: [
@@ -102,13 +85,13 @@ describe('alter-partition-reassignments - request', () => {
       ],
     });
     // and we write the same bytes back
-    expect(Buffer.concat([Buffer.from([0]), encode(AlterPartitionReassignmentsRequest, 0, d)])).toEqual(raw);
+    expect(withEmptyHeaderTags(encode(AlterPartitionReassignmentsRequest, 0, d))).toEqual(raw);
   });
 });
 
 describe('alter-partition-reassignments - response', () => {
   it('round trips v0 with null and non-null error messages', () => {
-    expect(decode(AlterPartitionReassignmentsResponse, 0, encode(AlterPartitionReassignmentsResponse, 0, response))).toEqual(response);
+    expect(roundTrip(AlterPartitionReassignmentsResponse, 0, response)).toEqual(response);
   });
 
   it('every truncated prefix throws ProtocolError', () => {
@@ -116,9 +99,11 @@ describe('alter-partition-reassignments - response', () => {
   });
 
   it('oracle: kafkajs decodes the body we write', async () => {
-    const body = encode(AlterPartitionReassignmentsResponse, 0, { ...response, throttleTimeMs: 12 });
-    // prefix response header v1's (empty) tag section, which kafkajs reads as part of the body
-    const got = await kafkajsDecodeResponse('alterPartitionReassignments', 0, Buffer.concat([Buffer.from([0]), body]));
+    // behind response header v1's (empty) tag section, which kafkajs reads as part of the body
+    const got = await kafkajsReadsFlexibleResponse(AlterPartitionReassignmentsResponse, 'alterPartitionReassignments', 0, {
+      ...response,
+      throttleTimeMs: 12,
+    });
     expect(got).toEqual({
       throttleTime: 12,
       errorCode: 0,

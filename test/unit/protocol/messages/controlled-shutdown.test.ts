@@ -3,30 +3,11 @@
  * round trips and truncation.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import {
   ControlledShutdownRequest,
   ControlledShutdownResponse,
 } from '../../../../src/protocol/messages/controlled-shutdown.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import { decode, encode, expectEveryPrefixThrows, roundTrip } from './codec-kit.js';
 
 const VERSIONS = [0, 1, 2, 3] as const;
 
@@ -42,7 +23,7 @@ const response = {
 
 describe('controlled-shutdown - request', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
-    expect(decode(ControlledShutdownRequest, v, encode(ControlledShutdownRequest, v, request(v)))).toEqual(request(v));
+    expect(roundTrip(ControlledShutdownRequest, v, request(v))).toEqual(request(v));
   });
 
   it('brokerEpoch travels from v2 only; older versions decode it as -1', () => {
@@ -62,7 +43,7 @@ describe('controlled-shutdown - request', () => {
 
 describe('controlled-shutdown - response', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
-    expect(decode(ControlledShutdownResponse, v, encode(ControlledShutdownResponse, v, response))).toEqual(response);
+    expect(roundTrip(ControlledShutdownResponse, v, response)).toEqual(response);
   });
 
   it('v2 and v3 layouts by hand', () => {

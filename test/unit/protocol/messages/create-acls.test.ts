@@ -3,11 +3,11 @@ import { CreateAclsRequest, CreateAclsResponse } from '../../../../src/protocol/
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 const creations = [
   {
@@ -69,7 +69,7 @@ describe('create-acls - every version', () => {
       .writeInt8(3)
       .writeUVarInt(0);
     const body = kafkajsEncoder().writeUVarInt(2).writeBuffer(c.buffer).writeUVarInt(0).buffer;
-    expect(decodeAll(CreateAclsRequest, 2, body)).toEqual({
+    expect(decode(CreateAclsRequest, 2, body)).toEqual({
       creations: [{ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 }],
     });
   });

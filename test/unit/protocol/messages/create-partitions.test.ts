@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../../../src/protocol/messages/create-partitions.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1];
 
@@ -20,7 +19,7 @@ describe('create-partitions - kafkajs requests decode', () => {
         validateOnly: true,
         timeout: 4000,
       });
-      expect(decodeBody(CreatePartitionsRequest, v, body)).toEqual({
+      expect(decode(CreatePartitionsRequest, v, body)).toEqual({
         topics: [
           // kafkajs writes an empty assignment list as null
           { name: 'orders', count: 6, assignments: null },
@@ -36,7 +35,7 @@ describe('create-partitions - kafkajs requests decode', () => {
 describe('create-partitions - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const body = encodeBody(CreatePartitionsResponse, v, {
+      const body = encode(CreatePartitionsResponse, v, {
         throttleTimeMs: 0,
         results: [
           { name: 'orders', errorCode: 0, errorMessage: null },

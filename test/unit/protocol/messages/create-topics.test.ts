@@ -4,9 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../../../src/protocol/messages/create-topics.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { Writer } from '../../../../src/protocol/primitives.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1, 2, 3];
 
@@ -21,7 +20,7 @@ describe('create-topics - kafkajs requests decode', () => {
         validateOnly: true,
         timeout: 7000,
       });
-      const req = decodeBody(CreateTopicsRequest, v, body);
+      const req = decode(CreateTopicsRequest, v, body);
       expect(req.topics).toEqual([
         { name: 'orders', numPartitions: 3, replicationFactor: 2, assignments: [], configs: [{ name: 'cleanup.policy', value: 'compact' }] },
         {
@@ -44,7 +43,7 @@ describe('create-topics - kafkajs requests decode', () => {
 describe('create-topics - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const body = encodeBody(CreateTopicsResponse, v, {
+      const body = encode(CreateTopicsResponse, v, {
         throttleTimeMs: 0,
         topics: [
           { name: 'orders', errorCode: 36, errorMessage: "Topic 'orders' already exists." },
@@ -107,9 +106,7 @@ describe('create-topics - every 2.7 version round-trips and rejects truncation',
     w.int32(1).int16(1).uvarint(0); // numPartitions, replicationFactor, configs null
     w.uvarint(1).uvarint(0).uvarint(2).int16(29); // topic tags: topicConfigErrorCode = 29
     w.uvarint(0);
-    const r = new Reader(w.toBuffer());
-    const res = CreateTopicsResponse.decode(r, 5);
-    expect(r.remaining).toBe(0);
+    const res = decode(CreateTopicsResponse, 5, w.toBuffer());
     expect(res.topics[0]).toEqual({ name: 't', errorCode: 0, errorMessage: null, topicConfigErrorCode: 29, numPartitions: 1, replicationFactor: 1, configs: null });
   });
 });

@@ -3,11 +3,11 @@ import { DeleteAclsRequest, DeleteAclsResponse } from '../../../../src/protocol/
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 const kafkajsFilters = [
   { resourceType: 2, resourceName: 'orders', resourcePatternType: 1, principal: null, host: null, operation: 1, permissionType: 1 },
@@ -89,7 +89,7 @@ describe('delete-acls - every version', () => {
       .writeInt8(1)
       .writeUVarInt(0);
     const body = kafkajsEncoder().writeUVarInt(2).writeBuffer(f.buffer).writeUVarInt(0).buffer;
-    expect(decodeAll(DeleteAclsRequest, 2, body)).toEqual({
+    expect(decode(DeleteAclsRequest, 2, body)).toEqual({
       filters: [
         {
           resourceTypeFilter: 2,

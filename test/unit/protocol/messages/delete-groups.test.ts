@@ -3,11 +3,11 @@ import { DeleteGroupsRequest, DeleteGroupsResponse } from '../../../../src/proto
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 describe('delete-groups - kafkajs oracle', () => {
   it.each([0, 1])('decodes the v%i request kafkajs writes', async (v) => {
@@ -46,7 +46,7 @@ describe('delete-groups - every version', () => {
 
   it('v2 request layout is compact (hand-built with kafkajs Encoder)', () => {
     const body = kafkajsEncoder().writeUVarInt(2).writeUVarIntString('a').writeUVarInt(0).buffer;
-    expect(decodeAll(DeleteGroupsRequest, 2, body)).toEqual({ groupsNames: ['a'] });
+    expect(decode(DeleteGroupsRequest, 2, body)).toEqual({ groupsNames: ['a'] });
   });
 
   it('flexible requests skip unknown tagged fields', () => {

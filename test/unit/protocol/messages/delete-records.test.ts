@@ -5,8 +5,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DeleteRecordsRequest, DeleteRecordsResponse } from '../../../../src/protocol/messages/delete-records.js';
-import { kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1];
 const require = createRequire(import.meta.url);
@@ -26,7 +25,7 @@ describe('delete-records - kafkajs requests decode', () => {
         topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '7' }, { partition: 1, offset: '-1' }] }],
         timeout: 3000,
       });
-      expect(decodeBody(DeleteRecordsRequest, v, body)).toEqual({
+      expect(decode(DeleteRecordsRequest, v, body)).toEqual({
         topics: [
           {
             name: 'orders',
@@ -45,7 +44,7 @@ describe('delete-records - kafkajs requests decode', () => {
 describe('delete-records - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const body = encodeBody(DeleteRecordsResponse, v, {
+      const body = encode(DeleteRecordsResponse, v, {
         throttleTimeMs: 0,
         topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, lowWatermark: 7, errorCode: 0 }] }],
       });

@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../../../../src/protocol/messages/delete-topics.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1];
 
@@ -13,7 +12,7 @@ describe('delete-topics - kafkajs requests decode', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
       const body = await kafkajsRequestBody('deleteTopics', v, { topics: ['orders', 'payments'], timeout: 9000 });
-      expect(decodeBody(DeleteTopicsRequest, v, body)).toEqual({ topicNames: ['orders', 'payments'], timeoutMs: 9000 });
+      expect(decode(DeleteTopicsRequest, v, body)).toEqual({ topicNames: ['orders', 'payments'], timeoutMs: 9000 });
     });
   }
 });
@@ -21,7 +20,7 @@ describe('delete-topics - kafkajs requests decode', () => {
 describe('delete-topics - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const body = encodeBody(DeleteTopicsResponse, v, {
+      const body = encode(DeleteTopicsResponse, v, {
         throttleTimeMs: 25,
         responses: [
           { name: 'orders', errorCode: 0 },

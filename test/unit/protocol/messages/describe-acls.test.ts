@@ -10,11 +10,11 @@ import {
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 const filter = {
   resourceType: AclResourceType.Topic,
@@ -114,7 +114,7 @@ describe('describe-acls - every version', () => {
       .writeInt8(1)
       .writeInt8(1)
       .writeUVarInt(0).buffer;
-    expect(decodeAll(DescribeAclsRequest, 2, body)).toEqual({
+    expect(decode(DescribeAclsRequest, 2, body)).toEqual({
       resourceTypeFilter: 2,
       resourceNameFilter: null,
       patternTypeFilter: 1,

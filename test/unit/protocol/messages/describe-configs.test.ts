@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DescribeConfigsRequest, DescribeConfigsResponse } from '../../../../src/protocol/messages/describe-configs.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1, 2];
 
@@ -19,7 +18,7 @@ describe('describe-configs - kafkajs requests decode', () => {
         ],
         includeSynonyms: true,
       });
-      expect(decodeBody(DescribeConfigsRequest, v, body)).toEqual({
+      expect(decode(DescribeConfigsRequest, v, body)).toEqual({
         resources: [
           { resourceType: 2, resourceName: 'orders', configurationKeys: ['cleanup.policy', 'retention.ms'] },
           // kafkajs writes "no names" as null = all keys
@@ -35,7 +34,7 @@ describe('describe-configs - kafkajs requests decode', () => {
 describe('describe-configs - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const body = encodeBody(DescribeConfigsResponse, v, {
+      const body = encode(DescribeConfigsResponse, v, {
         throttleTimeMs: 0,
         results: [
           {

@@ -3,11 +3,11 @@ import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../../../src/p
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 const meta = Buffer.from([0, 1, 0, 0, 0, 1, 0, 6, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x73, 0xff, 0xff, 0xff, 0xff]);
 const assignment = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -81,8 +81,8 @@ describe('describe-groups - every version', () => {
 
   it('authorized operations default to INT32_MIN ("not requested")', () => {
     const body = kafkajsEncoder().writeInt32(0).writeArray([]).buffer;
-    expect(decodeAll(DescribeGroupsResponse, 1, body)).toEqual({ throttleTimeMs: 0, groups: [] });
-    const v3 = decodeAll(
+    expect(decode(DescribeGroupsResponse, 1, body)).toEqual({ throttleTimeMs: 0, groups: [] });
+    const v3 = decode(
       DescribeGroupsResponse,
       3,
       kafkajsEncoder()
@@ -96,7 +96,7 @@ describe('describe-groups - every version', () => {
 
   it('v5 request layout is compact (hand-built with kafkajs Encoder)', () => {
     const body = kafkajsEncoder().writeUVarInt(3).writeUVarIntString('a').writeUVarIntString('b').writeBoolean(true).writeUVarInt(0).buffer;
-    expect(decodeAll(DescribeGroupsRequest, 5, body)).toEqual({ groups: ['a', 'b'], includeAuthorizedOperations: true });
+    expect(decode(DescribeGroupsRequest, 5, body)).toEqual({ groups: ['a', 'b'], includeAuthorizedOperations: true });
   });
 
   it('flexible requests skip unknown tagged fields', () => {

@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../../../src/protocol/messages/describe-log-dirs.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode } from './codec-kit.js';
 
 describe('describe-log-dirs - wire layout', () => {
   it('null topics (= everything) in classic and compact form', () => {
-    expect(encodeBody(DescribeLogDirsRequest, 1, { topics: null }).toString('hex')).toBe('ffffffff');
-    expect(encodeBody(DescribeLogDirsRequest, 2, { topics: null }).toString('hex')).toBe('0000');
-    expect(decodeBody(DescribeLogDirsRequest, 2, Buffer.from('0000', 'hex'))).toEqual({ topics: null });
+    expect(encode(DescribeLogDirsRequest, 1, { topics: null }).toString('hex')).toBe('ffffffff');
+    expect(encode(DescribeLogDirsRequest, 2, { topics: null }).toString('hex')).toBe('0000');
+    expect(decode(DescribeLogDirsRequest, 2, Buffer.from('0000', 'hex'))).toEqual({ topics: null });
   });
 });
 

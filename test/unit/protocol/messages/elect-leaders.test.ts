@@ -4,27 +4,8 @@
  * ElectLeaders, so there is no oracle here.)
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../../../src/protocol/messages/elect-leaders.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import { encode, expectEveryPrefixThrows, roundTrip } from './codec-kit.js';
 
 const VERSIONS = [0, 1, 2] as const;
 
@@ -58,12 +39,12 @@ function response(v: number) {
 
 describe('elect-leaders - request', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
-    expect(decode(ElectLeadersRequest, v, encode(ElectLeadersRequest, v, request(v)))).toEqual(request(v));
+    expect(roundTrip(ElectLeadersRequest, v, request(v))).toEqual(request(v));
   });
 
   it.each(VERSIONS)('round trips null topicPartitions (every partition) at v%i', (v) => {
     const all = { ...request(v), topicPartitions: null };
-    expect(decode(ElectLeadersRequest, v, encode(ElectLeadersRequest, v, all))).toEqual(all);
+    expect(roundTrip(ElectLeadersRequest, v, all)).toEqual(all);
   });
 
   it('electionType is absent from v0 and decodes as 0 (preferred)', () => {
@@ -71,11 +52,11 @@ describe('elect-leaders - request', () => {
     expect(encode(ElectLeadersRequest, 0, unclean).toString('hex')).toBe('ffffffff' + '00000064');
     expect(encode(ElectLeadersRequest, 1, unclean).toString('hex')).toBe('01' + 'ffffffff' + '00000064');
     expect(encode(ElectLeadersRequest, 2, unclean).toString('hex')).toBe('01' + '00' + '00000064' + '00');
-    expect(decode(ElectLeadersRequest, 0, encode(ElectLeadersRequest, 0, unclean)).electionType).toBe(0);
+    expect(roundTrip(ElectLeadersRequest, 0, unclean).electionType).toBe(0);
   });
 
   it('defaults: topicPartitions null, timeoutMs 60000', () => {
-    expect(decode(ElectLeadersRequest, 2, encode(ElectLeadersRequest, 2, {}))).toEqual({
+    expect(roundTrip(ElectLeadersRequest, 2, {})).toEqual({
       electionType: 0,
       topicPartitions: null,
       timeoutMs: 60000,
@@ -98,7 +79,7 @@ describe('elect-leaders - request', () => {
 
 describe('elect-leaders - response', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
-    expect(decode(ElectLeadersResponse, v, encode(ElectLeadersResponse, v, response(v)))).toEqual(response(v));
+    expect(roundTrip(ElectLeadersResponse, v, response(v))).toEqual(response(v));
   });
 
   it('the top-level errorCode travels from v1 only', () => {
@@ -106,8 +87,8 @@ describe('elect-leaders - response', () => {
     expect(encode(ElectLeadersResponse, 0, denied).toString('hex')).toBe('00000000' + '00000000');
     expect(encode(ElectLeadersResponse, 1, denied).toString('hex')).toBe('00000000' + '001f' + '00000000');
     expect(encode(ElectLeadersResponse, 2, denied).toString('hex')).toBe('00000000' + '001f' + '01' + '00');
-    expect(decode(ElectLeadersResponse, 0, encode(ElectLeadersResponse, 0, denied)).errorCode).toBe(0);
-    expect(decode(ElectLeadersResponse, 2, encode(ElectLeadersResponse, 2, denied)).errorCode).toBe(31);
+    expect(roundTrip(ElectLeadersResponse, 0, denied).errorCode).toBe(0);
+    expect(roundTrip(ElectLeadersResponse, 2, denied).errorCode).toBe(31);
   });
 
   it.each(VERSIONS)('every truncated prefix of a v%i body throws ProtocolError', (v) => {

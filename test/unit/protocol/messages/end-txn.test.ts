@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EndTxnRequest, EndTxnResponse } from '../../../../src/protocol/messages/end-txn.js';
-import { checkAllVersions, decodeKafkajsRequest, kafkajsReadsResponse } from './coordination-kit.js';
+import { checkAllVersions, decodeKafkajsRequest, kafkajsReadsResponse } from './codec-kit.js';
 
 describe('end-txn - kafkajs oracle', () => {
   it.each([

@@ -5,9 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { FetchRequest, FetchResponse } from '../../../../src/protocol/messages/fetch.js';
 import { ProduceRequest } from '../../../../src/protocol/messages/produce.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { Writer } from '../../../../src/protocol/primitives.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
@@ -18,7 +17,7 @@ async function kafkajsRecords(produceVersion: 0 | 3): Promise<Buffer> {
     timeout: 1000,
     topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'key-1', value: 'value-1' }, { key: 'key-2', value: 'value-2' }] }] }],
   });
-  const req = decodeBody(ProduceRequest, produceVersion, body) as {
+  const req = decode(ProduceRequest, produceVersion, body) as {
     topics: Array<{ partitions: Array<{ records: Buffer }> }>;
   };
   return req.topics[0]!.partitions[0]!.records;
@@ -44,7 +43,7 @@ describe('fetch - kafkajs requests decode', () => {
           },
         ],
       });
-      const req = decodeBody(FetchRequest, v, body);
+      const req = decode(FetchRequest, v, body);
       expect(req.replicaId).toBe(-1);
       expect(req.maxWaitMs).toBe(5000);
       expect(req.minBytes).toBe(1);
@@ -71,7 +70,7 @@ describe('fetch - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
       const records = await kafkajsRecords(v >= 4 ? 3 : 0);
-      const body = encodeBody(FetchResponse, v, {
+      const body = encode(FetchResponse, v, {
         throttleTimeMs: 0,
         errorCode: 0,
         sessionId: 0,
@@ -181,7 +180,7 @@ describe('fetch - v12 tagged fields', () => {
     w.uvarint(1); // rackId ''
     const cluster = new Writer().compactNullableString('cluster-xyz').toBuffer();
     w.uvarint(2).uvarint(0).uvarint(cluster.length).raw(cluster).uvarint(42).uvarint(1).uint8(7);
-    const req = decodeBody(FetchRequest, 12, w.toBuffer());
+    const req = decode(FetchRequest, 12, w.toBuffer());
     expect(req.clusterId).toBe('cluster-xyz');
     expect(req.maxBytes).toBe(1000);
     expect(req.sessionEpoch).toBe(-1);
@@ -199,7 +198,7 @@ describe('fetch - v12 tagged fields', () => {
     w.uvarint(1).uvarint(9).int32(3).int32(8).uvarint(0);
     w.uvarint(0); // topic tags
     w.uvarint(0); // top-level tags
-    const res = FetchResponse.decode(new Reader(w.toBuffer()), 12);
+    const res = decode(FetchResponse, 12, w.toBuffer());
     const p = res.responses[0]!.partitionResponses[0]!;
     expect(p.errorCode).toBe(74);
     expect(p.divergingEpoch).toEqual({ epoch: 6, endOffset: 1234 });
@@ -218,8 +217,8 @@ describe('fetch - v12 tagged fields', () => {
         },
       ],
     };
-    const withTags = encodeBody(FetchResponse, 12, value);
-    const decoded = decodeBody(FetchResponse, 12, withTags);
+    const withTags = encode(FetchResponse, 12, value);
+    const decoded = decode(FetchResponse, 12, withTags);
     expect(decoded.responses).toEqual([
       {
         topic: 't',

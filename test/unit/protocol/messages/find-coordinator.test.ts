@@ -3,11 +3,11 @@ import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../../src
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 describe('find-coordinator - kafkajs oracle', () => {
   it('decodes the v0 request kafkajs writes (group key only)', async () => {
@@ -79,7 +79,7 @@ describe('find-coordinator - every version', () => {
 
   it('v3 request layout is compact (hand-built with kafkajs Encoder) and skips unknown tags', () => {
     const body = kafkajsEncoder().writeUVarIntString('g-1').writeInt8(0).writeUVarInt(0).buffer;
-    expect(decodeAll(FindCoordinatorRequest, 3, body)).toEqual({ key: 'g-1', keyType: 0 });
+    expect(decode(FindCoordinatorRequest, 3, body)).toEqual({ key: 'g-1', keyType: 0 });
     expect(checkUnknownTagsSkipped(FindCoordinatorRequest, () => ({ key: 'g-1', keyType: 0 }))).toEqual([3]);
   });
 

@@ -3,11 +3,11 @@ import { HeartbeatRequest, HeartbeatResponse } from '../../../../src/protocol/me
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 describe('heartbeat - kafkajs oracle', () => {
   it.each([0, 1, 2, 3])('decodes the v%i request kafkajs writes', async (v) => {
@@ -63,7 +63,7 @@ describe('heartbeat - every version', () => {
       .writeUVarIntString('m')
       .writeUVarIntString('static')
       .writeUVarInt(0).buffer;
-    expect(decodeAll(HeartbeatRequest, 4, body)).toEqual(requestSample(4));
+    expect(decode(HeartbeatRequest, 4, body)).toEqual(requestSample(4));
   });
 
   it('flexible requests skip unknown tagged fields', () => {

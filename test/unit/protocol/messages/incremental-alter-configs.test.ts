@@ -9,7 +9,7 @@ import {
   IncrementalAlterConfigsRequest,
   IncrementalAlterConfigsResponse,
 } from '../../../../src/protocol/messages/incremental-alter-configs.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode } from './codec-kit.js';
 
 const REQUEST = {
   resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'k', configOperation: ConfigOperation.Delete, value: null }] }],
@@ -18,16 +18,16 @@ const REQUEST = {
 
 describe('incremental-alter-configs - wire layout', () => {
   it('v0 is classic encoding', () => {
-    const body = encodeBody(IncrementalAlterConfigsRequest, 0, REQUEST);
+    const body = encode(IncrementalAlterConfigsRequest, 0, REQUEST);
     expect(body.toString('hex')).toBe(
       ['00000001', '02', '00' + '01' + '74', '00000001', '0001' + '6b', '01', 'ffff', '01'].join(''),
     );
-    expect(decodeBody(IncrementalAlterConfigsRequest, 0, body)).toEqual(REQUEST);
+    expect(decode(IncrementalAlterConfigsRequest, 0, body)).toEqual(REQUEST);
   });
   it('v1 is compact encoding with tag sections', () => {
-    const body = encodeBody(IncrementalAlterConfigsRequest, 1, REQUEST);
+    const body = encode(IncrementalAlterConfigsRequest, 1, REQUEST);
     expect(body.toString('hex')).toBe(['02', '02', '02' + '74', '02', '02' + '6b', '01', '00', '00', '00', '01', '00'].join(''));
-    expect(decodeBody(IncrementalAlterConfigsRequest, 1, body)).toEqual(REQUEST);
+    expect(decode(IncrementalAlterConfigsRequest, 1, body)).toEqual(REQUEST);
   });
 });
 

@@ -4,11 +4,11 @@ import {
   checkAllVersions,
   checkRoundTrip,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 describe('init-producer-id - kafkajs oracle', () => {
   it.each([0, 1])('decodes the v%i transactional request kafkajs writes', async (v) => {
@@ -64,7 +64,7 @@ describe('init-producer-id - every version', () => {
 
   it('decodes the v4 idempotent request librdkafka sends (hand-built with kafkajs Encoder)', () => {
     const body = kafkajsEncoder().writeUVarIntString(null).writeInt32(-1).writeInt64(-1).writeInt16(-1).writeUVarInt(0).buffer;
-    expect(decodeAll(InitProducerIdRequest, 4, body)).toEqual({
+    expect(decode(InitProducerIdRequest, 4, body)).toEqual({
       transactionalId: null,
       transactionTimeoutMs: -1,
       producerId: -1,
@@ -74,7 +74,7 @@ describe('init-producer-id - every version', () => {
 
   it('decodes the v4 KIP-360 epoch-bump request and writes the v4 response librdkafka reads', () => {
     const body = kafkajsEncoder().writeUVarIntString('tx').writeInt32(60000).writeInt64(1001).writeInt16(4).writeUVarInt(0).buffer;
-    expect(decodeAll(InitProducerIdRequest, 4, body)).toEqual({
+    expect(decode(InitProducerIdRequest, 4, body)).toEqual({
       transactionalId: 'tx',
       transactionTimeoutMs: 60000,
       producerId: 1001,
@@ -86,7 +86,7 @@ describe('init-producer-id - every version', () => {
 
   it('v2 is the first flexible version (no producer id fields yet)', () => {
     const body = kafkajsEncoder().writeUVarIntString('tx').writeInt32(1000).writeUVarInt(0).buffer;
-    expect(decodeAll(InitProducerIdRequest, 2, body)).toEqual({ transactionalId: 'tx', transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 });
+    expect(decode(InitProducerIdRequest, 2, body)).toEqual({ transactionalId: 'tx', transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 });
   });
 
   it('flexible requests skip unknown tagged fields', () => {

@@ -5,11 +5,11 @@ import {
   checkAllVersions,
   checkRoundTrip,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 const require = createRequire(import.meta.url);
 const { MemberMetadata } = require('kafkajs/src/consumer/assignerProtocol.js') as {
@@ -145,7 +145,7 @@ describe('join-group - every version', () => {
       .writeUVarInt(2)
       .writeBuffer(protocol.buffer)
       .writeUVarInt(0).buffer;
-    expect(decodeAll(JoinGroupRequest, 6, body)).toEqual({
+    expect(decode(JoinGroupRequest, 6, body)).toEqual({
       groupId: 'g',
       sessionTimeoutMs: 10000,
       rebalanceTimeoutMs: 45000,

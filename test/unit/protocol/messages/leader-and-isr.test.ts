@@ -3,27 +3,8 @@
  * version-gated fields, the flexible v4 encoding, and truncation.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import { LeaderAndIsrRequest, LeaderAndIsrResponse } from '../../../../src/protocol/messages/leader-and-isr.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import { decode, encode, expectEveryPrefixThrows, roundTrip, withUnknownTags } from './codec-kit.js';
 
 const VERSIONS = [0, 1, 2, 3, 4] as const;
 
@@ -79,12 +60,12 @@ const response = {
 describe('leader-and-isr - request', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
     const value = request(v);
-    expect(decode(LeaderAndIsrRequest, v, encode(LeaderAndIsrRequest, v, value))).toEqual(value);
+    expect(roundTrip(LeaderAndIsrRequest, v, value)).toEqual(value);
   });
 
   it('v0 and v1 carry a flat list naming the topic in each state', () => {
     for (const v of [0, 1]) {
-      const got = decode(LeaderAndIsrRequest, v, encode(LeaderAndIsrRequest, v, request(v)));
+      const got = roundTrip(LeaderAndIsrRequest, v, request(v));
       expect(got.topicStates).toEqual([]);
       expect(got.ungroupedPartitionStates.map((s) => `${s.topicName}-${s.partitionIndex}`)).toEqual([
         'orders-0',
@@ -96,7 +77,7 @@ describe('leader-and-isr - request', () => {
 
   it('v2+ group states by topic and drop the per-state topic name', () => {
     for (const v of [2, 3, 4]) {
-      const got = decode(LeaderAndIsrRequest, v, encode(LeaderAndIsrRequest, v, request(v)));
+      const got = roundTrip(LeaderAndIsrRequest, v, request(v));
       expect(got.ungroupedPartitionStates).toEqual([]);
       expect(got.topicStates.map((t) => t.topicName)).toEqual(['orders', 'payments']);
       expect(got.topicStates[0]!.partitionStates.map((s) => s.topicName)).toEqual(['', '']);
@@ -123,12 +104,12 @@ describe('leader-and-isr - request', () => {
         isNew: true,
       })),
     };
-    const got = decode(LeaderAndIsrRequest, 0, encode(LeaderAndIsrRequest, 0, rich));
+    const got = roundTrip(LeaderAndIsrRequest, 0, rich);
     expect(got).toEqual(request(0));
     expect(got.brokerEpoch).toBe(-1);
     expect(got.ungroupedPartitionStates.every((s) => !s.isNew && s.addingReplicas.length === 0)).toBe(true);
     // v1 has isNew but not adding/removing replicas
-    const got1 = decode(LeaderAndIsrRequest, 1, encode(LeaderAndIsrRequest, 1, rich));
+    const got1 = roundTrip(LeaderAndIsrRequest, 1, rich);
     expect(got1.ungroupedPartitionStates.map((s) => s.isNew)).toEqual([true, true, true]);
     expect(got1.ungroupedPartitionStates[0]!.addingReplicas).toEqual([]);
   });
@@ -150,7 +131,7 @@ describe('leader-and-isr - request', () => {
   it('v4 skips unknown tagged fields', () => {
     const buf = encode(LeaderAndIsrRequest, 4, request(4));
     // replace the empty top-level tag section with one unknown tag (7) of two bytes
-    const tagged = Buffer.concat([buf.subarray(0, buf.length - 1), Buffer.from([1, 7, 2, 0xab, 0xcd])]);
+    const tagged = withUnknownTags(buf, Buffer.from([1, 7, 2, 0xab, 0xcd]));
     expect(decode(LeaderAndIsrRequest, 4, tagged)).toEqual(request(4));
   });
 
@@ -163,7 +144,7 @@ describe('leader-and-isr - response', () => {
   const tiny = { errorCode: 11, partitionErrors: [{ topicName: 'a', partitionIndex: 2, errorCode: 0 }] };
 
   it.each(VERSIONS)('round trips v%i', (v) => {
-    expect(decode(LeaderAndIsrResponse, v, encode(LeaderAndIsrResponse, v, response))).toEqual(response);
+    expect(roundTrip(LeaderAndIsrResponse, v, response)).toEqual(response);
   });
 
   it('v0 layout by hand', () => {

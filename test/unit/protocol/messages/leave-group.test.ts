@@ -3,11 +3,11 @@ import { LeaveGroupRequest, LeaveGroupResponse } from '../../../../src/protocol/
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 describe('leave-group - kafkajs oracle', () => {
   it.each([0, 1, 2])('decodes the v%i single-member request kafkajs writes', async (v) => {
@@ -79,13 +79,13 @@ describe('leave-group - every version', () => {
 
   it('a v3 request does not carry the single member id', () => {
     const body = kafkajsEncoder().writeString('g').writeArray([]).buffer;
-    expect(decodeAll(LeaveGroupRequest, 3, body)).toEqual({ groupId: 'g', memberId: '', members: [] });
+    expect(decode(LeaveGroupRequest, 3, body)).toEqual({ groupId: 'g', memberId: '', members: [] });
   });
 
   it('v4 request layout is compact (hand-built with kafkajs Encoder)', () => {
     const member = kafkajsEncoder().writeUVarIntString('m-1').writeUVarIntString('s-1').writeUVarInt(0);
     const body = kafkajsEncoder().writeUVarIntString('g').writeUVarInt(2).writeBuffer(member.buffer).writeUVarInt(0).buffer;
-    expect(decodeAll(LeaveGroupRequest, 4, body)).toEqual({
+    expect(decode(LeaveGroupRequest, 4, body)).toEqual({
       groupId: 'g',
       memberId: '',
       members: [{ memberId: 'm-1', groupInstanceId: 's-1' }],

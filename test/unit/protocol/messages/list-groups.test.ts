@@ -3,12 +3,12 @@ import { ListGroupsRequest, ListGroupsResponse } from '../../../../src/protocol/
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   encode,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 describe('list-groups - kafkajs oracle', () => {
   it.each([0, 1, 2])('decodes the empty v%i request kafkajs writes', async (v) => {
@@ -57,7 +57,7 @@ describe('list-groups - every version', () => {
 
   it('decodes the v4 request librdkafka’s admin API sends (hand-built with kafkajs Encoder)', () => {
     const body = kafkajsEncoder().writeUVarInt(2).writeUVarIntString('Stable').writeUVarInt(0).buffer;
-    expect(decodeAll(ListGroupsRequest, 4, body)).toEqual({ statesFilter: ['Stable'] });
+    expect(decode(ListGroupsRequest, 4, body)).toEqual({ statesFilter: ['Stable'] });
   });
 
   it('writes the v4 response with the group state (byte layout)', () => {

@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../../../../src/protocol/messages/list-offsets.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1, 2, 3];
 
@@ -17,7 +16,7 @@ describe('list-offsets - kafkajs requests decode', () => {
         isolationLevel: 1,
         topics: [{ topic: 'orders', partitions: [{ partition: 0, timestamp: -2 }, { partition: 4, timestamp: 1_600_000_000_000 }] }],
       });
-      const req = decodeBody(ListOffsetsRequest, v, body);
+      const req = decode(ListOffsetsRequest, v, body);
       expect(req.replicaId).toBe(-1);
       expect(req.isolationLevel).toBe(v >= 2 ? 1 : 0);
       expect(req.topics).toEqual([
@@ -36,7 +35,7 @@ describe('list-offsets - kafkajs requests decode', () => {
 describe('list-offsets - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const body = encodeBody(ListOffsetsResponse, v, {
+      const body = encode(ListOffsetsResponse, v, {
         throttleTimeMs: 0,
         topics: [
           {
@@ -86,10 +85,10 @@ describe('list-offsets - every 2.7 version round-trips and rejects truncation', 
     }));
   });
   it('v0 carries maxNumOffsets and oldStyleOffsets only', () => {
-    const v0 = encodeBody(ListOffsetsRequest, 0, { replicaId: -1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1, maxNumOffsets: 3 }] }] });
-    const v1 = encodeBody(ListOffsetsRequest, 1, { replicaId: -1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1, maxNumOffsets: 3 }] }] });
+    const v0 = encode(ListOffsetsRequest, 0, { replicaId: -1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1, maxNumOffsets: 3 }] }] });
+    const v1 = encode(ListOffsetsRequest, 1, { replicaId: -1, topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1, maxNumOffsets: 3 }] }] });
     expect(v0.length - v1.length).toBe(4);
-    const decoded = decodeBody(ListOffsetsResponse, 1, encodeBody(ListOffsetsResponse, 1, {
+    const decoded = decode(ListOffsetsResponse, 1, encode(ListOffsetsResponse, 1, {
       topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [5], offset: 5 }] }],
     }));
     expect(decoded.topics).toEqual([{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [], timestamp: -1, offset: 5, leaderEpoch: -1 }] }]);

@@ -4,32 +4,19 @@
  * as the first byte of what it calls the body).
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import { decodeTaggedFields } from '../../../../src/protocol/schema.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import {
   ListPartitionReassignmentsRequest,
   ListPartitionReassignmentsResponse,
 } from '../../../../src/protocol/messages/list-partition-reassignments.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import {
+  decode,
+  decodeKafkajsFlexibleRequest,
+  encode,
+  expectEveryPrefixThrows,
+  kafkajsReadsFlexibleResponse,
+  roundTrip,
+  withEmptyHeaderTags,
+} from './codec-kit.js';
 
 const request = {
   timeoutMs: 15000,
@@ -54,18 +41,9 @@ const response = {
   ],
 };
 
-async function decodeKafkajsRequest(args: unknown) {
-  const raw = await kafkajsRequestBody('listPartitionReassignments', 0, args);
-  const r = new Reader(raw);
-  decodeTaggedFields(r); // request header v2's tag section, emitted by kafkajs with the body
-  const d = ListPartitionReassignmentsRequest.decode(r, 0);
-  expect(r.remaining).toBe(0);
-  return { raw, d };
-}
-
 describe('list-partition-reassignments - request', () => {
   it('round trips v0', () => {
-    expect(decode(ListPartitionReassignmentsRequest, 0, encode(ListPartitionReassignmentsRequest, 0, request))).toEqual(request);
+    expect(roundTrip(ListPartitionReassignmentsRequest, 0, request)).toEqual(request);
   });
 
   it('null topics (list everything) stays apart from an empty list, and is the default', () => {
@@ -82,7 +60,7 @@ describe('list-partition-reassignments - request', () => {
   });
 
   it('oracle: decodes the bodies kafkajs writes, and writes the same bytes', async () => {
-    const { raw, d } = await decodeKafkajsRequest({
+    const { raw, decoded: d } = await decodeKafkajsFlexibleRequest(ListPartitionReassignmentsRequest, 'listPartitionReassignments', 0, {
       timeout: 5000,
       topics: [
         { topic: 'orders', partitions: [0, 1, 2] },
@@ -90,21 +68,23 @@ describe('list-partition-reassignments - request', () => {
       ],
     });
     expect(d).toEqual({ ...request, timeoutMs: 5000 });
-    expect(Buffer.concat([Buffer.from([0]), encode(ListPartitionReassignmentsRequest, 0, d)])).toEqual(raw);
+    expect(withEmptyHeaderTags(encode(ListPartitionReassignmentsRequest, 0, d))).toEqual(raw);
 
-    const everything = await decodeKafkajsRequest({ timeout: 5000 });
-    expect(everything.d).toEqual({ timeoutMs: 5000, topics: null });
+    const everything = await decodeKafkajsFlexibleRequest(ListPartitionReassignmentsRequest, 'listPartitionReassignments', 0, {
+      timeout: 5000,
+    });
+    expect(everything.decoded).toEqual({ timeoutMs: 5000, topics: null });
   });
 });
 
 describe('list-partition-reassignments - response', () => {
   it('round trips v0', () => {
-    expect(decode(ListPartitionReassignmentsResponse, 0, encode(ListPartitionReassignmentsResponse, 0, response))).toEqual(response);
+    expect(roundTrip(ListPartitionReassignmentsResponse, 0, response)).toEqual(response);
   });
 
   it('round trips a top-level error with its message', () => {
     const err = { throttleTimeMs: 5, errorCode: 41, errorMessage: 'This is not the correct controller for this cluster.', topics: [] };
-    expect(decode(ListPartitionReassignmentsResponse, 0, encode(ListPartitionReassignmentsResponse, 0, err))).toEqual(err);
+    expect(roundTrip(ListPartitionReassignmentsResponse, 0, err)).toEqual(err);
   });
 
   it('every truncated prefix throws ProtocolError', () => {
@@ -112,8 +92,10 @@ describe('list-partition-reassignments - response', () => {
   });
 
   it('oracle: kafkajs decodes the body we write', async () => {
-    const body = encode(ListPartitionReassignmentsResponse, 0, { ...response, throttleTimeMs: 3 });
-    const got = await kafkajsDecodeResponse('listPartitionReassignments', 0, Buffer.concat([Buffer.from([0]), body]));
+    const got = await kafkajsReadsFlexibleResponse(ListPartitionReassignmentsResponse, 'listPartitionReassignments', 0, {
+      ...response,
+      throttleTimeMs: 3,
+    });
     expect(got).toEqual({
       throttleTime: 3,
       errorCode: 0,

@@ -5,8 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MetadataRequest, MetadataResponse } from '../../../../src/protocol/messages/metadata.js';
 import { Writer } from '../../../../src/protocol/primitives.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1, 2, 3, 4, 5, 6];
 
@@ -14,7 +13,7 @@ describe('metadata - kafkajs requests decode', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
       const body = await kafkajsRequestBody('metadata', v, { topics: ['orders', 'payments'], allowAutoTopicCreation: false });
-      const req = decodeBody(MetadataRequest, v, body);
+      const req = decode(MetadataRequest, v, body);
       expect(req.topics).toEqual([{ name: 'orders' }, { name: 'payments' }]);
       // v0–v3 have no flag: Kafka always allows auto-creation there.
       expect(req.allowAutoTopicCreation).toBe(v >= 4 ? false : true);
@@ -22,14 +21,14 @@ describe('metadata - kafkajs requests decode', () => {
   }
   it('v1+ empty topic list from kafkajs arrives as null (= all topics)', async () => {
     const body = await kafkajsRequestBody('metadata', 6, { topics: [] });
-    const req = decodeBody(MetadataRequest, 6, body);
+    const req = decode(MetadataRequest, 6, body);
     expect(req.topics).toBeNull();
     expect(req.allowAutoTopicCreation).toBe(true);
   });
   it('v0 rejects a null topic list (nullable only from v1)', () => {
     const body = new Writer().int32(-1).toBuffer();
-    expect(() => decodeBody(MetadataRequest, 0, body)).toThrow(/null/);
-    expect(decodeBody(MetadataRequest, 1, body).topics).toBeNull();
+    expect(() => decode(MetadataRequest, 0, body)).toThrow(/null/);
+    expect(decode(MetadataRequest, 1, body).topics).toBeNull();
   });
 });
 
@@ -60,7 +59,7 @@ const RESPONSE = {
 describe('metadata - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const res = (await kafkajsDecodeResponse('metadata', v, encodeBody(MetadataResponse, v, RESPONSE))) as Record<string, unknown> & {
+      const res = (await kafkajsDecodeResponse('metadata', v, encode(MetadataResponse, v, RESPONSE))) as Record<string, unknown> & {
         brokers: Array<Record<string, unknown>>;
         topicMetadata: Array<Record<string, unknown> & { partitionMetadata: Array<Record<string, unknown>> }>;
       };
@@ -101,7 +100,7 @@ describe('metadata - every 2.7 version round-trips and rejects truncation', () =
     checkAllVersions(MetadataResponse, () => RESPONSE);
   });
   it('response - absent fields decode as Kafka defaults (v0)', () => {
-    const decoded = decodeBody(MetadataResponse, 0, encodeBody(MetadataResponse, 0, RESPONSE));
+    const decoded = decode(MetadataResponse, 0, encode(MetadataResponse, 0, RESPONSE));
     expect(decoded.controllerId).toBe(-1);
     expect(decoded.clusterId).toBeNull();
     expect(decoded.clusterAuthorizedOperations).toBe(-2147483648);
@@ -111,7 +110,7 @@ describe('metadata - every 2.7 version round-trips and rejects truncation', () =
     expect((decoded.brokers as Array<Record<string, unknown>>)[0]!.rack).toBeNull();
   });
   it('v9 uses compact encodings', () => {
-    const body = encodeBody(MetadataRequest, 9, { topics: [{ name: 'ab' }] });
+    const body = encode(MetadataRequest, 9, { topics: [{ name: 'ab' }] });
     // compact array (2 = one element), compact string (3 = two bytes), element tags, 3 bools, tags
     expect([...body]).toEqual([2, 3, 0x61, 0x62, 0, 1, 0, 0, 0]);
   });

@@ -3,11 +3,11 @@ import { OffsetCommitRequest, OffsetCommitResponse } from '../../../../src/proto
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 const kafkajsTopics = [
   {
@@ -135,7 +135,7 @@ describe('offset-commit - every version', () => {
     const partition = kafkajsEncoder().writeInt32(0).writeInt64(42).writeInt32(3).writeString('meta');
     const topic = kafkajsEncoder().writeString('t').writeArray([partition]);
     const body = kafkajsEncoder().writeString('g').writeInt32(5).writeString('m').writeString(null).writeArray([topic]).buffer;
-    expect(decodeAll(OffsetCommitRequest, 7, body)).toEqual({
+    expect(decode(OffsetCommitRequest, 7, body)).toEqual({
       groupId: 'g',
       generationId: 5,
       memberId: 'm',
@@ -161,7 +161,7 @@ describe('offset-commit - every version', () => {
       .writeUVarInt(2)
       .writeBuffer(topic.buffer)
       .writeUVarInt(0).buffer;
-    expect(decodeAll(OffsetCommitRequest, 8, body).topics).toEqual([
+    expect(decode(OffsetCommitRequest, 8, body).topics).toEqual([
       {
         name: 't',
         partitions: [{ partitionIndex: 2, committedOffset: 77, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }],

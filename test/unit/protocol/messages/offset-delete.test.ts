@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from '../../../../src/protocol/messages/offset-delete.js';
-import { checkAllVersions, decodeAll, encode, kafkajsEncoder } from './coordination-kit.js';
+import { checkAllVersions, decode, encode, kafkajsEncoder } from './codec-kit.js';
 
 // kafkajs 2.2.4 does not implement OffsetDelete: the layouts are checked against bytes written
 // with kafkajs's Encoder following Kafka 2.7's OffsetDelete{Request,Response}.json.
@@ -9,7 +9,7 @@ describe('offset-delete', () => {
     const p = (i: number) => kafkajsEncoder().writeInt32(i);
     const topic = kafkajsEncoder().writeString('orders').writeArray([p(0), p(4)]);
     const body = kafkajsEncoder().writeString('orders-app').writeArray([topic]).buffer;
-    expect(decodeAll(OffsetDeleteRequest, 0, body)).toEqual({
+    expect(decode(OffsetDeleteRequest, 0, body)).toEqual({
       groupId: 'orders-app',
       topics: [{ name: 'orders', partitions: [{ partitionIndex: 0 }, { partitionIndex: 4 }] }],
     });

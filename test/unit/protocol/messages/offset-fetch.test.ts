@@ -4,11 +4,11 @@ import {
   checkAllVersions,
   checkRoundTrip,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 describe('offset-fetch - kafkajs oracle', () => {
   it.each([1, 2, 3, 4])('decodes the v%i request kafkajs writes', async (v) => {
@@ -98,7 +98,7 @@ describe('offset-fetch - every version', () => {
     expect(() => checkRoundTrip(OffsetFetchRequest, 1, { groupId: 'g', topics: null })).toThrow(RangeError);
     // kafka-python's admin v3 request: classic null array (-1).
     const body = kafkajsEncoder().writeString('g').writeInt32(-1).buffer;
-    expect(decodeAll(OffsetFetchRequest, 3, body)).toEqual({ groupId: 'g', topics: null, requireStable: false });
+    expect(decode(OffsetFetchRequest, 3, body)).toEqual({ groupId: 'g', topics: null, requireStable: false });
   });
 
   it('decodes the v7 flexible request librdkafka sends (hand-built with kafkajs Encoder)', () => {
@@ -110,14 +110,14 @@ describe('offset-fetch - every version', () => {
       .writeBuffer(topic.buffer)
       .writeBoolean(true)
       .writeUVarInt(0).buffer;
-    expect(decodeAll(OffsetFetchRequest, 7, body)).toEqual({
+    expect(decode(OffsetFetchRequest, 7, body)).toEqual({
       groupId: 'rdkafka-group',
       topics: [{ name: 'orders', partitionIndexes: [0, 1] }],
       requireStable: true,
     });
     // a compact null array (length 0) is "all topics"
     const all = kafkajsEncoder().writeUVarIntString('g').writeUVarInt(0).writeBoolean(false).writeUVarInt(0).buffer;
-    expect(decodeAll(OffsetFetchRequest, 7, all).topics).toBeNull();
+    expect(decode(OffsetFetchRequest, 7, all).topics).toBeNull();
   });
 
   it('writes the v7 response librdkafka reads: compact, tag section per struct, error last', () => {

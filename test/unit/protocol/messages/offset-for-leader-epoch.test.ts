@@ -4,30 +4,11 @@
  * trips and truncation.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import {
   OffsetForLeaderEpochRequest,
   OffsetForLeaderEpochResponse,
 } from '../../../../src/protocol/messages/offset-for-leader-epoch.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import { decode, encode, expectEveryPrefixThrows, roundTrip } from './codec-kit.js';
 
 const VERSIONS = [0, 1, 2, 3] as const;
 
@@ -66,7 +47,7 @@ function response(v: number) {
 
 describe('offset-for-leader-epoch - request', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
-    expect(decode(OffsetForLeaderEpochRequest, v, encode(OffsetForLeaderEpochRequest, v, request(v)))).toEqual(request(v));
+    expect(roundTrip(OffsetForLeaderEpochRequest, v, request(v))).toEqual(request(v));
   });
 
   it('v3 layout by hand: replicaId first, currentLeaderEpoch before leaderEpoch', () => {
@@ -109,7 +90,7 @@ describe('offset-for-leader-epoch - request', () => {
 
 describe('offset-for-leader-epoch - response', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
-    expect(decode(OffsetForLeaderEpochResponse, v, encode(OffsetForLeaderEpochResponse, v, response(v)))).toEqual(response(v));
+    expect(roundTrip(OffsetForLeaderEpochResponse, v, response(v))).toEqual(response(v));
   });
 
   it('v3 layout by hand: throttleTimeMs, then errorCode before partitionIndex', () => {

@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ProduceRequest, ProduceResponse } from '../../../../src/protocol/messages/produce.js';
-import { kafkajsDecodeResponse, kafkajsRequestBody } from '../kafkajs-oracle.js';
-import { checkAllVersions, decodeBody, encodeBody } from '../../../fixtures/protocol/codec-checks.js';
+import { checkAllVersions, decode, encode, kafkajsDecodeResponse, kafkajsRequestBody } from './codec-kit.js';
 
 const KAFKAJS_VERSIONS = [0, 1, 2, 3, 4, 5, 6, 7];
 
@@ -30,7 +29,7 @@ describe('produce - kafkajs requests decode', () => {
           },
         ],
       });
-      const req = decodeBody(ProduceRequest, v, body);
+      const req = decode(ProduceRequest, v, body);
       expect(req.transactionalId).toBe(v >= 3 ? 'txn-orders' : null);
       expect(req.acks).toBe(-1);
       expect(req.timeoutMs).toBe(30000);
@@ -52,7 +51,7 @@ describe('produce - kafkajs requests decode', () => {
 describe('produce - kafkajs reads our responses', () => {
   for (const v of KAFKAJS_VERSIONS) {
     it(`v${v}`, async () => {
-      const body = encodeBody(ProduceResponse, v, {
+      const body = encode(ProduceResponse, v, {
         responses: [
           {
             name: 'orders',
@@ -93,8 +92,8 @@ describe('produce - every 2.7 version round-trips and rejects truncation', () =>
     }));
   });
   it('request - a null transactionalId survives v3+', () => {
-    const body = encodeBody(ProduceRequest, 7, { transactionalId: null, acks: 0, timeoutMs: 1, topics: [] });
-    expect(decodeBody(ProduceRequest, 7, body).transactionalId).toBeNull();
+    const body = encode(ProduceRequest, 7, { transactionalId: null, acks: 0, timeoutMs: 1, topics: [] });
+    expect(decode(ProduceRequest, 7, body).transactionalId).toBeNull();
   });
   it('response v0–v8', () => {
     checkAllVersions(ProduceResponse, () => ({
@@ -118,11 +117,11 @@ describe('produce - every 2.7 version round-trips and rejects truncation', () =>
     }));
   });
   it('response - absent fields decode as Kafka defaults', () => {
-    const body = encodeBody(ProduceResponse, 1, {
+    const body = encode(ProduceResponse, 1, {
       responses: [{ name: 'a', partitions: [{ partitionIndex: 0, errorCode: 0, baseOffset: 7 }] }],
       throttleTimeMs: 0,
     });
-    const p = (decodeBody(ProduceResponse, 1, body).responses as Array<{ partitions: Array<Record<string, unknown>> }>)[0]!.partitions[0]!;
+    const p = (decode(ProduceResponse, 1, body).responses as Array<{ partitions: Array<Record<string, unknown>> }>)[0]!.partitions[0]!;
     expect(p).toEqual({
       partitionIndex: 0,
       errorCode: 0,

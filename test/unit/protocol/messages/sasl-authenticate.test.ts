@@ -3,11 +3,11 @@ import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../../../../s
 import {
   checkAllVersions,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 const plainToken = Buffer.from('\0alice\0alice-secret');
 
@@ -51,7 +51,7 @@ describe('sasl-authenticate - every version', () => {
 
   it('v2 is compact (hand-built with kafkajs Encoder) and skips unknown tags', () => {
     const body = kafkajsEncoder().writeUVarIntBytes(plainToken).writeUVarInt(0).buffer;
-    expect(decodeAll(SaslAuthenticateRequest, 2, body)).toEqual({ authBytes: plainToken });
+    expect(decode(SaslAuthenticateRequest, 2, body)).toEqual({ authBytes: plainToken });
     expect(checkUnknownTagsSkipped(SaslAuthenticateRequest, () => ({ authBytes: plainToken }))).toEqual([2]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from '../../../../src/protocol/messages/sasl-handshake.js';
-import { checkAllVersions, decodeKafkajsRequest, kafkajsReadsResponse } from './coordination-kit.js';
+import { checkAllVersions, decodeKafkajsRequest, kafkajsReadsResponse } from './codec-kit.js';
 
 describe('sasl-handshake - kafkajs oracle', () => {
   it.each([0, 1])('decodes the v%i request kafkajs writes', async (v) => {

@@ -3,27 +3,8 @@
  * states v3), the flexible switch at v2, round trips and truncation.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import { StopReplicaRequest, StopReplicaResponse } from '../../../../src/protocol/messages/stop-replica.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import { decode, encode, expectEveryPrefixThrows, roundTrip } from './codec-kit.js';
 
 const VERSIONS = [0, 1, 2, 3] as const;
 
@@ -77,12 +58,12 @@ const response = {
 describe('stop-replica - request', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
     const value = request(v);
-    expect(decode(StopReplicaRequest, v, encode(StopReplicaRequest, v, value))).toEqual(value);
+    expect(roundTrip(StopReplicaRequest, v, value)).toEqual(value);
   });
 
   it('v0 is flat, v1–v2 list partition indexes per topic, v3 carries per-partition states', () => {
     const all = { ...request(0), topics: request(1).topics, topicStates: request(3).topicStates, brokerEpoch: 77 };
-    const d0 = decode(StopReplicaRequest, 0, encode(StopReplicaRequest, 0, all));
+    const d0 = roundTrip(StopReplicaRequest, 0, all);
     expect(d0.ungroupedPartitions).toHaveLength(3);
     expect(d0.topics).toEqual([]);
     expect(d0.topicStates).toEqual([]);
@@ -90,7 +71,7 @@ describe('stop-replica - request', () => {
     expect(d0.deletePartitions).toBe(true);
 
     for (const v of [1, 2]) {
-      const d = decode(StopReplicaRequest, v, encode(StopReplicaRequest, v, all));
+      const d = roundTrip(StopReplicaRequest, v, all);
       expect(d.ungroupedPartitions).toEqual([]);
       expect(d.topics).toEqual(request(1).topics);
       expect(d.topicStates).toEqual([]);
@@ -98,7 +79,7 @@ describe('stop-replica - request', () => {
       expect(d.deletePartitions).toBe(true);
     }
 
-    const d3 = decode(StopReplicaRequest, 3, encode(StopReplicaRequest, 3, all));
+    const d3 = roundTrip(StopReplicaRequest, 3, all);
     expect(d3.ungroupedPartitions).toEqual([]);
     expect(d3.topics).toEqual([]);
     // the request-wide flag is gone in v3; deletion is per partition
@@ -144,7 +125,7 @@ describe('stop-replica - request', () => {
 
 describe('stop-replica - response', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
-    expect(decode(StopReplicaResponse, v, encode(StopReplicaResponse, v, response))).toEqual(response);
+    expect(roundTrip(StopReplicaResponse, v, response)).toEqual(response);
   });
 
   it('v2+ are flexible: tagged sections after each struct', () => {

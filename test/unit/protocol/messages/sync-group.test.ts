@@ -5,11 +5,11 @@ import {
   checkAllVersions,
   checkRoundTrip,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 const require = createRequire(import.meta.url);
 const { MemberAssignment } = require('kafkajs/src/consumer/assignerProtocol.js') as {
@@ -107,7 +107,7 @@ describe('sync-group - every version', () => {
       .writeUVarInt(2)
       .writeBuffer(entry.buffer)
       .writeUVarInt(0).buffer;
-    expect(decodeAll(SyncGroupRequest, 4, body)).toEqual({
+    expect(decode(SyncGroupRequest, 4, body)).toEqual({
       groupId: 'g',
       generationId: 2,
       memberId: 'm-1',

@@ -4,11 +4,11 @@ import {
   checkAllVersions,
   checkRoundTrip,
   checkUnknownTagsSkipped,
-  decodeAll,
+  decode,
   decodeKafkajsRequest,
   kafkajsEncoder,
   kafkajsReadsResponse,
-} from './coordination-kit.js';
+} from './codec-kit.js';
 
 describe('txn-offset-commit - kafkajs oracle', () => {
   it.each([0, 1])('decodes the v%i request kafkajs writes', async (v) => {
@@ -94,7 +94,7 @@ describe('txn-offset-commit - every version', () => {
       .writeUVarInt(2)
       .writeBuffer(topic.buffer)
       .writeUVarInt(0).buffer;
-    expect(decodeAll(TxnOffsetCommitRequest, 3, body)).toEqual({
+    expect(decode(TxnOffsetCommitRequest, 3, body)).toEqual({
       transactionalId: 'tx',
       groupId: 'g',
       producerId: 99,
@@ -120,7 +120,7 @@ describe('txn-offset-commit - every version', () => {
     const partition = kafkajsEncoder().writeInt32(3).writeInt64(8).writeInt32(6).writeString('m');
     const topic = kafkajsEncoder().writeString('t').writeArray([partition]);
     const body = kafkajsEncoder().writeString('tx').writeString('g').writeInt64(1).writeInt16(0).writeArray([topic]).buffer;
-    expect(decodeAll(TxnOffsetCommitRequest, 2, body).topics[0]!.partitions[0]).toEqual({
+    expect(decode(TxnOffsetCommitRequest, 2, body).topics[0]!.partitions[0]).toEqual({
       partitionIndex: 3,
       committedOffset: 8,
       committedLeaderEpoch: 6,

@@ -4,27 +4,8 @@
  * brokerEpoch v5+, the flexible v6, round trips and truncation.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import { UpdateMetadataRequest, UpdateMetadataResponse } from '../../../../src/protocol/messages/update-metadata.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import { decode, encode, expectEveryPrefixThrows, roundTrip, withUnknownTags } from './codec-kit.js';
 
 const VERSIONS = [0, 1, 2, 3, 4, 5, 6] as const;
 
@@ -82,12 +63,12 @@ function request(v: number) {
 describe('update-metadata - request', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
     const value = request(v);
-    expect(decode(UpdateMetadataRequest, v, encode(UpdateMetadataRequest, v, value))).toEqual(value);
+    expect(roundTrip(UpdateMetadataRequest, v, value)).toEqual(value);
   });
 
   it('v0–v4 are flat with topic names per state; v5+ grouped by topic', () => {
     for (const v of VERSIONS) {
-      const d = decode(UpdateMetadataRequest, v, encode(UpdateMetadataRequest, v, request(v)));
+      const d = roundTrip(UpdateMetadataRequest, v, request(v));
       if (v <= 4) {
         expect(d.topicStates).toEqual([]);
         expect(d.ungroupedPartitionStates.map((s) => s.topicName)).toEqual(['orders', 'orders', 'doomed']);
@@ -105,7 +86,7 @@ describe('update-metadata - request', () => {
   it('v0 brokers have one host/port; v1+ an endpoint list; listener v3+; rack v2+', () => {
     // encode the richest broker description at every version and see what survives
     const rich = { ...request(0), liveBrokers: [{ ...broker(6, 1, 'r1'), v0Host: 'old-host', v0Port: 9091 }] };
-    const at = (v: number) => decode(UpdateMetadataRequest, v, encode(UpdateMetadataRequest, v, rich)).liveBrokers[0]!;
+    const at = (v: number) => roundTrip(UpdateMetadataRequest, v, rich).liveBrokers[0]!;
     expect(at(0)).toEqual({ id: 1, v0Host: 'old-host', v0Port: 9091, endpoints: [], rack: null });
     expect(at(1).v0Host).toBe('');
     expect(at(1).endpoints.map((e) => [e.host, e.port, e.listener])).toEqual([
@@ -142,9 +123,9 @@ describe('update-metadata - request', () => {
       brokerEpoch: 1234,
       ungroupedPartitionStates: request(3).ungroupedPartitionStates.map((s) => ({ ...s, offlineReplicas: [3] })),
     };
-    const d3 = decode(UpdateMetadataRequest, 3, encode(UpdateMetadataRequest, 3, v5ish));
+    const d3 = roundTrip(UpdateMetadataRequest, 3, v5ish);
     expect(d3).toEqual(request(3));
-    const d4 = decode(UpdateMetadataRequest, 4, encode(UpdateMetadataRequest, 4, v5ish));
+    const d4 = roundTrip(UpdateMetadataRequest, 4, v5ish);
     expect(d4.ungroupedPartitionStates.map((s) => s.offlineReplicas)).toEqual([[3], [3], [3]]);
     expect(d4.brokerEpoch).toBe(-1);
   });
@@ -155,7 +136,7 @@ describe('update-metadata - request', () => {
     expect(buf.readBigInt64BE(8)).toBe(8589934593n);
     expect(buf[16]).toBe(3);
     expect(buf.length).toBeLessThan(encode(UpdateMetadataRequest, 5, request(5)).length);
-    const tagged = Buffer.concat([buf.subarray(0, buf.length - 1), Buffer.from([2, 0, 1, 0xff, 3, 0])]);
+    const tagged = withUnknownTags(buf, Buffer.from([2, 0, 1, 0xff, 3, 0]));
     expect(decode(UpdateMetadataRequest, 6, tagged)).toEqual(request(6));
   });
 
@@ -167,7 +148,7 @@ describe('update-metadata - request', () => {
 describe('update-metadata - response', () => {
   it.each(VERSIONS)('round trips v%i', (v) => {
     const value = { errorCode: 11 };
-    expect(decode(UpdateMetadataResponse, v, encode(UpdateMetadataResponse, v, value))).toEqual(value);
+    expect(roundTrip(UpdateMetadataResponse, v, value)).toEqual(value);
   });
 
   it('is a bare int16, plus a tag section in v6', () => {

@@ -2,27 +2,8 @@
  * WriteTxnMarkers (key 27) v0 (not flexible in 2.7): round trip, byte layout, truncation.
  */
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../../src/protocol/errors.js';
-import { Reader, Writer } from '../../../../src/protocol/primitives.js';
-import type { Fields, Input, MessageSpec } from '../../../../src/protocol/schema.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../../../src/protocol/messages/write-txn-markers.js';
-
-function encode<F extends Fields>(spec: MessageSpec<F>, v: number, value: Input<F>): Buffer {
-  const w = new Writer();
-  spec.encode(w, v, value);
-  return w.toBuffer();
-}
-function decode<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer) {
-  const r = new Reader(buf);
-  const out = spec.decode(r, v);
-  expect(r.remaining, 'decode must consume the whole body').toBe(0);
-  return out;
-}
-function expectEveryPrefixThrows<F extends Fields>(spec: MessageSpec<F>, v: number, buf: Buffer): void {
-  for (let n = 0; n < buf.length; n++) {
-    expect(() => spec.decode(new Reader(buf.subarray(0, n)), v), `prefix ${n}/${buf.length}`).toThrow(ProtocolError);
-  }
-}
+import { encode, expectEveryPrefixThrows, roundTrip } from './codec-kit.js';
 
 const request = {
   markers: [
@@ -61,11 +42,11 @@ const response = {
 
 describe('write-txn-markers', () => {
   it('request round trips v0', () => {
-    expect(decode(WriteTxnMarkersRequest, 0, encode(WriteTxnMarkersRequest, 0, request))).toEqual(request);
+    expect(roundTrip(WriteTxnMarkersRequest, 0, request)).toEqual(request);
   });
 
   it('response round trips v0', () => {
-    expect(decode(WriteTxnMarkersResponse, 0, encode(WriteTxnMarkersResponse, 0, response))).toEqual(response);
+    expect(roundTrip(WriteTxnMarkersResponse, 0, response)).toEqual(response);
   });
 
   it('request layout by hand: coordinatorEpoch comes after the topics', () => {
