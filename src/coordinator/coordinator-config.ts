@@ -1,0 +1,58 @@
+/**
+ * The group coordinator's settings, under Kafka's names in the broker config (2.7 defaults).
+ * The broker composition builds this from `server.properties` (src/config/broker-config.ts).
+ */
+
+export interface GroupCoordinatorConfig {
+  /** group.min.session.timeout.ms */
+  readonly groupMinSessionTimeoutMs: number;
+  /** group.max.session.timeout.ms */
+  readonly groupMaxSessionTimeoutMs: number;
+  /** group.initial.rebalance.delay.ms */
+  readonly groupInitialRebalanceDelayMs: number;
+  /** group.max.size */
+  readonly groupMaxSize: number;
+  /** offsets.topic.num.partitions */
+  readonly offsetsTopicNumPartitions: number;
+  /** offset.metadata.max.bytes (compared, as in Kafka, with the metadata's UTF-16 length) */
+  readonly offsetMetadataMaxBytes: number;
+  /** offsets.retention.minutes */
+  readonly offsetsRetentionMinutes: number;
+  /** offsets.retention.check.interval.ms */
+  readonly offsetsRetentionCheckIntervalMs: number;
+}
+
+export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = Object.freeze({
+  groupMinSessionTimeoutMs: 6000,
+  groupMaxSessionTimeoutMs: 1_800_000,
+  groupInitialRebalanceDelayMs: 3000,
+  groupMaxSize: 2_147_483_647,
+  offsetsTopicNumPartitions: 50,
+  offsetMetadataMaxBytes: 4096,
+  offsetsRetentionMinutes: 10080,
+  offsetsRetentionCheckIntervalMs: 600_000,
+});
+
+/** Kafka key → field, for building the options from a parsed server.properties. */
+export const GROUP_COORDINATOR_CONFIG_KEYS = {
+  'group.min.session.timeout.ms': 'groupMinSessionTimeoutMs',
+  'group.max.session.timeout.ms': 'groupMaxSessionTimeoutMs',
+  'group.initial.rebalance.delay.ms': 'groupInitialRebalanceDelayMs',
+  'group.max.size': 'groupMaxSize',
+  'offsets.topic.num.partitions': 'offsetsTopicNumPartitions',
+  'offset.metadata.max.bytes': 'offsetMetadataMaxBytes',
+  'offsets.retention.minutes': 'offsetsRetentionMinutes',
+  'offsets.retention.check.interval.ms': 'offsetsRetentionCheckIntervalMs',
+} as const satisfies Record<string, keyof GroupCoordinatorConfig>;
+
+export type GroupCoordinatorConfigKey = keyof typeof GROUP_COORDINATOR_CONFIG_KEYS;
+
+/** The defaults overridden by whichever Kafka-named keys `values` carries. */
+export function groupCoordinatorConfig(values: Partial<Record<GroupCoordinatorConfigKey, number>> = {}): GroupCoordinatorConfig {
+  const out: Record<string, number> = { ...DEFAULT_GROUP_COORDINATOR_CONFIG };
+  for (const [key, field] of Object.entries(GROUP_COORDINATOR_CONFIG_KEYS)) {
+    const v = values[key as GroupCoordinatorConfigKey];
+    if (v !== undefined) out[field] = v;
+  }
+  return out as unknown as GroupCoordinatorConfig;
+}

@@ -1,0 +1,25 @@
+/**
+ * DeleteGroups (key 42), versions 0–2 (kafkajs v1, librdkafka v1, kafka-python v1).
+ * Behavior (Kafka 2.7 handleDeleteGroups), per group: an Empty group is deleted with all its
+ * committed offsets (removed from ZooKeeper) → NONE; a group with members → NON_EMPTY_GROUP;
+ * unknown → GROUP_ID_NOT_FOUND; not coordinated here → NOT_COORDINATOR (or loading /
+ * availability errors). A group named twice is answered once.
+ */
+import type { GroupCoordinator } from '../../coordinator/group-coordinator.js';
+import { DeleteGroupsRequest, DeleteGroupsResponse } from '../../protocol/messages/delete-groups.js';
+import { defineHandler, type Handler } from '../handler.js';
+
+export function createDeleteGroupsHandler(coordinator: GroupCoordinator): Handler {
+  return defineHandler({
+    request: DeleteGroupsRequest,
+    response: DeleteGroupsResponse,
+    versions: { min: 0, max: 2 },
+    async handle(req) {
+      return { throttleTimeMs: 0, results: await coordinator.handleDeleteGroups(req.groupsNames) };
+    },
+    errorResponse: (req, code) => ({
+      throttleTimeMs: 0,
+      results: [...new Set(req.groupsNames)].map((groupId) => ({ groupId, errorCode: code })),
+    }),
+  });
+}
