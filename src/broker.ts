@@ -1,0 +1,475 @@
+/**
+ * The broker's composition root (Kafka's KafkaServer): builds every component in Kafka 2.7's
+ * startup order (zk-and-controller.md §3.1) and takes them down in shutdown order (§3.5).
+ *
+ * start():
+ *  1. ZooKeeper: connect (the chroot is created if missing), createTopLevelPaths;
+ *  2. cluster id from /cluster/id (created when absent);
+ *  3. meta.properties of every log dir: the copies must agree, and their cluster.id must be
+ *     ZooKeeper's (InconsistentClusterIdError); a configured broker.id must match theirs;
+ *  4. broker id: configured, else meta.properties', else generated via /brokers/seqid (1001, ...);
+ *  5. topic config overrides of the logs on disk, LogManager startup (recovery), MetadataCache;
+ *  6. SocketServer bound (port 0 → the actual port), requests held until step 10;
+ *  7. ReplicaManager (high watermarks restored from replication-offset-checkpoint);
+ *  8. register /brokers/ids/<id> (advertised listeners, port 0 replaced by the bound port; the
+ *     broker epoch is its czxid), then meta.properties written to every log dir;
+ *  9. the KafkaController (every broker runs one; one wins /controller), then optional services
+ *     (coordinators) via the `services` hooks;
+ * 10. handlers and router; requests start flowing.
+ * ZooKeeper session expiry: the registration is re-created in the new session (new broker epoch).
+ * stop({controlled}): optional ControlledShutdown to the controller (retried
+ * controlled.shutdown.max.retries times), stop accepting and close connections, stop services,
+ * ReplicaManager (final HW checkpoint), LogManager (clean-shutdown marker), then close ZooKeeper,
+ * which deletes the ephemeral registration.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { SystemClock, type Clock } from './common/clock.js';
+import { childLogger, createLogger, type Logger } from './common/logger.js';
+import { ReplicaManager } from './cluster/replica-manager.js';
+import { KafkaController } from './controller/controller.js';
+import { TopicConfigCache } from './cluster/topic-log-config.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { parseProperties } from './config/properties.js';
+import { LogManager } from './log/log-manager.js';
+import { parsePartitionDirName } from './log/log-file-names.js';
+import { BrokerClient } from './network/client.js';
+import type { ConnectionInfo, RequestOutcome, RequestProcessor } from './network/connection.js';
+import { SocketServer, type Listener } from './network/server.js';
+import { ErrorCode } from './protocol/error-codes.js';
+import { ControlledShutdownRequest, ControlledShutdownResponse } from './protocol/messages/controlled-shutdown.js';
+import type { BrokerDeps } from './server/broker-deps.js';
+import type { Handler } from './server/handler.js';
+import { createHandlers } from './server/handlers/index.js';
+import { MetadataCache } from './server/metadata-cache.js';
+import { Purgatory, type DelayedOperation } from './server/purgatory.js';
+import { createRouter, type Router } from './server/router.js';
+import { KafkaZkClient } from './zk/kafka-zk-client.js';
+import type { BrokerInfo } from './zk/znodes.js';
+import type { EndPoint } from './config/listeners.js';
+
+export const META_PROPERTIES = 'meta.properties';
+export const METADATA_CHANGED_KEY = 'metadata-changed';
+
+export class InconsistentClusterIdError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InconsistentClusterIdError';
+  }
+}
+
+export class InconsistentBrokerIdError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InconsistentBrokerIdError';
+  }
+}
+
+/** A component started after registration and stopped before the ReplicaManager (controller, coordinators). */
+export interface BrokerService {
+  readonly name: string;
+  /** handlers this service answers */
+  readonly handlers?: readonly Handler[];
+  startup?(): void | Promise<void>;
+  shutdown?(): void | Promise<void>;
+  /** whether this broker is the active controller (the controller service answers it) */
+  isActiveController?(): boolean;
+}
+
+export interface BrokerRuntime {
+  readonly deps: BrokerDeps;
+  readonly replicaManager: ReplicaManager;
+  readonly broker: Broker;
+}
+
+export interface BrokerOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** builds optional services once the broker is registered (controller, coordinators) */
+  services?: ReadonlyArray<(runtime: BrokerRuntime) => BrokerService | Promise<BrokerService>>;
+  /** randomness of replica placement for auto-created topics */
+  random?: () => number;
+}
+
+export interface StopOptions {
+  /** send ControlledShutdown to the controller first (Kafka's controlled.shutdown.enable); default false */
+  controlled?: boolean;
+}
+
+interface MetaProperties {
+  brokerId: number | null;
+  clusterId: string | null;
+}
+
+/** Holds requests that arrive before the router exists (bound socket, not yet processing). */
+class DeferredProcessor implements RequestProcessor {
+  router: Router | null = null;
+  private readonly waiters: Array<() => void> = [];
+
+  process(frame: Buffer, connection: ConnectionInfo, receivedAt: number): RequestOutcome | Promise<RequestOutcome> {
+    const router = this.router;
+    if (router) return router.process(frame, connection, receivedAt);
+    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() =>
+      this.router ? this.router.process(frame, connection, receivedAt) : { type: 'close', reason: 'broker stopping' },
+    );
+  }
+
+  ready(router: Router | null): void {
+    this.router = router;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+export class Broker {
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private zk: KafkaZkClient | null = null;
+  private socketServer: SocketServer | null = null;
+  private logManager: LogManager | null = null;
+  private _replicaManager: ReplicaManager | null = null;
+  private readonly _metadataCache = new MetadataCache();
+  private adminPurgatory: Purgatory<DelayedOperation> | null = null;
+  private readonly processor = new DeferredProcessor();
+  private services: BrokerService[] = [];
+  private controller: KafkaController | null = null;
+  private _brokerId = -1;
+  private _clusterId = '';
+  private _brokerEpoch = -1;
+  private registration: BrokerInfo | null = null;
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    readonly config: BrokerConfig,
+    private readonly opts: BrokerOptions = {},
+  ) {
+    this.clock = opts.clock ?? new SystemClock();
+    this.log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+  }
+
+  get brokerId(): number {
+    return this._brokerId;
+  }
+  get clusterId(): string {
+    return this._clusterId;
+  }
+  get brokerEpoch(): number {
+    return this._brokerEpoch;
+  }
+  get isController(): boolean {
+    return (this.controller?.isActive ?? false) || this.services.some((s) => s.isActiveController?.() ?? false);
+  }
+  get isRunning(): boolean {
+    return this.state === 'running';
+  }
+  /** listener name → bound port */
+  get boundPorts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const b of this.socketServer?.boundListeners ?? []) out[b.listener.name] = b.port;
+    return out;
+  }
+  get replicaManager(): ReplicaManager {
+    if (!this._replicaManager) throw new Error('broker not started');
+    return this._replicaManager;
+  }
+  get metadataCache(): MetadataCache {
+    return this._metadataCache;
+  }
+  get zkClient(): KafkaZkClient {
+    if (!this.zk) throw new Error('broker not started');
+    return this.zk;
+  }
+  /** the advertised endpoints registered in ZooKeeper */
+  get advertisedEndpoints(): readonly EndPoint[] {
+    return this.registration?.endpoints ?? [];
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`broker cannot start from state ${this.state}`);
+    this.state = 'starting';
+    try {
+      await this.doStart();
+      this.state = 'running';
+    } catch (err) {
+      this.log.error({ err }, 'broker startup failed; shutting down');
+      await this.shutdownComponents();
+      this.state = 'stopped';
+      throw err;
+    }
+  }
+
+  private async doStart(): Promise<void> {
+    const config = this.config;
+    const v = config.values;
+    const zkLog = childLogger(this.log, 'zk-client');
+    this.zk = await KafkaZkClient.connect({
+      connectString: config.zookeeper.connect,
+      sessionTimeoutMs: config.zookeeper.sessionTimeoutMs,
+      connectionTimeoutMs: config.zookeeper.connectionTimeoutMs,
+      log: zkLog,
+    });
+    const zk = this.zk;
+    await zk.createTopLevelPaths();
+    this._clusterId = await zk.getOrCreateClusterId();
+
+    const meta = readMetaProperties(config.logDirs);
+    if (meta.clusterId !== null && meta.clusterId !== this._clusterId) {
+      throw new InconsistentClusterIdError(
+        `The Cluster ID ${this._clusterId} doesn't match stored clusterId Some(${meta.clusterId}) in meta.properties. ` +
+          'The broker is trying to join the wrong cluster. Configured zookeeper.connect may be wrong.',
+      );
+    }
+    if (config.brokerId >= 0) {
+      if (meta.brokerId !== null && meta.brokerId !== config.brokerId) {
+        throw new InconsistentBrokerIdError(
+          `Configured broker.id ${config.brokerId} doesn't match stored broker.id ${meta.brokerId} in meta.properties. ` +
+            'If you moved your data, make sure your configured broker.id matches.',
+        );
+      }
+      this._brokerId = config.brokerId;
+    } else if (meta.brokerId !== null) {
+      this._brokerId = meta.brokerId;
+    } else {
+      this._brokerId = await zk.generateBrokerId(v['reserved.broker.max.id']);
+    }
+    const log = this.log.child({ brokerId: this._brokerId });
+
+    // Topic configs of the logs on disk are read before the logs are opened (Kafka's getLogConfigs).
+    const topicConfigs = new TopicConfigCache(config, (topic) => zk.getTopicConfig(topic));
+    await topicConfigs.load(topicsOnDisk(config.logDirs), (topic, err) => log.warn({ err, topic }, 'invalid topic config overrides; using the defaults'));
+    this.logManager = new LogManager({
+      logDirs: config.logDirs,
+      clock: this.clock,
+      defaultConfig: topicConfigs.get('').log,
+      topicConfig: (topic) => topicConfigs.get(topic).log,
+      logger: childLogger(log, 'log-manager'),
+      retentionCheckIntervalMs: v['log.retention.check.interval.ms'],
+      recoveryPointCheckpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
+      logStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
+      flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'],
+      onLogDirFailure: (dir) => {
+        log.error({ dir }, 'log directory failed');
+        void zk.createLogDirEventNotification(this._brokerId).catch((err: unknown) => log.error({ err }, 'posting the log dir event failed'));
+      },
+    });
+    this.logManager.startup();
+
+    const listeners: Listener[] = config.listeners.map((e) => ({
+      name: e.listenerName,
+      securityProtocol: e.securityProtocol,
+      host: e.host ?? '',
+      port: e.port,
+    }));
+    this.socketServer = new SocketServer({
+      listeners,
+      processor: this.processor,
+      log,
+      limits: {
+        maxRequestBytes: v['socket.request.max.bytes'],
+        idleTimeoutMs: v['connections.max.idle.ms'],
+        maxQueuedRequests: v['queued.max.requests'],
+      },
+    });
+    const bound = await this.socketServer.start();
+
+    this._replicaManager = new ReplicaManager({
+      brokerId: this._brokerId,
+      logManager: this.logManager,
+      metadataCache: this._metadataCache,
+      topicConfigs,
+      clock: this.clock,
+      log,
+      brokerEpoch: () => this._brokerEpoch,
+      replicaLagTimeMaxMs: v['replica.lag.time.max.ms'],
+      highWatermarkCheckpointIntervalMs: v['replica.high.watermark.checkpoint.interval.ms'],
+    });
+    this._replicaManager.startup();
+
+    const endpoints: EndPoint[] = config.advertisedListeners.map((e) => ({
+      ...e,
+      host: e.host ?? hostname(),
+      port: e.port === 0 ? (bound.find((b) => b.listener.name === e.listenerName)?.port ?? 0) : e.port,
+    }));
+    this.registration = { id: this._brokerId, endpoints, rack: v['broker.rack'], jmxPort: -1, features: {} };
+    zk.zk.registerStateChangeHandler({
+      name: 'broker-registration',
+      beforeInitializingSession: async () => {
+        await this.controller?.onSessionExpired();
+      },
+      afterInitializingSession: async () => {
+        if (!this.registration || this.state === 'stopping' || this.state === 'stopped') return;
+        this._brokerEpoch = await zk.registerBroker(this.registration);
+        log.info({ brokerEpoch: this._brokerEpoch }, 're-registered after ZooKeeper session expiry');
+        await this.controller?.onNewSession();
+      },
+    });
+    this._brokerEpoch = await zk.registerBroker(this.registration);
+    log.info({ brokerEpoch: this._brokerEpoch, endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) }, 'registered');
+    writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
+
+    this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
+    const deps: BrokerDeps = {
+      brokerId: this._brokerId,
+      clusterId: this._clusterId,
+      config,
+      clock: this.clock,
+      log,
+      zk,
+      metadataCache: this._metadataCache,
+      logManager: this.logManager,
+      partitions: this._replicaManager,
+      adminPurgatory: this.adminPurgatory,
+      metadataChangedKey: METADATA_CHANGED_KEY,
+    };
+    this.controller = new KafkaController({
+      brokerId: this._brokerId,
+      zkClient: zk,
+      log,
+      clock: this.clock,
+      interBrokerListenerName: config.interBrokerListenerName,
+      deleteTopicEnable: v['delete.topic.enable'],
+      uncleanLeaderElectionEnable: v['unclean.leader.election.enable'],
+      autoLeaderRebalanceEnable: v['auto.leader.rebalance.enable'],
+      leaderImbalanceCheckIntervalSeconds: v['leader.imbalance.check.interval.seconds'],
+      leaderImbalancePerBrokerPercentage: v['leader.imbalance.per.broker.percentage'],
+      controllerSocketTimeoutMs: v['controller.socket.timeout.ms'],
+      requestTimeoutMs: v['request.timeout.ms'],
+    });
+    await this.controller.startup();
+    const runtime: BrokerRuntime = { deps, replicaManager: this._replicaManager, broker: this };
+    for (const make of this.opts.services ?? []) {
+      const service = await make(runtime);
+      this.services.push(service);
+      await service.startup?.();
+    }
+    const handlers = createHandlers(deps, {
+      replicaManager: this._replicaManager,
+      ...(this.opts.random ? { metadata: { random: this.opts.random } } : {}),
+      extra: this.services.flatMap((s) => s.handlers ?? []),
+    });
+    this.processor.ready(createRouter(handlers, { log }));
+    log.info({ clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
+  }
+
+  /** Orderly stop; idempotent. */
+  stop(opts: StopOptions = {}): Promise<void> {
+    this.stopping ??= this.doStop(opts);
+    return this.stopping;
+  }
+
+  private async doStop(opts: StopOptions): Promise<void> {
+    if (this.state === 'new' || this.state === 'stopped') {
+      this.state = 'stopped';
+      return;
+    }
+    const wasRunning = this.state === 'running';
+    this.state = 'stopping';
+    if (opts.controlled && wasRunning && this.config.values['controlled.shutdown.enable']) await this.controlledShutdown();
+    await this.shutdownComponents();
+    this.state = 'stopped';
+    this.log.info({ brokerId: this._brokerId }, 'broker stopped');
+  }
+
+  private async shutdownComponents(): Promise<void> {
+    const step = async (what: string, fn: () => unknown): Promise<void> => {
+      try {
+        await fn();
+      } catch (err) {
+        this.log.error({ err, what }, 'shutdown step failed');
+      }
+    };
+    this.processor.ready(null);
+    if (this.socketServer) await step('socket server', () => this.socketServer?.stop());
+    for (const s of [...this.services].reverse()) await step(s.name, () => s.shutdown?.());
+    this.services = [];
+    if (this._replicaManager) await step('replica manager', () => this._replicaManager?.shutdown());
+    if (this.adminPurgatory) await step('admin purgatory', () => this.adminPurgatory?.shutdown());
+    if (this.logManager) await step('log manager', () => this.logManager?.shutdown());
+    if (this.controller) await step('controller', () => this.controller?.shutdown());
+    this.controller = null;
+    if (this.zk) await step('zookeeper', () => this.zk?.close());
+  }
+
+  /** ControlledShutdown (key 7) to the controller until it has moved our leaderships away. */
+  private async controlledShutdown(): Promise<void> {
+    const v = this.config.values;
+    const retries = v['controlled.shutdown.max.retries'];
+    const backoffMs = v['controlled.shutdown.retry.backoff.ms'];
+    for (let attempt = 1; attempt <= retries; attempt++) {
+      let client: BrokerClient | null = null;
+      try {
+        const zk = this.zkClient;
+        const controllerId = await zk.getControllerId();
+        const controller = controllerId >= 0 ? await zk.getBroker(controllerId) : null;
+        const ep = controller?.endpoints.find((e) => e.listenerName === this.config.interBrokerListenerName);
+        if (ep && ep.host !== null) {
+          client = new BrokerClient({ host: ep.host, port: ep.port, clientId: `broker-${this._brokerId}-controlled-shutdown`, requestTimeoutMs: v['request.timeout.ms'] });
+          const res = await client.send({ request: ControlledShutdownRequest, response: ControlledShutdownResponse }, 3, {
+            brokerId: this._brokerId,
+            brokerEpoch: this._brokerEpoch,
+          });
+          if (res.errorCode === ErrorCode.None && res.remainingPartitions.length === 0) {
+            this.log.info({ attempt }, 'controlled shutdown succeeded');
+            return;
+          }
+          this.log.info({ attempt, errorCode: res.errorCode, remaining: res.remainingPartitions.length }, 'controlled shutdown incomplete');
+        } else {
+          this.log.info({ attempt, controllerId }, 'no controller to send ControlledShutdown to');
+        }
+      } catch (err) {
+        this.log.warn({ err, attempt }, 'controlled shutdown attempt failed');
+      } finally {
+        await client?.close();
+      }
+      if (attempt < retries) await new Promise((r) => setTimeout(r, backoffMs));
+    }
+    this.log.warn('proceeding with an unclean shutdown after controlled shutdown failed');
+  }
+}
+
+/** `<topic>` names of the partition directories in the log dirs. */
+function topicsOnDisk(logDirs: readonly string[]): string[] {
+  const topics = new Set<string>();
+  for (const dir of logDirs) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      const tp = parsePartitionDirName(name);
+      if (tp && statSync(join(dir, name)).isDirectory()) topics.add(tp.topic);
+    }
+  }
+  return [...topics];
+}
+
+/** The meta.properties of the log dirs that have one; they must agree. */
+export function readMetaProperties(logDirs: readonly string[]): MetaProperties {
+  let found: (MetaProperties & { dir: string }) | null = null;
+  for (const dir of logDirs) {
+    const path = join(dir, META_PROPERTIES);
+    if (!existsSync(path)) continue;
+    const props = parseProperties(readFileSync(path, 'utf8'));
+    const version = props.get('version');
+    if (version !== '0' && version !== '1') throw new Error(`${path}: unsupported meta.properties version ${version}`);
+    const id = props.get('broker.id');
+    const meta = { dir, brokerId: id === undefined ? null : Number(id), clusterId: props.get('cluster.id') ?? null };
+    if (meta.brokerId !== null && !Number.isInteger(meta.brokerId)) throw new Error(`${path}: invalid broker.id ${id}`);
+    if (found && (found.brokerId !== meta.brokerId || found.clusterId !== meta.clusterId)) {
+      throw new InconsistentBrokerIdError(
+        `BrokerMetadata is not consistent across log.dirs: ${found.dir} has broker.id=${found.brokerId} cluster.id=${found.clusterId}, ` +
+          `${dir} has broker.id=${meta.brokerId} cluster.id=${meta.clusterId}`,
+      );
+    }
+    found = meta;
+  }
+  return { brokerId: found?.brokerId ?? null, clusterId: found?.clusterId ?? null };
+}
+
+/** Kafka's BrokerMetadataCheckpoint: version=0, broker.id, cluster.id, written atomically. */
+export function writeMetaProperties(logDirs: readonly string[], brokerId: number, clusterId: string): void {
+  const text = `#\n#${new Date().toString()}\ncluster.id=${clusterId}\nversion=0\nbroker.id=${brokerId}\n`;
+  for (const dir of logDirs) {
+    const path = join(dir, META_PROPERTIES);
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
+  }
+}

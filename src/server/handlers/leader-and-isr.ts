@@ -1,0 +1,50 @@
+/**
+ * LeaderAndIsr (key 4), versions 0–4 (v4 flexible), from the controller (zk-and-controller.md §8.5).
+ * Behavior: normalizes the v0–v1 ungrouped and v2+ per-topic partition states and hands them to
+ * ReplicaManager.becomeLeaderOrFollower, which applies the broker-epoch (STALE_BROKER_EPOCH),
+ * controller-epoch (STALE_CONTROLLER_EPOCH, top level) and per-partition leader-epoch rules and
+ * answers one error per partition. LiveLeaders is not needed: endpoints come from UpdateMetadata.
+ */
+import type { LeaderAndIsrPartition, ReplicaManager } from '../../cluster/replica-manager.js';
+import { LeaderAndIsrRequest, LeaderAndIsrResponse } from '../../protocol/messages/leader-and-isr.js';
+import type { MessageValue } from '../../protocol/schema.js';
+import { defineHandler, type Handler } from '../handler.js';
+
+type Req = MessageValue<typeof LeaderAndIsrRequest>;
+type State = Req['ungroupedPartitionStates'][number];
+
+function toPartition(topic: string, s: State): LeaderAndIsrPartition {
+  return {
+    topic,
+    partition: s.partitionIndex,
+    controllerEpoch: s.controllerEpoch,
+    leader: s.leader,
+    leaderEpoch: s.leaderEpoch,
+    isr: s.isr,
+    zkVersion: s.zkVersion,
+    replicas: s.replicas,
+    addingReplicas: s.addingReplicas,
+    removingReplicas: s.removingReplicas,
+    isNew: s.isNew,
+  };
+}
+
+/** Every partition state of a LeaderAndIsr request, whatever its version. */
+export function leaderAndIsrPartitions(req: Req): LeaderAndIsrPartition[] {
+  const out = req.ungroupedPartitionStates.map((s) => toPartition(s.topicName, s));
+  for (const t of req.topicStates) for (const s of t.partitionStates) out.push(toPartition(t.topicName, s));
+  return out;
+}
+
+export function createLeaderAndIsrHandler(replicaManager: ReplicaManager): Handler {
+  return defineHandler({
+    request: LeaderAndIsrRequest,
+    response: LeaderAndIsrResponse,
+    versions: { min: 0, max: 4 },
+    handle: (req) => replicaManager.becomeLeaderOrFollower(req, leaderAndIsrPartitions(req)),
+    errorResponse: (req, code) => ({
+      errorCode: code,
+      partitionErrors: leaderAndIsrPartitions(req).map((p) => ({ topicName: p.topic, partitionIndex: p.partition, errorCode: code })),
+    }),
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Produce (key 0), versions 0–8 (aesthetics §7.3; protocol.md §3.5, §4.5; reliability.md §4.3).
+ * Behavior:
+ * - acks ∉ {-1, 0, 1} → INVALID_REQUIRED_ACKS on every partition;
+ * - per partition, in order: internal topic from a client other than `__admin_client` →
+ *   INVALID_TOPIC_EXCEPTION; topic unknown to the metadata cache and not hosted here →
+ *   UNKNOWN_TOPIC_OR_PARTITION (Produce never auto-creates);
+ * - records: v3+ exactly one magic-2 batch (INVALID_RECORD), zstd before v7
+ *   (UNSUPPORTED_COMPRESSION_TYPE), then the batch checks of protocol/records (CORRUPT_MESSAGE,
+ *   INVALID_RECORD, MESSAGE_TOO_LARGE against the topic's max.message.bytes). v0–v2 legacy
+ *   message sets (magic 0/1) are up-converted to one v2 batch (the only re-encoding, Kafka does
+ *   the same); magic-2 data in v0–v2 is accepted, as Kafka does;
+ * - append through the ReplicaManager (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS for acks = -1
+ *   with a short ISR, RECORD_LIST_TOO_LARGE above segment.bytes, KAFKA_STORAGE_ERROR); acks = -1
+ *   waits in the Produce purgatory until the HW passes the append (REQUEST_TIMED_OUT after
+ *   timeoutMs, NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank);
+ * - acks = 0: no response (NO_RESPONSE); if any partition failed the connection is closed instead
+ *   (CloseConnection) so the client refreshes its metadata;
+ * - response per partition: baseOffset, logAppendTimeMs (-1 unless LogAppendTime, v2+),
+ *   logStartOffset (v5+), recordErrors [] and errorMessage (v8).
+ * Not yet: idempotent/transactional producer state (producer id, epoch and sequence are stored as
+ * sent, without duplicate or sequence checks); recompression when a topic's compression.type
+ * differs from the batch codec (batches are stored as sent).
+ */
+import { KafkaError } from '../../common/errors.js';
+import { INTERNAL_TOPICS } from '../../common/topic-partition.js';
+import type { AppendEntry, ProduceResult, ReplicaManager } from '../../cluster/replica-manager.js';
+import type { PartitionTopicConfig } from '../../cluster/topic-log-config.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ProtocolError } from '../../protocol/errors.js';
+import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
+import { convertLegacyMessageSet, peekMagic, validateProduceRecords } from '../../protocol/records/index.js';
+import type { BrokerDeps } from '../broker-deps.js';
+import { CloseConnection, NO_RESPONSE, defineHandler, type Handler } from '../handler.js';
+
+const EMPTY = Buffer.alloc(0);
+const ADMIN_CLIENT_ID = '__admin_client';
+
+type PartitionResponse = {
+  partitionIndex: number;
+  errorCode: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+  errorMessage: string | null;
+};
+
+function failed(partitionIndex: number, errorCode: number, errorMessage: string | null = null): PartitionResponse {
+  return { partitionIndex, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
+}
+
+/** Checks (and for legacy formats converts) one partition's records; throws ProtocolError. */
+export function prepareProduceRecords(records: Buffer, apiVersion: number, config: PartitionTopicConfig): Buffer {
+  const maxBatchSize = config.log.maxMessageBytes;
+  if (apiVersion < 3 && records.length > 0 && peekMagic(records) < 2) {
+    const converted = convertLegacyMessageSet(records, { maxUncompressedBytes: Math.max(maxBatchSize, 1 << 20) * 16 });
+    if (converted.length > maxBatchSize) {
+      throw new ProtocolError(`message set of ${converted.length} bytes exceeds max.message.bytes ${maxBatchSize}`, ErrorCode.MessageTooLarge);
+    }
+    return converted;
+  }
+  validateProduceRecords(records, apiVersion, { maxBatchSize });
+  return records;
+}
+
+export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaManager): Handler {
+  return defineHandler({
+    request: ProduceRequest,
+    response: ProduceResponse,
+    versions: { min: 0, max: 8 },
+    async handle(req, ctx) {
+      const acks = req.acks;
+      const version = ctx.apiVersion;
+      const responses = req.topics.map((t) => ({ name: t.name, partitions: new Array<PartitionResponse>(t.partitions.length) }));
+      const entries: AppendEntry[] = [];
+      const slots: PartitionResponse[][] = [];
+      const slotIndex: number[] = [];
+      const validAcks = acks === -1 || acks === 0 || acks === 1;
+      for (let ti = 0; ti < req.topics.length; ti++) {
+        const topic = req.topics[ti]!;
+        const out = responses[ti]!.partitions;
+        const internalDenied = INTERNAL_TOPICS.has(topic.name) && ctx.clientId !== ADMIN_CLIENT_ID;
+        for (let pi = 0; pi < topic.partitions.length; pi++) {
+          const p = topic.partitions[pi]!;
+          const tp = { topic: topic.name, partition: p.partitionIndex };
+          if (!validAcks) {
+            out[pi] = failed(p.partitionIndex, ErrorCode.InvalidRequiredAcks);
+          } else if (internalDenied) {
+            out[pi] = failed(p.partitionIndex, ErrorCode.InvalidTopicException, `Cannot append to internal topic ${topic.name}`);
+          } else if (!deps.metadataCache.partition(tp) && !replicaManager.getPartition(tp)) {
+            out[pi] = failed(p.partitionIndex, ErrorCode.UnknownTopicOrPartition);
+          } else {
+            try {
+              const records = prepareProduceRecords(p.records ?? EMPTY, version, replicaManager.topicConfig(topic.name));
+              entries.push({ tp, records });
+              slots.push(out);
+              slotIndex.push(pi);
+            } catch (err) {
+              if (!(err instanceof ProtocolError) && !(err instanceof KafkaError)) throw err;
+              out[pi] = failed(p.partitionIndex, err.code, version >= 8 ? err.message : null);
+            }
+          }
+        }
+      }
+      if (entries.length > 0) {
+        const results: ProduceResult[] = await replicaManager.appendRecords(entries, acks, req.timeoutMs);
+        for (let i = 0; i < results.length; i++) {
+          const r = results[i]!;
+          slots[i]![slotIndex[i]!] = {
+            partitionIndex: r.tp.partition,
+            errorCode: r.errorCode,
+            baseOffset: r.baseOffset,
+            logAppendTimeMs: r.logAppendTime,
+            logStartOffset: r.logStartOffset,
+            recordErrors: [],
+            errorMessage: null,
+          };
+        }
+      }
+      if (acks === 0) {
+        const failure = responses.find((t) => t.partitions.some((p) => p.errorCode !== ErrorCode.None));
+        if (failure) throw new CloseConnection(`acks=0 produce to ${failure.name} failed; closing so the client refreshes metadata`);
+        return NO_RESPONSE;
+      }
+      return { responses, throttleTimeMs: 0 };
+    },
+    errorResponse: (req, code) => ({
+      responses: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => failed(p.partitionIndex, code)) })),
+      throttleTimeMs: 0,
+    }),
+  });
+}
