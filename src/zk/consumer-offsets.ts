@@ -110,8 +110,23 @@ export async function listCommittedPartitions(zk: ZkClient, group: string): Prom
   return out.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
 
+/** A committed offset with the time of its commit (what offset expiry judges). */
+export interface TimestampedCommittedOffset extends CommittedOffset {
+  /** ms since the epoch: the sidecar's commit_timestamp, else (old-tool writes) the offset znode's mtime */
+  commitTimestamp: number;
+}
+
 /** Committed offsets for `tps` (default: all of the group's); partitions without an offset are omitted. */
 export async function fetchOffsets(zk: ZkClient, group: string, tps?: readonly TopicPartition[]): Promise<CommittedOffset[]> {
+  return (await fetchOffsetsWithTimestamps(zk, group, tps)).map(({ commitTimestamp: _t, ...rest }) => rest);
+}
+
+/** `fetchOffsets` plus each offset's commit timestamp (reads only). */
+export async function fetchOffsetsWithTimestamps(
+  zk: ZkClient,
+  group: string,
+  tps?: readonly TopicPartition[],
+): Promise<TimestampedCommittedOffset[]> {
   const wanted = tps ?? (await listCommittedPartitions(zk, group));
   const read = await Promise.all(
     wanted.map(async (tp) => {
@@ -123,18 +138,28 @@ export async function fetchOffsets(zk: ZkClient, group: string, tps?: readonly T
       const offset = ConsumerOffsetZNode.decode(group, tp, off.data);
       let metadata = '';
       let leaderEpoch = -1;
+      let commitTimestamp = off.stat.mtime;
       if (meta) {
         const m = ConsumerOffsetMetadataZNode.decode(group, tp, meta.data);
         if (m.offset === offset) {
           metadata = m.metadata;
           leaderEpoch = m.leaderEpoch;
+          if (m.commitTimestamp >= 0) commitTimestamp = m.commitTimestamp;
         }
       }
-      const c: CommittedOffset = { topic: tp.topic, partition: tp.partition, offset, metadata, leaderEpoch, mzxid: off.stat.mzxid };
+      const c: TimestampedCommittedOffset = {
+        topic: tp.topic,
+        partition: tp.partition,
+        offset,
+        metadata,
+        leaderEpoch,
+        mzxid: off.stat.mzxid,
+        commitTimestamp,
+      };
       return c;
     }),
   );
-  return read.filter((c): c is CommittedOffset => c !== null);
+  return read.filter((c): c is TimestampedCommittedOffset => c !== null);
 }
 
 /** Consumer groups that have a znode under /consumers. */
