@@ -42,6 +42,7 @@ import { ControlledShutdownRequest, ControlledShutdownResponse } from './protoco
 import type { BrokerDeps } from './server/broker-deps.js';
 import type { Handler } from './server/handler.js';
 import { createHandlers } from './server/handlers/index.js';
+import { createGroupService } from './coordinator/group-service.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { Purgatory, type DelayedOperation } from './server/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
@@ -338,7 +339,10 @@ export class Broker {
     });
     await this.controller.startup();
     const runtime: BrokerRuntime = { deps, replicaManager: this._replicaManager, broker: this };
-    for (const make of this.opts.services ?? []) {
+    // Every Kafka broker runs a group coordinator; it serves the groups whose __consumer_offsets
+    // partition this broker leads.
+    const builtIn = [() => createGroupService(deps, this._replicaManager!, this.clock, childLogger(log, 'group-coordinator'))];
+    for (const make of [...builtIn, ...(this.opts.services ?? [])]) {
       const service = await make(runtime);
       this.services.push(service);
       await service.startup?.();
