@@ -44,7 +44,10 @@ export class ControllerContext {
   readonly topicsToBeDeleted = new Set<string>();
   readonly topicsWithDeletionStarted = new Set<string>();
   readonly topicsIneligibleForDeletion = new Set<string>();
-  /** tpKeys of partitions with a reassignment in progress (non-empty adding/removing lists) */
+  /**
+   * tpKeys of partitions with a reassignment in progress: added when an assignment with adding/removing
+   * replicas is recorded or a reassignment starts, removed when it completes (partition-reassignment.ts)
+   */
   readonly partitionsBeingReassigned = new Set<string>();
 
   fence(): ControllerFence {
@@ -129,9 +132,9 @@ export class ControllerContext {
       this.assignments.set(tp.topic, m);
     }
     m.set(tp.partition, assignment);
-    const key = tpKey(tp);
-    if (assignment.addingReplicas.length > 0 || assignment.removingReplicas.length > 0) this.partitionsBeingReassigned.add(key);
-    else this.partitionsBeingReassigned.delete(key);
+    // an assignment read with adding/removing replicas marks the partition as being reassigned; only the
+    // reassignment's completion (or the topic's removal) unmarks it, as in Kafka
+    if (assignment.addingReplicas.length > 0 || assignment.removingReplicas.length > 0) this.partitionsBeingReassigned.add(tpKey(tp));
   }
 
   /** Replicas in ZooKeeper order (element 0 = preferred); [] for an unknown partition. */

@@ -13,6 +13,9 @@
  * (Expire: resign, watches forgotten) and, after re-registering /brokers/ids/<id> in the new session,
  * `onNewSession()` (re-arm the /controller watch and run the election).
  *
+ * Partition reassignment (§10.3: API, /admin/reassign_partitions, resumption at failover and broker start,
+ * completion on ISR changes) lives in partition-reassignment.ts; this class wires its events and watches.
+ *
  * Logs: `component: 'controller'`; state-machine transitions additionally carry `log: 'state-change'`
  * (Kafka's controller.log / state-change.log as structured records).
  */
@@ -24,15 +27,25 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { ClientClosedError, SessionExpiredError, type ZkWatchEvent, type ZkWatcher } from '../zk/client.js';
 import type { BrokerAndEpoch } from '../zk/broker-registration.js';
 import { deleteAllLogDirEventNotifications, deletePreferredReplicaElection, getPreferredReplicaElection } from '../zk/controller-store.js';
-import { ControllerMovedError, type KafkaZkClient } from '../zk/kafka-zk-client.js';
+import { ControllerMovedError, type KafkaZkClient, type PartitionStateAndVersion } from '../zk/kafka-zk-client.js';
+import { watchPartitionReassignment } from '../zk/reassignment-store.js';
 import { ControllerChannelManager, ControllerRequestBatch } from './controller-channel.js';
 import { ControllerContext, type PartitionReplica } from './controller-context.js';
 import {
   ACTIVE_ONLY_EVENTS,
   ElectionType,
+  isReplyingEvent,
   type ControllerEvent,
   type PartitionElectionResult,
 } from './events.js';
+import {
+  PartitionReassignmentManager,
+  REASSIGNMENT_ERROR_MESSAGES,
+  targetReplicas,
+  type OngoingReassignment,
+  type PartitionReassignmentResult,
+  type ReassignmentRequest,
+} from './partition-reassignment.js';
 import { PartitionStateMachine, PartitionStateName, StateChangeFailedError, type PartitionResult } from './partition-state-machine.js';
 import { ReplicaStateMachine, ReplicaStateName } from './replica-state-machine.js';
 import { TopicDeletionManager } from './topic-deletion-manager.js';
@@ -83,6 +96,7 @@ interface QueuedEvent {
 }
 
 const CONTROLLER_WATCH = 'controller';
+const reassignIsrWatchKey = (tp: TopicPartition): string => `reassign-isr:${tpKey(tp)}`;
 
 export class KafkaController {
   readonly brokerId: number;
@@ -103,6 +117,7 @@ export class KafkaController {
   private readonly partitionStateMachine: PartitionStateMachine;
   private readonly replicaStateMachine: ReplicaStateMachine;
   private readonly topicDeletionManager: TopicDeletionManager;
+  private readonly reassignment: PartitionReassignmentManager;
 
   private active = false;
   private activeControllerId = -1;
@@ -157,6 +172,15 @@ export class KafkaController {
       deleteTopicEnable: this.deleteTopicEnable,
       log: this.log,
       onTopicDeleted: (topic) => this.armed.delete(`topic:${topic}`),
+    });
+    this.reassignment = new PartitionReassignmentManager({
+      ...common,
+      partitionStateMachine: this.partitionStateMachine,
+      replicaStateMachine: this.replicaStateMachine,
+      topicDeletionManager: this.topicDeletionManager,
+      readPartitionStateWatched: (tp) => this.readPartitionStateWatched(tp),
+      forgetPartitionStateWatch: (tp) => this.armed.delete(reassignIsrWatchKey(tp)),
+      sendUpdateMetadata: (brokerIds, partitions) => this.sendUpdateMetadata(brokerIds, partitions),
     });
   }
 
@@ -219,6 +243,26 @@ export class KafkaController {
     );
   }
 
+  /**
+   * AlterPartitionReassignments (§10.3): start, replace or (targetReplicas null) cancel reassignments.
+   * Per-partition results: NONE, UNKNOWN_TOPIC_OR_PARTITION, INVALID_REPLICA_ASSIGNMENT,
+   * NO_REASSIGNMENT_IN_PROGRESS, UNKNOWN_SERVER_ERROR. Rejects with KafkaError NOT_CONTROLLER when this broker
+   * is not (or stops being) the controller. Resolves once the reassignment has been started (or completed).
+   */
+  alterPartitionReassignments(reassignments: ReassignmentRequest[]): Promise<PartitionReassignmentResult[]> {
+    return new Promise((resolve, reject) =>
+      this.put({ type: 'alter-partition-reassignments', reassignments, reply: { resolve, reject } }),
+    );
+  }
+
+  /**
+   * ListPartitionReassignments: the ongoing reassignments among `partitions` (null = all), with the full
+   * replica set and the adding/removing replicas. Rejects with KafkaError NOT_CONTROLLER off the controller.
+   */
+  listPartitionReassignments(partitions: TopicPartition[] | null): Promise<OngoingReassignment[]> {
+    return new Promise((resolve, reject) => this.put({ type: 'list-partition-reassignments', partitions, reply: { resolve, reject } }));
+  }
+
   // ------------------------------------------------------------------------------------------ event loop
 
   private put(event: ControllerEvent, onProcessed?: () => void): void {
@@ -243,7 +287,7 @@ export class KafkaController {
   }
 
   private rejectDropped(event: ControllerEvent): void {
-    if (event.type === 'controlled-shutdown' || event.type === 'elect-leaders') {
+    if (isReplyingEvent(event)) {
       event.reply.reject(new KafkaError(ErrorCode.NotController, 'controller event dropped: controller moved or shutting down'));
     }
   }
@@ -267,10 +311,12 @@ export class KafkaController {
     try {
       await this.dispatch(event);
     } catch (err) {
-      if (event.type === 'controlled-shutdown' || event.type === 'elect-leaders') {
-        event.reply.reject(
-          err instanceof ControllerMovedError ? new KafkaError(ErrorCode.StaleControllerEpoch, err.message) : (err as Error),
-        );
+      if (isReplyingEvent(event)) {
+        // ControlledShutdown/ElectLeaders: Kafka's ControllerMovedException (STALE_CONTROLLER_EPOCH); the
+        // reassignment APIs answer NOT_CONTROLLER, as their preempted callbacks do
+        const movedCode =
+          event.type === 'controlled-shutdown' || event.type === 'elect-leaders' ? ErrorCode.StaleControllerEpoch : ErrorCode.NotController;
+        event.reply.reject(err instanceof ControllerMovedError ? new KafkaError(movedCode, err.message) : (err as Error));
       }
       if (err instanceof ControllerMovedError) {
         this.log.info({ event: event.type }, 'controller moved to another broker while processing an event; resigning');
@@ -333,6 +379,12 @@ export class KafkaController {
         return this.processIsrChangeNotification();
       case 'preferred-replica-election-zk':
         return this.processZkPreferredReplicaElection();
+      case 'zk-partition-reassignment':
+        await this.processZkPartitionReassignment(event.rearmOnly);
+        return;
+      case 'partition-reassignment-isr-change':
+        if (!this.ctx.partitionsBeingReassigned.has(tpKey(event.tp))) return;
+        return this.reassignment.maybeCompleteReassignment(event.tp);
       case 'auto-preferred-leader-election':
         try {
           await this.checkAndTriggerAutoLeaderRebalance();
@@ -359,6 +411,14 @@ export class KafkaController {
         event.reply.resolve(await this.processReplicaLeaderElection(tps, event.electionType, 'admin'));
         return;
       }
+      case 'alter-partition-reassignments':
+        if (!this.active) throw new KafkaError(ErrorCode.NotController, REASSIGNMENT_ERROR_MESSAGES.notController);
+        event.reply.resolve(await this.reassignment.alter(event.reassignments));
+        return;
+      case 'list-partition-reassignments':
+        if (!this.active) throw new KafkaError(ErrorCode.NotController, REASSIGNMENT_ERROR_MESSAGES.notController);
+        event.reply.resolve(this.reassignment.list(event.partitions));
+        return;
     }
   }
 
@@ -543,6 +603,11 @@ export class KafkaController {
     await this.replicaStateMachine.startup();
     await this.partitionStateMachine.startup();
 
+    // 9. reassignments: /admin/reassign_partitions first (it takes precedence), then those recorded in the
+    // assignments (AR/RR non-empty) that it does not list
+    const fromZk = await this.processZkPartitionReassignment(false);
+    await this.reassignment.resumeReassignments((tp) => !fromZk.has(tpKey(tp)));
+
     // 10. deletions
     await this.topicDeletionManager.tryTopicDeletion();
 
@@ -628,6 +693,7 @@ export class KafkaController {
     const replicasOnNew = ctx.replicasOnBrokers(newSet);
     await this.replicaStateMachine.handleStateChanges(replicasOnNew, ReplicaStateName.OnlineReplica);
     await this.partitionStateMachine.triggerOnlinePartitionStateChange();
+    await this.reassignment.resumeReassignments((_tp, a) => targetReplicas(a).some((r) => newSet.has(r)));
     const deletionTopics = new Set(replicasOnNew.map((r) => r.tp.topic).filter((t) => ctx.isTopicQueuedUpForDeletion(t)));
     if (deletionTopics.size > 0) await this.topicDeletionManager.resumeDeletionForTopics(deletionTopics);
     for (const id of newBrokerIds) await this.watchBroker(id);
@@ -740,6 +806,9 @@ export class KafkaController {
       return;
     }
     this.log.info({ topics: [...topics] }, 'starting topic deletion');
+    // queued first, so that marking a topic with a reassignment in flight ineligible takes (Kafka 2.7 marks
+    // before queueing, which only halts topics queued earlier)
+    ctx.queueTopicDeletion(topics);
     for (const t of topics) {
       if (ctx.partitionsForTopic(t).some((tp) => ctx.partitionsBeingReassigned.has(tpKey(tp)))) {
         this.topicDeletionManager.markTopicIneligibleForDeletion([t], 'topic reassignment in progress');
@@ -797,10 +866,38 @@ export class KafkaController {
         }
         this.log.debug({ partitions: tps.map(tpKey) }, 'ISR change notification: sending UpdateMetadata');
         this.sendUpdateMetadata(ctx.liveOrShuttingDownBrokerIds(), tps);
+        for (const tp of tps.filter((x) => ctx.partitionsBeingReassigned.has(tpKey(x)))) {
+          await this.reassignment.maybeCompleteReassignment(tp);
+        }
       }
     } finally {
       await zk.deleteIsrChangeNotifications(ctx.fence(), names);
     }
+  }
+
+  // ------------------------------------------------------------------------------------------ reassignments (§10.3)
+
+  /**
+   * Re-arms the existence watch on /admin/reassign_partitions and, unless only re-arming (a data change,
+   * which Kafka ignores), starts what the znode lists. Returns the keys of the partitions started.
+   */
+  private async processZkPartitionReassignment(rearmOnly: boolean): Promise<Set<string>> {
+    const exists = await this.watched(
+      'reassign',
+      (e) => ({ type: 'zk-partition-reassignment', rearmOnly: e.type === 'data-changed' }),
+      (w) => watchPartitionReassignment(this.zk.zk, w!),
+    );
+    if (!exists || rearmOnly) return new Set();
+    return this.reassignment.onZkReassignment();
+  }
+
+  /** Reads a state znode with the PartitionReassignmentIsrChange data watch armed (classic ISR mode). */
+  private readPartitionStateWatched(tp: TopicPartition): Promise<PartitionStateAndVersion | null> {
+    return this.watched(
+      reassignIsrWatchKey(tp),
+      () => ({ type: 'partition-reassignment-isr-change', tp }),
+      (w) => this.zk.getPartitionState(tp, w),
+    );
   }
 
   // ------------------------------------------------------------------------------------------ elections (§7, §11)

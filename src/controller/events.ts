@@ -10,6 +10,7 @@
 import type { TopicPartition } from '../common/topic-partition.js';
 import type { MessageValue } from '../protocol/schema.js';
 import type { LeaderAndIsrResponse } from '../protocol/messages/leader-and-isr.js';
+import type { OngoingReassignment, PartitionReassignmentResult, ReassignmentRequest } from './partition-reassignment.js';
 
 /** ElectLeaders `ElectionType`: 0 = PREFERRED, 1 = UNCLEAN (KIP-460). */
 export const ElectionType = { Preferred: 0, Unclean: 1 } as const;
@@ -47,6 +48,10 @@ export type ControllerEvent =
   | { type: 'topic-deletion' }
   | { type: 'isr-change-notification' }
   | { type: 'preferred-replica-election-zk' }
+  /** /admin/reassign_partitions existence watch; `rearmOnly` for data changes (only creation is acted on) */
+  | { type: 'zk-partition-reassignment'; rearmOnly: boolean }
+  /** data watch on the state znode of a partition being reassigned (PartitionReassignmentIsrChange) */
+  | { type: 'partition-reassignment-isr-change'; tp: TopicPartition }
   // timers
   | { type: 'auto-preferred-leader-election' }
   // broker responses
@@ -64,9 +69,22 @@ export type ControllerEvent =
       electionType: ElectionType;
       partitions: TopicPartition[] | null;
       reply: Reply<PartitionElectionResult[]>;
-    };
+    }
+  | {
+      type: 'alter-partition-reassignments';
+      reassignments: ReassignmentRequest[];
+      reply: Reply<PartitionReassignmentResult[]>;
+    }
+  | { type: 'list-partition-reassignments'; partitions: TopicPartition[] | null; reply: Reply<OngoingReassignment[]> };
 
 export type ControllerEventType = ControllerEvent['type'];
+
+/** Events that answer a caller through `reply` (rejected when dropped). */
+export type ReplyingEvent = Extract<ControllerEvent, { reply: unknown }>;
+
+export function isReplyingEvent(event: ControllerEvent): event is ReplyingEvent {
+  return 'reply' in event;
+}
 
 /** Events whose processing only makes sense on the active controller (ignored elsewhere). */
 export const ACTIVE_ONLY_EVENTS: ReadonlySet<ControllerEventType> = new Set<ControllerEventType>([
@@ -77,6 +95,8 @@ export const ACTIVE_ONLY_EVENTS: ReadonlySet<ControllerEventType> = new Set<Cont
   'topic-deletion',
   'isr-change-notification',
   'preferred-replica-election-zk',
+  'zk-partition-reassignment',
+  'partition-reassignment-isr-change',
   'auto-preferred-leader-election',
   'leader-and-isr-response',
   'topic-deletion-stop-replica-response',
