@@ -15,7 +15,8 @@
  *     broker epoch is its czxid), then meta.properties written to every log dir;
  *  9. the KafkaController (every broker runs one; one wins /controller), then optional services
  *     (coordinators) via the `services` hooks;
- * 10. handlers and router; requests start flowing.
+ * 10. handlers, the DynamicConfigManager (config-change notifications under /config/changes, the
+ *     existing ones processed first), then the router; requests start flowing.
  * ZooKeeper session expiry: the registration is re-created in the new session (new broker epoch).
  * stop({controlled}): optional ControlledShutdown to the controller (retried
  * controlled.shutdown.max.retries times), stop accepting and close connections, stop services,
@@ -43,10 +44,15 @@ import type { BrokerDeps } from './server/broker-deps.js';
 import type { Handler } from './server/handler.js';
 import { createHandlers } from './server/handlers/index.js';
 import { createGroupService } from './coordinator/group-service.js';
+import { createAlterPartitionReassignmentsHandler } from './server/handlers/alter-partition-reassignments.js';
+import { createControlledShutdownHandler } from './server/handlers/controlled-shutdown.js';
+import { createElectLeadersHandler } from './server/handlers/elect-leaders.js';
+import { createListPartitionReassignmentsHandler } from './server/handlers/list-partition-reassignments.js';
 import { MetadataCache } from './server/metadata-cache.js';
 import { Purgatory, type DelayedOperation } from './server/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
 import { KafkaZkClient } from './zk/kafka-zk-client.js';
+import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
 import type { BrokerInfo } from './zk/znodes.js';
 import type { EndPoint } from './config/listeners.js';
 
@@ -134,6 +140,8 @@ export class Broker {
   private readonly processor = new DeferredProcessor();
   private services: BrokerService[] = [];
   private controller: KafkaController | null = null;
+  private topicConfigs: TopicConfigCache | null = null;
+  private configChangeWatcher: ConfigChangeWatcher | null = null;
   private _brokerId = -1;
   private _clusterId = '';
   private _brokerEpoch = -1;
@@ -238,6 +246,7 @@ export class Broker {
 
     // Topic configs of the logs on disk are read before the logs are opened (Kafka's getLogConfigs).
     const topicConfigs = new TopicConfigCache(config, (topic) => zk.getTopicConfig(topic));
+    this.topicConfigs = topicConfigs;
     await topicConfigs.load(topicsOnDisk(config.logDirs), (topic, err) => log.warn({ err, topic }, 'invalid topic config overrides; using the defaults'));
     this.logManager = new LogManager({
       logDirs: config.logDirs,
@@ -350,10 +359,45 @@ export class Broker {
     const handlers = createHandlers(deps, {
       replicaManager: this._replicaManager,
       ...(this.opts.random ? { metadata: { random: this.opts.random } } : {}),
-      extra: this.services.flatMap((s) => s.handlers ?? []),
+      extra: [
+        createControlledShutdownHandler(deps, this.controller),
+        createElectLeadersHandler(deps, this.controller),
+        createAlterPartitionReassignmentsHandler(deps, this.controller),
+        createListPartitionReassignmentsHandler(deps, this.controller),
+        ...this.services.flatMap((s) => s.handlers ?? []),
+      ],
     });
+    // DynamicConfigManager (Kafka starts it after KafkaApis, before requests flow): topic config
+    // changes posted under /config/changes reach this broker's live logs.
+    this.configChangeWatcher = new ConfigChangeWatcher({
+      zk,
+      log: childLogger(log, 'dynamic-config-manager'),
+      handlers: { topics: (topic) => this.applyTopicConfigChange(topic) },
+    });
+    await this.configChangeWatcher.startup();
     this.processor.ready(createRouter(handlers, { log }));
     log.info({ clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
+  }
+
+  /**
+   * Kafka's TopicConfigHandler: re-read `/config/topics/<t>` and apply it to the topic's config cache
+   * (produce checks, new logs) and to every live log of the topic (segment, retention, ...).
+   * Invalid overrides are logged and ignored (the previous config stays).
+   */
+  private async applyTopicConfigChange(topic: string): Promise<void> {
+    const cache = this.topicConfigs;
+    if (!cache || !this.zk) return;
+    const overrides = await this.zk.getTopicConfig(topic);
+    let config;
+    try {
+      config = cache.set(topic, overrides);
+    } catch (err) {
+      this.log.warn({ err, topic, overrides }, 'invalid topic config overrides in ZooKeeper; change ignored');
+      return;
+    }
+    const logs = (this.logManager?.allLogs ?? []).filter((l) => l.tp.topic === topic);
+    for (const l of logs) l.updateConfig(config.log);
+    this.log.info({ topic, overrides, logs: logs.length }, 'topic config change applied');
   }
 
   /** Orderly stop; idempotent. */
@@ -384,6 +428,8 @@ export class Broker {
       }
     };
     this.processor.ready(null);
+    if (this.configChangeWatcher) await step('dynamic config manager', () => this.configChangeWatcher?.shutdown());
+    this.configChangeWatcher = null;
     if (this.socketServer) await step('socket server', () => this.socketServer?.stop());
     for (const s of [...this.services].reverse()) await step(s.name, () => s.shutdown?.());
     this.services = [];
