@@ -6,6 +6,7 @@
  *   gregor zookeeper start [--port 2181] [--data-dir DIR]                zookeeper-server-start.sh
  *   gregor local-cluster [--brokers 3] [--data-dir ./data] ...           ZooKeeper + N brokers (npm start)
  *   gregor zk-tree [--zookeeper 127.0.0.1:2181]                          read-only view of the cluster's znodes
+ *   gregor api-versions [--bootstrap 127.0.0.1:9092]                     the APIs and versions a broker serves
  *
  * Each command's module is imported when the command runs, so `--help` and config errors do not load the
  * broker. Actions resolve with the process exit code.
@@ -62,6 +63,16 @@ function buildProgram(): Command {
     .action(async (opts: { port: number; host: string; dataDir?: string }) => {
       const { runZooKeeperStart } = await import('./zookeeper-command.js');
       exitWith(await runZooKeeperStart(opts));
+    });
+
+  program
+    .command('api-versions')
+    .description('print the APIs and versions a running broker serves (its ApiVersions answer)')
+    .option('--bootstrap <host:port>', 'broker to ask', '127.0.0.1:9092')
+    .option('--markdown', 'print a markdown table')
+    .action(async (opts: { bootstrap: string; markdown?: boolean }) => {
+      const { runApiVersions } = await import('./api-versions-command.js');
+      exitWith(await runApiVersions({ bootstrap: opts.bootstrap, markdown: opts.markdown === true }));
     });
 
   program
