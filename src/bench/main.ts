@@ -4,6 +4,8 @@
  */
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   log: async () => ({ run: (await import('./log.js')).runLogBench }),
+  produce: async () => ({ run: (await import('./produce.js')).runProduceBench }),
+  groups: async () => ({ run: (await import('./groups.js')).runGroupsBench }),
 };
 
 async function main(): Promise<void> {
