@@ -1,0 +1,315 @@
+/**
+ * Consumer-group figures of one real gregor broker, driven by kafkajs 2.2.4 (`npm run bench -- groups`).
+ *
+ * Topology (one box): a real ZooKeeper (free port, temp data dir) and ONE gregor broker as a child process
+ * (`config/single-broker.properties`: offsets.topic.replication.factor 1, group.initial.rebalance.delay.ms 0,
+ * plus overrides for log.dirs, listeners, zookeeper.connect). Committed offsets go to ZooKeeper
+ * (`/consumers/<group>/offsets/<topic>/<partition>`, one multi per OffsetCommit).
+ *
+ * Measured (median of RUNS runs after one discarded warm-up; a fresh group per run):
+ * - stabilise: three kafkajs consumers of a 6-partition topic are started together; time from the first
+ *   `connect()` until each has received (GROUP_JOIN) an assignment of 2 partitions and the three cover all 6;
+ * - rebalance on leave: one of the three disconnects (commit + LeaveGroup); time from `disconnect()` until the
+ *   other two both hold 3 partitions of a new generation;
+ * - OffsetCommit throughput: `consumer.commitOffsets` (OffsetCommit v5 with member id and generation), one
+ *   partition per commit, the offset increasing: one committer awaiting each commit; 4 members of one group
+ *   committing at once (each its own partitions; a group's commits are written to ZooKeeper in order, one
+ *   after the other); 4 single-member groups committing at once. Beside them, the same commit sent with our
+ *   own BrokerClient (OffsetCommit v2, generation −1 on an Empty group), to show the client's share.
+ * Client settings that keep the client from hiding the broker: heartbeatInterval 300 ms (members learn of a
+ * rebalance on their next heartbeat), maxWaitTimeInMs 100 (kafkajs heartbeats between fetches), sessionTimeout
+ * 10 s, rebalanceTimeout 10 s; the topic is empty.
+ *
+ * Environment: GREGOR_BENCH_RUNS (default 5), GREGOR_BENCH_COMMITS (commits per committer per run, default 500).
+ * Run: `npm run bench -- groups` (built) or `node --import tsx src/bench/main.ts groups`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
+import { BrokerClient } from '../network/client.js';
+import { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/offset-commit.js';
+import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
+
+const TOPIC = 'bench-groups';
+const PARTITIONS = 6;
+const COMMITTERS = 4;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function tail(path: string, lines = 30): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+interface BrokerProcess {
+  readonly bootstrap: string;
+  readonly pid: number;
+  readonly logPath: string;
+  stop(): Promise<void>;
+}
+
+/** `gregor broker start config/single-broker.properties --override …` (dist/ when built, else the sources). */
+async function startBroker(root: string, zk: ZooKeeperServer): Promise<BrokerProcess> {
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
+  const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
+  const port = await freePort();
+  const listener = `PLAINTEXT://127.0.0.1:${port}`;
+  const overrides = [`log.dirs=${join(root, 'broker-data')}`, `listeners=${listener}`, `advertised.listeners=${listener}`, `zookeeper.connect=${zk.connectString}`];
+  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
+  const logPath = join(root, 'broker.log');
+  const logFd = openSync(logPath, 'w');
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: repo,
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' },
+  });
+  closeSync(logFd);
+  if (child.pid === undefined) throw new Error('could not spawn the broker');
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitCode = code ?? (signal ? -1 : null);
+      resolve();
+    }),
+  );
+  const stop = async (): Promise<void> => {
+    if (exitCode !== undefined) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { bootstrap: `127.0.0.1:${port}`, pid: child.pid, logPath, stop: async () => stop().then(() => undefined, () => undefined) };
+}
+
+function kafka(bootstrap: string): Kafka {
+  return new Kafka({
+    clientId: 'gregor-bench',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 20 },
+  });
+}
+
+async function waitUntil(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+/** A running kafkajs member and the last assignment (of TOPIC) kafkajs reported for it. */
+interface Member {
+  readonly consumer: Consumer;
+  memberId: string;
+  partitions: number[];
+  joins: number;
+}
+
+async function startMember(k: Kafka, groupId: string): Promise<Member> {
+  const consumer = k.consumer({ groupId, heartbeatInterval: 300, maxWaitTimeInMs: 100, sessionTimeout: 10_000, rebalanceTimeout: 10_000 });
+  const m: Member = { consumer, memberId: '', partitions: [], joins: 0 };
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    m.memberId = payload.memberId;
+    m.partitions = [...(payload.memberAssignment[TOPIC] ?? [])].sort((a, b) => a - b);
+    m.joins++;
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+  await consumer.run({ autoCommit: false, eachMessage: async () => {} });
+  return m;
+}
+
+/** Every member holds `each` partitions and together they cover all of them. */
+function balanced(members: readonly Member[], each: number): boolean {
+  const all = members.flatMap((m) => m.partitions);
+  return members.every((m) => m.partitions.length === each) && new Set(all).size === PARTITIONS && all.length === PARTITIONS;
+}
+
+async function commitLoop(m: Member, topicPartitions: readonly number[], n: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const partition = topicPartitions[i % topicPartitions.length] as number;
+    await m.consumer.commitOffsets([{ topic: TOPIC, partition, offset: String(i + 1) }]);
+  }
+  return performance.now() - t0;
+}
+
+async function rawCommitLoop(client: BrokerClient, groupId: string, n: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const r = await client.send({ request: OffsetCommitRequest, response: OffsetCommitResponse }, 2, {
+      groupId,
+      generationId: -1,
+      memberId: '',
+      retentionTimeMs: -1,
+      topics: [{ name: TOPIC, partitions: [{ partitionIndex: i % PARTITIONS, committedOffset: i + 1, committedMetadata: '' }] }],
+    });
+    const code = r.topics[0]?.partitions[0]?.errorCode;
+    if (code !== 0) throw new Error(`OffsetCommit answered ${code}`);
+  }
+  return performance.now() - t0;
+}
+
+interface Figures {
+  stabiliseMs: number[];
+  rebalanceMs: number[];
+  sequential: number[];
+  sameGroup: number[];
+  separateGroups: number[];
+  raw: number[];
+}
+
+async function oneRun(k: Kafka, bootstrap: string, run: number, commits: number, f: Figures | null): Promise<void> {
+  // 1. three members stabilise
+  const group = `bench-group-r${run}`;
+  const t0 = performance.now();
+  const members = await Promise.all([0, 1, 2].map(() => startMember(k, group)));
+  await waitUntil(() => balanced(members, 2), '3 members with 2 partitions each');
+  const stabilise = performance.now() - t0;
+
+  // 2. one leaves
+  const [leaver, ...rest] = members as [Member, Member, Member];
+  const joinsBefore = rest.map((m) => m.joins);
+  const t1 = performance.now();
+  await leaver.consumer.disconnect();
+  await waitUntil(() => rest.every((m, i) => m.joins > (joinsBefore[i] ?? 0)) && balanced(rest, 3), '2 members with 3 partitions each');
+  const rebalance = performance.now() - t1;
+
+  // 3a. sequential commits by one member
+  const seqMs = await commitLoop(rest[0], rest[0].partitions, commits);
+  await Promise.all(rest.map((m) => m.consumer.disconnect()));
+
+  // 3b. four members of one group commit at once, each its own partitions
+  const same = `bench-commit-same-r${run}`;
+  const four = await Promise.all(Array.from({ length: COMMITTERS }, () => startMember(k, same)));
+  await waitUntil(() => four.every((m) => m.partitions.length > 0) && new Set(four.flatMap((m) => m.partitions)).size === PARTITIONS, '4 members assigned');
+  const sameMs = Math.max(...(await Promise.all(four.map((m) => commitLoop(m, m.partitions, commits)))));
+  await Promise.all(four.map((m) => m.consumer.disconnect()));
+
+  // 3c. four single-member groups commit at once
+  const solo = await Promise.all(Array.from({ length: COMMITTERS }, (_, i) => startMember(k, `bench-commit-solo-r${run}-${i}`)));
+  await waitUntil(() => solo.every((m) => m.partitions.length === PARTITIONS), '4 single-member groups assigned');
+  const soloMs = Math.max(...(await Promise.all(solo.map((m) => commitLoop(m, m.partitions, commits)))));
+  await Promise.all(solo.map((m) => m.consumer.disconnect()));
+
+  // 3d. the same commit from our own client (no kafkajs in the loop)
+  const [host, port] = bootstrap.split(':');
+  const client = new BrokerClient({ host: host as string, port: Number(port), clientId: 'gregor-bench' });
+  let rawMs: number;
+  try {
+    rawMs = await rawCommitLoop(client, `bench-commit-raw-r${run}`, commits);
+  } finally {
+    await client.close();
+  }
+
+  const line = `run ${run}${f ? '' : ' (warm-up)'}: stabilise ${stabilise.toFixed(0)} ms, rebalance ${rebalance.toFixed(0)} ms, commits/s seq ${((commits * 1000) / seqMs).toFixed(0)}, 4×same ${((COMMITTERS * commits * 1000) / sameMs).toFixed(0)}, 4×groups ${((COMMITTERS * commits * 1000) / soloMs).toFixed(0)}, raw ${((commits * 1000) / rawMs).toFixed(0)}`;
+  console.log(`  ${line}`);
+  if (!f) return;
+  f.stabiliseMs.push(stabilise);
+  f.rebalanceMs.push(rebalance);
+  f.sequential.push((commits * 1000) / seqMs);
+  f.sameGroup.push((COMMITTERS * commits * 1000) / sameMs);
+  f.separateGroups.push((COMMITTERS * commits * 1000) / soloMs);
+  f.raw.push((commits * 1000) / rawMs);
+}
+
+export async function runGroupsBench(): Promise<void> {
+  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 5);
+  const commits = Number(process.env.GREGOR_BENCH_COMMITS ?? 500);
+  const started = Date.now();
+  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`groups bench: kafkajs 2.2.4, 1 broker, ${PARTITIONS}-partition topic, offsets in ZooKeeper; median of ${runs} runs after 1 warm-up`);
+  console.log(`${commits} commits per committer per run; load before: ${load()}`);
+
+  const root = mkdtempSync(join(tmpdir(), 'gregor-bench-groups-'));
+  let zk: ZooKeeperServer | undefined;
+  let broker: BrokerProcess | undefined;
+  let admin: Admin | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      await admin?.disconnect().catch(() => {});
+      await broker?.stop();
+      await zk?.stop({ removeData: true }).catch(() => {});
+      rmSync(root, { recursive: true, force: true });
+    })());
+  const onSignal = (signal: NodeJS.Signals): void => {
+    console.error(`\n${signal}: stopping the broker and ZooKeeper, removing ${root}`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const quiet = { info: () => {}, warn: (o: object, m: string) => console.error(m, o) };
+    zk = await startZooKeeper({ dataDir: join(root, 'zk-data'), log: quiet });
+    broker = await startBroker(root, zk);
+    const k = kafka(broker.bootstrap);
+    admin = k.admin();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await sleep(250);
+      }
+    }
+    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+    console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (broker pid ${broker.pid}, ${broker.bootstrap})`);
+
+    const f: Figures = { stabiliseMs: [], rebalanceMs: [], sequential: [], sameGroup: [], separateGroups: [], raw: [] };
+    for (let run = 0; run <= runs; run++) await oneRun(k, broker.bootstrap, run, commits, run === 0 ? null : f);
+
+    const rows: string[][] = [
+      ['measure', 'median', 'min', 'max'],
+      ...(
+        [
+          ['3-member group stabilises (ms)', f.stabiliseMs],
+          ['rebalance after 1 of 3 leaves (ms)', f.rebalanceMs],
+          ['OffsetCommit/s, 1 committer (kafkajs)', f.sequential],
+          [`OffsetCommit/s, ${COMMITTERS} members of 1 group`, f.sameGroup],
+          [`OffsetCommit/s, ${COMMITTERS} groups at once`, f.separateGroups],
+          ['OffsetCommit/s, 1 committer (raw v2)', f.raw],
+        ] as const
+      ).map(([name, xs]) => [name, median(xs).toFixed(0), Math.min(...xs).toFixed(0), Math.max(...xs).toFixed(0)]),
+    ];
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+    console.log('');
+    for (const [i, r] of rows.entries()) {
+      console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+      if (i === 0) console.log(widths.map((wd) => '-'.repeat(wd)).join('  '));
+    }
+    console.log('');
+    console.log(`load after: ${load()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } catch (err) {
+    if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
+    throw err;
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runGroupsBench();
+}
