@@ -19,7 +19,8 @@
  *     existing ones processed first), then the router; requests start flowing.
  * ZooKeeper session expiry: the registration is re-created in the new session (new broker epoch).
  * stop({controlled}): optional ControlledShutdown to the controller (retried
- * controlled.shutdown.max.retries times), stop accepting and close connections, stop services,
+ * controlled.shutdown.max.retries times), stop the follower fetchers, stop accepting and close
+ * connections, stop services,
  * ReplicaManager (final HW checkpoint), LogManager (clean-shutdown marker), then close ZooKeeper,
  * which deletes the ephemeral registration.
  */
@@ -29,6 +30,8 @@ import { join } from 'node:path';
 import { SystemClock, type Clock } from './common/clock.js';
 import { childLogger, createLogger, type Logger } from './common/logger.js';
 import { ReplicaManager } from './cluster/replica-manager.js';
+import { ReplicaFetcherManager } from './replication/fetcher-manager.js';
+import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-config.js';
 import { KafkaController } from './controller/controller.js';
 import { TopicConfigCache } from './cluster/topic-log-config.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -293,6 +296,13 @@ export class Broker {
       brokerEpoch: () => this._brokerEpoch,
       replicaLagTimeMaxMs: v['replica.lag.time.max.ms'],
       highWatermarkCheckpointIntervalMs: v['replica.high.watermark.checkpoint.interval.ms'],
+      isrStore: zk,
+      fetcherManager: new ReplicaFetcherManager({
+        config: replicaFetcherConfigFromBroker(this._brokerId, v),
+        log,
+        clock: this.clock,
+      }),
+      interBrokerListenerName: config.interBrokerListenerName,
     });
     this._replicaManager.startup();
 
@@ -381,12 +391,13 @@ export class Broker {
 
   /**
    * Kafka's TopicConfigHandler: re-read `/config/topics/<t>` and apply it to the topic's config cache
-   * (produce checks, new logs) and to every live log of the topic (segment, retention, ...).
-   * Invalid overrides are logged and ignored (the previous config stays).
+   * (produce checks) and to every live log of the topic (segment, retention, ...). A topic not in the
+   * cache is left alone: its config is read fresh when this broker gets a partition of it. Invalid
+   * overrides are logged and ignored (the previous config stays).
    */
   private async applyTopicConfigChange(topic: string): Promise<void> {
     const cache = this.topicConfigs;
-    if (!cache || !this.zk) return;
+    if (!cache || !this.zk || !cache.has(topic)) return;
     const overrides = await this.zk.getTopicConfig(topic);
     let config;
     try {
@@ -428,6 +439,8 @@ export class Broker {
       }
     };
     this.processor.ready(null);
+    // Kafka's ReplicaManager.shutdown stops the fetchers first; no follower appends after this.
+    if (this._replicaManager) await step('replica fetchers', () => this._replicaManager?.shutdownFetchers());
     if (this.configChangeWatcher) await step('dynamic config manager', () => this.configChangeWatcher?.shutdown());
     this.configChangeWatcher = null;
     if (this.socketServer) await step('socket server', () => this.socketServer?.stop());

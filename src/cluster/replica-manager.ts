@@ -15,9 +15,18 @@
  * StopReplica per partition: leader epoch -2, -1 or > local → stopped (delete → log deleted, the
  * partition forgotten); otherwise FENCED_LEADER_EPOCH. Unknown partitions answer NONE.
  *
- * Listeners (`addListener`) hear role changes after each request: the replication fetcher
- * (onBecomeFollower starts fetching, onBecomeLeader/onStopReplica stop it) and the coordinators
- * (load/unload of __consumer_offsets / __transaction_state partitions).
+ * Replication (when `fetcherManager` / `isrStore` are given, as the broker does):
+ * - makeLeaders removes the partitions' fetchers; makeFollowers removes them and adds a fetcher
+ *   at the local HW with the new leader epoch (truncating first) towards the leader's
+ *   inter.broker.listener.name endpoint from the metadata cache, else the request's LiveLeaders
+ *   (a leader found in neither is not followed); StopReplica removes them; shutdownFetchers()
+ *   stops them all (first step of the broker's shutdown).
+ * - follower fetches (replicaId ≥ 0) record the follower's LEO / lastCaughtUpTime, may advance
+ *   the HW and may expand the ISR; the IsrManager (isr-manager.ts) shrinks it every
+ *   replica.lag.time.max.ms / 2 and writes every change to ZooKeeper (classic mechanism).
+ *
+ * Listeners (`addListener`) hear role changes after each request (the coordinators: load/unload
+ * of __consumer_offsets / __transaction_state partitions).
  */
 import type { Clock, Timer } from '../common/clock.js';
 import { KafkaError, toErrorCode } from '../common/errors.js';
@@ -32,6 +41,9 @@ import { DelayedFetch, type FetchPartitionRequest } from '../server/delayed-fetc
 import { DelayedProduce, type ProducePartitionStatus } from '../server/delayed-produce.js';
 import type { MetadataCache } from '../server/metadata-cache.js';
 import { Purgatory } from '../server/purgatory.js';
+import type { FollowerFetchTarget, ReplicaFetcherManager } from '../replication/fetcher-manager.js';
+import { LogFollowerPartition } from '../replication/log-follower-partition.js';
+import { IsrManager, type IsrZkStore } from './isr-manager.js';
 import { NO_EPOCH, Partition, type LeaderAndIsrState } from './partition.js';
 import type { PartitionTopicConfig, TopicConfigCache } from './topic-log-config.js';
 
@@ -52,6 +64,12 @@ export interface ReplicaManagerOptions {
   readonly replicaLagTimeMaxMs: number;
   /** replica.high.watermark.checkpoint.interval.ms */
   readonly highWatermarkCheckpointIntervalMs: number;
+  /** leader-side ISR writes (classic mechanism, isr-manager.ts); none → the ISR only changes by LeaderAndIsr */
+  readonly isrStore?: IsrZkStore;
+  /** follower fetchers; none → followers do not fetch (unit tests) */
+  readonly fetcherManager?: ReplicaFetcherManager;
+  /** inter.broker.listener.name: the leader endpoint fetchers connect to */
+  readonly interBrokerListenerName?: string;
 }
 
 export interface ReplicaListener {
@@ -70,6 +88,8 @@ export interface ControlRequest {
   controllerId: number;
   controllerEpoch: number;
   brokerEpoch: number;
+  /** LeaderAndIsr: the leaders' endpoints on the inter-broker listener (used when the cache lacks a leader) */
+  liveLeaders?: ReadonlyArray<{ brokerId: number; hostName: string; port: number }>;
 }
 
 export type PartitionError = {
@@ -144,12 +164,26 @@ export class ReplicaManager implements PartitionAccess {
   private checkpointTimer: Timer | null = null;
   private stateChange: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private fetchersStopped = false;
+  /** leader-side ISR expansion/shrink (present when `isrStore` is given) */
+  readonly isrManager: IsrManager | null;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.clock = opts.clock;
     this.log = childLogger(opts.log, 'replica-manager');
     this.producePurgatory = new Purgatory({ name: 'Produce', clock: opts.clock, log: this.log });
     this.fetchPurgatory = new Purgatory({ name: 'Fetch', clock: opts.clock, log: this.log });
+    this.isrManager = opts.isrStore
+      ? new IsrManager({
+          brokerId: opts.brokerId,
+          clock: opts.clock,
+          log: opts.log,
+          zk: opts.isrStore,
+          replicaLagTimeMaxMs: opts.replicaLagTimeMaxMs,
+          partitions: () => this.partitions.values(),
+          onIsrChanged: (p) => this.completeDelayed(p.key, true),
+        })
+      : null;
   }
 
   get brokerId(): number {
@@ -175,11 +209,21 @@ export class ReplicaManager implements PartitionAccess {
       }
     };
     this.checkpointTimer = this.clock.setTimeout(run, interval);
+    this.isrManager?.startup();
+  }
+
+  /** Stops every follower fetcher (first step of the broker's shutdown); no fetcher is added after. */
+  async shutdownFetchers(): Promise<void> {
+    if (this.fetchersStopped) return;
+    this.fetchersStopped = true;
+    await this.opts.fetcherManager?.shutdown();
   }
 
   /** Final checkpoint, stop timers and purgatories. The LogManager is shut down by the broker after. */
   shutdown(): void {
     this.stopped = true;
+    this.fetchersStopped = true;
+    this.isrManager?.shutdown();
     this.checkpointTimer?.cancel();
     this.checkpointTimer = null;
     this.producePurgatory.shutdown();
@@ -293,7 +337,7 @@ export class ReplicaManager implements PartitionAccess {
           const { highWatermarkChanged } = partition.makeLeader(state, now);
           newLeaders.push(partition);
           if (highWatermarkChanged) this.completeDelayed(partition.key, true);
-        } else if (this.opts.metadataCache.isBrokerAlive(state.leader)) {
+        } else if (this.opts.metadataCache.isBrokerAlive(state.leader) || req.liveLeaders?.some((l) => l.brokerId === state.leader)) {
           if (partition.makeFollower(state)) {
             newFollowers.push(partition);
             this.completeDelayed(partition.key, true);
@@ -307,12 +351,54 @@ export class ReplicaManager implements PartitionAccess {
         errors.set(state, storageErrorCode(err, this.log));
       }
     }
+    this.updateFetchers(newLeaders, newFollowers, req);
     for (const p of newLeaders) for (const l of this.listeners) this.notify(() => l.onBecomeLeader?.(p));
     for (const p of newFollowers) for (const l of this.listeners) this.notify(() => l.onBecomeFollower?.(p.tp, p.leaderId, p.leaderEpoch));
     return {
       errorCode: ErrorCode.None,
       partitionErrors: states.map((s) => ({ topicName: s.topic, partitionIndex: s.partition, errorCode: errors.get(s) ?? ErrorCode.None })),
     };
+  }
+
+  /**
+   * makeLeaders: stop fetching the partitions we now lead. makeFollowers: remove the old fetcher
+   * and fetch from the new leader's inter-broker endpoint (metadata cache, else the request's
+   * LiveLeaders) from the local high watermark with the new leader epoch, truncating first.
+   */
+  private updateFetchers(newLeaders: readonly Partition[], newFollowers: readonly Partition[], req: ControlRequest): void {
+    const fetchers = this.opts.fetcherManager;
+    if (!fetchers) return;
+    if (newLeaders.length > 0) fetchers.removeFetcherForPartitions(newLeaders.map((p) => p.tp));
+    if (newFollowers.length === 0) return;
+    fetchers.removeFetcherForPartitions(newFollowers.map((p) => p.tp));
+    if (this.fetchersStopped) return;
+    const listenerName = this.opts.interBrokerListenerName ?? 'PLAINTEXT';
+    const targets: FollowerFetchTarget[] = [];
+    for (const p of newFollowers) {
+      const cached = this.opts.metadataCache.endpoint(p.leaderId, listenerName);
+      const live = req.liveLeaders?.find((l) => l.brokerId === p.leaderId);
+      const endpoint = cached ? { host: cached.host, port: cached.port } : live ? { host: live.hostName, port: live.port } : null;
+      if (!endpoint) {
+        this.log.error({ tp: p.key, leader: p.leaderId, listenerName }, 'no endpoint for the leader on the inter-broker listener; not fetching');
+        continue;
+      }
+      targets.push({
+        tp: p.tp,
+        leaderId: p.leaderId,
+        leaderEndpoint: endpoint,
+        initOffset: p.highWatermark,
+        currentLeaderEpoch: p.leaderEpoch,
+        partition: new LogFollowerPartition(p, {
+          onStorageError: (err) => this.log.error({ err, tp: p.key }, 'storage error while following; fetching stopped'),
+        }),
+      });
+    }
+    try {
+      if (targets.length > 0) fetchers.addFetcherForPartitions(targets);
+    } catch (err) {
+      this.log.error({ err }, 'adding fetchers failed');
+    }
+    void fetchers.shutdownIdleFetcherThreads().catch((err: unknown) => this.log.warn({ err }, 'stopping idle fetchers failed'));
   }
 
   private newPartition(tp: TopicPartition): Partition {
@@ -367,10 +453,16 @@ export class ReplicaManager implements PartitionAccess {
       }
       partitionErrors.push({ topicName: s.topic, partitionIndex: s.partition, errorCode: code });
       if (code === ErrorCode.None) {
+        this.opts.fetcherManager?.removeFetcherForPartitions([tp]);
         this.completeDelayed(key, true);
         for (const l of this.listeners) this.notify(() => l.onStopReplica?.(tp, s.deletePartition));
       }
     }
+    // A deleted topic's cached config must not outlive it: a topic re-created under the same name reads
+    // its own overrides when it gets partitions here again (Kafka reads them afresh at log creation).
+    const deletedTopics = new Set(states.filter((s) => s.deletePartition).map((s) => s.topic));
+    for (const p of this.partitions.values()) deletedTopics.delete(p.tp.topic);
+    for (const topic of deletedTopics) this.opts.topicConfigs.delete(topic);
     return { errorCode: ErrorCode.None, partitionErrors };
   }
 
@@ -515,6 +607,7 @@ export class ReplicaManager implements PartitionAccess {
       if (partition.updateFollowerFetchState(params.replicaId, p.fetchOffset, p.followerLogStartOffset, now, leo)) {
         this.completeDelayed(partition.key, true);
       }
+      this.isrManager?.maybeExpandIsr(partition, params.replicaId);
     }
   }
 
@@ -595,6 +688,20 @@ export class ReplicaManager implements PartitionAccess {
       if (offsets.some((o) => o > hw)) offsets = [hw, ...offsets.filter((o) => o <= hw)].slice(0, Math.max(1, maxNumOffsets));
     }
     return offsets;
+  }
+
+  /**
+   * OffsetForLeaderEpoch (Kafka's Partition.lastOffsetForLeaderEpoch): after the currentLeaderEpoch
+   * check, the largest epoch ≤ `leaderEpoch` in the local epoch cache and its end offset; (-1, -1)
+   * when unknown. Only the leader answers unless `fetchOnlyFromLeader` is false (replicaId -2).
+   */
+  lastOffsetForLeaderEpoch(tp: TopicPartition, currentLeaderEpoch: number, leaderEpoch: number, fetchOnlyFromLeader: boolean): { leaderEpoch: number; endOffset: number } {
+    const partition = this.partitionOrThrow(tp, fetchOnlyFromLeader);
+    partition.checkLeaderEpoch(currentLeaderEpoch);
+    const log = partition.log;
+    if (!log) throw new KafkaError(ErrorCode.NotLeaderOrFollower, `no log for ${partition.key}`);
+    const r = log.endOffsetForEpoch(leaderEpoch);
+    return { leaderEpoch: r.leaderEpoch, endOffset: r.endOffset };
   }
 
   async deleteRecords(tp: TopicPartition, offset: number): Promise<number> {

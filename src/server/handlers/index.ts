@@ -24,6 +24,7 @@ import { createIncrementalAlterConfigsHandler } from './incremental-alter-config
 import { createLeaderAndIsrHandler } from './leader-and-isr.js';
 import { createListOffsetsHandler } from './list-offsets.js';
 import { createMetadataHandler, type MetadataHandlerOptions } from './metadata.js';
+import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { createProduceHandler } from './produce.js';
 import { createStopReplicaHandler } from './stop-replica.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
@@ -56,6 +57,7 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createIncrementalAlterConfigsHandler(deps),
     createDeleteRecordsHandler(deps),
     createDescribeLogDirsHandler(deps),
+    createOffsetForLeaderEpochHandler(rm),
     ...(services.extra ?? []),
   ];
 }

@@ -3,7 +3,8 @@
  * Behavior: normalizes the v0–v1 ungrouped and v2+ per-topic partition states and hands them to
  * ReplicaManager.becomeLeaderOrFollower, which applies the broker-epoch (STALE_BROKER_EPOCH),
  * controller-epoch (STALE_CONTROLLER_EPOCH, top level) and per-partition leader-epoch rules and
- * answers one error per partition. LiveLeaders is not needed: endpoints come from UpdateMetadata.
+ * answers one error per partition. LiveLeaders (in `req`) give a follower its leader's endpoint
+ * when the metadata cache does not have it yet.
  */
 import type { LeaderAndIsrPartition, ReplicaManager } from '../../cluster/replica-manager.js';
 import { LeaderAndIsrRequest, LeaderAndIsrResponse } from '../../protocol/messages/leader-and-isr.js';
