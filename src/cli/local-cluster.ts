@@ -19,7 +19,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import net from 'node:net';
+import { portIsFree } from '../network/ports.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
@@ -60,15 +60,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-/** True when `port` can be bound on 127.0.0.1 right now. */
-export function portIsFree(port: number, host = HOST): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, host, () => srv.close(() => resolve(true)));
-  });
 }
 
 /** The properties file and overrides broker `i` of `n` is started with. */
