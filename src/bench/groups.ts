@@ -11,6 +11,9 @@
  *   `connect()` until each has received (GROUP_JOIN) an assignment of 2 partitions and the three cover all 6;
  * - rebalance on leave: one of the three disconnects (commit + LeaveGroup); time from `disconnect()` until the
  *   other two both hold 3 partitions of a new generation;
+ * - rebalance on join: a new member joins that stable pair; time from its start until the three hold 2 each
+ *   (the pair learns of the rebalance from its next heartbeat, so this and the leave figure are bounded below by
+ *   about the heartbeat interval; three members started together join one generation and stabilise at once);
  * - OffsetCommit throughput: `consumer.commitOffsets` (OffsetCommit v5 with member id and generation), one
  *   partition per commit, the offset increasing: one committer awaiting each commit; 4 members of one group
  *   committing at once (each its own partitions; a group's commits are written to ZooKeeper in order, one
@@ -169,6 +172,7 @@ async function rawCommitLoop(client: BrokerClient, groupId: string, n: number): 
 interface Figures {
   stabiliseMs: number[];
   rebalanceMs: number[];
+  joinMs: number[];
   sequential: number[];
   sameGroup: number[];
   separateGroups: number[];
@@ -191,9 +195,17 @@ async function oneRun(k: Kafka, bootstrap: string, run: number, commits: number,
   await waitUntil(() => rest.every((m, i) => m.joins > (joinsBefore[i] ?? 0)) && balanced(rest, 3), '2 members with 3 partitions each');
   const rebalance = performance.now() - t1;
 
+  // 2b. a third member joins the stable pair
+  const pairJoins = rest.map((m) => m.joins);
+  const t2 = performance.now();
+  const joiner = await startMember(k, group);
+  const three = [...rest, joiner];
+  await waitUntil(() => rest.every((m, i) => m.joins > (pairJoins[i] ?? 0)) && balanced(three, 2), '3 members with 2 partitions each again');
+  const join = performance.now() - t2;
+
   // 3a. sequential commits by one member
   const seqMs = await commitLoop(rest[0], rest[0].partitions, commits);
-  await Promise.all(rest.map((m) => m.consumer.disconnect()));
+  await Promise.all(three.map((m) => m.consumer.disconnect()));
 
   // 3b. four members of one group commit at once, each its own partitions
   const same = `bench-commit-same-r${run}`;
@@ -218,11 +230,12 @@ async function oneRun(k: Kafka, bootstrap: string, run: number, commits: number,
     await client.close();
   }
 
-  const line = `run ${run}${f ? '' : ' (warm-up)'}: stabilise ${stabilise.toFixed(0)} ms, rebalance ${rebalance.toFixed(0)} ms, commits/s seq ${((commits * 1000) / seqMs).toFixed(0)}, 4×same ${((COMMITTERS * commits * 1000) / sameMs).toFixed(0)}, 4×groups ${((COMMITTERS * commits * 1000) / soloMs).toFixed(0)}, raw ${((commits * 1000) / rawMs).toFixed(0)}`;
+  const line = `run ${run}${f ? '' : ' (warm-up)'}: stabilise ${stabilise.toFixed(0)} ms, leave ${rebalance.toFixed(0)} ms, join ${join.toFixed(0)} ms, commits/s seq ${((commits * 1000) / seqMs).toFixed(0)}, 4×same ${((COMMITTERS * commits * 1000) / sameMs).toFixed(0)}, 4×groups ${((COMMITTERS * commits * 1000) / soloMs).toFixed(0)}, raw ${((commits * 1000) / rawMs).toFixed(0)}`;
   console.log(`  ${line}`);
   if (!f) return;
   f.stabiliseMs.push(stabilise);
   f.rebalanceMs.push(rebalance);
+  f.joinMs.push(join);
   f.sequential.push((commits * 1000) / seqMs);
   f.sameGroup.push((COMMITTERS * commits * 1000) / sameMs);
   f.separateGroups.push((COMMITTERS * commits * 1000) / soloMs);
@@ -276,7 +289,7 @@ export async function runGroupsBench(): Promise<void> {
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
     console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (broker pid ${broker.pid}, ${broker.bootstrap})`);
 
-    const f: Figures = { stabiliseMs: [], rebalanceMs: [], sequential: [], sameGroup: [], separateGroups: [], raw: [] };
+    const f: Figures = { stabiliseMs: [], rebalanceMs: [], joinMs: [], sequential: [], sameGroup: [], separateGroups: [], raw: [] };
     for (let run = 0; run <= runs; run++) await oneRun(k, broker.bootstrap, run, commits, run === 0 ? null : f);
 
     const rows: string[][] = [
@@ -285,6 +298,7 @@ export async function runGroupsBench(): Promise<void> {
         [
           ['3-member group stabilises (ms)', f.stabiliseMs],
           ['rebalance after 1 of 3 leaves (ms)', f.rebalanceMs],
+          ['rebalance when a 3rd member joins (ms)', f.joinMs],
           ['OffsetCommit/s, 1 committer (kafkajs)', f.sequential],
           [`OffsetCommit/s, ${COMMITTERS} members of 1 group`, f.sameGroup],
           [`OffsetCommit/s, ${COMMITTERS} groups at once`, f.separateGroups],

@@ -20,6 +20,12 @@ export interface GroupCoordinatorConfig {
   readonly offsetsRetentionMinutes: number;
   /** offsets.retention.check.interval.ms */
   readonly offsetsRetentionCheckIntervalMs: number;
+  /**
+   * message.max.bytes: Kafka's `__consumer_offsets` takes the broker's limit (the topic sets no
+   * max.message.bytes of its own); a group's metadata record above it fails SyncGroup
+   * (group-record-size.ts)
+   */
+  readonly maxMessageBytes: number;
 }
 
 export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = Object.freeze({
@@ -31,6 +37,7 @@ export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = Object.f
   offsetMetadataMaxBytes: 4096,
   offsetsRetentionMinutes: 10080,
   offsetsRetentionCheckIntervalMs: 600_000,
+  maxMessageBytes: 1_048_588,
 });
 
 /** Kafka key → field, for building the options from a parsed server.properties. */
@@ -43,6 +50,7 @@ export const GROUP_COORDINATOR_CONFIG_KEYS = {
   'offset.metadata.max.bytes': 'offsetMetadataMaxBytes',
   'offsets.retention.minutes': 'offsetsRetentionMinutes',
   'offsets.retention.check.interval.ms': 'offsetsRetentionCheckIntervalMs',
+  'message.max.bytes': 'maxMessageBytes',
 } as const satisfies Record<string, keyof GroupCoordinatorConfig>;
 
 export type GroupCoordinatorConfigKey = keyof typeof GROUP_COORDINATOR_CONFIG_KEYS;

@@ -14,7 +14,9 @@
  *   static members (group.instance.id) rejoining with an unknown id take over their old
  *   member (and its assignment), while a mismatching id is FENCED_INSTANCE_ID;
  * - SyncGroup: followers wait for the leader's assignment; members the leader left out get
- *   empty bytes; the group becomes Stable;
+ *   empty bytes; the group becomes Stable — unless the group record Kafka would store then is
+ *   larger than message.max.bytes (group-record-size.ts): every member gets UNKNOWN_SERVER_ERROR
+ *   and the group prepares a new rebalance;
  * - session expiry: each member has a DelayedHeartbeat; on expiry it is removed and the group
  *   rebalances;
  * - election loads the partition's group list from the store (groups with committed offsets
@@ -45,6 +47,7 @@ import {
   memberKey,
   type GroupOperationsHost,
 } from './delayed-operations.js';
+import { groupMetadataRecordSize } from './group-record-size.js';
 import { CONSUMER_PROTOCOL_TYPE, GroupMetadata, GroupState, type GroupOverview, type GroupSummary } from './group-metadata.js';
 import type { GroupMirror, PartitionOwners } from './group-mirror.js';
 import {
@@ -506,7 +509,19 @@ export class GroupCoordinator implements GroupOperationsHost {
         member.awaitingSyncCallback = respond;
         if (group.isLeader(p.memberId)) {
           this.log.info({ groupId: group.groupId, generationId: group.generationId }, 'assignment received from leader');
-          // membership is not persisted (ARCHITECTURE §6): nothing to store before propagating
+          // Membership is not persisted (ARCHITECTURE §6), but Kafka's storeGroup would append the
+          // group to __consumer_offsets here: a record over message.max.bytes fails it (MESSAGE_TOO_LARGE
+          // → UNKNOWN_SERVER_ERROR for every member, and a new rebalance), and so it does here.
+          const recordBytes = groupMetadataRecordSize(group, p.assignments);
+          if (recordBytes > this.config.maxMessageBytes) {
+            this.log.error(
+              { groupId: group.groupId, generationId: group.generationId, recordBytes, maxMessageBytes: this.config.maxMessageBytes },
+              'group metadata record too large to store; answering UNKNOWN_SERVER_ERROR',
+            );
+            this.resetAndPropagateAssignmentError(group, ErrorCode.UnknownServerError);
+            this.maybePrepareRebalance(group, `error when storing group assignment during SyncGroup (member: ${p.memberId})`);
+            return;
+          }
           this.setAndPropagateAssignment(group, p.assignments);
           group.transitionTo(GroupState.Stable, this.clock.now());
           this.mirrorOwners(group);

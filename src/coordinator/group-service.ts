@@ -52,6 +52,7 @@ export function createGroupService(deps: BrokerDeps, replicaManager: ReplicaMana
     'offset.metadata.max.bytes': v['offset.metadata.max.bytes'],
     'offsets.retention.minutes': v['offsets.retention.minutes'],
     'offsets.retention.check.interval.ms': v['offsets.retention.check.interval.ms'],
+    'message.max.bytes': v['message.max.bytes'],
   });
   const mirror = new ZkGroupMirror(deps.zk.zk, { log });
   const coordinator = new GroupCoordinator({

@@ -12,7 +12,9 @@
  *    generation → ILLEGAL_GENERATION; CompletingRebalance → REBALANCE_IN_PROGRESS; Stable or
  *    PreparingRebalance → stored (and counts as a heartbeat);
  * 5. metadata longer than offset.metadata.max.bytes → OFFSET_METADATA_TOO_LARGE for that
- *    partition, the others are stored in one write.
+ *    partition, the others are stored in one write — unless the batch of offset records Kafka
+ *    would append for them exceeds message.max.bytes: INVALID_COMMIT_OFFSET_SIZE for all of them
+ *    (the ZooKeeper store answers the same when its one multi could exceed ZooKeeper's limit).
  * OffsetFetch: group errors are returned whole (the handler puts them top-level for v2+, on
  * each partition for v0/v1); no offset → −1 / "" / NONE.
  * OffsetDelete: an Empty group drops the offsets; a consumer group with members refuses the
@@ -25,6 +27,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import type { GroupCoordinatorConfig } from './coordinator-config.js';
 import { GroupState, type GroupMetadata, type OffsetAndMetadata } from './group-metadata.js';
 import type { MemberMetadata } from './member-metadata.js';
+import { offsetCommitRecordsSize } from './group-record-size.js';
 import type { FetchedOffset, OffsetManager } from './offset-manager.js';
 
 export interface OffsetCommitPartition {
@@ -115,7 +118,12 @@ export class OffsetRequests {
         expireTimestamp: p.retentionTimeMs === -1 ? null : now + p.retentionTimeMs,
       });
     }
-    const code = await this.o.offsets.storeOffsets(group, entries);
+    // Kafka appends the commit as one batch to __consumer_offsets: above max.message.bytes it fails
+    // (MESSAGE_TOO_LARGE), answered INVALID_COMMIT_OFFSET_SIZE for every partition of the batch.
+    const code =
+      offsetCommitRecordsSize(p.groupId, entries) > this.o.config.maxMessageBytes
+        ? ErrorCode.InvalidCommitOffsetSize
+        : await this.o.offsets.storeOffsets(group, entries);
     for (const i of stored) codes[i] = code;
     return codes;
   }

@@ -5,7 +5,8 @@
  * - `/consumers/<g>/offsets_metadata/<topic>/<partition>`: our sidecar (metadata, leader epoch, commit time).
  *
  * - `commit`: ONE multi per request (missing parents are created inside that multi; see commitOffsets). Duplicate
- *   partitions in a request: the last entry wins.
+ *   partitions in a request: the last entry wins. A commit whose multi could exceed ZooKeeper's request limit
+ *   (jute.maxbuffer, 1 MiB) is refused with INVALID_COMMIT_OFFSET_SIZE before anything is sent.
  * - `fetch`: reads only (never creates anything). `commitTimestamp` is the sidecar's, or the offset znode's mtime
  *   for offsets written by old tools.
  * - `deleteGroup`: one multi deleting the `offsets` and `offsets_metadata` subtrees; then, best effort, the
@@ -26,7 +27,14 @@ import type { CommittedOffset, OffsetStore } from '../coordinator/offset-store.j
 import { ErrorCode } from '../protocol/error-codes.js';
 import { NoNodeError, NotEmptyError, type ZkClient, type ZkOp, zkOp } from './client.js';
 import { commitOffsets, fetchOffsetsWithTimestamps, listConsumerGroups, type OffsetToCommit } from './consumer-offsets.js';
-import { ConsumerGroupZNode, ConsumerIdsZNode, ConsumerOwnersZNode, ConsumerOffsetMetadataZNode, ConsumerOffsetZNode } from './znodes.js';
+import {
+  ConsumerGroupZNode,
+  ConsumerIdsZNode,
+  ConsumerOwnersZNode,
+  ConsumerOffsetMetadataZNode,
+  ConsumerOffsetZNode,
+  ConsumersZNode,
+} from './znodes.js';
 
 // ---------------------------------------------------------------------------------------------- znode names
 
@@ -54,6 +62,40 @@ export function fromZkNodeName(name: string): string {
   } catch {
     return name;
   }
+}
+
+// ---------------------------------------------------------------------------------------------- request size
+
+/**
+ * ZooKeeper's jute.maxbuffer default (0xfffff): a server that receives a larger request closes the connection
+ * instead of answering, failing everything in flight on it. A commit whose multi could exceed it is refused
+ * with INVALID_COMMIT_OFFSET_SIZE (Kafka's answer to an offset batch too large for `__consumer_offsets`).
+ */
+export const ZK_MAX_REQUEST_BYTES = 0xfffff;
+
+/** Bytes a multi op adds besides its path and data: op header (9), lengths (8), version/flags (4), open ACL (31). */
+const MULTI_OP_OVERHEAD = 52;
+
+/** An upper bound of the multi `commitOffsets` sends: every parent counted as a create, every leaf written. */
+export function commitRequestBound(group: string, offsets: readonly OffsetToCommit[]): number {
+  const utf8 = (x: string) => Buffer.byteLength(x, 'utf8');
+  const parents = new Set<string>([ConsumersZNode.path, ConsumerGroupZNode.path(group), `${ConsumerGroupZNode.path(group)}/offsets`, `${ConsumerGroupZNode.path(group)}/offsets_metadata`]);
+  let bytes = 64; // request header and the closing multi header
+  for (const o of offsets) {
+    const decimal = ConsumerOffsetZNode.path(group, o);
+    const sidecar = ConsumerOffsetMetadataZNode.path(group, o);
+    parents.add(decimal.slice(0, decimal.lastIndexOf('/')));
+    parents.add(sidecar.slice(0, sidecar.lastIndexOf('/')));
+    const sidecarData = ConsumerOffsetMetadataZNode.encode({
+      offset: o.offset,
+      metadata: o.metadata ?? '',
+      leaderEpoch: o.leaderEpoch ?? -1,
+      commitTimestamp: o.commitTimestamp ?? 0,
+    });
+    bytes += 2 * MULTI_OP_OVERHEAD + utf8(decimal) + 20 + utf8(sidecar) + sidecarData.length + 13; // commit time ≤ 13 digits more
+  }
+  for (const p of parents) bytes += MULTI_OP_OVERHEAD + utf8(p);
+  return bytes;
 }
 
 // ---------------------------------------------------------------------------------------------- the store
@@ -98,7 +140,16 @@ export class ZkOffsetStore implements OffsetStore {
         commitTimestamp: e.commitTimestamp,
       });
     }
-    await commitOffsets(this.zk, group, [...byTp.values()]);
+    const offsets = [...byTp.values()];
+    const bytes = commitRequestBound(group, offsets);
+    if (bytes > ZK_MAX_REQUEST_BYTES) {
+      // ZooKeeper would drop the connection (and every request in flight on it) rather than answer.
+      throw new KafkaError(
+        ErrorCode.InvalidCommitOffsetSize,
+        `committing ${offsets.length} offsets of group ${JSON.stringify(groupId)} takes a ZooKeeper request of up to ${bytes} bytes (limit ${ZK_MAX_REQUEST_BYTES})`,
+      );
+    }
+    await commitOffsets(this.zk, group, offsets);
   }
 
   async fetch(groupId: string, partitions: readonly TopicPartition[] | null): Promise<CommittedOffset[]> {
