@@ -23,6 +23,7 @@
  *   connection loss / expiry throw.
  */
 import { EventEmitter } from 'node:events';
+import { connect as netConnect } from 'node:net';
 import zookeeper from 'node-zookeeper-client';
 import type { Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
 
@@ -356,6 +357,28 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   sessionCredentials(): SessionCredentials {
     const h = this.requireHandle();
     return { sessionId: h.client.getSessionId(), sessionPassword: h.client.getSessionPassword() };
+  }
+
+  /**
+   * Test/fault-injection hook for `expireSession`: until the returned function is called, the library's
+   * reconnects of the current connection go to 127.0.0.1:0 (refused at once) instead of ZooKeeper, so this
+   * client cannot take its session back while another connection ends it. Relies on node-zookeeper-client
+   * 1.1.3 internals (`connectionManager.servers`, read at each reconnect); throws if they are not there.
+   */
+  holdReconnectsForTesting(): () => void {
+    const lib = this.requireHandle().client as unknown as { connectionManager?: { servers?: unknown } };
+    const cm = lib.connectionManager;
+    if (!cm || !Array.isArray(cm.servers)) {
+      throw new ZkError('OTHER', 'node-zookeeper-client internals changed: cannot hold reconnects');
+    }
+    const servers: unknown[] = cm.servers;
+    cm.servers = servers.map(() => ({ host: '127.0.0.1', port: 0 })); // same length: timeouts derive from it
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      cm.servers = servers;
+    };
   }
 
   /** Negotiated session timeout (ms). */
@@ -764,48 +787,98 @@ function toOpResult(r: RawResult, op: ZkOp | undefined): ZkOpResult {
 }
 
 /**
- * Expires a session on purpose (tests, fault injection): a second client joins the session with its id and
- * password and closes it; the server ends the session and the original client sees EXPIRED on reconnect (its
- * ephemerals are gone by then). Verified on ZooKeeper 3.8 (reliability.md §6.1), with one race: joining drops
- * the original's connection, and when the original reconnects before the close is processed it takes the
- * session back and the close is lost. So we repeat join+close until a join itself is answered "expired".
+ * Expires a session on purpose (tests, fault injection) and resolves once ZooKeeper has ended it (its ephemerals
+ * are gone; the owner sees EXPIRED when it reconnects).
+ *
+ * A second connection joins the session with its id and password and closes it. The join makes the server drop
+ * the owner's connection, and node-zookeeper-client reconnects at once (next tick). If the owner's reconnect
+ * lands between the join and the close, the close is lost (the owner has the session again), or worse: ZooKeeper
+ * 3.8's session→connection map can lose the owner's new connection, the close then removes the session without
+ * closing that connection, and the owner (no read timeout in the library) stays "connected" to a dead session
+ * and never sees EXPIRED. So an owner in this process must be held first (`ZkClient.holdReconnectsForTesting`,
+ * as test/harness/zookeeper.ts `expireZkSession` does); then nothing competes and this is deterministic.
+ * The twin speaks the wire protocol itself and sends ConnectRequest and CloseSession in ONE write (no client
+ * library, no reconnect loop, which also narrows the race for owners that cannot be held). Done when the close
+ * is answered or a join is answered "expired"; an attempt cut off without an answer (ZooKeeper may close the
+ * connection before the close reply) is retried, and the retry's join then reports "expired".
  */
 export async function expireSession(servers: string, creds: SessionCredentials, timeoutMs = 15000): Promise<void> {
-  const { servers: hosts } = parseConnectString(servers);
+  const hosts = parseConnectString(servers)
+    .servers.split(',')
+    .map((hp) => {
+      const i = hp.lastIndexOf(':');
+      return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
+    });
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const twin = zookeeper.createClient(hosts, {
-      sessionTimeout: 30000,
-      spinDelay: 100,
-      retries: 0,
-      ...creds,
-    } as Parameters<typeof zookeeper.createClient>[1]);
-    const joined = await new Promise<'connected' | 'expired' | 'timeout'>((resolve) => {
-      const timer = setTimeout(() => resolve('timeout'), Math.max(100, deadline - Date.now()));
-      twin.once('connected', () => {
-        clearTimeout(timer);
-        resolve('connected');
-      });
-      twin.once('expired', () => {
-        clearTimeout(timer);
-        resolve('expired');
-      });
-      twin.connect();
-    });
-    if (joined !== 'connected') {
-      twin.close();
-      if (joined === 'expired') return;
-      break;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2000);
-      twin.once('disconnected', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      twin.close();
-    });
-    await sleep(50);
+  let lastOutcome = 'no attempt';
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const target = hosts[attempt % hosts.length]!;
+    const outcome = await joinAndClose(target.host, target.port, creds, Math.min(5000, deadline - Date.now()));
+    if (outcome === 'closed' || outcome === 'expired') return;
+    lastOutcome = outcome;
+    await sleep(Math.min(50 * (attempt + 1), 500));
   }
-  throw new ZkError('TIMEOUT', `could not expire session within ${timeoutMs} ms`);
+  throw new ZkError('TIMEOUT', `could not expire session within ${timeoutMs} ms (last attempt: ${lastOutcome})`);
+}
+
+const OP_CLOSE_SESSION = -11; // jute OpCode.closeSession
+const CLOSE_XID = 1;
+
+/** One raw attempt: ConnectRequest(session id + password) and CloseSession pipelined on a fresh socket. */
+function joinAndClose(
+  host: string,
+  port: number,
+  creds: SessionCredentials,
+  timeoutMs: number,
+): Promise<'closed' | 'expired' | 'cut-off' | 'timeout' | 'error'> {
+  const passwd = creds.sessionPassword;
+  const connectReq = Buffer.alloc(4 + 4 + 8 + 4 + 8 + 4 + passwd.length + 1);
+  let o = connectReq.writeInt32BE(connectReq.length - 4, 0);
+  o = connectReq.writeInt32BE(0, o); // protocolVersion
+  o = connectReq.writeBigInt64BE(0n, o); // lastZxidSeen (0: never "ahead" of the server)
+  o = connectReq.writeInt32BE(30000, o); // timeOut (negotiated; irrelevant, we close at once)
+  o += creds.sessionId.copy(connectReq, o, 0, 8);
+  o = connectReq.writeInt32BE(passwd.length, o);
+  o += passwd.copy(connectReq, o);
+  connectReq.writeUInt8(0, o); // readOnly = false
+  const closeReq = Buffer.alloc(12);
+  closeReq.writeInt32BE(8, 0);
+  closeReq.writeInt32BE(CLOSE_XID, 4);
+  closeReq.writeInt32BE(OP_CLOSE_SESSION, 8);
+
+  return new Promise((resolve) => {
+    const sock = netConnect({ host, port });
+    let buf = Buffer.alloc(0);
+    let joined = false;
+    let done = false;
+    const finish = (r: 'closed' | 'expired' | 'cut-off' | 'timeout' | 'error') => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish('timeout'), Math.max(100, timeoutMs));
+    sock.setNoDelay(true);
+    sock.on('connect', () => sock.write(Buffer.concat([connectReq, closeReq])));
+    sock.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 4) {
+        const len = buf.readInt32BE(0);
+        if (buf.length < 4 + len) return;
+        const frame = buf.subarray(4, 4 + len);
+        buf = buf.subarray(4 + len);
+        if (!joined) {
+          // ConnectResponse: protocolVersion, timeOut, sessionId, passwd[, readOnly]. timeOut <= 0: expired.
+          if (frame.length < 8 || frame.readInt32BE(4) <= 0) return finish('expired');
+          joined = true;
+        } else if (frame.length >= 16 && frame.readInt32BE(0) === CLOSE_XID) {
+          // ReplyHeader(xid, zxid, err): the server has run closeSession; the session is gone.
+          return finish('closed');
+        }
+      }
+    });
+    sock.on('error', () => finish('error'));
+    sock.on('close', () => finish('cut-off'));
+  });
 }

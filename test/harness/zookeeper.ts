@@ -3,11 +3,12 @@
  *
  * - `zkConnectForTest()` → `host:port/gregor-test-<random>`: a chroot of its own (created by ZkClient.connect).
  * - `connectZk()` opens a ZkClient that `closeAllZk()` closes (call it in afterAll/afterEach).
- * - `expireZkSession(client)`: expires a live session on purpose. What works with ZooKeeper 3.8 and
- *   node-zookeeper-client 1.1.3: a second client joins the session with the same id + password and closes it;
- *   the server ends the session, drops the first client's connection, and the first client sees EXPIRED on
- *   reconnect (its ephemerals are gone by then). Restarting ZooKeeper does NOT expire sessions; SIGSTOP of the
- *   server past the session timeout does (expires everyone: only in files that own their server).
+ * - `expireZkSession(client)`: expires a live session on purpose, deterministically, in about a second, with
+ *   `reinitializeOnExpiry` true or false. The client is held off ZooKeeper (its reconnects go to a refused
+ *   port) while `expireSession` (src/zk/client.ts) joins the session with its id + password and closes it, so it
+ *   cannot take the session back in between; released, it reconnects and sees EXPIRED (its ephemerals are gone
+ *   by then). Restarting ZooKeeper does NOT expire sessions; SIGSTOP of the server past the session timeout does
+ *   (expires everyone: only in files that own their server).
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
@@ -40,15 +41,26 @@ export async function closeAllZk(): Promise<void> {
 
 /** Expires `client`'s current session and resolves once the client itself has seen the expiry. */
 export async function expireZkSession(client: ZkClient, timeoutMs = 15000): Promise<void> {
+  let onExpired = () => {};
+  let timer: NodeJS.Timeout | undefined;
   const sawExpiry = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`session was not expired within ${timeoutMs} ms`)), timeoutMs);
-    client.once('expired', () => {
-      clearTimeout(timer);
-      resolve();
-    });
+    onExpired = resolve;
+    timer = setTimeout(() => reject(new Error(`session was not expired within ${timeoutMs} ms`)), timeoutMs);
   });
-  await expireSession(client.servers, client.sessionCredentials(), timeoutMs);
-  await sawExpiry;
+  sawExpiry.catch(() => {}); // awaited below; not an unhandled rejection if expireSession throws first
+  client.once('expired', onExpired);
+  const release = client.holdReconnectsForTesting();
+  try {
+    try {
+      await expireSession(client.servers, client.sessionCredentials(), timeoutMs);
+    } finally {
+      release(); // the client reconnects (within its spin delay, ≤ 1 s) and is told EXPIRED
+    }
+    await sawExpiry;
+  } finally {
+    clearTimeout(timer);
+    client.off('expired', onExpired);
+  }
 }
 
 /** Deletes a test chroot (the path after the first '/') with a fresh chroot-less client. */

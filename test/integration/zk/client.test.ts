@@ -182,4 +182,23 @@ describe('zk client - session expiry', () => {
     expect(c.state).toBe('connected');
     expect(await c.exists('/')).not.toBeNull();
   });
+
+  it('forced expiry is deterministic: three in a row each way, about a second each, nothing left open', async () => {
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const before = sockets();
+    for (const reinitializeOnExpiry of [true, false]) {
+      const c = await connectZk(connect, { sessionTimeoutMs: 4000, reinitializeOnExpiry });
+      for (let i = 0; i < 3; i++) {
+        await c.create('/forced', null, { mode: 'ephemeral' });
+        const started = Date.now();
+        await expireZkSession(c, 5000);
+        expect(Date.now() - started).toBeLessThan(3000);
+        expect(await zk.exists('/forced')).toBeNull();
+        if (reinitializeOnExpiry) await waitFor(() => c.state === 'connected', { what: 're-initialised session' });
+        else await c.reinitialize();
+      }
+      await c.close();
+    }
+    await waitFor(() => sockets() === before, { what: `${before} sockets open (as before)`, timeoutMs: 2000 });
+  });
 });
