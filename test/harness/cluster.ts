@@ -14,8 +14,10 @@
  *   process per broker (test/harness/broker-process.ts) for real crashes (SIGKILL) and pauses (SIGSTOP).
  * - Every broker reaches ZooKeeper through a small TCP proxy of its own that forwards bytes untouched and
  *   reads the session id and password out of each ConnectResponse. That is how `expireSession(id)` works in
- *   both modes: a second client joins the broker's session with those credentials and closes it
- *   (src/zk/client.ts `expireSession`), exactly as Kafka's tests expire a session.
+ *   both modes: the proxy holds the broker off ZooKeeper (cuts its connection, refuses new ones) while a second
+ *   client joins the broker's session with those credentials and closes it (src/zk/client.ts `expireSession`),
+ *   exactly as Kafka's tests expire a session; released, the broker reconnects, is told SESSION_EXPIRED, and
+ *   registers again with a new broker epoch, which `expireSession(id)` waits for.
  * - What kill/stop mean: process mode kill = SIGKILL (the znode lingers until the session times out, as with
  *   a crashed JVM), stop = SIGTERM → controlled shutdown, exit 0 required. In-process mode kill =
  *   `broker.stop({ controlled: false })` (no controlled shutdown; the ZooKeeper session is closed at once),
@@ -82,12 +84,16 @@ function parseConnectResponse(buf: Buffer): SessionCredentials | 'incomplete' | 
   return { sessionId: Buffer.from(sessionId), sessionPassword: Buffer.from(buf.subarray(24, 24 + pwLen)) };
 }
 
-/** Byte-for-byte TCP proxy in front of ZooKeeper that remembers the sessions it saw established. */
+/**
+ * Byte-for-byte TCP proxy in front of ZooKeeper that remembers the sessions it saw established, and can hold its
+ * client off ZooKeeper (`hold()`) — the child-process counterpart of `ZkClient.holdReconnectsForTesting`.
+ */
 export class ZkSessionProxy {
   private readonly sockets = new Set<net.Socket>();
   private readonly sessionBySocket = new Map<net.Socket, SessionCredentials>();
   private last: SessionCredentials | undefined;
   private next = 0;
+  private holds = 0;
 
   private constructor(
     private readonly server: net.Server,
@@ -107,6 +113,7 @@ export class ZkSessionProxy {
   }
 
   private accept(client: net.Socket, targets: ReadonlyArray<{ host: string; port: number }>): void {
+    if (this.holds > 0) return void client.destroy(); // held: the client's reconnect is cut off at once
     const target = targets[this.next++ % targets.length];
     if (!target) return void client.destroy();
     const upstream = net.connect(target.port, target.host);
@@ -136,6 +143,23 @@ export class ZkSessionProxy {
       }
       client.write(chunk);
     });
+  }
+
+  /**
+   * Holds the client off ZooKeeper until the returned function is called: cuts every connection open through the
+   * proxy now (both sides) and destroys each new incoming one as soon as it is accepted. node-zookeeper-client
+   * reconnects on the next tick when its connection drops; held, those reconnects never reach ZooKeeper, so the
+   * client cannot take its session back while `expireSession` ends it. Read `sessions()` before holding.
+   */
+  hold(): () => void {
+    this.holds++;
+    for (const s of this.sockets) s.destroy();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.holds--;
+    };
   }
 
   /** Distinct sessions open through the proxy now (the last one seen when none is connected). */
@@ -394,16 +418,25 @@ export class TestCluster {
   }
 
   /**
-   * Expires broker `id`'s ZooKeeper session(s) now (the sessions its proxy saw established), and resolves once
-   * ZooKeeper has ended them. The broker is expected to notice, start a new session and re-register (with a new
-   * broker epoch) — wait for that with `waitForBrokerEpochChange`.
+   * Expires broker `id`'s ZooKeeper session(s) now (the sessions its proxy saw established) and resolves once the
+   * broker has registered again with a new broker epoch (`timeoutMs`, default 30 s, bounds the whole).
+   * The broker's proxy holds it off ZooKeeper while the sessions are closed (so its client cannot reconnect and
+   * take a session back in between); released, it reconnects, is told SESSION_EXPIRED and starts a new session.
    */
   async expireSession(id: number, opts: WaitOptions = {}): Promise<void> {
     const n = this.node(id);
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    const before = await this.brokerEpoch(id);
     const sessions = n.proxy.sessions();
     if (sessions.length === 0) throw new Error(`broker ${id} has no ZooKeeper session to expire`);
     const { servers } = parseConnectString(this.zkConnect);
-    for (const creds of sessions) await expireZkSession(servers, creds, opts.timeoutMs ?? 15_000);
+    const release = n.proxy.hold();
+    try {
+      for (const creds of sessions) await expireZkSession(servers, creds, Math.max(1000, Math.min(15_000, deadline - Date.now())));
+    } finally {
+      release();
+    }
+    await this.waitForBrokerEpochChange(id, before, { timeoutMs: Math.max(1000, deadline - Date.now()) });
   }
 
   /** Stops every broker (SIGKILL in process mode, uncontrolled stop in-process), the proxies, and removes all. */

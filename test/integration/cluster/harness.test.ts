@@ -2,11 +2,12 @@
  * Self-tests of the cluster harness (test/harness/cluster.ts) on the run's real ZooKeeper:
  * - process mode: 3 brokers come up, kcat -L -J sees them and the controller; kill -9 of the controller
  *   elects another one and the dead broker's znode goes with its session; restart re-registers it with a new
- *   epoch; expireSession (through the harness's ZooKeeper proxy) and SIGSTOP past the session timeout both
- *   end the broker's session and it registers again.
+ *   epoch; expireSession (the harness's ZooKeeper proxy holds the broker off ZooKeeper while its session is
+ *   closed) and SIGSTOP past the session timeout both end the broker's session and it registers again.
  * - in-process mode: start, controlled stop, restart, session expiry.
  * - clients: a kcat produce/consume round trip with keys and compression.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeExistsError, expireSession } from '../../../src/zk/client.js';
 import { startCluster, ZkSessionProxy, type TestCluster } from '../../harness/cluster.js';
@@ -21,7 +22,7 @@ describe('cluster harness - ZooKeeper session proxy', () => {
     await removeChroot(chroot);
   });
 
-  it('harness - the proxy forwards a session, reads its credentials, and expiring them ends it', async () => {
+  it('harness - the proxy forwards a session, reads its credentials, holds the client off, and expiring them ends it', async () => {
     const [host, port] = zkServers().split(',')[0]!.split(':') as [string, string];
     const proxy = await ZkSessionProxy.start([{ host, port: Number(port) }]);
     try {
@@ -35,7 +36,22 @@ describe('cluster harness - ZooKeeper session proxy', () => {
 
       const watcher = await connectZk(chroot);
       const expired = new Promise<void>((resolve) => client.once('expired', () => resolve()));
-      await expireSession(zkServers(), seen[0]!);
+      const release = proxy.hold();
+      try {
+        // held: a connection through the proxy is closed without a byte from ZooKeeper
+        const cut = await new Promise<{ bytes: number }>((resolve, reject) => {
+          let bytes = 0;
+          const s = net.connect(proxy.port, '127.0.0.1');
+          s.on('data', (b: Buffer) => (bytes += b.length));
+          s.on('error', () => {});
+          s.on('close', () => resolve({ bytes }));
+          setTimeout(() => reject(new Error('held proxy kept a connection open')), 5000).unref();
+        });
+        expect(cut.bytes).toBe(0);
+        await expireSession(zkServers(), seen[0]!);
+      } finally {
+        release(); // the client reconnects through the proxy and is told SESSION_EXPIRED
+      }
       await expired;
       expect(await watcher.exists('/owned')).toBeNull();
       // the name is free again for a new session
@@ -63,7 +79,15 @@ describe('cluster harness - process mode', () => {
     expect(cluster.bootstrap.split(',')).toHaveLength(3);
     const controller = await cluster.controllerId();
     expect([0, 1, 2]).toContain(controller);
-    const md = await kcatMetadata(cluster.bootstrap);
+    // registered in ZooKeeper is not yet in every broker's metadata (the controller's UpdateMetadata follows)
+    const md = await cluster.waitFor(
+      async () => {
+        const m = await kcatMetadata(cluster.bootstrap);
+        return m.brokers.length === 3 && m.controllerid === controller ? m : null;
+      },
+      'kcat metadata with 3 brokers and the controller',
+      15_000,
+    );
     expect(md.brokers.map((b) => b.id).sort()).toEqual([0, 1, 2]);
     expect(md.brokers.map((b) => b.name).sort()).toEqual(cluster.ids.map((id) => `127.0.0.1:${cluster.port(id)}`).sort());
     expect(md.controllerid).toBe(controller);
@@ -145,6 +169,19 @@ describe('cluster harness - in-process mode and clients', () => {
     await cluster.expireSession(id);
     const epoch2 = await cluster.waitForBrokerEpochChange(id, epoch1, { timeoutMs: 30_000 });
     expect(epoch2).toBeGreaterThan(epoch1 ?? 0);
+    expect(cluster.broker(id).brokerEpoch).toBe(epoch2);
+    // the controller has taken the broker back: every broker's metadata names it and all three brokers again
+    // (the client tests below ask any broker for the controller)
+    const controller = await cluster.controllerId();
+    await cluster.waitFor(
+      () =>
+        cluster.ids.every((b) => {
+          const md = cluster.broker(b).metadataCache;
+          return md.controllerId === controller && md.liveBrokers().map((l) => l.id).sort().join() === '0,1,2';
+        }),
+      'every broker has metadata with the controller and brokers 0,1,2 after the expiry',
+      15_000,
+    );
   });
 
   it('clients - kcat produce with keys and gzip, then kcat consume returns keys, values and offsets', async () => {
