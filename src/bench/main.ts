@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   log: async () => ({ run: (await import('./log.js')).runLogBench }),
   produce: async () => ({ run: (await import('./produce.js')).runProduceBench }),
   groups: async () => ({ run: (await import('./groups.js')).runGroupsBench }),
+  replication: async () => ({ run: (await import('./replication.js')).runReplicationBench }),
 };
 
 async function main(): Promise<void> {

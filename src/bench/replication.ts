@@ -1,0 +1,396 @@
+/**
+ * Replication costs and failover times on a 3-broker cluster (reference/performance.md §3.3 W2, W3, W10).
+ *
+ * Topology (one box, no CPU pinning: 3 brokers + kcat share the cores): a real ZooKeeper (free port, temp data dir)
+ * and three gregor brokers as child processes (`config/single-broker.properties` + overrides; session timeout
+ * GREGOR_BENCH_SESSION_MS, default 6000 ms; automatic leader rebalance off).
+ *
+ * 1. Produce throughput with kcat (librdkafka), N records of 100 B varied JSON, 6 partitions, linger 5 ms, batches
+ *    up to 10k records, no compression, a fresh topic per run; the three cases alternate within each run:
+ *    RF=1 acks=1 (baseline), RF=3 acks=1, RF=3 acks=all (min.insync.replicas=2). Median of RUNS after a warm-up;
+ *    ratios against the RF=1 median (goal: RF=3 acks=all ≥ 0.5×).
+ * 2. Failover (W10): a 1-partition RF=3 topic (min.insync.replicas=2); raw acks=all Produce requests go to the two
+ *    other brokers every ~20 ms (one in flight per broker). The figure is the time from the fault to the first
+ *    NONE answer: for `kill -9` of the leader (bounded below by the session timeout) and for a controlled shutdown
+ *    (SIGTERM; goal < 1 s). The killed/stopped broker is restarted and rejoins the ISR between repetitions.
+ * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_FAILOVERS (3),
+ * GREGOR_BENCH_SESSION_MS (6000). Run: `npm run bench -- replication` (built) or
+ * `node --import tsx src/bench/main.ts replication`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BrokerClient } from '../network/client.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
+import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
+import { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
+import { buildRecordBatch } from '../protocol/records/index.js';
+import { KafkaZkClient } from '../zk/kafka-zk-client.js';
+import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
+import { kcatVersion, killKcats, PRODUCER_SETTINGS, runKcat } from './kcat.js';
+
+const RECORD_BYTES = 100;
+const BROKERS = 3;
+const PARTITIONS = 6;
+const KCAT_TIMEOUT_MS = 300_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/** N lines of exactly 100 bytes of varied JSON (performance.md §3.4), seeded. */
+function writeRecords(path: string, n: number): void {
+  let a = 7;
+  const rnd = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const types = ['page_view', 'click', 'add_to_cart', 'purchase', 'login', 'search'];
+  const regions = ['eu-west', 'us-east', 'ap-south'];
+  const fd = openSync(path, 'w');
+  try {
+    let chunk = '';
+    for (let i = 0; i < n; i++) {
+      let r = `{"id":${i},"ts":${1_732_150_000_000 + i},"u":"u${Math.floor(rnd() * 1e5)}","t":"${types[Math.floor(rnd() * 6)]}","ms":${Math.floor(rnd() * 500)},"r":"${regions[Math.floor(rnd() * 3)]}","p":"`;
+      while (r.length < RECORD_BYTES - 2) r += 'abcdefghij'[Math.floor(rnd() * 10)];
+      chunk += `${r}"}\n`;
+      if (chunk.length > 4_000_000) {
+        writeFileSync(fd, chunk);
+        chunk = '';
+      }
+    }
+    writeFileSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tail(path: string, lines = 20): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+class BenchBroker {
+  child: ChildProcess | undefined;
+  exited: Promise<void> = Promise.resolve();
+  constructor(
+    readonly id: number,
+    readonly port: number,
+    private readonly root: string,
+    private readonly zkConnect: string,
+    private readonly sessionMs: number,
+  ) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+  get logPath(): string {
+    return join(this.root, `broker-${this.id}.log`);
+  }
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  start(): void {
+    const repo = fileURLToPath(new URL('../../', import.meta.url));
+    const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
+    const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
+    const listener = `PLAINTEXT://127.0.0.1:${this.port}`;
+    const dataDir = join(this.root, `broker-${this.id}-data`);
+    mkdirSync(dataDir, { recursive: true });
+    const overrides = [
+      `broker.id=${this.id}`,
+      `log.dirs=${dataDir}`,
+      `listeners=${listener}`,
+      `advertised.listeners=${listener}`,
+      `zookeeper.connect=${this.zkConnect}`,
+      `zookeeper.session.timeout.ms=${this.sessionMs}`,
+      'auto.leader.rebalance.enable=false',
+      'offsets.topic.replication.factor=3',
+      'default.replication.factor=3',
+    ];
+    const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
+    const fd = openSync(this.logPath, 'a');
+    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', fd, fd], env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' } });
+    closeSync(fd);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  async kill(): Promise<void> {
+    if (this.running) this.child!.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM (controlled shutdown); SIGKILL after 30 s. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 30_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+async function waitUntil<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, brokers: readonly BenchBroker[]): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v !== null && v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${brokers.map((b) => `broker ${b.id}:\n${tail(b.logPath)}`).join('\n')}`);
+    }
+    await sleep(100);
+  }
+}
+
+/** Metadata v1 from one broker: controller id and partition leaders of `topics`. */
+async function metadata(address: string, topics: readonly string[] | null): Promise<{ controllerId: number; brokers: number; leaders: Map<string, number[]> }> {
+  const [host, port] = address.split(':');
+  const client = new BrokerClient({ host: host!, port: Number(port), clientId: 'gregor-bench', requestTimeoutMs: 5000, connectTimeoutMs: 2000 });
+  try {
+    const res = await client.send({ request: MetadataRequest, response: MetadataResponse }, 1, { topics: topics === null ? null : topics.map((name) => ({ name })) });
+    const leaders = new Map<string, number[]>();
+    for (const t of res.topics) leaders.set(t.name ?? '', t.partitions.map((p) => (p.errorCode === 0 ? p.leaderId : -1)));
+    return { controllerId: res.controllerId, brokers: res.brokers.length, leaders };
+  } finally {
+    await client.close();
+  }
+}
+
+async function createTopic(brokers: readonly BenchBroker[], name: string, partitions: number, rf: number, configs: Record<string, string> = {}): Promise<void> {
+  const live = brokers.filter((b) => b.running);
+  const { controllerId } = await metadata(live[0]!.address, []);
+  const controller = live.find((b) => b.id === controllerId) ?? live[0]!;
+  const client = new BrokerClient({ host: '127.0.0.1', port: controller.port, clientId: 'gregor-bench' });
+  try {
+    const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
+      topics: [{ name, numPartitions: partitions, replicationFactor: rf, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    });
+    const t = res.topics[0];
+    if (!t || t.errorCode !== 0) throw new Error(`CreateTopics ${name}: ${t?.errorCode} ${t?.errorMessage ?? ''}`);
+  } finally {
+    await client.close();
+  }
+  await waitUntil(
+    `leaders for ${name} on every broker`,
+    async () => {
+      for (const b of live) {
+        const l = (await metadata(b.address, [name])).leaders.get(name);
+        if (!l || l.length !== partitions || l.some((x) => x < 0)) return false;
+      }
+      return true;
+    },
+    30_000,
+    brokers,
+  );
+}
+
+/** Seconds for `kcat -P -l file` with the §3.4 settings and the given acks. */
+async function produce(bootstrap: string, topic: string, file: string, acks: '1' | 'all'): Promise<number> {
+  const settings = PRODUCER_SETTINGS.map((s) => (s.startsWith('acks=') ? `acks=${acks}` : s));
+  const args = ['-P', '-q', '-b', bootstrap, '-t', topic, ...settings.flatMap((s) => ['-X', s]), '-l', file];
+  return (await runKcat(args, { timeoutMs: KCAT_TIMEOUT_MS })).seconds;
+}
+
+/**
+ * Sends acks=all Produce requests for partition 0 to each of `targets` (one in flight per target, ~20 ms apart)
+ * until one answers NONE; resolves with that moment (ms since epoch) and the broker that answered.
+ */
+function firstAckedProduce(targets: readonly BenchBroker[], topic: string, timeoutMs: number): { done: Promise<{ at: number; by: number }>; cancel(): void } {
+  let stopped = false;
+  const clients: BrokerClient[] = [];
+  const done = new Promise<{ at: number; by: number }>((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    for (const b of targets) {
+      const client = new BrokerClient({ host: '127.0.0.1', port: b.port, clientId: 'gregor-bench-probe', requestTimeoutMs: 3000, connectTimeoutMs: 1000 });
+      clients.push(client);
+      void (async () => {
+        let i = 0;
+        while (!stopped) {
+          if (Date.now() > deadline) {
+            stopped = true;
+            reject(new Error(`no acks=all produce succeeded within ${timeoutMs} ms`));
+            return;
+          }
+          try {
+            const res = await client.send(
+              { request: ProduceRequest, response: ProduceResponse },
+              7,
+              {
+                transactionalId: null,
+                acks: -1,
+                timeoutMs: 2000,
+                topics: [{ name: topic, partitions: [{ partitionIndex: 0, records: buildRecordBatch([{ key: null, value: Buffer.from(`probe-${b.id}-${i++}`), timestamp: Date.now() }]) }] }],
+              },
+              { timeoutMs: 3000 },
+            );
+            if (res.responses[0]?.partitions[0]?.errorCode === ErrorCode.None && !stopped) {
+              stopped = true;
+              resolve({ at: Date.now(), by: b.id });
+              return;
+            }
+          } catch {
+            // not reachable / timed out: try again
+          }
+          await sleep(20);
+        }
+      })();
+    }
+  });
+  return {
+    done: done.finally(() => Promise.all(clients.map((c) => c.close().catch(() => {})))),
+    cancel: () => {
+      stopped = true;
+    },
+  };
+}
+
+export async function runReplicationBench(): Promise<void> {
+  const version = kcatVersion();
+  if (!version) throw new Error('kcat not found (apt-get install kcat; or set KCAT=/path/to/kcat)');
+  const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
+  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
+  const failovers = Number(process.env.GREGOR_BENCH_FAILOVERS ?? 3);
+  const sessionMs = Number(process.env.GREGOR_BENCH_SESSION_MS ?? 6000);
+  const started = Date.now();
+  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`replication bench: ${BROKERS} brokers (child processes), ${n} records × ${RECORD_BYTES} B, ${PARTITIONS} partitions, linger 5 ms, no compression; median of ${runs} runs after 1 warm-up`);
+  console.log(`${version}; no CPU pinning; zookeeper.session.timeout.ms=${sessionMs}; load before: ${load()}`);
+
+  const root = mkdtempSync(join(tmpdir(), 'gregor-bench-replication-'));
+  let zk: ZooKeeperServer | undefined;
+  let zkc: KafkaZkClient | undefined;
+  const brokers: BenchBroker[] = [];
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      killKcats();
+      await zkc?.close().catch(() => {});
+      await Promise.all(brokers.map((b) => b.kill().catch(() => {})));
+      await zk?.stop({ removeData: true }).catch(() => {});
+      rmSync(root, { recursive: true, force: true });
+    })());
+  const onSignal = (signal: NodeJS.Signals): void => {
+    console.error(`\n${signal}: stopping the brokers, ZooKeeper and kcat, removing ${root}`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const file = join(root, 'records-100B.txt');
+    writeRecords(file, n);
+    const quiet = { info: () => {}, warn: (o: object, m: string) => console.error(m, o) };
+    zk = await startZooKeeper({ dataDir: join(root, 'zk-data'), log: quiet });
+    zkc = await KafkaZkClient.connect({ connectString: zk.connectString, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000 });
+    for (let id = 0; id < BROKERS; id++) brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, sessionMs));
+    for (const b of brokers) b.start();
+    const bootstrap = brokers.map((b) => b.address).join(',');
+    const ready = async (): Promise<boolean> => {
+      for (const b of brokers.filter((x) => x.running)) {
+        const md = await metadata(b.address, []);
+        if (md.controllerId < 0 || md.brokers !== brokers.filter((x) => x.running).length) return false;
+      }
+      return true;
+    };
+    await waitUntil('3 brokers and a controller', ready, 90_000, brokers);
+    console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (brokers ${bootstrap})`);
+
+    // ---------------------------------------------------------------------------------------- throughput
+    const cases = [
+      { name: 'RF=1 acks=1', rf: 1, acks: '1' as const },
+      { name: 'RF=3 acks=1', rf: 3, acks: '1' as const },
+      { name: 'RF=3 acks=all', rf: 3, acks: 'all' as const },
+    ];
+    const rates = cases.map(() => [] as number[]);
+    const raw: string[] = [];
+    for (let run = 0; run <= runs; run++) {
+      for (const [ci, c] of cases.entries()) {
+        const topic = `bench-rf${c.rf}-acks${c.acks}-r${run}`;
+        await createTopic(brokers, topic, PARTITIONS, c.rf, c.rf === 3 ? { 'min.insync.replicas': '2' } : {});
+        const seconds = await produce(bootstrap, topic, file, c.acks);
+        raw.push(`${c.name} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s`);
+        if (run > 0) rates[ci]!.push(n / seconds);
+      }
+    }
+    const base = median(rates[0]!);
+    const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`);
+    console.log('');
+    console.log('case             rec/s (median [min–max])     MB/s   vs RF=1 acks=1');
+    for (const [ci, c] of cases.entries()) {
+      const xs = rates[ci]!;
+      const m = median(xs);
+      console.log(
+        `${c.name.padEnd(16)} ${`${fmt(m)} [${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}]`.padEnd(28)} ${((m * RECORD_BYTES) / 1e6).toFixed(1).padStart(5)}   ${(m / base).toFixed(2)}×`,
+      );
+    }
+
+    // ---------------------------------------------------------------------------------------- failover
+    const ftopic = 'bench-failover';
+    await createTopic(brokers, ftopic, 1, 3, { 'min.insync.replicas': '2' });
+    const isrFull = async (): Promise<boolean> => {
+      const s = (await zkc!.getPartitionState({ topic: ftopic, partition: 0 }))?.state;
+      return s !== undefined && s.isr.length === BROKERS && s.leader >= 0;
+    };
+    const results: Record<'kill' | 'stop', number[]> = { kill: [], stop: [] };
+    for (let i = 0; i < failovers; i++) {
+      for (const how of ['kill', 'stop'] as const) {
+        await waitUntil('full ISR of the failover topic', isrFull, 60_000, brokers);
+        await waitUntil('every broker registered', ready, 60_000, brokers);
+        const leader = (await zkc.getPartitionState({ topic: ftopic, partition: 0 }))!.state.leader;
+        const victim = brokers.find((b) => b.id === leader)!;
+        const others = brokers.filter((b) => b !== victim);
+        const t0 = Date.now();
+        const probe = firstAckedProduce(others, ftopic, 60_000);
+        // probes start before the fault; a success before it does not count, so start them, then fault at once
+        if (how === 'kill') victim.child!.kill('SIGKILL');
+        else victim.child!.kill('SIGTERM');
+        let first: { at: number; by: number };
+        try {
+          first = await probe.done;
+        } finally {
+          probe.cancel();
+        }
+        const ms = first.at - t0;
+        results[how].push(ms);
+        raw.push(`${how === 'kill' ? 'kill -9' : 'SIGTERM'} of leader ${victim.id}: first acks=all produce acknowledged by broker ${first.by} after ${ms} ms`);
+        if (how === 'kill') await victim.exited;
+        else await victim.stop();
+        // wait for the znode to go (a killed broker's session must expire first), then restart
+        await waitUntil(`broker ${victim.id} deregistered`, async () => !(await zkc!.getBrokerIds()).includes(victim.id), 60_000, brokers);
+        victim.start();
+      }
+    }
+    await waitUntil('full ISR of the failover topic', isrFull, 60_000, brokers);
+    console.log('');
+    console.log('fault on the leader (1 partition, RF=3, min.insync.replicas=2) → first acks=all produce acknowledged (median [min–max]):');
+    const ms = (xs: number[]): string => `${median(xs)} ms [${Math.min(...xs)}–${Math.max(...xs)}]`;
+    console.log(`  kill -9             ${ms(results.kill)}   (session timeout ${sessionMs} ms)`);
+    console.log(`  controlled shutdown ${ms(results.stop)}   (goal < 1000 ms)`);
+    console.log('raw runs:');
+    for (const line of raw) console.log(`  ${line}`);
+    console.log(`load after: ${load()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } catch (err) {
+    for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath)}`);
+    throw err;
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runReplicationBench();
+}
