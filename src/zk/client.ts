@@ -1,5 +1,6 @@
 /**
- * Promise wrapper over node-zookeeper-client — the ONLY module that imports it (ARCHITECTURE decision 10).
+ * Promise wrapper over node-zookeeper-client — with its helper modules beside it (zk-errors.ts, multi.ts,
+ * session-expiry.ts) the ONLY code that imports the library (ARCHITECTURE decision 10).
  *
  * Behaviour (after Kafka 2.7's ZooKeeperClient, reference/zk-and-controller.md §1.2):
  * - `ZkClient.connect({connectString: 'h:p,h:p/chroot'})`: the chroot is created first (persistent, null data)
@@ -21,215 +22,48 @@
  *   znodes are therefore created at version ≥ 1 (e.g. create + setData(any) in the same multi). Normal
  *   failures come back as a typed result (`bad-version`, `node-exists`, `no-node`, `not-empty` + op index);
  *   connection loss / expiry throw.
+ *
+ * Split: typed errors and Stat conversion in zk-errors.ts, multi-op building in multi.ts, the test-only
+ * session-expiry helpers in session-expiry.ts; this file keeps the session, watches and single operations.
  */
 import { EventEmitter } from 'node:events';
-import { connect as netConnect } from 'node:net';
 import zookeeper from 'node-zookeeper-client';
 import type { Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
+import { parseConnectString } from './connect-string.js';
+import { addOpsToTransaction, checkVersion, libMode, multiOutcome, type CreateMode, type MultiResult, type RawResult, type ZkOp } from './multi.js';
+import { holdReconnects, type SessionCredentials } from './session-expiry.js';
+import {
+  ClientClosedError,
+  ConnectionLossError,
+  mapError,
+  NodeExistsError,
+  NoNodeError,
+  SessionExpiredError,
+  sessionIdHex,
+  toStat,
+  ZkError,
+  type ZkStat,
+} from './zk-errors.js';
 
-// ---------------------------------------------------------------------------------------------- errors
-
-export type ZkErrorCode =
-  | 'NONODE'
-  | 'NODEEXISTS'
-  | 'BADVERSION'
-  | 'NOTEMPTY'
-  | 'CONNECTIONLOSS'
-  | 'SESSIONEXPIRED'
-  | 'CLOSED'
-  | 'TIMEOUT'
-  | 'OTHER';
-
-export class ZkError extends Error {
-  constructor(
-    readonly code: ZkErrorCode,
-    message: string,
-    readonly path?: string,
-    options?: ErrorOptions,
-  ) {
-    super(path ? `${message} (${path})` : message, options);
-    this.name = 'ZkError';
-  }
-}
-export class NoNodeError extends ZkError {
-  constructor(path?: string) {
-    super('NONODE', 'znode does not exist', path);
-    this.name = 'NoNodeError';
-  }
-}
-export class NodeExistsError extends ZkError {
-  constructor(path?: string) {
-    super('NODEEXISTS', 'znode already exists', path);
-    this.name = 'NodeExistsError';
-  }
-}
-export class BadVersionError extends ZkError {
-  constructor(path?: string) {
-    super('BADVERSION', 'znode version does not match', path);
-    this.name = 'BadVersionError';
-  }
-}
-export class NotEmptyError extends ZkError {
-  constructor(path?: string) {
-    super('NOTEMPTY', 'znode has children', path);
-    this.name = 'NotEmptyError';
-  }
-}
-export class ConnectionLossError extends ZkError {
-  constructor(path?: string) {
-    super('CONNECTIONLOSS', 'connection to ZooKeeper lost', path);
-    this.name = 'ConnectionLossError';
-  }
-}
-export class SessionExpiredError extends ZkError {
-  constructor(path?: string) {
-    super('SESSIONEXPIRED', 'ZooKeeper session expired', path);
-    this.name = 'SessionExpiredError';
-  }
-}
-export class ClientClosedError extends ZkError {
-  constructor() {
-    super('CLOSED', 'ZooKeeper client is closed');
-    this.name = 'ClientClosedError';
-  }
-}
-/** A caller bug (e.g. expected version 0 inside a multi), never a cluster condition. */
-export class ZkProgrammingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ZkProgrammingError';
-  }
-}
-
-function mapError(err: unknown, path?: string): Error {
-  const code = (err as { getCode?: () => number } | null)?.getCode?.();
-  if (code === undefined) return err instanceof Error ? err : new Error(String(err));
-  const E = zookeeper.Exception;
-  switch (code) {
-    case E.NO_NODE:
-      return new NoNodeError(path);
-    case E.NODE_EXISTS:
-      return new NodeExistsError(path);
-    case E.BAD_VERSION:
-      return new BadVersionError(path);
-    case E.NOT_EMPTY:
-      return new NotEmptyError(path);
-    case E.CONNECTION_LOSS:
-      return new ConnectionLossError(path);
-    case E.SESSION_EXPIRED:
-      return new SessionExpiredError(path);
-    default:
-      return new ZkError('OTHER', String(err), path, { cause: err });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------- stat
-
-export interface ZkStat {
-  czxid: number;
-  mzxid: number;
-  pzxid: number;
-  /** ms since epoch */
-  ctime: number;
-  mtime: number;
-  /** data version (Kafka's "zkVersion") */
-  version: number;
-  cversion: number;
-  aversion: number;
-  /** session id owning an ephemeral node; 0n for persistent nodes */
-  ephemeralOwner: bigint;
-  dataLength: number;
-  numChildren: number;
-}
-
-function safeLong(buf: Buffer, what: string): number {
-  const v = buf.readBigInt64BE(0);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new ZkError('OTHER', `${what} ${v} exceeds 2^53-1`);
-  }
-  return Number(v);
-}
-
-function toStat(s: LibStat): ZkStat {
-  return {
-    czxid: safeLong(s.czxid, 'czxid'),
-    mzxid: safeLong(s.mzxid, 'mzxid'),
-    pzxid: safeLong(s.pzxid, 'pzxid'),
-    ctime: safeLong(s.ctime, 'ctime'),
-    mtime: safeLong(s.mtime, 'mtime'),
-    version: s.version,
-    cversion: s.cversion,
-    aversion: s.aversion,
-    ephemeralOwner: s.ephemeralOwner.readBigUInt64BE(0),
-    dataLength: s.dataLength,
-    numChildren: s.numChildren,
-  };
-}
-
-/** Session ids print as hex in ZooKeeper's logs and in zkCli (`0x100...`). */
-export function sessionIdHex(id: bigint): string {
-  return `0x${id.toString(16)}`;
-}
-
-// ---------------------------------------------------------------------------------------------- ops
-
-export type CreateMode = 'persistent' | 'ephemeral' | 'persistent-sequential' | 'ephemeral-sequential';
-
-function libMode(mode: CreateMode): number {
-  const M = zookeeper.CreateMode;
-  switch (mode) {
-    case 'persistent':
-      return M.PERSISTENT;
-    case 'ephemeral':
-      return M.EPHEMERAL;
-    case 'persistent-sequential':
-      return M.PERSISTENT_SEQUENTIAL;
-    case 'ephemeral-sequential':
-      return M.EPHEMERAL_SEQUENTIAL;
-  }
-}
-
-/** Expected version -1 = any version. 0 is rejected inside a multi (see header). */
-export type ZkOp =
-  | { type: 'check'; path: string; version: number }
-  | { type: 'create'; path: string; data: Buffer | null; mode: CreateMode }
-  | { type: 'setData'; path: string; data: Buffer | null; version: number }
-  | { type: 'delete'; path: string; version: number };
-
-export const zkOp = {
-  check: (path: string, version: number): ZkOp => ({ type: 'check', path, version }),
-  create: (path: string, data: Buffer | null, mode: CreateMode = 'persistent'): ZkOp => ({
-    type: 'create',
-    path,
-    data,
-    mode,
-  }),
-  setData: (path: string, data: Buffer | null, version: number): ZkOp => ({ type: 'setData', path, data, version }),
-  delete: (path: string, version = -1): ZkOp => ({ type: 'delete', path, version }),
-};
-
-export type ZkOpResult =
-  | { type: 'check' }
-  | { type: 'create'; path: string }
-  | { type: 'setData'; stat: ZkStat }
-  | { type: 'delete' };
-
-export type MultiFailure = 'bad-version' | 'node-exists' | 'no-node' | 'not-empty';
-export type MultiResult =
-  | { outcome: 'ok'; results: ZkOpResult[] }
-  | { outcome: MultiFailure; failedOp: number; path: string };
-
-function checkVersion(op: ZkOp): void {
-  if (op.type === 'create') return;
-  const v = op.version;
-  if (!Number.isInteger(v) || v < -1) throw new ZkProgrammingError(`multi ${op.type} ${op.path}: bad version ${v}`);
-  if (v === 0) {
-    throw new ZkProgrammingError(
-      `multi ${op.type} ${op.path} with expected version 0: node-zookeeper-client's Transaction turns 0 into ` +
-        `"any version"; keep conditionally-updated znodes at version >= 1 (aesthetics.md rule 7)`,
-    );
-  }
-}
+// Errors, stat, multi-op types and the test-only expiry helpers live in their own modules; re-exported here so
+// that `ZkClient`'s callers keep one import.
+export {
+  BadVersionError,
+  ClientClosedError,
+  ConnectionLossError,
+  NodeExistsError,
+  NoNodeError,
+  NotEmptyError,
+  SessionExpiredError,
+  sessionIdHex,
+  ZkError,
+  ZkProgrammingError,
+  type ZkErrorCode,
+  type ZkStat,
+} from './zk-errors.js';
+export { zkOp, type CreateMode, type MultiFailure, type MultiResult, type ZkOp, type ZkOpResult } from './multi.js';
+export { expireSession, type SessionCredentials } from './session-expiry.js';
+export { parseConnectString } from './connect-string.js';
 
 // ---------------------------------------------------------------------------------------------- watches
 
@@ -286,19 +120,6 @@ export interface ZkClientEvents {
   disconnected: [];
   expired: [];
   reinitialized: [sessionId: bigint];
-}
-
-export interface SessionCredentials {
-  sessionId: Buffer;
-  sessionPassword: Buffer;
-}
-
-/** Splits `h:p,h:p/chroot` into servers and chroot ('' when none). */
-export function parseConnectString(connect: string): { servers: string; chroot: string } {
-  const slash = connect.indexOf('/');
-  if (slash < 0) return { servers: connect, chroot: '' };
-  const chroot = connect.slice(slash).replace(/\/+$/, '');
-  return { servers: connect.slice(0, slash), chroot };
 }
 
 const noopLog: ZkClientLogger = { info: () => {}, warn: () => {} };
@@ -361,24 +182,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   /**
    * Test/fault-injection hook for `expireSession`: until the returned function is called, the library's
-   * reconnects of the current connection go to 127.0.0.1:0 (refused at once) instead of ZooKeeper, so this
-   * client cannot take its session back while another connection ends it. Relies on node-zookeeper-client
-   * 1.1.3 internals (`connectionManager.servers`, read at each reconnect); throws if they are not there.
+   * reconnects of the current connection are refused at once, so this client cannot take its session back
+   * while another connection ends it (session-expiry.ts `holdReconnects`).
    */
   holdReconnectsForTesting(): () => void {
-    const lib = this.requireHandle().client as unknown as { connectionManager?: { servers?: unknown } };
-    const cm = lib.connectionManager;
-    if (!cm || !Array.isArray(cm.servers)) {
-      throw new ZkError('OTHER', 'node-zookeeper-client internals changed: cannot hold reconnects');
-    }
-    const servers: unknown[] = cm.servers;
-    cm.servers = servers.map(() => ({ host: '127.0.0.1', port: 0 })); // same length: timeouts derive from it
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      cm.servers = servers;
-    };
+    return holdReconnects(this.requireHandle().client);
   }
 
   /** Negotiated session timeout (ms). */
@@ -699,41 +507,14 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (ops.length === 0) return { outcome: 'ok', results: [] };
     const raw = await this.call<{ err: unknown; results: RawResult[] | undefined }>('(multi)', (c, done) => {
       const tx = c.transaction();
-      for (const op of ops) {
-        switch (op.type) {
-          case 'check':
-            tx.check(op.path, op.version);
-            break;
-          case 'create':
-            if (op.data === null) tx.create(op.path, libMode(op.mode));
-            else tx.create(op.path, op.data, libMode(op.mode));
-            break;
-          case 'setData':
-            tx.setData(op.path, op.data, op.version);
-            break;
-          case 'delete':
-            tx.remove(op.path, op.version);
-            break;
-        }
-      }
+      addOpsToTransaction(tx, ops);
       tx.commit((err, results: RawResult[] | undefined) => {
         // Failures of single ops come back as an error plus per-op results; pass both on.
         if (err && !Array.isArray(results)) done(err);
         else done(null, { err, results });
       });
     });
-    const results = raw.results ?? [];
-    if (!raw.err) return { outcome: 'ok', results: results.map((r, i) => toOpResult(r, ops[i])) };
-    // ZooKeeper answers a failed multi with one error result per op: OK before the culprit, the real code for
-    // it, RUNTIMEINCONSISTENCY after it.
-    const failedOp = results.findIndex((r) => r.type === OP_ERROR && r.err !== undefined && r.err !== 0);
-    const mapped = mapError(raw.err, ops[failedOp]?.path);
-    const path = ops[failedOp]?.path ?? '';
-    if (mapped instanceof BadVersionError) return { outcome: 'bad-version', failedOp, path };
-    if (mapped instanceof NodeExistsError) return { outcome: 'node-exists', failedOp, path };
-    if (mapped instanceof NoNodeError) return { outcome: 'no-node', failedOp, path };
-    if (mapped instanceof NotEmptyError) return { outcome: 'not-empty', failedOp, path };
-    throw mapped;
+    return multiOutcome(raw.err, raw.results, ops);
   }
 
   /** Closes the session (its ephemerals are deleted by the server before this resolves, when connected). */
@@ -761,124 +542,4 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     });
     this.removeAllListeners();
   }
-}
-
-const OP_ERROR = -1; // jute OpCode.error
-
-interface RawResult {
-  type: number;
-  path?: string;
-  stat?: LibStat;
-  err?: number;
-}
-
-function toOpResult(r: RawResult, op: ZkOp | undefined): ZkOpResult {
-  switch (op?.type) {
-    case 'create':
-      return { type: 'create', path: r.path ?? op.path };
-    case 'setData':
-      if (!r.stat) throw new ZkError('OTHER', 'multi setData result without stat', op.path);
-      return { type: 'setData', stat: toStat(r.stat) };
-    case 'check':
-      return { type: 'check' };
-    default:
-      return { type: 'delete' };
-  }
-}
-
-/**
- * Expires a session on purpose (tests, fault injection) and resolves once ZooKeeper has ended it (its ephemerals
- * are gone; the owner sees EXPIRED when it reconnects).
- *
- * A second connection joins the session with its id and password and closes it. The join makes the server drop
- * the owner's connection, and node-zookeeper-client reconnects at once (next tick). If the owner's reconnect
- * lands between the join and the close, the close is lost (the owner has the session again), or worse: ZooKeeper
- * 3.8's session→connection map can lose the owner's new connection, the close then removes the session without
- * closing that connection, and the owner (no read timeout in the library) stays "connected" to a dead session
- * and never sees EXPIRED. So an owner in this process must be held first (`ZkClient.holdReconnectsForTesting`,
- * as test/harness/zookeeper.ts `expireZkSession` does); then nothing competes and this is deterministic.
- * The twin speaks the wire protocol itself and sends ConnectRequest and CloseSession in ONE write (no client
- * library, no reconnect loop, which also narrows the race for owners that cannot be held). Done when the close
- * is answered or a join is answered "expired"; an attempt cut off without an answer (ZooKeeper may close the
- * connection before the close reply) is retried, and the retry's join then reports "expired".
- */
-export async function expireSession(servers: string, creds: SessionCredentials, timeoutMs = 15000): Promise<void> {
-  const hosts = parseConnectString(servers)
-    .servers.split(',')
-    .map((hp) => {
-      const i = hp.lastIndexOf(':');
-      return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
-    });
-  const deadline = Date.now() + timeoutMs;
-  let lastOutcome = 'no attempt';
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const target = hosts[attempt % hosts.length]!;
-    const outcome = await joinAndClose(target.host, target.port, creds, Math.min(5000, deadline - Date.now()));
-    if (outcome === 'closed' || outcome === 'expired') return;
-    lastOutcome = outcome;
-    await sleep(Math.min(50 * (attempt + 1), 500));
-  }
-  throw new ZkError('TIMEOUT', `could not expire session within ${timeoutMs} ms (last attempt: ${lastOutcome})`);
-}
-
-const OP_CLOSE_SESSION = -11; // jute OpCode.closeSession
-const CLOSE_XID = 1;
-
-/** One raw attempt: ConnectRequest(session id + password) and CloseSession pipelined on a fresh socket. */
-function joinAndClose(
-  host: string,
-  port: number,
-  creds: SessionCredentials,
-  timeoutMs: number,
-): Promise<'closed' | 'expired' | 'cut-off' | 'timeout' | 'error'> {
-  const passwd = creds.sessionPassword;
-  const connectReq = Buffer.alloc(4 + 4 + 8 + 4 + 8 + 4 + passwd.length + 1);
-  let o = connectReq.writeInt32BE(connectReq.length - 4, 0);
-  o = connectReq.writeInt32BE(0, o); // protocolVersion
-  o = connectReq.writeBigInt64BE(0n, o); // lastZxidSeen (0: never "ahead" of the server)
-  o = connectReq.writeInt32BE(30000, o); // timeOut (negotiated; irrelevant, we close at once)
-  o += creds.sessionId.copy(connectReq, o, 0, 8);
-  o = connectReq.writeInt32BE(passwd.length, o);
-  o += passwd.copy(connectReq, o);
-  connectReq.writeUInt8(0, o); // readOnly = false
-  const closeReq = Buffer.alloc(12);
-  closeReq.writeInt32BE(8, 0);
-  closeReq.writeInt32BE(CLOSE_XID, 4);
-  closeReq.writeInt32BE(OP_CLOSE_SESSION, 8);
-
-  return new Promise((resolve) => {
-    const sock = netConnect({ host, port });
-    let buf = Buffer.alloc(0);
-    let joined = false;
-    let done = false;
-    const finish = (r: 'closed' | 'expired' | 'cut-off' | 'timeout' | 'error') => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(r);
-    };
-    const timer = setTimeout(() => finish('timeout'), Math.max(100, timeoutMs));
-    sock.setNoDelay(true);
-    sock.on('connect', () => sock.write(Buffer.concat([connectReq, closeReq])));
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 4) {
-        const len = buf.readInt32BE(0);
-        if (buf.length < 4 + len) return;
-        const frame = buf.subarray(4, 4 + len);
-        buf = buf.subarray(4 + len);
-        if (!joined) {
-          // ConnectResponse: protocolVersion, timeOut, sessionId, passwd[, readOnly]. timeOut <= 0: expired.
-          if (frame.length < 8 || frame.readInt32BE(4) <= 0) return finish('expired');
-          joined = true;
-        } else if (frame.length >= 16 && frame.readInt32BE(0) === CLOSE_XID) {
-          // ReplyHeader(xid, zxid, err): the server has run closeSession; the session is gone.
-          return finish('closed');
-        }
-      }
-    });
-    sock.on('error', () => finish('error'));
-    sock.on('close', () => finish('cut-off'));
-  });
 }
