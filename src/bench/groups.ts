@@ -26,76 +26,15 @@
  * Environment: GREGOR_BENCH_RUNS (default 5), GREGOR_BENCH_COMMITS (commits per committer per run, default 500).
  * Run: `npm run bench -- groups` (built) or `node --import tsx src/bench/main.ts groups`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { BrokerClient } from '../network/client.js';
 import { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/offset-commit.js';
-import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
+import { inBenchScratch, loadAverages, median, printTable, printTotal, sleep, startSingleBroker, tail, type SingleBroker } from './bench-cluster.js';
 
 const TOPIC = 'bench-groups';
 const PARTITIONS = 6;
 const COMMITTERS = 4;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-function tail(path: string, lines = 30): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-interface BrokerProcess {
-  readonly bootstrap: string;
-  readonly pid: number;
-  readonly logPath: string;
-  stop(): Promise<void>;
-}
-
-/** `gregor broker start config/single-broker.properties --override …` (dist/ when built, else the sources). */
-async function startBroker(root: string, zk: ZooKeeperServer): Promise<BrokerProcess> {
-  const repo = fileURLToPath(new URL('../../', import.meta.url));
-  const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
-  const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
-  const port = await freePort();
-  const listener = `PLAINTEXT://127.0.0.1:${port}`;
-  const overrides = [`log.dirs=${join(root, 'broker-data')}`, `listeners=${listener}`, `advertised.listeners=${listener}`, `zookeeper.connect=${zk.connectString}`];
-  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
-  const logPath = join(root, 'broker.log');
-  const logFd = openSync(logPath, 'w');
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: repo,
-    stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' },
-  });
-  closeSync(logFd);
-  if (child.pid === undefined) throw new Error('could not spawn the broker');
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exitCode = code ?? (signal ? -1 : null);
-      resolve();
-    }),
-  );
-  const stop = async (): Promise<void> => {
-    if (exitCode !== undefined) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { bootstrap: `127.0.0.1:${port}`, pid: child.pid, logPath, stop: async () => stop().then(() => undefined, () => undefined) };
-}
 
 function kafka(bootstrap: string): Kafka {
   return new Kafka({
@@ -246,82 +185,63 @@ export async function runGroupsBench(): Promise<void> {
   const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 5);
   const commits = Number(process.env.GREGOR_BENCH_COMMITS ?? 500);
   const started = Date.now();
-  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`groups bench: kafkajs 2.2.4, 1 broker, ${PARTITIONS}-partition topic, offsets in ZooKeeper; median of ${runs} runs after 1 warm-up`);
-  console.log(`${commits} commits per committer per run; load before: ${load()}`);
+  console.log(`${commits} commits per committer per run; load before: ${loadAverages()}`);
 
-  const root = mkdtempSync(join(tmpdir(), 'gregor-bench-groups-'));
-  let zk: ZooKeeperServer | undefined;
-  let broker: BrokerProcess | undefined;
+  let broker: SingleBroker | undefined;
   let admin: Admin | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      await admin?.disconnect().catch(() => {});
-      await broker?.stop();
-      await zk?.stop({ removeData: true }).catch(() => {});
-      rmSync(root, { recursive: true, force: true });
-    })());
-  const onSignal = (signal: NodeJS.Signals): void => {
-    console.error(`\n${signal}: stopping the broker and ZooKeeper, removing ${root}`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  try {
-    const quiet = { info: () => {}, warn: (o: object, m: string) => console.error(m, o) };
-    zk = await startZooKeeper({ dataDir: join(root, 'zk-data'), log: quiet });
-    broker = await startBroker(root, zk);
-    const k = kafka(broker.bootstrap);
-    admin = k.admin();
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await admin.connect();
-        await admin.describeCluster();
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await sleep(250);
+  await inBenchScratch(
+    {
+      name: 'groups',
+      stopping: 'the broker and ZooKeeper',
+      teardown: async () => {
+        await admin?.disconnect().catch(() => {});
+        await broker?.stop().catch(() => {});
+      },
+      onError: () => {
+        if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
+      },
+    },
+    async ({ root, startZooKeeper }) => {
+      broker = await startSingleBroker(root, await startZooKeeper());
+      const k = kafka(broker.brokers);
+      admin = k.admin();
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        try {
+          await admin.connect();
+          await admin.describeCluster();
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await sleep(250);
+        }
       }
-    }
-    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
-    console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (broker pid ${broker.pid}, ${broker.bootstrap})`);
+      await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+      console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (broker pid ${broker.pid}, ${broker.brokers})`);
 
-    const f: Figures = { stabiliseMs: [], rebalanceMs: [], joinMs: [], sequential: [], sameGroup: [], separateGroups: [], raw: [] };
-    for (let run = 0; run <= runs; run++) await oneRun(k, broker.bootstrap, run, commits, run === 0 ? null : f);
+      const f: Figures = { stabiliseMs: [], rebalanceMs: [], joinMs: [], sequential: [], sameGroup: [], separateGroups: [], raw: [] };
+      for (let run = 0; run <= runs; run++) await oneRun(k, broker.brokers, run, commits, run === 0 ? null : f);
 
-    const rows: string[][] = [
-      ['measure', 'median', 'min', 'max'],
-      ...(
-        [
-          ['3-member group stabilises (ms)', f.stabiliseMs],
-          ['rebalance after 1 of 3 leaves (ms)', f.rebalanceMs],
-          ['rebalance when a 3rd member joins (ms)', f.joinMs],
-          ['OffsetCommit/s, 1 committer (kafkajs)', f.sequential],
-          [`OffsetCommit/s, ${COMMITTERS} members of 1 group`, f.sameGroup],
-          [`OffsetCommit/s, ${COMMITTERS} groups at once`, f.separateGroups],
-          ['OffsetCommit/s, 1 committer (raw v2)', f.raw],
-        ] as const
-      ).map(([name, xs]) => [name, median(xs).toFixed(0), Math.min(...xs).toFixed(0), Math.max(...xs).toFixed(0)]),
-    ];
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-    console.log('');
-    for (const [i, r] of rows.entries()) {
-      console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
-      if (i === 0) console.log(widths.map((wd) => '-'.repeat(wd)).join('  '));
-    }
-    console.log('');
-    console.log(`load after: ${load()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  } catch (err) {
-    if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
-    throw err;
-  } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+      const rows: string[][] = [
+        ['measure', 'median', 'min', 'max'],
+        ...(
+          [
+            ['3-member group stabilises (ms)', f.stabiliseMs],
+            ['rebalance after 1 of 3 leaves (ms)', f.rebalanceMs],
+            ['rebalance when a 3rd member joins (ms)', f.joinMs],
+            ['OffsetCommit/s, 1 committer (kafkajs)', f.sequential],
+            [`OffsetCommit/s, ${COMMITTERS} members of 1 group`, f.sameGroup],
+            [`OffsetCommit/s, ${COMMITTERS} groups at once`, f.separateGroups],
+            ['OffsetCommit/s, 1 committer (raw v2)', f.raw],
+          ] as const
+        ).map(([name, xs]) => [name, median(xs).toFixed(0), Math.min(...xs).toFixed(0), Math.max(...xs).toFixed(0)]),
+      ];
+      printTable(rows);
+      console.log('');
+      printTotal(started);
+    },
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -48,6 +48,13 @@ export function kcatVersion(): string | null {
   return kcat ? `kcat ${kcat}, librdkafka ${librdkafka ?? '?'}` : r.stdout.trim().slice(0, 80);
 }
 
+/** `kcatVersion()`, or an error saying how to install kcat. */
+export function requireKcat(): string {
+  const version = kcatVersion();
+  if (!version) throw new Error('kcat not found (apt-get install kcat; or set KCAT=/path/to/kcat)');
+  return version;
+}
+
 /** Whether `taskset` works here (pinning is skipped silently otherwise). */
 export function canPin(): boolean {
   return spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;

@@ -17,6 +17,7 @@ import { logConfig } from '../log/log-config.js';
 import { Log } from '../log/log.js';
 import { ATTRIBUTES, CRC, RECORDS } from '../protocol/records/batch-layout.js';
 import { crc32c } from '../protocol/records/crc.js';
+import { median } from './bench-cluster.js';
 
 const BATCH_BYTES = 16 * 1024;
 const DISTINCT_BATCHES = 64;
@@ -97,11 +98,6 @@ function readAll(log: Log): { seconds: number; bytes: number } {
     offset = last + 1;
   }
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, bytes };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 export async function runLogBench(): Promise<void> {

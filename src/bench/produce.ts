@@ -22,17 +22,30 @@
  * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0 (no taskset).
  * Run: `npm run bench -- produce` (built) or `node --import tsx src/bench/main.ts produce`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
-import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
-import { canPin, kcatConsume, kcatMetadata, kcatProduce, kcatVersion, killKcats, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
+import type { ZooKeeperServer } from '../zk/server-process.js';
+import {
+  inBenchScratch,
+  liveBrokers,
+  loadAverages,
+  median,
+  printTable,
+  printTotal,
+  RECORD_BYTES,
+  sleep,
+  startSingleBroker,
+  tail,
+  writeRecords,
+  type SingleBroker,
+} from './bench-cluster.js';
+import { canPin, kcatConsume, kcatMetadata, kcatProduce, killKcats, requireKcat, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
 
-const RECORD_BYTES = 100;
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
 const KCAT_TIMEOUT_MS = 120_000;
@@ -49,49 +62,6 @@ const WORKLOADS: readonly Workload[] = [
   { name: '6 partitions', partitions: 6, partition: undefined },
 ];
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-/** mulberry32: a small seeded PRNG, so every run produces the same payload file. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** N lines of exactly 100 bytes of varied JSON (the §3.4 generator, seeded). */
-function writeRecords(path: string, n: number): void {
-  const types = ['page_view', 'click', 'add_to_cart', 'purchase', 'login', 'search'];
-  const regions = ['eu-west', 'us-east', 'ap-south'];
-  const letters = 'abcdefghij';
-  const rnd = prng(42);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  const fd = openSync(path, 'w');
-  try {
-    let chunk = '';
-    const ts = 1_732_150_000_000;
-    for (let i = 0; i < n; i++) {
-      let r = `{"id":${i},"ts":${ts + i},"u":"u${Math.floor(rnd() * 1e5)}","t":"${pick(types)}","ms":${Math.floor(rnd() * 500)},"r":"${pick(regions)}","p":"`;
-      while (r.length < RECORD_BYTES - 2) r += letters[Math.floor(rnd() * letters.length)];
-      chunk += `${r}"}\n`;
-      if (chunk.length > 4_000_000) {
-        writeFileSync(fd, chunk);
-        chunk = '';
-      }
-    }
-    writeFileSync(fd, chunk);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** user+system CPU seconds of a process so far (Linux procfs), or NaN. */
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 function cpuSeconds(pid: number): number {
@@ -104,89 +74,20 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** stop() of every broker child started and not yet exited, so a Ctrl-C during start-up stops it too. */
-const liveBrokers = new Set<() => Promise<void>>();
-
-interface BrokerProcess {
-  readonly brokers: string;
-  readonly pid: number;
-  readonly logPath: string;
-  stop(): Promise<void>;
-}
-
 /** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
-async function startBroker(root: string, zk: ZooKeeperServer, cpu: number | undefined): Promise<BrokerProcess> {
-  const repo = fileURLToPath(new URL('../../', import.meta.url));
-  // Run the broker the way this benchmark runs: dist/ when we are built code, the sources through tsx otherwise
-  // (a stale dist/ would measure old code).
-  const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
-  const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
-  const port = await freePort();
-  const listener = `PLAINTEXT://127.0.0.1:${port}`;
-  const args = [
-    ...entry,
-    'broker',
-    'start',
-    join(repo, 'config/single-broker.properties'),
-    ...['log.dirs=' + join(root, 'broker-data'), `listeners=${listener}`, `advertised.listeners=${listener}`, `zookeeper.connect=${zk.connectString}`].flatMap((o) => ['--override', o]),
-  ];
-  const logPath = join(root, 'broker.log');
-  const logFd = openSync(logPath, 'w');
-  const command = cpu === undefined ? [process.execPath, ...args] : ['taskset', '-c', String(cpu), process.execPath, ...args];
-  const child: ChildProcess = spawn(command[0] as string, command.slice(1), {
-    cwd: repo,
-    stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' },
-  });
-  closeSync(logFd);
-  if (child.pid === undefined) throw new Error('could not spawn the broker');
-  const pid = child.pid;
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exitCode = code ?? (signal ? -1 : null);
-      liveBrokers.delete(stop);
-      resolve();
-    }),
-  );
-  const stop = async (): Promise<void> => {
-    if (exitCode !== undefined) return;
-    const t0 = Date.now();
-    child.kill('SIGTERM');
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, 15_000);
-    await exited;
-    clearTimeout(timer);
-    console.log(`broker stopped ${killed ? 'by SIGKILL after SIGTERM was ignored for 15 s' : `on SIGTERM in ${((Date.now() - t0) / 1000).toFixed(1)} s`} (exit ${exitCode})`);
-  };
-  liveBrokers.add(stop);
-  const brokers = `127.0.0.1:${port}`;
+async function startBroker(root: string, zk: ZooKeeperServer, cpu: number | undefined): Promise<SingleBroker> {
+  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true });
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`broker exited (${exitCode}) during start-up:\n${tail(logPath)}`);
-    if (kcatMetadata(brokers, 2000)) break;
+    if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);
+    if (kcatMetadata(broker.brokers, 2000)) break;
     if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`broker did not answer Metadata on ${brokers} within 60 s:\n${tail(logPath)}`);
+      await broker.stop();
+      throw new Error(`broker did not answer Metadata on ${broker.brokers} within 60 s:\n${tail(broker.logPath)}`);
     }
     await sleep(250);
   }
-  return { brokers, pid, logPath, stop };
-}
-
-function tail(path: string, lines = 30): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
+  return broker;
 }
 
 /** CreateTopics v2 (RF 1) to the single broker, then waits until every partition has a leader. */
@@ -221,146 +122,126 @@ interface Cell {
 const newCell = (): Cell => ({ recordsPerSec: [], records: [], cpuPerGB: [] });
 
 export async function runProduceBench(): Promise<void> {
-  const version = kcatVersion();
-  if (!version) throw new Error('kcat not found (apt-get install kcat; or set KCAT=/path/to/kcat)');
+  const version = requireKcat();
   const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
   const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
   const pin = process.env.GREGOR_BENCH_PIN !== '0' && cpus().length >= 2 && canPin();
   const serverCpu = pin ? SERVER_CPU : undefined;
   const clientCpu = pin ? CLIENT_CPU : undefined;
   const started = Date.now();
-  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`produce bench: ${n} records × ${RECORD_BYTES} B, acks=1, no compression; median of ${runs} runs after 1 warm-up`);
-  console.log(`${version}; ${pin ? `servers pinned to CPU ${SERVER_CPU}, kcat to CPU ${CLIENT_CPU}` : 'no CPU pinning'}; load before: ${load()}`);
+  console.log(`${version}; ${pin ? `servers pinned to CPU ${SERVER_CPU}, kcat to CPU ${CLIENT_CPU}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
 
-  const root = mkdtempSync(join(tmpdir(), 'gregor-bench-produce-'));
-  let zk: ZooKeeperServer | undefined;
-  let broker: BrokerProcess | undefined;
+  let broker: SingleBroker | undefined;
   let mock: MockHolder | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      killKcats();
-      await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
-      await mock?.stop().catch(() => {});
-      await zk?.stop({ removeData: true }).catch(() => {});
-      rmSync(root, { recursive: true, force: true });
-    })());
-  const onSignal = (signal: NodeJS.Signals): void => {
-    console.error(`\n${signal}: stopping the broker, ZooKeeper and kcat, removing ${root}`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  await inBenchScratch(
+    {
+      name: 'produce',
+      stopping: 'the broker, ZooKeeper and kcat',
+      teardown: async () => {
+        killKcats();
+        await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
+        await mock?.stop().catch(() => {});
+      },
+      onError: () => {
+        if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
+      },
+    },
+    async ({ root, startZooKeeper }) => {
+      const file = join(root, 'records-100B.txt');
+      writeRecords(file, n, 42);
+      broker = await startBroker(root, await startZooKeeper(), serverCpu);
+      mock = await startMockHolder({ cpu: serverCpu });
+      const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-r${run}`;
+      await createTopics(
+        broker.brokers,
+        WORKLOADS.flatMap((w) => Array.from({ length: runs + 1 }, (_, run) => ({ name: topic(w, run), partitions: w.partitions }))),
+      );
+      console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (broker pid ${broker.pid}, ${broker.brokers}; mock ${mock.brokers})`);
 
-  try {
-    const file = join(root, 'records-100B.txt');
-    writeRecords(file, n);
-    const quiet = { info: () => {}, warn: (o: object, m: string) => console.error(m, o) };
-    zk = await startZooKeeper({ dataDir: join(root, 'zk-data'), log: quiet });
-    broker = await startBroker(root, zk, serverCpu);
-    mock = await startMockHolder({ cpu: serverCpu });
-    const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-r${run}`;
-    await createTopics(
-      broker.brokers,
-      WORKLOADS.flatMap((w) => Array.from({ length: runs + 1 }, (_, run) => ({ name: topic(w, run), partitions: w.partitions }))),
-    );
-    console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (broker pid ${broker.pid}, ${broker.brokers}; mock ${mock.brokers})`);
+      const gb = (records: number): number => (records * RECORD_BYTES) / 1e9;
+      const produce = { gregor: WORKLOADS.map(newCell), mock: WORKLOADS.map(newCell) };
+      const consume = { gregor: WORKLOADS.map(newCell), mock: WORKLOADS.map(newCell) };
+      const raw: string[] = [];
 
-    const gb = (records: number): number => (records * RECORD_BYTES) / 1e9;
-    const produce = { gregor: WORKLOADS.map(newCell), mock: WORKLOADS.map(newCell) };
-    const consume = { gregor: WORKLOADS.map(newCell), mock: WORKLOADS.map(newCell) };
-    const raw: string[] = [];
-
-    // Produce: run 0 is the warm-up; gregor and the mock alternate.
-    for (let run = 0; run <= runs; run++) {
-      for (const [wi, w] of WORKLOADS.entries()) {
-        for (const side of ['gregor', 'mock'] as const) {
-          const server = side === 'gregor' ? broker : mock;
-          const cpu0 = cpuSeconds(server.pid);
-          const seconds = await kcatProduce({ brokers: server.brokers, topic: topic(w, run), file, partition: w.partition, cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
-          const cpu = cpuSeconds(server.pid) - cpu0;
-          raw.push(`produce ${w.name} ${side} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s, server ${cpu.toFixed(2)} CPU-s`);
-          if (run === 0) continue;
-          const cell = produce[side][wi] as Cell;
-          cell.recordsPerSec.push(n / seconds);
-          cell.records.push(n);
-          cell.cpuPerGB.push(cpu / gb(n));
+      // Produce: run 0 is the warm-up; gregor and the mock alternate.
+      for (let run = 0; run <= runs; run++) {
+        for (const [wi, w] of WORKLOADS.entries()) {
+          for (const side of ['gregor', 'mock'] as const) {
+            const server = side === 'gregor' ? broker : mock;
+            const cpu0 = cpuSeconds(server.pid);
+            const seconds = await kcatProduce({ brokers: server.brokers, topic: topic(w, run), file, partition: w.partition, cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
+            const cpu = cpuSeconds(server.pid) - cpu0;
+            raw.push(`produce ${w.name} ${side} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s, server ${cpu.toFixed(2)} CPU-s`);
+            if (run === 0) continue;
+            const cell = produce[side][wi] as Cell;
+            cell.recordsPerSec.push(n / seconds);
+            cell.records.push(n);
+            cell.cpuPerGB.push(cpu / gb(n));
+          }
         }
       }
-    }
 
-    // Consume each produced topic once (run 0 again as warm-up).
-    for (let run = 0; run <= runs; run++) {
-      for (const [wi, w] of WORKLOADS.entries()) {
-        for (const side of ['gregor', 'mock'] as const) {
-          const server = side === 'gregor' ? broker : mock;
-          const cpu0 = cpuSeconds(server.pid);
-          const r: KcatResult = await kcatConsume({ brokers: server.brokers, topic: topic(w, run), partition: w.partition, cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
-          const cpu = cpuSeconds(server.pid) - cpu0;
-          const dataSeconds = r.seconds - (r.firstOutputSeconds ?? 0);
-          raw.push(
-            `consume ${w.name} ${side} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${r.lines} records, wall ${r.seconds.toFixed(3)} s (${(r.lines / r.seconds).toFixed(0)} rec/s), ` +
-              `first record at ${(r.firstOutputSeconds ?? Number.NaN).toFixed(3)} s → ${(r.lines / dataSeconds).toFixed(0)} rec/s, server ${cpu.toFixed(2)} CPU-s`,
-          );
-          if (side === 'gregor' && r.lines !== n) throw new Error(`gregor returned ${r.lines} records of ${topic(w, run)}, expected ${n}`);
-          if (run === 0) continue;
-          const cell = consume[side][wi] as Cell;
-          cell.recordsPerSec.push(r.lines / dataSeconds);
-          cell.records.push(r.lines);
-          cell.cpuPerGB.push(cpu / gb(r.lines));
+      // Consume each produced topic once (run 0 again as warm-up).
+      for (let run = 0; run <= runs; run++) {
+        for (const [wi, w] of WORKLOADS.entries()) {
+          for (const side of ['gregor', 'mock'] as const) {
+            const server = side === 'gregor' ? broker : mock;
+            const cpu0 = cpuSeconds(server.pid);
+            const r: KcatResult = await kcatConsume({ brokers: server.brokers, topic: topic(w, run), partition: w.partition, cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
+            const cpu = cpuSeconds(server.pid) - cpu0;
+            const dataSeconds = r.seconds - (r.firstOutputSeconds ?? 0);
+            raw.push(
+              `consume ${w.name} ${side} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${r.lines} records, wall ${r.seconds.toFixed(3)} s (${(r.lines / r.seconds).toFixed(0)} rec/s), ` +
+                `first record at ${(r.firstOutputSeconds ?? Number.NaN).toFixed(3)} s → ${(r.lines / dataSeconds).toFixed(0)} rec/s, server ${cpu.toFixed(2)} CPU-s`,
+            );
+            if (side === 'gregor' && r.lines !== n) throw new Error(`gregor returned ${r.lines} records of ${topic(w, run)}, expected ${n}`);
+            if (run === 0) continue;
+            const cell = consume[side][wi] as Cell;
+            cell.recordsPerSec.push(r.lines / dataSeconds);
+            cell.records.push(r.lines);
+            cell.cpuPerGB.push(cpu / gb(r.lines));
+          }
         }
       }
-    }
 
-    // The client-only ceiling (§3.4): kcat producing into its own in-process mock, unpinned.
-    const ceiling: number[] = [];
-    for (let run = 0; run <= runs; run++) {
-      const seconds = await kcatProduce({ brokers: '127.0.0.1:1', topic: 'ceiling', file, partition: 0, inProcessMock: true, timeoutMs: KCAT_TIMEOUT_MS });
-      if (run > 0) ceiling.push(n / seconds);
-    }
-
-    const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
-    const range = (xs: readonly number[]): string => (xs.length > 1 ? ` [${fmtRate(Math.min(...xs)).replace(' ', '')}–${fmtRate(Math.max(...xs)).replace(' ', '')}]` : '');
-    const mbps = (recPerSec: number): string => ((recPerSec * RECORD_BYTES) / 1e6).toFixed(1);
-    const rows: string[][] = [['workload', 'gregor rec/s [min–max]', 'MB/s', 'CPU-s/GB', 'mock rec/s [min–max]', 'MB/s', 'gregor/mock']];
-    const addRows = (kind: string, table: { gregor: Cell[]; mock: Cell[] }): void => {
-      for (const [wi, w] of WORKLOADS.entries()) {
-        const g = table.gregor[wi] as Cell;
-        const m = table.mock[wi] as Cell;
-        const gr = median(g.recordsPerSec);
-        const mr = median(m.recordsPerSec);
-        const mockNote = kind === 'consume' ? ` (${median(m.records)} rec)` : w.partitions === 6 ? ' (4 part.)' : '';
-        // The mock is no consumer reference (§2.7): no ratio for consume rows.
-        const ratio = kind === 'consume' ? 'n/a*' : `${(gr / mr).toFixed(2)}×`;
-        rows.push([`${kind} ${w.name}`, fmtRate(gr) + range(g.recordsPerSec), mbps(gr), median(g.cpuPerGB).toFixed(1), fmtRate(mr) + range(m.recordsPerSec) + mockNote, mbps(mr), ratio]);
+      // The client-only ceiling (§3.4): kcat producing into its own in-process mock, unpinned.
+      const ceiling: number[] = [];
+      for (let run = 0; run <= runs; run++) {
+        const seconds = await kcatProduce({ brokers: '127.0.0.1:1', topic: 'ceiling', file, partition: 0, inProcessMock: true, timeoutMs: KCAT_TIMEOUT_MS });
+        if (run > 0) ceiling.push(n / seconds);
       }
-    };
-    addRows('produce', produce);
-    addRows('consume', consume);
-    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-    console.log('');
-    for (const [i, r] of rows.entries()) {
-      console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
-      if (i === 0) console.log(widths.map((wd) => '-'.repeat(wd)).join('  '));
-    }
-    console.log('');
-    console.log(`kcat → in-process mock (client ceiling, unpinned): ${fmtRate(median(ceiling))} rec/s, ${mbps(median(ceiling))} MB/s`);
-    console.log('CPU-s/GB: the gregor broker process only (user+sys from /proc, 10 ms ticks). Consume rates are timed from kcat\'s first record.');
-    console.log('* the mock keeps only ~4.4 MB per partition and its Fetch serves one batch per partition per request:');
-    console.log('  not a consumer-throughput reference (performance.md §2.7); shown for completeness, no ratio.');
-    console.log('  Its auto-created topics have 4 partitions (librdkafka 2.0.2\'s mock has no CreateTopics).');
-    console.log('raw runs:');
-    for (const line of raw) console.log(`  ${line}`);
-    console.log(`load after: ${load()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  } catch (err) {
-    if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
-    throw err;
-  } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+
+      const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
+      const range = (xs: readonly number[]): string => (xs.length > 1 ? ` [${fmtRate(Math.min(...xs)).replace(' ', '')}–${fmtRate(Math.max(...xs)).replace(' ', '')}]` : '');
+      const mbps = (recPerSec: number): string => ((recPerSec * RECORD_BYTES) / 1e6).toFixed(1);
+      const rows: string[][] = [['workload', 'gregor rec/s [min–max]', 'MB/s', 'CPU-s/GB', 'mock rec/s [min–max]', 'MB/s', 'gregor/mock']];
+      const addRows = (kind: string, table: { gregor: Cell[]; mock: Cell[] }): void => {
+        for (const [wi, w] of WORKLOADS.entries()) {
+          const g = table.gregor[wi] as Cell;
+          const m = table.mock[wi] as Cell;
+          const gr = median(g.recordsPerSec);
+          const mr = median(m.recordsPerSec);
+          const mockNote = kind === 'consume' ? ` (${median(m.records)} rec)` : w.partitions === 6 ? ' (4 part.)' : '';
+          // The mock is no consumer reference (§2.7): no ratio for consume rows.
+          const ratio = kind === 'consume' ? 'n/a*' : `${(gr / mr).toFixed(2)}×`;
+          rows.push([`${kind} ${w.name}`, fmtRate(gr) + range(g.recordsPerSec), mbps(gr), median(g.cpuPerGB).toFixed(1), fmtRate(mr) + range(m.recordsPerSec) + mockNote, mbps(mr), ratio]);
+        }
+      };
+      addRows('produce', produce);
+      addRows('consume', consume);
+      printTable(rows);
+      console.log('');
+      console.log(`kcat → in-process mock (client ceiling, unpinned): ${fmtRate(median(ceiling))} rec/s, ${mbps(median(ceiling))} MB/s`);
+      console.log('CPU-s/GB: the gregor broker process only (user+sys from /proc, 10 ms ticks). Consume rates are timed from kcat\'s first record.');
+      console.log('* the mock keeps only ~4.4 MB per partition and its Fetch serves one batch per partition per request:');
+      console.log('  not a consumer-throughput reference (performance.md §2.7); shown for completeness, no ratio.');
+      console.log('  Its auto-created topics have 4 partitions (librdkafka 2.0.2\'s mock has no CreateTopics).');
+      console.log('raw runs:');
+      for (const line of raw) console.log(`  ${line}`);
+      printTotal(started);
+    },
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

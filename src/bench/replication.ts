@@ -17,11 +17,10 @@
  * GREGOR_BENCH_SESSION_MS (6000). Run: `npm run bench -- replication` (built) or
  * `node --import tsx src/bench/main.ts replication`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { BrokerClient } from '../network/client.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
@@ -29,54 +28,13 @@ import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata
 import { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
 import { buildRecordBatch } from '../protocol/records/index.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
-import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
-import { kcatVersion, killKcats, PRODUCER_SETTINGS, runKcat } from './kcat.js';
+import { freePort } from '../zk/server-process.js';
+import { brokerOverrides, inBenchScratch, loadAverages, median, printTotal, RECORD_BYTES, sleep, spawnBroker, tail, writeRecords } from './bench-cluster.js';
+import { killKcats, PRODUCER_SETTINGS, requireKcat, runKcat } from './kcat.js';
 
-const RECORD_BYTES = 100;
 const BROKERS = 3;
 const PARTITIONS = 6;
 const KCAT_TIMEOUT_MS = 300_000;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-
-/** N lines of exactly 100 bytes of varied JSON (performance.md §3.4), seeded. */
-function writeRecords(path: string, n: number): void {
-  let a = 7;
-  const rnd = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const types = ['page_view', 'click', 'add_to_cart', 'purchase', 'login', 'search'];
-  const regions = ['eu-west', 'us-east', 'ap-south'];
-  const fd = openSync(path, 'w');
-  try {
-    let chunk = '';
-    for (let i = 0; i < n; i++) {
-      let r = `{"id":${i},"ts":${1_732_150_000_000 + i},"u":"u${Math.floor(rnd() * 1e5)}","t":"${types[Math.floor(rnd() * 6)]}","ms":${Math.floor(rnd() * 500)},"r":"${regions[Math.floor(rnd() * 3)]}","p":"`;
-      while (r.length < RECORD_BYTES - 2) r += 'abcdefghij'[Math.floor(rnd() * 10)];
-      chunk += `${r}"}\n`;
-      if (chunk.length > 4_000_000) {
-        writeFileSync(fd, chunk);
-        chunk = '';
-      }
-    }
-    writeFileSync(fd, chunk);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function tail(path: string, lines = 20): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
 
 class BenchBroker {
   child: ChildProcess | undefined;
@@ -100,27 +58,16 @@ class BenchBroker {
   }
 
   start(): void {
-    const repo = fileURLToPath(new URL('../../', import.meta.url));
-    const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
-    const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
-    const listener = `PLAINTEXT://127.0.0.1:${this.port}`;
     const dataDir = join(this.root, `broker-${this.id}-data`);
     mkdirSync(dataDir, { recursive: true });
     const overrides = [
-      `broker.id=${this.id}`,
-      `log.dirs=${dataDir}`,
-      `listeners=${listener}`,
-      `advertised.listeners=${listener}`,
-      `zookeeper.connect=${this.zkConnect}`,
+      ...brokerOverrides({ id: this.id, dataDir, port: this.port, zkConnect: this.zkConnect }),
       `zookeeper.session.timeout.ms=${this.sessionMs}`,
       'auto.leader.rebalance.enable=false',
       'offsets.topic.replication.factor=3',
       'default.replication.factor=3',
     ];
-    const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
-    const fd = openSync(this.logPath, 'a');
-    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', fd, fd], env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' } });
-    closeSync(fd);
+    const child = spawnBroker(overrides, this.logPath, { append: true });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
@@ -146,7 +93,7 @@ async function waitUntil<T>(what: string, fn: () => Promise<T | null | undefined
     const v = await fn().catch(() => null);
     if (v !== null && v !== undefined && v !== false) return v;
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${brokers.map((b) => `broker ${b.id}:\n${tail(b.logPath)}`).join('\n')}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${brokers.map((b) => `broker ${b.id}:\n${tail(b.logPath, 20)}`).join('\n')}`);
     }
     await sleep(100);
   }
@@ -257,138 +204,124 @@ function firstAckedProduce(targets: readonly BenchBroker[], topic: string, timeo
 }
 
 export async function runReplicationBench(): Promise<void> {
-  const version = kcatVersion();
-  if (!version) throw new Error('kcat not found (apt-get install kcat; or set KCAT=/path/to/kcat)');
+  const version = requireKcat();
   const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
   const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
   const failovers = Number(process.env.GREGOR_BENCH_FAILOVERS ?? 3);
   const sessionMs = Number(process.env.GREGOR_BENCH_SESSION_MS ?? 6000);
   const started = Date.now();
-  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`replication bench: ${BROKERS} brokers (child processes), ${n} records × ${RECORD_BYTES} B, ${PARTITIONS} partitions, linger 5 ms, no compression; median of ${runs} runs after 1 warm-up`);
-  console.log(`${version}; no CPU pinning; zookeeper.session.timeout.ms=${sessionMs}; load before: ${load()}`);
+  console.log(`${version}; no CPU pinning; zookeeper.session.timeout.ms=${sessionMs}; load before: ${loadAverages()}`);
 
-  const root = mkdtempSync(join(tmpdir(), 'gregor-bench-replication-'));
-  let zk: ZooKeeperServer | undefined;
   let zkc: KafkaZkClient | undefined;
   const brokers: BenchBroker[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      killKcats();
-      await zkc?.close().catch(() => {});
-      await Promise.all(brokers.map((b) => b.kill().catch(() => {})));
-      await zk?.stop({ removeData: true }).catch(() => {});
-      rmSync(root, { recursive: true, force: true });
-    })());
-  const onSignal = (signal: NodeJS.Signals): void => {
-    console.error(`\n${signal}: stopping the brokers, ZooKeeper and kcat, removing ${root}`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  try {
-    const file = join(root, 'records-100B.txt');
-    writeRecords(file, n);
-    const quiet = { info: () => {}, warn: (o: object, m: string) => console.error(m, o) };
-    zk = await startZooKeeper({ dataDir: join(root, 'zk-data'), log: quiet });
-    zkc = await KafkaZkClient.connect({ connectString: zk.connectString, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000 });
-    for (let id = 0; id < BROKERS; id++) brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, sessionMs));
-    for (const b of brokers) b.start();
-    const bootstrap = brokers.map((b) => b.address).join(',');
-    const ready = async (): Promise<boolean> => {
-      for (const b of brokers.filter((x) => x.running)) {
-        const md = await metadata(b.address, []);
-        if (md.controllerId < 0 || md.brokers !== brokers.filter((x) => x.running).length) return false;
-      }
-      return true;
-    };
-    await waitUntil('3 brokers and a controller', ready, 90_000, brokers);
-    console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (brokers ${bootstrap})`);
-
-    // ---------------------------------------------------------------------------------------- throughput
-    const cases = [
-      { name: 'RF=1 acks=1', rf: 1, acks: '1' as const },
-      { name: 'RF=3 acks=1', rf: 3, acks: '1' as const },
-      { name: 'RF=3 acks=all', rf: 3, acks: 'all' as const },
-    ];
-    const rates = cases.map(() => [] as number[]);
-    const raw: string[] = [];
-    for (let run = 0; run <= runs; run++) {
-      for (const [ci, c] of cases.entries()) {
-        const topic = `bench-rf${c.rf}-acks${c.acks}-r${run}`;
-        await createTopic(brokers, topic, PARTITIONS, c.rf, c.rf === 3 ? { 'min.insync.replicas': '2' } : {});
-        const seconds = await produce(bootstrap, topic, file, c.acks);
-        raw.push(`${c.name} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s`);
-        if (run > 0) rates[ci]!.push(n / seconds);
-      }
-    }
-    const base = median(rates[0]!);
-    const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`);
-    console.log('');
-    console.log('case             rec/s (median [min–max])     MB/s   vs RF=1 acks=1');
-    for (const [ci, c] of cases.entries()) {
-      const xs = rates[ci]!;
-      const m = median(xs);
-      console.log(
-        `${c.name.padEnd(16)} ${`${fmt(m)} [${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}]`.padEnd(28)} ${((m * RECORD_BYTES) / 1e6).toFixed(1).padStart(5)}   ${(m / base).toFixed(2)}×`,
-      );
-    }
-
-    // ---------------------------------------------------------------------------------------- failover
-    const ftopic = 'bench-failover';
-    await createTopic(brokers, ftopic, 1, 3, { 'min.insync.replicas': '2' });
-    const isrFull = async (): Promise<boolean> => {
-      const s = (await zkc!.getPartitionState({ topic: ftopic, partition: 0 }))?.state;
-      return s !== undefined && s.isr.length === BROKERS && s.leader >= 0;
-    };
-    const results: Record<'kill' | 'stop', number[]> = { kill: [], stop: [] };
-    for (let i = 0; i < failovers; i++) {
-      for (const how of ['kill', 'stop'] as const) {
-        await waitUntil('full ISR of the failover topic', isrFull, 60_000, brokers);
-        await waitUntil('every broker registered', ready, 60_000, brokers);
-        const leader = (await zkc.getPartitionState({ topic: ftopic, partition: 0 }))!.state.leader;
-        const victim = brokers.find((b) => b.id === leader)!;
-        const others = brokers.filter((b) => b !== victim);
-        const t0 = Date.now();
-        const probe = firstAckedProduce(others, ftopic, 60_000);
-        // probes start before the fault; a success before it does not count, so start them, then fault at once
-        if (how === 'kill') victim.child!.kill('SIGKILL');
-        else victim.child!.kill('SIGTERM');
-        let first: { at: number; by: number };
-        try {
-          first = await probe.done;
-        } finally {
-          probe.cancel();
+  await inBenchScratch(
+    {
+      name: 'replication',
+      stopping: 'the brokers, ZooKeeper and kcat',
+      teardown: async () => {
+        killKcats();
+        await zkc?.close().catch(() => {});
+        await Promise.all(brokers.map((b) => b.kill().catch(() => {})));
+      },
+      onError: () => {
+        for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath, 20)}`);
+      },
+    },
+    async ({ root, startZooKeeper }) => {
+      const file = join(root, 'records-100B.txt');
+      writeRecords(file, n, 7);
+      const zk = await startZooKeeper();
+      zkc = await KafkaZkClient.connect({ connectString: zk.connectString, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000 });
+      for (let id = 0; id < BROKERS; id++) brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, sessionMs));
+      for (const b of brokers) b.start();
+      const bootstrap = brokers.map((b) => b.address).join(',');
+      const ready = async (): Promise<boolean> => {
+        for (const b of brokers.filter((x) => x.running)) {
+          const md = await metadata(b.address, []);
+          if (md.controllerId < 0 || md.brokers !== brokers.filter((x) => x.running).length) return false;
         }
-        const ms = first.at - t0;
-        results[how].push(ms);
-        raw.push(`${how === 'kill' ? 'kill -9' : 'SIGTERM'} of leader ${victim.id}: first acks=all produce acknowledged by broker ${first.by} after ${ms} ms`);
-        if (how === 'kill') await victim.exited;
-        else await victim.stop();
-        // wait for the znode to go (a killed broker's session must expire first), then restart
-        await waitUntil(`broker ${victim.id} deregistered`, async () => !(await zkc!.getBrokerIds()).includes(victim.id), 60_000, brokers);
-        victim.start();
+        return true;
+      };
+      await waitUntil('3 brokers and a controller', ready, 90_000, brokers);
+      console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (brokers ${bootstrap})`);
+
+      // ---------------------------------------------------------------------------------------- throughput
+      const cases = [
+        { name: 'RF=1 acks=1', rf: 1, acks: '1' as const },
+        { name: 'RF=3 acks=1', rf: 3, acks: '1' as const },
+        { name: 'RF=3 acks=all', rf: 3, acks: 'all' as const },
+      ];
+      const rates = cases.map(() => [] as number[]);
+      const raw: string[] = [];
+      for (let run = 0; run <= runs; run++) {
+        for (const [ci, c] of cases.entries()) {
+          const topic = `bench-rf${c.rf}-acks${c.acks}-r${run}`;
+          await createTopic(brokers, topic, PARTITIONS, c.rf, c.rf === 3 ? { 'min.insync.replicas': '2' } : {});
+          const seconds = await produce(bootstrap, topic, file, c.acks);
+          raw.push(`${c.name} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s`);
+          if (run > 0) rates[ci]!.push(n / seconds);
+        }
       }
-    }
-    await waitUntil('full ISR of the failover topic', isrFull, 60_000, brokers);
-    console.log('');
-    console.log('fault on the leader (1 partition, RF=3, min.insync.replicas=2) → first acks=all produce acknowledged (median [min–max]):');
-    const ms = (xs: number[]): string => `${median(xs)} ms [${Math.min(...xs)}–${Math.max(...xs)}]`;
-    console.log(`  kill -9             ${ms(results.kill)}   (session timeout ${sessionMs} ms)`);
-    console.log(`  controlled shutdown ${ms(results.stop)}   (goal < 1000 ms)`);
-    console.log('raw runs:');
-    for (const line of raw) console.log(`  ${line}`);
-    console.log(`load after: ${load()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  } catch (err) {
-    for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath)}`);
-    throw err;
-  } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+      const base = median(rates[0]!);
+      const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`);
+      console.log('');
+      console.log('case             rec/s (median [min–max])     MB/s   vs RF=1 acks=1');
+      for (const [ci, c] of cases.entries()) {
+        const xs = rates[ci]!;
+        const m = median(xs);
+        console.log(
+          `${c.name.padEnd(16)} ${`${fmt(m)} [${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}]`.padEnd(28)} ${((m * RECORD_BYTES) / 1e6).toFixed(1).padStart(5)}   ${(m / base).toFixed(2)}×`,
+        );
+      }
+
+      // ---------------------------------------------------------------------------------------- failover
+      const ftopic = 'bench-failover';
+      await createTopic(brokers, ftopic, 1, 3, { 'min.insync.replicas': '2' });
+      const isrFull = async (): Promise<boolean> => {
+        const s = (await zkc!.getPartitionState({ topic: ftopic, partition: 0 }))?.state;
+        return s !== undefined && s.isr.length === BROKERS && s.leader >= 0;
+      };
+      const results: Record<'kill' | 'stop', number[]> = { kill: [], stop: [] };
+      for (let i = 0; i < failovers; i++) {
+        for (const how of ['kill', 'stop'] as const) {
+          await waitUntil('full ISR of the failover topic', isrFull, 60_000, brokers);
+          await waitUntil('every broker registered', ready, 60_000, brokers);
+          const leader = (await zkc.getPartitionState({ topic: ftopic, partition: 0 }))!.state.leader;
+          const victim = brokers.find((b) => b.id === leader)!;
+          const others = brokers.filter((b) => b !== victim);
+          const t0 = Date.now();
+          const probe = firstAckedProduce(others, ftopic, 60_000);
+          // probes start before the fault; a success before it does not count, so start them, then fault at once
+          if (how === 'kill') victim.child!.kill('SIGKILL');
+          else victim.child!.kill('SIGTERM');
+          let first: { at: number; by: number };
+          try {
+            first = await probe.done;
+          } finally {
+            probe.cancel();
+          }
+          const ms = first.at - t0;
+          results[how].push(ms);
+          raw.push(`${how === 'kill' ? 'kill -9' : 'SIGTERM'} of leader ${victim.id}: first acks=all produce acknowledged by broker ${first.by} after ${ms} ms`);
+          if (how === 'kill') await victim.exited;
+          else await victim.stop();
+          // wait for the znode to go (a killed broker's session must expire first), then restart
+          await waitUntil(`broker ${victim.id} deregistered`, async () => !(await zkc!.getBrokerIds()).includes(victim.id), 60_000, brokers);
+          victim.start();
+        }
+      }
+      await waitUntil('full ISR of the failover topic', isrFull, 60_000, brokers);
+      console.log('');
+      console.log('fault on the leader (1 partition, RF=3, min.insync.replicas=2) → first acks=all produce acknowledged (median [min–max]):');
+      const ms = (xs: number[]): string => `${median(xs)} ms [${Math.min(...xs)}–${Math.max(...xs)}]`;
+      console.log(`  kill -9             ${ms(results.kill)}   (session timeout ${sessionMs} ms)`);
+      console.log(`  controlled shutdown ${ms(results.stop)}   (goal < 1000 ms)`);
+      console.log('raw runs:');
+      for (const line of raw) console.log(`  ${line}`);
+      printTotal(started);
+    },
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -20,7 +20,7 @@
 import type { Clock, Timer } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
-import { BrokerClient } from '../network/client.js';
+import { BrokerClient, type AnySpec, type ApiPair } from '../network/client.js';
 import { LeaderAndIsrRequest, LeaderAndIsrResponse } from '../protocol/messages/leader-and-isr.js';
 import { StopReplicaRequest, StopReplicaResponse } from '../protocol/messages/stop-replica.js';
 import { UpdateMetadataRequest, UpdateMetadataResponse } from '../protocol/messages/update-metadata.js';
@@ -192,49 +192,33 @@ export class ControllerChannelManager implements ControlRequestSender {
 
   private async sendOne(ch: BrokerChannel, req: ControlRequest): Promise<void> {
     switch (req.api) {
-      case 'LeaderAndIsr': {
-        const r = await ch.client.send({ request: LeaderAndIsrRequest, response: LeaderAndIsrResponse }, LEADER_AND_ISR_VERSION, req.body);
-        if (!ch.removed) req.onResponse?.(r);
-        return;
-      }
-      case 'UpdateMetadata': {
-        const r = await ch.client.send({ request: UpdateMetadataRequest, response: UpdateMetadataResponse }, UPDATE_METADATA_VERSION, req.body);
-        if (!ch.removed) req.onResponse?.(r);
-        return;
-      }
-      case 'StopReplica': {
-        const r = await ch.client.send({ request: StopReplicaRequest, response: StopReplicaResponse }, STOP_REPLICA_VERSION, req.body);
-        if (!ch.removed) req.onResponse?.(r);
-        return;
-      }
+      case 'LeaderAndIsr':
+        return exchange(ch, { request: LeaderAndIsrRequest, response: LeaderAndIsrResponse }, LEADER_AND_ISR_VERSION, req.body, req.onResponse);
+      case 'UpdateMetadata':
+        return exchange(ch, { request: UpdateMetadataRequest, response: UpdateMetadataResponse }, UPDATE_METADATA_VERSION, req.body, req.onResponse);
+      case 'StopReplica':
+        return exchange(ch, { request: StopReplicaRequest, response: StopReplicaResponse }, STOP_REPLICA_VERSION, req.body, req.onResponse);
     }
   }
 }
 
+/** Sends one request on the channel; the response goes to `onResponse` unless the channel was removed meanwhile. */
+async function exchange<Req extends AnySpec, Res extends AnySpec>(
+  ch: BrokerChannel,
+  api: ApiPair<Req, Res>,
+  version: number,
+  body: MessageInput<Req>,
+  onResponse: ((r: MessageValue<Res>) => void) | undefined,
+): Promise<void> {
+  const r = await ch.client.send(api, version, body);
+  if (!ch.removed) onResponse?.(r);
+}
+
 // ---------------------------------------------------------------------------------------------- request batch
 
-interface LeaderAndIsrPartitionState {
-  partitionIndex: number;
-  controllerEpoch: number;
-  leader: number;
-  leaderEpoch: number;
-  isr: number[];
-  zkVersion: number;
-  replicas: number[];
-  addingReplicas: number[];
-  removingReplicas: number[];
-  isNew: boolean;
-}
-interface UpdateMetadataPartitionState {
-  partitionIndex: number;
-  controllerEpoch: number;
-  leader: number;
-  leaderEpoch: number;
-  isr: number[];
-  zkVersion: number;
-  replicas: number[];
-  offlineReplicas: number[];
-}
+/** A partition state as the request carries it (grouped under its topic: no topicName). */
+type LeaderAndIsrPartitionState = Omit<MessageValue<typeof LeaderAndIsrRequest>['topicStates'][number]['partitionStates'][number], 'topicName'>;
+type UpdateMetadataPartitionState = Omit<MessageValue<typeof UpdateMetadataRequest>['topicStates'][number]['partitionStates'][number], 'topicName'>;
 
 interface StopReplicaEntry {
   tp: TopicPartition;
@@ -295,11 +279,7 @@ export class ControllerRequestBatch {
     const key = tpKey(tp);
     for (const brokerId of brokerIds) {
       if (brokerId < 0) continue;
-      let m = this.leaderAndIsr.get(brokerId);
-      if (!m) {
-        m = new Map();
-        this.leaderAndIsr.set(brokerId, m);
-      }
+      const m = getOrCreate(this.leaderAndIsr, brokerId, () => new Map());
       const alreadyNew = m.get(key)?.state.isNew ?? false;
       m.set(key, {
         tp,
@@ -354,11 +334,7 @@ export class ControllerRequestBatch {
     const key = tpKey(tp);
     for (const brokerId of brokerIds) {
       if (brokerId < 0) continue;
-      let m = this.stopReplica.get(brokerId);
-      if (!m) {
-        m = new Map();
-        this.stopReplica.set(brokerId, m);
-      }
+      const m = getOrCreate(this.stopReplica, brokerId, () => new Map());
       const alreadyDelete = m.get(key)?.deletePartition ?? false;
       m.set(key, { tp, leaderEpoch, deletePartition: deletePartition || alreadyDelete });
     }
@@ -464,15 +440,17 @@ export class ControllerRequestBatch {
 
 function groupByTopic<S>(entries: ReadonlyArray<{ tp: TopicPartition; state: S }>): Array<[string, S[]]> {
   const m = new Map<string, Array<{ p: number; s: S }>>();
-  for (const e of entries) {
-    let l = m.get(e.tp.topic);
-    if (!l) {
-      l = [];
-      m.set(e.tp.topic, l);
-    }
-    l.push({ p: e.tp.partition, s: e.state });
-  }
+  for (const e of entries) getOrCreate(m, e.tp.topic, () => []).push({ p: e.tp.partition, s: e.state });
   return [...m.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([t, l]) => [t, l.sort((a, b) => a.p - b.p).map((x) => x.s)]);
+}
+
+function getOrCreate<K, V>(m: Map<K, V>, key: K, create: () => V): V {
+  let v = m.get(key);
+  if (v === undefined) {
+    v = create();
+    m.set(key, v);
+  }
+  return v;
 }

@@ -14,12 +14,9 @@
  * zkVersion just read, retried on BADVERSION) and sends LeaderAndIsr to the strategy's recipients.
  * Every other transition only changes memory. Requests are accumulated in the batch and sent per call.
  */
-import type { Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
-import { ControllerMovedError, type KafkaZkClient } from '../zk/kafka-zk-client.js';
 import type { PartitionState } from '../zk/znodes.js';
-import type { ControllerRequestBatch } from './controller-channel.js';
-import type { ControllerContext, LeadershipInfo } from './controller-context.js';
+import type { LeadershipInfo } from './controller-context.js';
 import {
   controlledShutdownLeader,
   offlinePartitionLeader,
@@ -27,6 +24,7 @@ import {
   reassignPartitionLeader,
   type ElectionResult,
 } from './election.js';
+import { inRequestBatch, writePartitionStates, type StateMachineDeps } from './state-machine.js';
 
 export const PartitionStateName = {
   NewPartition: 'NewPartition',
@@ -65,14 +63,8 @@ export class StateChangeFailedError extends Error {
 
 export type PartitionResult = { tp: TopicPartition; ok: true; info: LeadershipInfo } | { tp: TopicPartition; ok: false; error: Error };
 
-export interface PartitionStateMachineDeps {
+export interface PartitionStateMachineDeps extends StateMachineDeps {
   controllerId: number;
-  ctx: ControllerContext;
-  zk: KafkaZkClient;
-  batch: ControllerRequestBatch;
-  log: Logger;
-  /** state-change log (Kafka's state-change.log) */
-  stateLog: Logger;
   /** unclean.leader.election.enable of the broker (merged under each topic's config) */
   uncleanLeaderElectionEnable: boolean;
 }
@@ -114,18 +106,14 @@ export class PartitionStateMachine {
     strategy?: ElectionStrategy,
   ): Promise<Map<string, PartitionResult>> {
     if (partitions.length === 0) return new Map();
-    const { batch } = this.d;
-    batch.newBatch();
-    try {
-      const results = await this.doHandleStateChanges(partitions, target, strategy);
-      batch.send();
-      return results;
-    } catch (err) {
-      batch.clear();
-      if (err instanceof ControllerMovedError) throw err;
-      this.d.log.error({ err, target, partitions: partitions.map(tpKey) }, 'error while moving partitions to a new state');
-      return new Map(partitions.map((tp) => [tpKey(tp), { tp, ok: false, error: err as Error }]));
-    }
+    return inRequestBatch(
+      this.d.batch,
+      () => this.doHandleStateChanges(partitions, target, strategy),
+      (err) => {
+        this.d.log.error({ err, target, partitions: partitions.map(tpKey) }, 'error while moving partitions to a new state');
+        return new Map(partitions.map((tp) => [tpKey(tp), { tp, ok: false, error: err as Error }]));
+      },
+    );
   }
 
   private async doHandleStateChanges(
@@ -297,22 +285,16 @@ export class PartitionStateMachine {
     }
     if (updates.length === 0) return { finished, retry: [] };
 
-    const retry: TopicPartition[] = [];
-    const written = await zk.updatePartitionStates(ctx.fence(), updates);
-    written.forEach((w, i) => {
-      const u = updates[i]!;
-      if (w.outcome === 'ok') {
-        const info: LeadershipInfo = { state: u.state, zkVersion: w.zkVersion };
-        ctx.putLeadershipInfo(u.tp, info);
+    const retry = await writePartitionStates(
+      this.d,
+      updates,
+      (u, info) => {
         if (u.unclean) this.d.log.warn({ tp: tpKey(u.tp), leader: u.state.leader }, 'unclean leader election');
         batch.addLeaderAndIsr(u.recipients.filter((r) => ctx.isLiveOrShuttingDown(r)), u.tp, info, ctx.fullReplicaAssignment(u.tp), false);
         finished.push({ tp: u.tp, ok: true, info });
-      } else if (w.outcome === 'bad-version') {
-        retry.push(u.tp);
-      } else {
-        finished.push({ tp: u.tp, ok: false, error: new StateChangeFailedError(`state znode of ${tpKey(u.tp)} vanished`) });
-      }
-    });
+      },
+      (u) => finished.push({ tp: u.tp, ok: false, error: new StateChangeFailedError(`state znode of ${tpKey(u.tp)} vanished`) }),
+    );
     return { finished, retry };
   }
 

@@ -17,12 +17,10 @@
  * member, retried on BADVERSION) and LeaderAndIsr to the other replicas; ReplicaDeletionStarted →
  * StopReplica(delete=true); NonExistentReplica → dropped from the assignment.
  */
-import type { Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
-import { ControllerMovedError, type KafkaZkClient } from '../zk/kafka-zk-client.js';
 import type { PartitionState } from '../zk/znodes.js';
-import type { ControllerRequestBatch } from './controller-channel.js';
-import type { ControllerContext, LeadershipInfo, PartitionReplica } from './controller-context.js';
+import type { LeadershipInfo, PartitionReplica } from './controller-context.js';
+import { inRequestBatch, writePartitionStates, type StateMachineDeps } from './state-machine.js';
 
 export const ReplicaStateName = {
   NewReplica: 'NewReplica',
@@ -64,13 +62,7 @@ export function removeReplicaFromIsr(state: PartitionState, replica: number, con
   };
 }
 
-export interface ReplicaStateMachineDeps {
-  ctx: ControllerContext;
-  zk: KafkaZkClient;
-  batch: ControllerRequestBatch;
-  log: Logger;
-  stateLog: Logger;
-}
+export type ReplicaStateMachineDeps = StateMachineDeps;
 
 export class ReplicaStateMachine {
   constructor(private readonly d: ReplicaStateMachineDeps) {}
@@ -102,22 +94,21 @@ export class ReplicaStateMachine {
 
   async handleStateChanges(replicas: readonly PartitionReplica[], target: ReplicaStateName): Promise<void> {
     if (replicas.length === 0) return;
-    const { batch } = this.d;
-    batch.newBatch();
-    try {
-      const byBroker = new Map<number, PartitionReplica[]>();
-      for (const r of replicas) {
-        const l = byBroker.get(r.replica);
-        if (l) l.push(r);
-        else byBroker.set(r.replica, [r]);
-      }
-      for (const [replicaId, list] of byBroker) await this.doHandleStateChanges(replicaId, list, target);
-      batch.send();
-    } catch (err) {
-      batch.clear();
-      if (err instanceof ControllerMovedError) throw err;
-      this.d.log.error({ err, target, count: replicas.length }, 'error while moving replicas to a new state');
-    }
+    await inRequestBatch(
+      this.d.batch,
+      async () => {
+        const byBroker = new Map<number, PartitionReplica[]>();
+        for (const r of replicas) {
+          const l = byBroker.get(r.replica);
+          if (l) l.push(r);
+          else byBroker.set(r.replica, [r]);
+        }
+        for (const [replicaId, list] of byBroker) await this.doHandleStateChanges(replicaId, list, target);
+      },
+      (err) => {
+        this.d.log.error({ err, target, count: replicas.length }, 'error while moving replicas to a new state');
+      },
+    );
   }
 
   private transition(r: PartitionReplica, to: ReplicaStateName, extra: Record<string, unknown> = {}): void {
@@ -244,19 +235,12 @@ export class ReplicaStateMachine {
       }
       remaining = [];
       if (updates.length === 0) break;
-      const written = await zk.updatePartitionStates(ctx.fence(), updates);
-      written.forEach((w, i) => {
-        const u = updates[i]!;
-        if (w.outcome === 'ok') {
-          const info: LeadershipInfo = { state: u.state, zkVersion: w.zkVersion };
-          ctx.putLeadershipInfo(u.tp, info);
-          results.set(tpKey(u.tp), { tp: u.tp, info });
-        } else if (w.outcome === 'bad-version') {
-          remaining.push(u.tp);
-        } else {
-          stateLog.error({ tp: tpKey(u.tp), replica: replicaId }, 'failed to remove replica from ISR: state znode vanished');
-        }
-      });
+      remaining = await writePartitionStates(
+        this.d,
+        updates,
+        (u, info) => results.set(tpKey(u.tp), { tp: u.tp, info }),
+        (u) => stateLog.error({ tp: tpKey(u.tp), replica: replicaId }, 'failed to remove replica from ISR: state znode vanished'),
+      );
     }
     return results;
   }

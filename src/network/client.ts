@@ -24,7 +24,7 @@ import { ClientClosedError, ConnectTimeoutError, NetworkError, RequestTimeoutErr
 import { FrameDecoder, FrameSizeError, sizePrefix } from './frame-decoder.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnySpec = MessageSpec<any>;
+export type AnySpec = MessageSpec<any>;
 
 /** A request table and its response table. */
 export interface ApiPair<Req extends AnySpec, Res extends AnySpec> {

@@ -38,7 +38,7 @@ import { ResourceType, describeResource, resourceNameToBrokerId, resourceTypeNam
 type Resource = MessageValue<typeof AlterConfigsRequest>['resources'][number];
 
 /** A ConfigException of Kafka's, answered INVALID_REQUEST with the resource named. */
-function invalidValue(type: number, name: string, message: string): KafkaError {
+export function invalidValue(type: number, name: string, message: string): KafkaError {
   return new KafkaError(ErrorCode.InvalidRequest, `Invalid config value for resource ${describeResource(type, name)}: ${message}`);
 }
 
@@ -95,41 +95,61 @@ export async function alterBrokerConfigOrThrow(
   deps.log.info({ entity, keys }, 'dynamic broker config updated');
 }
 
-export function createAlterConfigsHandler(deps: BrokerDeps): Handler {
-  async function alter(r: Resource, validateOnly: boolean): Promise<ApiError> {
+/** The answer to a resource type neither AlterConfigs nor IncrementalAlterConfigs alters. */
+export function unsupportedResourceType(type: number): KafkaError {
+  return new KafkaError(ErrorCode.InvalidRequest, `AlterConfigs is only supported for topics and brokers, but resource type is ${resourceTypeName(type)}`);
+}
+
+// type aliases, not interfaces: the message tables' input types want an index signature
+type ConfigResource = { resourceType: number; resourceName: string };
+type AlterConfigsResult = { throttleTimeMs: number; responses: Array<ConfigResource & { errorCode: number; errorMessage: string | null }> };
+
+/**
+ * The response of both AlterConfigs and IncrementalAlterConfigs: each resource altered in turn by `alterOrThrow`,
+ * answered with the error it threw (logged as `toApiError` does) or NONE.
+ */
+export async function alterEachResource<R extends ConfigResource>(
+  deps: BrokerDeps,
+  req: { resources: readonly R[]; validateOnly: boolean },
+  alterOrThrow: (r: R, validateOnly: boolean) => Promise<void>,
+): Promise<AlterConfigsResult> {
+  const responses = [];
+  for (const r of req.resources) {
+    let e: ApiError;
     try {
-      const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
-      if (nulls.length > 0) throw new KafkaError(ErrorCode.InvalidRequest, `Null value not supported for : ${nulls.join(',')}`);
-      const props = Object.fromEntries(r.configs.map((c) => [c.name, c.value as string]));
-      if (r.resourceType === ResourceType.Topic) await alterTopicConfigOrThrow(deps, r.resourceName, props, validateOnly);
-      else if (r.resourceType === ResourceType.Broker) await alterBrokerConfigOrThrow(deps, r.resourceName, props, validateOnly);
-      else {
-        throw new KafkaError(
-          ErrorCode.InvalidRequest,
-          `AlterConfigs is only supported for topics and brokers, but resource type is ${resourceTypeName(r.resourceType)}`,
-        );
-      }
-      return API_ERROR_NONE;
+      await alterOrThrow(r, req.validateOnly);
+      e = API_ERROR_NONE;
     } catch (err) {
-      return toApiError(err, deps.log, `altering ${describeResource(r.resourceType, r.resourceName)}`);
+      e = toApiError(err, deps.log, `altering ${describeResource(r.resourceType, r.resourceName)}`);
     }
+    responses.push({ errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName });
+  }
+  return { throttleTimeMs: 0, responses };
+}
+
+/** `code` for every resource (the errorResponse of both handlers). */
+export function alterConfigsErrorResponse(req: { resources: readonly ConfigResource[] }, code: number): AlterConfigsResult {
+  return {
+    throttleTimeMs: 0,
+    responses: req.resources.map((r) => ({ errorCode: code, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
+  };
+}
+
+export function createAlterConfigsHandler(deps: BrokerDeps): Handler {
+  async function alterOrThrow(r: Resource, validateOnly: boolean): Promise<void> {
+    const nulls = r.configs.filter((c) => c.value === null).map((c) => c.name);
+    if (nulls.length > 0) throw new KafkaError(ErrorCode.InvalidRequest, `Null value not supported for : ${nulls.join(',')}`);
+    const props = Object.fromEntries(r.configs.map((c) => [c.name, c.value as string]));
+    if (r.resourceType === ResourceType.Topic) await alterTopicConfigOrThrow(deps, r.resourceName, props, validateOnly);
+    else if (r.resourceType === ResourceType.Broker) await alterBrokerConfigOrThrow(deps, r.resourceName, props, validateOnly);
+    else throw unsupportedResourceType(r.resourceType);
   }
 
   return defineHandler({
     request: AlterConfigsRequest,
     response: AlterConfigsResponse,
     versions: { min: 0, max: 1 },
-    async handle(req) {
-      const responses = [];
-      for (const r of req.resources) {
-        const e = await alter(r, req.validateOnly);
-        responses.push({ errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName });
-      }
-      return { throttleTimeMs: 0, responses };
-    },
-    errorResponse: (req, code) => ({
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({ errorCode: code, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
-    }),
+    handle: (req) => alterEachResource(deps, req, alterOrThrow),
+    errorResponse: alterConfigsErrorResponse,
   });
 }

@@ -35,9 +35,28 @@ import {
   apiError,
   awaitAdmin,
   toApiError,
+  type ApiError,
   type PendingCreation,
 } from '../delayed-admin.js';
 import { defineHandler, type Handler } from '../handler.js';
+
+/**
+ * The answer per topic of CreateTopics and CreatePartitions: at once when there is nothing to wait for (timeout ≤ 0,
+ * validateOnly, or no topic succeeded), else once every new partition has a leader in the metadata cache or the
+ * timeout passed (DelayedCreatePartitions).
+ */
+export async function awaitCreations(
+  deps: BrokerDeps,
+  req: { timeoutMs: number; validateOnly: boolean },
+  items: readonly PendingCreation[],
+): Promise<ApiError[]> {
+  const errors = items.map((i) => i.error);
+  return req.timeoutMs <= 0 || req.validateOnly || errors.every((e) => e.code !== ErrorCode.None)
+    ? answerWithoutWaiting(errors, req.validateOnly)
+    : await awaitAdmin(deps.adminPurgatory, deps.metadataChangedKey, (respond) =>
+        new DelayedCreatePartitions(deps.clock.now() + req.timeoutMs, deps.metadataCache, items, respond),
+      );
+}
 
 type Topic = MessageValue<typeof CreatePartitionsRequest>['topics'][number];
 
@@ -134,13 +153,7 @@ export function createCreatePartitionsHandler(deps: BrokerDeps): Handler {
           }
         }
       }
-      const errors = items.map((i) => i.error);
-      const final =
-        req.timeoutMs <= 0 || req.validateOnly || errors.every((e) => e.code !== ErrorCode.None)
-          ? answerWithoutWaiting(errors, req.validateOnly)
-          : await awaitAdmin(deps.adminPurgatory, deps.metadataChangedKey, (respond) =>
-              new DelayedCreatePartitions(deps.clock.now() + req.timeoutMs, deps.metadataCache, items, respond),
-            );
+      const final = await awaitCreations(deps, req, items);
       return {
         throttleTimeMs: 0,
         results: req.topics.map((t, i) => {

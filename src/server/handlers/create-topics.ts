@@ -37,17 +37,9 @@ import { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messag
 import type { MessageInput, MessageValue } from '../../protocol/schema.js';
 import { replicaAssignment, type TopicAssignment } from '../../zk/znodes.js';
 import type { BrokerDeps } from '../broker-deps.js';
-import {
-  API_ERROR_NONE,
-  DelayedCreatePartitions,
-  answerWithoutWaiting,
-  apiError,
-  awaitAdmin,
-  toApiError,
-  type ApiError,
-  type PendingCreation,
-} from '../delayed-admin.js';
+import { API_ERROR_NONE, apiError, toApiError, type ApiError, type PendingCreation } from '../delayed-admin.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { awaitCreations } from './create-partitions.js';
 
 type Topic = MessageValue<typeof CreateTopicsRequest>['topics'][number];
 type TopicResult = MessageInput<typeof CreateTopicsResponse>['topics'][number];
@@ -173,18 +165,12 @@ export function createCreateTopicsHandler(deps: BrokerDeps): Handler {
             : await prepare(topic, req.validateOnly),
         );
       }
-      const errors = prepared.map((p) => p.error);
-      const nothingToWaitFor = req.timeoutMs <= 0 || req.validateOnly || errors.every((e) => e.code !== ErrorCode.None);
-      const final = nothingToWaitFor
-        ? answerWithoutWaiting(errors, req.validateOnly)
-        : await awaitAdmin(deps.adminPurgatory, deps.metadataChangedKey, (respond) => {
-            const items: PendingCreation[] = req.topics.map((t, i) => ({
-              topic: t.name,
-              partitions: prepared[i]?.partitions ?? [],
-              error: errors[i] ?? API_ERROR_NONE,
-            }));
-            return new DelayedCreatePartitions(deps.clock.now() + req.timeoutMs, deps.metadataCache, items, respond);
-          });
+      const items: PendingCreation[] = req.topics.map((t, i) => ({
+        topic: t.name,
+        partitions: prepared[i]?.partitions ?? [],
+        error: prepared[i]?.error ?? API_ERROR_NONE,
+      }));
+      const final = await awaitCreations(deps, req, items);
       return {
         throttleTimeMs: 0,
         topics: req.topics.map((t, i): TopicResult => {

@@ -35,10 +35,17 @@ import {
 import type { MessageValue } from '../../protocol/schema.js';
 import { DEFAULT_CONFIG_ENTITY } from '../../zk/znodes.js';
 import type { BrokerDeps } from '../broker-deps.js';
-import { API_ERROR_NONE, toApiError, type ApiError } from '../delayed-admin.js';
 import { defineHandler, type Handler } from '../handler.js';
-import { alterBrokerConfigOrThrow, alterTopicConfigOrThrow, brokerResourceIdOrThrow } from './alter-configs.js';
-import { ResourceType, describeResource, log4jLevel, resourceTypeName } from './describe-configs.js';
+import {
+  alterBrokerConfigOrThrow,
+  alterConfigsErrorResponse,
+  alterEachResource,
+  alterTopicConfigOrThrow,
+  brokerResourceIdOrThrow,
+  invalidValue,
+  unsupportedResourceType,
+} from './alter-configs.js';
+import { ResourceType, log4jLevel } from './describe-configs.js';
 
 type Resource = MessageValue<typeof IncrementalAlterConfigsRequest>['resources'][number];
 type Op = Resource['configs'][number];
@@ -90,8 +97,7 @@ export function createIncrementalAlterConfigsHandler(deps: BrokerDeps): Handler 
 
   function alterLoggersOrThrow(r: Resource, validateOnly: boolean): void {
     brokerResourceIdOrThrow(deps, r.resourceName);
-    const configException = (message: string) =>
-      invalidRequest(`Invalid config value for resource ${describeResource(r.resourceType, r.resourceName)}: ${message}`);
+    const configException = (message: string) => invalidValue(r.resourceType, r.resourceName, message);
     let level: LogLevel | undefined;
     for (const op of r.configs) {
       const opName = OP_NAMES[op.configOperation] ?? String(op.configOperation);
@@ -113,40 +119,35 @@ export function createIncrementalAlterConfigsHandler(deps: BrokerDeps): Handler 
     deps.log.level = level;
   }
 
-  async function alter(r: Resource, validateOnly: boolean): Promise<ApiError> {
-    try {
-      const names = r.configs.map((c) => c.name);
-      const dupes = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-      if (dupes.length > 0) throw invalidRequest(`Error due to duplicate config keys : ${dupes.join(',')}`);
-      const bad = r.configs.filter((c) => OP_NAMES[c.configOperation] === undefined);
-      if (bad.length > 0) throw invalidRequest(`Unknown config operation ${bad[0]?.configOperation} for ${bad[0]?.name}`);
-      const nulls = r.configs.filter((c) => c.value === null && c.configOperation !== ConfigOperation.Delete);
-      if (nulls.length > 0) {
-        throw invalidRequest(`Null value not supported for : ${nulls.map((c) => `${OP_NAMES[c.configOperation]}:${c.name}`).join(',')}`);
+  async function alterOrThrow(r: Resource, validateOnly: boolean): Promise<void> {
+    const names = r.configs.map((c) => c.name);
+    const dupes = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+    if (dupes.length > 0) throw invalidRequest(`Error due to duplicate config keys : ${dupes.join(',')}`);
+    const bad = r.configs.filter((c) => OP_NAMES[c.configOperation] === undefined);
+    if (bad.length > 0) throw invalidRequest(`Unknown config operation ${bad[0]?.configOperation} for ${bad[0]?.name}`);
+    const nulls = r.configs.filter((c) => c.value === null && c.configOperation !== ConfigOperation.Delete);
+    if (nulls.length > 0) {
+      throw invalidRequest(`Null value not supported for : ${nulls.map((c) => `${OP_NAMES[c.configOperation]}:${c.name}`).join(',')}`);
+    }
+    switch (r.resourceType) {
+      case ResourceType.Topic: {
+        const props = await deps.zk.getTopicConfig(r.resourceName);
+        applyOps(props, r.configs, 'topic', topicKeyInfo);
+        await alterTopicConfigOrThrow(deps, r.resourceName, props, validateOnly);
+        break;
       }
-      switch (r.resourceType) {
-        case ResourceType.Topic: {
-          const props = await deps.zk.getTopicConfig(r.resourceName);
-          applyOps(props, r.configs, 'topic', topicKeyInfo);
-          await alterTopicConfigOrThrow(deps, r.resourceName, props, validateOnly);
-          break;
-        }
-        case ResourceType.Broker: {
-          const id = brokerResourceIdOrThrow(deps, r.resourceName);
-          const props = await deps.zk.getBrokerConfig(id ?? DEFAULT_CONFIG_ENTITY);
-          applyOps(props, r.configs, 'broker', brokerKeyInfo);
-          await alterBrokerConfigOrThrow(deps, r.resourceName, props, validateOnly);
-          break;
-        }
-        case ResourceType.BrokerLogger:
-          alterLoggersOrThrow(r, validateOnly);
-          break;
-        default:
-          throw invalidRequest(`AlterConfigs is only supported for topics and brokers, but resource type is ${resourceTypeName(r.resourceType)}`);
+      case ResourceType.Broker: {
+        const id = brokerResourceIdOrThrow(deps, r.resourceName);
+        const props = await deps.zk.getBrokerConfig(id ?? DEFAULT_CONFIG_ENTITY);
+        applyOps(props, r.configs, 'broker', brokerKeyInfo);
+        await alterBrokerConfigOrThrow(deps, r.resourceName, props, validateOnly);
+        break;
       }
-      return API_ERROR_NONE;
-    } catch (err) {
-      return toApiError(err, deps.log, `altering ${describeResource(r.resourceType, r.resourceName)}`);
+      case ResourceType.BrokerLogger:
+        alterLoggersOrThrow(r, validateOnly);
+        break;
+      default:
+        throw unsupportedResourceType(r.resourceType);
     }
   }
 
@@ -154,17 +155,7 @@ export function createIncrementalAlterConfigsHandler(deps: BrokerDeps): Handler 
     request: IncrementalAlterConfigsRequest,
     response: IncrementalAlterConfigsResponse,
     versions: { min: 0, max: 1 },
-    async handle(req) {
-      const responses = [];
-      for (const r of req.resources) {
-        const e = await alter(r, req.validateOnly);
-        responses.push({ errorCode: e.code, errorMessage: e.message, resourceType: r.resourceType, resourceName: r.resourceName });
-      }
-      return { throttleTimeMs: 0, responses };
-    },
-    errorResponse: (req, code) => ({
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({ errorCode: code, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
-    }),
+    handle: (req) => alterEachResource(deps, req, alterOrThrow),
+    errorResponse: alterConfigsErrorResponse,
   });
 }

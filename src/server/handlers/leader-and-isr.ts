@@ -10,31 +10,18 @@ import type { LeaderAndIsrPartition, ReplicaManager } from '../../cluster/replic
 import { LeaderAndIsrRequest, LeaderAndIsrResponse } from '../../protocol/messages/leader-and-isr.js';
 import type { MessageValue } from '../../protocol/schema.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { everyPartitionFailed, partitionStateFields, partitionStatesOf } from './control-partitions.js';
 
 type Req = MessageValue<typeof LeaderAndIsrRequest>;
 type State = Req['ungroupedPartitionStates'][number];
 
 function toPartition(topic: string, s: State): LeaderAndIsrPartition {
-  return {
-    topic,
-    partition: s.partitionIndex,
-    controllerEpoch: s.controllerEpoch,
-    leader: s.leader,
-    leaderEpoch: s.leaderEpoch,
-    isr: s.isr,
-    zkVersion: s.zkVersion,
-    replicas: s.replicas,
-    addingReplicas: s.addingReplicas,
-    removingReplicas: s.removingReplicas,
-    isNew: s.isNew,
-  };
+  return { ...partitionStateFields(topic, s), addingReplicas: s.addingReplicas, removingReplicas: s.removingReplicas, isNew: s.isNew };
 }
 
 /** Every partition state of a LeaderAndIsr request, whatever its version. */
 export function leaderAndIsrPartitions(req: Req): LeaderAndIsrPartition[] {
-  const out = req.ungroupedPartitionStates.map((s) => toPartition(s.topicName, s));
-  for (const t of req.topicStates) for (const s of t.partitionStates) out.push(toPartition(t.topicName, s));
-  return out;
+  return partitionStatesOf(req, toPartition);
 }
 
 export function createLeaderAndIsrHandler(replicaManager: ReplicaManager): Handler {
@@ -43,9 +30,6 @@ export function createLeaderAndIsrHandler(replicaManager: ReplicaManager): Handl
     response: LeaderAndIsrResponse,
     versions: { min: 0, max: 4 },
     handle: (req) => replicaManager.becomeLeaderOrFollower(req, leaderAndIsrPartitions(req)),
-    errorResponse: (req, code) => ({
-      errorCode: code,
-      partitionErrors: leaderAndIsrPartitions(req).map((p) => ({ topicName: p.topic, partitionIndex: p.partition, errorCode: code })),
-    }),
+    errorResponse: (req, code) => everyPartitionFailed(leaderAndIsrPartitions(req), code),
   });
 }

@@ -9,6 +9,7 @@ import type { ReplicaManager, StopReplicaPartition } from '../../cluster/replica
 import { StopReplicaRequest, StopReplicaResponse } from '../../protocol/messages/stop-replica.js';
 import type { MessageValue } from '../../protocol/schema.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { everyPartitionFailed } from './control-partitions.js';
 
 type Req = MessageValue<typeof StopReplicaRequest>;
 
@@ -29,9 +30,6 @@ export function createStopReplicaHandler(replicaManager: ReplicaManager): Handle
     response: StopReplicaResponse,
     versions: { min: 0, max: 3 },
     handle: (req) => replicaManager.stopReplicas(req, stopReplicaPartitions(req)),
-    errorResponse: (req, code) => ({
-      errorCode: code,
-      partitionErrors: stopReplicaPartitions(req).map((p) => ({ topicName: p.topic, partitionIndex: p.partition, errorCode: code })),
-    }),
+    errorResponse: (req, code) => everyPartitionFailed(stopReplicaPartitions(req), code),
   });
 }

@@ -18,6 +18,7 @@ import type { MessageValue } from '../../protocol/schema.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { defineHandler, type Handler } from '../handler.js';
 import type { MetadataUpdate, PartitionInfo } from '../metadata-cache.js';
+import { partitionStateFields, partitionStatesOf } from './control-partitions.js';
 
 type Req = MessageValue<typeof UpdateMetadataRequest>;
 type State = Req['ungroupedPartitionStates'][number];
@@ -26,23 +27,12 @@ const SECURITY_PROTOCOL_NAMES = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL
 const PLAINTEXT = 0;
 
 function toPartitionInfo(topic: string, s: State): PartitionInfo {
-  return {
-    topic,
-    partition: s.partitionIndex,
-    controllerEpoch: s.controllerEpoch,
-    leader: s.leader,
-    leaderEpoch: s.leaderEpoch,
-    isr: s.isr,
-    zkVersion: s.zkVersion,
-    replicas: s.replicas,
-    offlineReplicas: s.offlineReplicas,
-  };
+  return { ...partitionStateFields(topic, s), offlineReplicas: s.offlineReplicas };
 }
 
 /** The MetadataCache update carried by an UpdateMetadata request of any version. */
 export function metadataUpdateOf(req: Req, version: number): MetadataUpdate {
-  const partitions = req.ungroupedPartitionStates.map((s) => toPartitionInfo(s.topicName, s));
-  for (const t of req.topicStates) for (const s of t.partitionStates) partitions.push(toPartitionInfo(t.topicName, s));
+  const partitions = partitionStatesOf(req, toPartitionInfo);
   const liveBrokers = req.liveBrokers.map((b) => ({
     id: b.id,
     rack: version >= 2 ? b.rack : null,

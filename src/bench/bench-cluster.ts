@@ -1,0 +1,226 @@
+/**
+ * What the cluster benchmarks (produce, replication, groups) share: gregor brokers as child processes, a scratch
+ * directory with a real ZooKeeper in it that is cleaned up on exit and on Ctrl-C, the seeded record file of
+ * performance.md §3.4, and the small figures helpers (median, tables, load averages).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
+import { pinned } from './kcat.js';
+
+/** Every record of the record file is exactly this long (performance.md §3.4). */
+export const RECORD_BYTES = 100;
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** The 1-, 5- and 15-minute load averages. */
+export function loadAverages(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(' ');
+}
+
+/** The closing line of a benchmark: the load after it and its total time. */
+export function printTotal(started: number): void {
+  console.log(`load after: ${loadAverages()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** The last lines of a log file. */
+export function tail(path: string, lines = 30): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** A blank line, then `rows` as a table: the first row a header underlined, the first column left-aligned. */
+export function printTable(rows: readonly (readonly string[])[]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  console.log('');
+  for (const [i, r] of rows.entries()) {
+    console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+    if (i === 0) console.log(widths.map((wd) => '-'.repeat(wd)).join('  '));
+  }
+}
+
+/** mulberry32: a small seeded PRNG, so every run produces the same payload file. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** N lines of exactly 100 bytes of varied JSON (the §3.4 generator, seeded). */
+export function writeRecords(path: string, n: number, seed: number): void {
+  const types = ['page_view', 'click', 'add_to_cart', 'purchase', 'login', 'search'];
+  const regions = ['eu-west', 'us-east', 'ap-south'];
+  const letters = 'abcdefghij';
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const fd = openSync(path, 'w');
+  try {
+    let chunk = '';
+    const ts = 1_732_150_000_000;
+    for (let i = 0; i < n; i++) {
+      let r = `{"id":${i},"ts":${ts + i},"u":"u${Math.floor(rnd() * 1e5)}","t":"${pick(types)}","ms":${Math.floor(rnd() * 500)},"r":"${pick(regions)}","p":"`;
+      while (r.length < RECORD_BYTES - 2) r += letters[Math.floor(rnd() * letters.length)];
+      chunk += `${r}"}\n`;
+      if (chunk.length > 4_000_000) {
+        writeFileSync(fd, chunk);
+        chunk = '';
+      }
+    }
+    writeFileSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The overrides that place a broker: its data dir, one PLAINTEXT listener on `port`, its ZooKeeper (and its id). */
+export function brokerOverrides(o: { id?: number; dataDir: string; port: number; zkConnect: string }): string[] {
+  const listener = `PLAINTEXT://127.0.0.1:${o.port}`;
+  return [
+    ...(o.id === undefined ? [] : [`broker.id=${o.id}`]),
+    `log.dirs=${o.dataDir}`,
+    `listeners=${listener}`,
+    `advertised.listeners=${listener}`,
+    `zookeeper.connect=${o.zkConnect}`,
+  ];
+}
+
+/**
+ * Spawns `gregor broker start config/single-broker.properties --override …`, stdout and stderr to `logPath`
+ * (truncated, or appended to with `append`), pinned to `cpu` when given. It runs the broker the way this benchmark
+ * runs: dist/ when we are built code, the sources through tsx otherwise (a stale dist/ would measure old code).
+ */
+export function spawnBroker(overrides: readonly string[], logPath: string, opts: { append?: boolean; cpu?: number } = {}): ChildProcess {
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
+  const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
+  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
+  const fd = openSync(logPath, opts.append ? 'a' : 'w');
+  const [command, commandArgs] = pinned(opts.cpu, process.execPath, args);
+  const child = spawn(command, commandArgs, {
+    cwd: repo,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' },
+  });
+  closeSync(fd);
+  return child;
+}
+
+/** stop() of every single broker started and not yet exited, so a Ctrl-C during start-up stops it too. */
+export const liveBrokers = new Set<() => Promise<void>>();
+
+export interface SingleBroker {
+  /** host:port of its listener (as kcat's -b and MockHolder name a server) */
+  readonly brokers: string;
+  readonly pid: number;
+  readonly logPath: string;
+  /** undefined while it runs; its exit code (-1 when killed by a signal) once it exited */
+  readonly exitCode: number | null | undefined;
+  /** SIGTERM, SIGKILL after 15 s; resolves when it exited (at once when it had) */
+  stop(): Promise<void>;
+}
+
+/** One broker on a free port, data and log (`broker.log`) under `root`; it is not waited for. */
+export async function startSingleBroker(
+  root: string,
+  zk: ZooKeeperServer,
+  opts: { cpu?: number; reportStop?: boolean } = {},
+): Promise<SingleBroker> {
+  const port = await freePort();
+  const logPath = join(root, 'broker.log');
+  const child = spawnBroker(brokerOverrides({ dataDir: join(root, 'broker-data'), port, zkConnect: zk.connectString }), logPath, { cpu: opts.cpu });
+  if (child.pid === undefined) throw new Error('could not spawn the broker');
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitCode = code ?? (signal ? -1 : null);
+      liveBrokers.delete(stop);
+      resolve();
+    }),
+  );
+  const stop = async (): Promise<void> => {
+    if (exitCode !== undefined) return;
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, 15_000);
+    await exited;
+    clearTimeout(timer);
+    if (opts.reportStop) {
+      console.log(`broker stopped ${killed ? 'by SIGKILL after SIGTERM was ignored for 15 s' : `on SIGTERM in ${((Date.now() - t0) / 1000).toFixed(1)} s`} (exit ${exitCode})`);
+    }
+  };
+  liveBrokers.add(stop);
+  return {
+    brokers: `127.0.0.1:${port}`,
+    pid: child.pid,
+    logPath,
+    get exitCode() {
+      return exitCode;
+    },
+    stop,
+  };
+}
+
+export interface BenchScratch {
+  /** the scratch directory */
+  readonly root: string;
+  /** starts a ZooKeeper with its data under `root` (stopped and removed by the cleanup) */
+  startZooKeeper(): Promise<ZooKeeperServer>;
+}
+
+/**
+ * Runs `body` in a fresh scratch directory (`gregor-bench-<name>-…`). Afterwards, or on SIGINT/SIGTERM (then exiting
+ * 130), `teardown` runs, the ZooKeeper is stopped and the directory removed, once. On an error `onError` prints what
+ * helps (log tails) before it is rethrown. `stopping` names what a signal stops, for its message.
+ */
+export async function inBenchScratch(
+  o: { name: string; stopping: string; teardown: () => Promise<void>; onError: () => void },
+  body: (scratch: BenchScratch) => Promise<void>,
+): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), `gregor-bench-${o.name}-`));
+  let zk: ZooKeeperServer | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      await o.teardown();
+      await zk?.stop({ removeData: true }).catch(() => {});
+      rmSync(root, { recursive: true, force: true });
+    })());
+  const onSignal = (signal: NodeJS.Signals): void => {
+    console.error(`\n${signal}: stopping ${o.stopping}, removing ${root}`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const quiet = { info: () => {}, warn: (obj: object, m: string) => console.error(m, obj) };
+    await body({ root, startZooKeeper: async () => (zk = await startZooKeeper({ dataDir: join(root, 'zk-data'), log: quiet })) });
+  } catch (err) {
+    o.onError();
+    throw err;
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
