@@ -476,6 +476,9 @@ export class ReplicaManager implements PartitionAccess {
     const now = this.clock.now();
     const results: ProduceResult[] = new Array(entries.length);
     const required: number[] = requiredAcks === -1 ? new Array(entries.length) : [];
+    // Waiting fetches are woken once every partition of the request is appended, so a follower
+    // fetching several of them gets all the new data in one response, not one partition per round trip.
+    const appended: Array<{ key: string; highWatermarkChanged: boolean }> = [];
     let anyAppended = false;
     for (let i = 0; i < entries.length; i++) {
       const { tp, records } = entries[i]!;
@@ -492,12 +495,13 @@ export class ReplicaManager implements PartitionAccess {
         };
         anyAppended = true;
         if (requiredAcks === -1) required[i] = info.lastOffset + 1;
-        this.completeDelayed(partition.key, highWatermarkChanged);
+        appended.push({ key: partition.key, highWatermarkChanged });
       } catch (err) {
         results[i] = { tp, errorCode: toErrorCode(err, this.log), baseOffset: -1, logAppendTime: -1, logStartOffset: -1, errorMessage: null };
         if (err instanceof KafkaError) results[i]!.errorMessage = err.message;
       }
     }
+    for (const a of appended) this.completeDelayed(a.key, a.highWatermarkChanged);
     if (requiredAcks !== -1 || !anyAppended) return results;
     const statuses: ProducePartitionStatus[] = [];
     for (let i = 0; i < entries.length; i++) {

@@ -148,36 +148,48 @@ export class Log {
 
   /** Append as leader: assign offsets from logEndOffset and stamp `leaderEpoch`, in place. */
   append(records: Buffer, leaderEpoch: number): LogAppendInfo {
-    return this.guard(() => {
+    // The hot path: the guard's checks inlined (no closure per append).
+    if (this.offline) throw this.offlineError();
+    try {
       const mode: AppendMode = { role: 'leader', nextOffset: this.logEndOffset, leaderEpoch };
-      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.config.maxMessageBytes));
-    });
+      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.ctx.config.maxMessageBytes));
+    } catch (err) {
+      throw this.failure(err);
+    }
   }
 
   /** Append replicated batches with their offsets (which must be ≥ logEndOffset and increasing). */
   appendAsFollower(records: Buffer): LogAppendInfo {
-    return this.guard(() => {
+    if (this.offline) throw this.offlineError();
+    try {
       const mode: AppendMode = { role: 'follower', logEndOffset: this.logEndOffset };
-      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.config.maxMessageBytes));
-    });
+      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.ctx.config.maxMessageBytes));
+    } catch (err) {
+      throw this.failure(err);
+    }
   }
 
   private appendAnalyzed(records: Buffer, info: AnalyzedBatches): LogAppendInfo {
-    const logAppendTime = this.config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
+    const config = this.ctx.config;
+    const logAppendTime = config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
     if (info.batchCount === 0) {
       const next = this.logEndOffset;
       return { ...info, firstOffset: next, lastOffset: next - 1, logAppendTime, logStartOffset: this._logStartOffset, validBytes: 0 };
     }
-    if (records.length > this.config.segmentBytes) {
-      throw new KafkaError(ErrorCode.RecordListTooLarge, `${records.length} bytes exceed segment.bytes ${this.config.segmentBytes}`);
+    if (records.length > config.segmentBytes) {
+      throw new KafkaError(ErrorCode.RecordListTooLarge, `${records.length} bytes exceed segment.bytes ${config.segmentBytes}`);
     }
     let segment = this.activeSegment;
     if (segment.shouldRoll(records.length, info.lastOffset)) segment = this.roll(info.firstOffset);
     else if (segment.sizeInBytes === 0 && info.firstOffset > segment.baseOffset) segment = this.roll(info.firstOffset);
     segment.append(records, info.lastOffset, info.maxTimestamp, info.offsetOfMaxTimestamp);
     // As Kafka's Log.append: every batch's epoch goes through assign() (a no-op unless it changes).
-    for (const [epoch, baseOffset] of info.epochStarts) if (epoch >= 0) this.leaderEpochCache.assign(epoch, baseOffset);
-    if (this.logEndOffset - this._recoveryPoint >= this.config.flushMessages) this.flush();
+    const epochStarts = info.epochStarts;
+    for (let i = 0; i < epochStarts.length; i++) {
+      const start = epochStarts[i]!;
+      if (start[0] >= 0) this.leaderEpochCache.assign(start[0], start[1]);
+    }
+    if (segment.nextOffset - this._recoveryPoint >= config.flushMessages) this.flush();
     return {
       firstOffset: info.firstOffset,
       lastOffset: info.lastOffset,
@@ -428,13 +440,22 @@ export class Log {
 
   /** Kafka errors pass through; anything else is an I/O failure that takes the log offline. */
   private guard<T>(fn: () => T): T {
-    if (this.offline) throw new KafkaError(ErrorCode.KafkaStorageError, `log ${this.dir} is offline`);
+    if (this.offline) throw this.offlineError();
     try {
       return fn();
     } catch (err) {
-      if (err instanceof KafkaError || err instanceof RangeError) throw err;
-      throw this.markOffline(err);
+      throw this.failure(err);
     }
+  }
+
+  private offlineError(): KafkaError {
+    return new KafkaError(ErrorCode.KafkaStorageError, `log ${this.dir} is offline`);
+  }
+
+  /** What guard() rethrows for `err`: Kafka errors as they are, anything else takes the log offline. */
+  private failure(err: unknown): unknown {
+    if (err instanceof KafkaError || err instanceof RangeError) return err;
+    return this.markOffline(err);
   }
 
   private markOffline(err: unknown): KafkaError {
