@@ -94,8 +94,15 @@ describe('replication - controlled shutdown, preferred election, reassignment, d
       expect(movedAt.get(tp.partition), `partition ${tp.partition} moved before the exit`).toBeDefined();
       expect(movedAt.get(tp.partition)!).toBeLessThan(exitedAt);
     }
-    // partitions it only followed have dropped it from the ISR as well
-    for (const tp of tps) expect((await cluster.partitionState(tp))!.isr).not.toContain(stopped);
+    // Partitions it only followed drop it from the ISR too. The controller's controlled-shutdown
+    // shrink can race a last in-flight follower fetch that lets the leader re-add it (Kafka 2.7
+    // has the same window, closed only by KIP-841 in 3.3); once the broker is gone, the
+    // controller's broker-failure handling removes it for good.
+    await cluster.waitFor(
+      async () => (await Promise.all(tps.map((tp) => cluster.partitionState(tp)))).every((s) => !s!.isr.includes(stopped)),
+      `broker ${stopped} out of every ISR`,
+      15_000,
+    );
     await workload.waitForMoreAcks(30, 60_000);
     const report = await checkHistory(cluster.bootstrap, workload.history());
     notes.push(summarize(report));
