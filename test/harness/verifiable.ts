@@ -27,8 +27,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Producer, ProducerConfig } from 'kafkajs';
 import type { KafkaClients } from './clients.js';
-import type { TestCluster } from './cluster.js';
-import { KCAT, kcatMetadata, run } from './clients.js';
+import { startCluster, type StartClusterOptions, type TestCluster } from './cluster.js';
+import { KCAT, kafkaClients, kcatMetadata, run } from './clients.js';
 
 export type SendOutcome = 'ok' | 'fail' | 'info';
 
@@ -359,4 +359,35 @@ export async function waitForMetadataReady(cluster: TestCluster, timeoutMs = 30_
     'every broker knows the controller and the live brokers',
     timeoutMs,
   );
+}
+
+export interface VerifiedCluster {
+  cluster: TestCluster;
+  clients: KafkaClients;
+  workload: VerifiableProducer;
+}
+
+/**
+ * The fault tests' common start: 3 brokers as child processes, one topic with RF = 3 and
+ * min.insync.replicas = 2 whose ISR is complete, and a recording producer writing to it.
+ */
+export async function startVerifiedCluster(opts: { topic: string; partitions: number; config: StartClusterOptions['config'] }): Promise<VerifiedCluster> {
+  const cluster = await startCluster({ brokers: 3, mode: 'process', config: opts.config ?? {} });
+  const clients = kafkaClients(cluster.bootstrap);
+  await waitForMetadataReady(cluster);
+  const admin = await clients.admin();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic: opts.topic, numPartitions: opts.partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+  });
+  for (let partition = 0; partition < opts.partitions; partition++) await cluster.waitForIsr({ topic: opts.topic, partition }, cluster.ids);
+  const workload = await startVerifiableProducer(clients, { topic: opts.topic, partitions: opts.partitions });
+  return { cluster, clients, workload };
+}
+
+/** Stops whatever of a VerifiedCluster was started (safe after a failed start). */
+export async function stopVerifiedCluster(v: Partial<VerifiedCluster>): Promise<void> {
+  await v.workload?.stop();
+  await v.clients?.disconnectAll();
+  await v.cluster?.shutdown();
 }

@@ -10,9 +10,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopicPartition } from '../../../src/common/topic-partition.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
-import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
-import { checkHistory, partitionLogBytes, startVerifiableProducer, summarize, waitForMetadataReady, type VerifiableProducer } from '../../harness/verifiable.js';
+import type { TestCluster } from '../../harness/cluster.js';
+import type { KafkaClients } from '../../harness/clients.js';
+import {
+  checkHistory,
+  partitionLogBytes,
+  startVerifiedCluster,
+  stopVerifiedCluster,
+  summarize,
+  type VerifiableProducer,
+} from '../../harness/verifiable.js';
 
 const topic = 'failover';
 const PARTITIONS = 3;
@@ -28,26 +35,11 @@ describe('replication - leader failover (kill -9, process mode)', () => {
   const timings: string[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster({
-      brokers: 3,
-      mode: 'process',
-      config: { 'zookeeper.session.timeout.ms': 4000, 'auto.leader.rebalance.enable': false },
-    });
-    clients = kafkaClients(cluster.bootstrap);
-    await waitForMetadataReady(cluster);
-    const admin = await clients.admin();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
-    });
-    for (const tp of tps) await cluster.waitForIsr(tp, cluster.ids);
-    workload = await startVerifiableProducer(clients, { topic, partitions: PARTITIONS });
+    ({ cluster, clients, workload } = await startVerifiedCluster({ topic, partitions: PARTITIONS, config: { 'zookeeper.session.timeout.ms': 4000, 'auto.leader.rebalance.enable': false } }));
   });
 
   afterAll(async () => {
-    await workload?.stop();
-    await clients?.disconnectAll();
-    await cluster?.shutdown();
+    await stopVerifiedCluster({ cluster, clients, workload });
     if (timings.length) console.log(`failover rounds:\n  ${timings.join('\n  ')}`);
   });
 

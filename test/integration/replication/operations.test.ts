@@ -19,9 +19,16 @@ import type { TopicPartition } from '../../../src/common/topic-partition.js';
 import { BrokerClient } from '../../../src/network/client.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../../src/protocol/messages/elect-leaders.js';
 import { PreferredReplicaElectionZNode } from '../../../src/zk/znodes.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
-import { kafkaClients, kcatProduce, type KafkaClients } from '../../harness/clients.js';
-import { checkHistory, readPartition, startVerifiableProducer, summarize, waitForMetadataReady, type VerifiableProducer } from '../../harness/verifiable.js';
+import type { TestCluster } from '../../harness/cluster.js';
+import { kcatProduce, type KafkaClients } from '../../harness/clients.js';
+import {
+  checkHistory,
+  readPartition,
+  startVerifiedCluster,
+  stopVerifiedCluster,
+  summarize,
+  type VerifiableProducer,
+} from '../../harness/verifiable.js';
 
 const topic = 'ops';
 const PARTITIONS = 3;
@@ -36,26 +43,11 @@ describe('replication - controlled shutdown, preferred election, reassignment, d
   const notes: string[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster({
-      brokers: 3,
-      mode: 'process',
-      config: { 'auto.leader.rebalance.enable': false, 'log.segment.delete.delay.ms': 200 },
-    });
-    clients = kafkaClients(cluster.bootstrap);
-    await waitForMetadataReady(cluster);
-    const admin = await clients.admin();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
-    });
-    for (const tp of tps) await cluster.waitForIsr(tp, cluster.ids);
-    workload = await startVerifiableProducer(clients, { topic, partitions: PARTITIONS });
+    ({ cluster, clients, workload } = await startVerifiedCluster({ topic, partitions: PARTITIONS, config: { 'auto.leader.rebalance.enable': false, 'log.segment.delete.delay.ms': 200 } }));
   });
 
   afterAll(async () => {
-    await workload?.stop();
-    await clients?.disconnectAll();
-    await cluster?.shutdown();
+    await stopVerifiedCluster({ cluster, clients, workload });
     if (notes.length) console.log(`operations:\n  ${notes.join('\n  ')}`);
   });
 
