@@ -2,12 +2,17 @@
 // Layering rules the type checker cannot see (ARCHITECTURE §9–§10, aesthetics rule 2):
 // - only src/zk/ imports node-zookeeper-client;
 // - src/protocol/ is sans-IO: no node:net, node:fs, logger or broker-layer imports;
-// - only src/network/ opens Kafka sockets (node:net); src/zk/ may, for ZooKeeper itself.
+// - only src/network/ opens Kafka sockets (node:net); src/zk/ may, for ZooKeeper itself;
+// - layers: request handlers (src/server/) call the services below them, never the reverse, so
+//   nothing under the broker's lower layers imports src/server/; the purgatory and the metadata
+//   cache sit below both the partitions (src/cluster/) and the coordinators.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const problems = [];
+
+const LOWER_LAYERS = new Set(['common', 'config', 'protocol', 'network', 'log', 'zk', 'metadata', 'purgatory', 'cluster', 'replication', 'controller', 'coordinator']);
 
 function walk(dir) {
   for (const name of readdirSync(dir)) {
@@ -24,6 +29,11 @@ function check(file, text) {
     if (file.startsWith('src/protocol/')) {
       if (/^(node:)?(net|fs|fs\/promises)$/.test(spec)) problems.push(`${file}: protocol/ must not do I/O (${spec})`);
       if (/\/(server|log|cluster|network|controller|coordinator|zk)\//.test(spec) || spec === 'pino') problems.push(`${file}: protocol/ imports ${spec}`);
+    }
+    const layer = file.split('/')[1];
+    if (LOWER_LAYERS.has(layer) && /(^|\/)server\//.test(spec)) problems.push(`${file}: ${layer}/ must not import the request layer (${spec})`);
+    if ((layer === 'purgatory' || layer === 'metadata') && /\/(cluster|coordinator|controller|replication)\//.test(spec)) {
+      problems.push(`${file}: ${layer}/ sits below ${spec}`);
     }
     if (/^(node:)?net$/.test(spec) && !file.startsWith('src/network/') && !file.startsWith('src/bench/') && !file.startsWith('src/zk/')) {
       problems.push(`${file}: only src/network/ opens sockets (${spec})`);

@@ -44,15 +44,10 @@ import { SocketServer, type Listener } from './network/server.js';
 import { ErrorCode } from './protocol/error-codes.js';
 import { ControlledShutdownRequest, ControlledShutdownResponse } from './protocol/messages/controlled-shutdown.js';
 import type { BrokerDeps } from './server/broker-deps.js';
-import type { Handler } from './server/handler.js';
 import { createHandlers } from './server/handlers/index.js';
 import { createGroupService } from './coordinator/group-service.js';
-import { createAlterPartitionReassignmentsHandler } from './server/handlers/alter-partition-reassignments.js';
-import { createControlledShutdownHandler } from './server/handlers/controlled-shutdown.js';
-import { createElectLeadersHandler } from './server/handlers/elect-leaders.js';
-import { createListPartitionReassignmentsHandler } from './server/handlers/list-partition-reassignments.js';
-import { MetadataCache } from './server/metadata-cache.js';
-import { Purgatory, type DelayedOperation } from './server/purgatory.js';
+import { MetadataCache } from './metadata/metadata-cache.js';
+import { Purgatory, type DelayedOperation } from './purgatory/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
 import { KafkaZkClient } from './zk/kafka-zk-client.js';
 import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
@@ -76,28 +71,16 @@ export class InconsistentBrokerIdError extends Error {
   }
 }
 
-/** A component started after registration and stopped before the ReplicaManager (controller, coordinators). */
-export interface BrokerService {
+/** A component started after registration and stopped before the ReplicaManager (the coordinators). */
+interface BrokerService {
   readonly name: string;
-  /** handlers this service answers */
-  readonly handlers?: readonly Handler[];
-  startup?(): void | Promise<void>;
-  shutdown?(): void | Promise<void>;
-  /** whether this broker is the active controller (the controller service answers it) */
-  isActiveController?(): boolean;
-}
-
-export interface BrokerRuntime {
-  readonly deps: BrokerDeps;
-  readonly replicaManager: ReplicaManager;
-  readonly broker: Broker;
+  startup(): void | Promise<void>;
+  shutdown(): void | Promise<void>;
 }
 
 export interface BrokerOptions {
   clock?: Clock;
   logger?: Logger;
-  /** builds optional services once the broker is registered (controller, coordinators) */
-  services?: ReadonlyArray<(runtime: BrokerRuntime) => BrokerService | Promise<BrokerService>>;
   /** randomness of replica placement for auto-created topics */
   random?: () => number;
 }
@@ -170,7 +153,7 @@ export class Broker {
     return this._brokerEpoch;
   }
   get isController(): boolean {
-    return (this.controller?.isActive ?? false) || this.services.some((s) => s.isActiveController?.() ?? false);
+    return this.controller?.isActive ?? false;
   }
   get isRunning(): boolean {
     return this.state === 'running';
@@ -357,25 +340,17 @@ export class Broker {
       requestTimeoutMs: v['request.timeout.ms'],
     });
     await this.controller.startup();
-    const runtime: BrokerRuntime = { deps, replicaManager: this._replicaManager, broker: this };
+    const serviceDeps = { config, zk, metadataCache: this._metadataCache, replicaManager: this._replicaManager, clock: this.clock };
     // Every Kafka broker runs a group coordinator; it serves the groups whose __consumer_offsets
     // partition this broker leads.
-    const builtIn = [() => createGroupService(deps, this._replicaManager!, this.clock, childLogger(log, 'group-coordinator'))];
-    for (const make of [...builtIn, ...(this.opts.services ?? [])]) {
-      const service = await make(runtime);
-      this.services.push(service);
-      await service.startup?.();
-    }
+    const groups = createGroupService({ ...serviceDeps, log: childLogger(log, 'group-coordinator') });
+    this.services.push(groups);
+    groups.startup();
     const handlers = createHandlers(deps, {
       replicaManager: this._replicaManager,
       ...(this.opts.random ? { metadata: { random: this.opts.random } } : {}),
-      extra: [
-        createControlledShutdownHandler(deps, this.controller),
-        createElectLeadersHandler(deps, this.controller),
-        createAlterPartitionReassignmentsHandler(deps, this.controller),
-        createListPartitionReassignmentsHandler(deps, this.controller),
-        ...this.services.flatMap((s) => s.handlers ?? []),
-      ],
+      groups,
+      controller: this.controller,
     });
     // DynamicConfigManager (Kafka starts it after KafkaApis, before requests flow): topic config
     // changes posted under /config/changes reach this broker's live logs.
@@ -444,7 +419,7 @@ export class Broker {
     if (this.configChangeWatcher) await step('dynamic config manager', () => this.configChangeWatcher?.shutdown());
     this.configChangeWatcher = null;
     if (this.socketServer) await step('socket server', () => this.socketServer?.stop());
-    for (const s of [...this.services].reverse()) await step(s.name, () => s.shutdown?.());
+    for (const s of [...this.services].reverse()) await step(s.name, () => s.shutdown());
     this.services = [];
     if (this._replicaManager) await step('replica manager', () => this._replicaManager?.shutdown());
     if (this.adminPurgatory) await step('admin purgatory', () => this.adminPurgatory?.shutdown());

@@ -36,11 +36,10 @@ import type { LogManager } from '../log/log-manager.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type Log } from '../log/log.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { readRecords, splitBatches } from '../protocol/records/index.js';
-import type { PartitionAccess } from '../server/broker-deps.js';
-import { DelayedFetch, type FetchPartitionRequest } from '../server/delayed-fetch.js';
-import { DelayedProduce, type ProducePartitionStatus } from '../server/delayed-produce.js';
-import type { MetadataCache } from '../server/metadata-cache.js';
-import { Purgatory } from '../server/purgatory.js';
+import { DelayedFetch, type FetchPartitionRequest } from '../purgatory/delayed-fetch.js';
+import { DelayedProduce, type ProducePartitionStatus } from '../purgatory/delayed-produce.js';
+import type { MetadataCache } from '../metadata/metadata-cache.js';
+import { Purgatory } from '../purgatory/purgatory.js';
 import type { FollowerFetchTarget, ReplicaFetcherManager } from '../replication/fetcher-manager.js';
 import { LogFollowerPartition } from '../replication/log-follower-partition.js';
 import { IsrManager, type IsrZkStore } from './isr-manager.js';
@@ -152,7 +151,7 @@ export interface OffsetResult {
 
 const EMPTY = Buffer.alloc(0);
 
-export class ReplicaManager implements PartitionAccess {
+export class ReplicaManager {
   readonly producePurgatory: Purgatory<DelayedProduce>;
   readonly fetchPurgatory: Purgatory<DelayedFetch>;
   private readonly partitions = new Map<string, Partition>();

@@ -13,7 +13,7 @@
  *   member heartbeats or leaves; on expiry the member — or a pending member id that never
  *   rejoined — is removed.
  */
-import type { DelayedOperation, Purgatory } from '../server/purgatory.js';
+import type { DelayedOperation, Purgatory } from '../purgatory/purgatory.js';
 import type { GroupMetadata } from './group-metadata.js';
 
 /** What the operations call back into (implemented by GroupCoordinator). */

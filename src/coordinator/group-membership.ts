@@ -12,7 +12,7 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { Purgatory } from '../server/purgatory.js';
+import { Purgatory } from '../purgatory/purgatory.js';
 import type { GroupCoordinatorConfig } from './coordinator-config.js';
 import {
   DelayedHeartbeat,

@@ -1,7 +1,8 @@
 /**
  * The group coordinator as a broker service (Kafka's KafkaServer starts a GroupCoordinator on
  * every broker): committed offsets in ZooKeeper, membership mirrored there for people to see,
- * placement by leadership of `__consumer_offsets` partitions.
+ * placement by leadership of `__consumer_offsets` partitions. The group APIs' handlers live in
+ * `src/server/handlers/` and call `coordinator` and `locator`; this layer never builds handlers.
  *
  * - FindCoordinator: the leader of partition `partitionFor(group)` of `__consumer_offsets`, read
  *   from the metadata cache; the topic is auto-created on first use (COORDINATOR_NOT_AVAILABLE
@@ -12,36 +13,36 @@
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import { autoCreateTopic, GROUP_METADATA_TOPIC } from '../cluster/auto-topic-creation.js';
+import { GROUP_METADATA_TOPIC } from '../cluster/auto-topic-creation.js';
 import type { ReplicaManager } from '../cluster/replica-manager.js';
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { BrokerDeps } from '../server/broker-deps.js';
-import type { Handler } from '../server/handler.js';
-import { createDeleteGroupsHandler } from '../server/handlers/delete-groups.js';
-import { createDescribeGroupsHandler } from '../server/handlers/describe-groups.js';
-import { type CoordinatorLocator, type CoordinatorNode, createFindCoordinatorHandler } from '../server/handlers/find-coordinator.js';
-import { createHeartbeatHandler } from '../server/handlers/heartbeat.js';
-import { createJoinGroupHandler } from '../server/handlers/join-group.js';
-import { createLeaveGroupHandler } from '../server/handlers/leave-group.js';
-import { createListGroupsHandler } from '../server/handlers/list-groups.js';
-import { createOffsetCommitHandler } from '../server/handlers/offset-commit.js';
-import { createOffsetDeleteHandler } from '../server/handlers/offset-delete.js';
-import { createOffsetFetchHandler } from '../server/handlers/offset-fetch.js';
-import { createSyncGroupHandler } from '../server/handlers/sync-group.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { MetadataCache } from '../metadata/metadata-cache.js';
+import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { ZkGroupMirror } from '../zk/zk-group-mirror.js';
 import { ZkOffsetStore } from '../zk/zk-offset-store.js';
 import { groupCoordinatorConfig } from './coordinator-config.js';
+import type { CoordinatorLocator } from './coordinator-locator.js';
+import { internalTopicLocator } from './internal-topic-locator.js';
 import { GroupCoordinator } from './group-coordinator.js';
+
+export interface CoordinatorServiceDeps {
+  readonly config: BrokerConfig;
+  readonly zk: KafkaZkClient;
+  readonly metadataCache: MetadataCache;
+  readonly replicaManager: ReplicaManager;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
 
 export interface GroupService {
   readonly name: string;
   readonly coordinator: GroupCoordinator;
-  readonly handlers: readonly Handler[];
+  readonly locator: CoordinatorLocator;
   startup(): void;
   shutdown(): Promise<void>;
 }
 
-export function createGroupService(deps: BrokerDeps, replicaManager: ReplicaManager, clock: Clock, log: Logger): GroupService {
+export function createGroupService(deps: CoordinatorServiceDeps): GroupService {
   const v = deps.config.values;
   const config = groupCoordinatorConfig({
     'group.min.session.timeout.ms': v['group.min.session.timeout.ms'],
@@ -54,18 +55,18 @@ export function createGroupService(deps: BrokerDeps, replicaManager: ReplicaMana
     'offsets.retention.check.interval.ms': v['offsets.retention.check.interval.ms'],
     'message.max.bytes': v['message.max.bytes'],
   });
-  const mirror = new ZkGroupMirror(deps.zk.zk, { log });
+  const mirror = new ZkGroupMirror(deps.zk.zk, { log: deps.log });
   const coordinator = new GroupCoordinator({
     config,
-    clock,
-    log,
+    clock: deps.clock,
+    log: deps.log,
     offsetStore: new ZkOffsetStore(deps.zk.zk),
     mirror,
     partitionExists: (tp) => deps.metadataCache.partition(tp) !== undefined,
   });
 
   const isOffsetsPartition = (topic: string) => topic === GROUP_METADATA_TOPIC;
-  replicaManager.addListener({
+  deps.replicaManager.addListener({
     onBecomeLeader: (p) => {
       if (isOffsetsPartition(p.tp.topic)) void coordinator.onElection(p.tp.partition);
     },
@@ -77,39 +78,10 @@ export function createGroupService(deps: BrokerDeps, replicaManager: ReplicaMana
     },
   });
 
-  const locator: CoordinatorLocator = {
-    async findCoordinator(groupId: string, listenerName: string): Promise<CoordinatorNode | ErrorCode> {
-      const cache = deps.metadataCache;
-      if (!cache.hasTopic(GROUP_METADATA_TOPIC)) {
-        const code = await autoCreateTopic({ zk: deps.zk, config: deps.config, log }, GROUP_METADATA_TOPIC);
-        // Created (or being created by another broker): leaders come with the next UpdateMetadata.
-        return code === ErrorCode.LeaderNotAvailable ? ErrorCode.CoordinatorNotAvailable : code;
-      }
-      const partition = coordinator.partitionFor(groupId);
-      const info = cache.partition({ topic: GROUP_METADATA_TOPIC, partition });
-      if (!info || !cache.isBrokerAlive(info.leader)) return ErrorCode.CoordinatorNotAvailable;
-      const endpoint = cache.endpoint(info.leader, listenerName);
-      if (!endpoint) return ErrorCode.CoordinatorNotAvailable;
-      return { nodeId: info.leader, host: endpoint.host, port: endpoint.port };
-    },
-  };
-
   return {
     name: 'group-coordinator',
     coordinator,
-    handlers: [
-      createFindCoordinatorHandler({ groups: locator }),
-      createJoinGroupHandler(coordinator),
-      createSyncGroupHandler(coordinator),
-      createHeartbeatHandler(coordinator),
-      createLeaveGroupHandler(coordinator),
-      createOffsetCommitHandler(coordinator),
-      createOffsetFetchHandler(coordinator),
-      createDescribeGroupsHandler(coordinator),
-      createListGroupsHandler(coordinator),
-      createDeleteGroupsHandler(coordinator),
-      createOffsetDeleteHandler(coordinator),
-    ],
+    locator: internalTopicLocator(deps, GROUP_METADATA_TOPIC, (groupId) => coordinator.partitionFor(groupId)),
     startup: () => coordinator.startup(),
     shutdown: async () => {
       coordinator.shutdown();

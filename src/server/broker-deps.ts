@@ -9,8 +9,8 @@ import type { TopicPartition } from '../common/topic-partition.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { LogManager } from '../log/log-manager.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
-import type { MetadataCache } from './metadata-cache.js';
-import type { DelayedOperation, Purgatory } from './purgatory.js';
+import type { MetadataCache } from '../metadata/metadata-cache.js';
+import type { DelayedOperation, Purgatory } from '../purgatory/purgatory.js';
 
 /** The partition-hosting side of the broker, as admin handlers need it. */
 export interface PartitionAccess {

@@ -20,8 +20,8 @@ import { KafkaError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { ConfigError } from '../config/config-def.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import type { MetadataCache } from './metadata-cache.js';
-import type { DelayedOperation, Purgatory } from './purgatory.js';
+import type { MetadataCache } from '../metadata/metadata-cache.js';
+import type { DelayedOperation, Purgatory } from '../purgatory/purgatory.js';
 
 /** An item's outcome: a Kafka error code and the message Kafka would put beside it. */
 export interface ApiError {

@@ -25,7 +25,7 @@ import type { FetchParams, FetchResult, ReplicaManager } from '../../cluster/rep
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import type { BrokerDeps } from '../broker-deps.js';
-import type { FetchPartitionRequest } from '../delayed-fetch.js';
+import type { FetchPartitionRequest } from '../../purgatory/delayed-fetch.js';
 import { defineHandler, type Handler } from '../handler.js';
 
 const EMPTY = Buffer.alloc(0);

@@ -10,21 +10,11 @@
  * - on error NodeId −1, Host "", Port −1 and ErrorMessage = Kafka's message (v1+); on success
  *   ErrorMessage null.
  */
+import type { CoordinatorLocator } from '../../coordinator/coordinator-locator.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CoordinatorType, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import type { MessageInput } from '../../protocol/schema.js';
 import { defineHandler, type Handler } from '../handler.js';
-
-export interface CoordinatorNode {
-  readonly nodeId: number;
-  readonly host: string;
-  readonly port: number;
-}
-
-/** Finds the broker leading the internal-topic partition of `key`, on `listenerName`. */
-export interface CoordinatorLocator {
-  findCoordinator(key: string, listenerName: string): CoordinatorNode | ErrorCode | Promise<CoordinatorNode | ErrorCode>;
-}
 
 export interface FindCoordinatorServices {
   groups: CoordinatorLocator;

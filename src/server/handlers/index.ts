@@ -5,28 +5,48 @@
  * - inter-broker (controller → broker): LeaderAndIsr, UpdateMetadata, StopReplica;
  * - admin: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs, AlterConfigs,
  *   IncrementalAlterConfigs, DeleteRecords, DescribeLogDirs;
- * - `extra`: handlers owned by services built elsewhere (group coordinator, controller APIs).
+ * - groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
+ *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, calling the group
+ *   coordinator service (handlers call services, never the reverse);
+ * - controller-facing: ControlledShutdown, ElectLeaders, Alter/ListPartitionReassignments.
  */
 import type { TopicPartition } from '../../common/topic-partition.js';
 import type { ReplicaManager } from '../../cluster/replica-manager.js';
+import type { KafkaController } from '../../controller/controller.js';
+import type { GroupService } from '../../coordinator/group-service.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import type { Handler } from '../handler.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
+import { createAlterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
 import { apiVersions } from './api-versions.js';
+import { createControlledShutdownHandler } from './controlled-shutdown.js';
 import { createCreatePartitionsHandler } from './create-partitions.js';
 import { createCreateTopicsHandler } from './create-topics.js';
+import { createDeleteGroupsHandler } from './delete-groups.js';
 import { createDeleteRecordsHandler } from './delete-records.js';
 import { createDeleteTopicsHandler } from './delete-topics.js';
 import { createDescribeConfigsHandler } from './describe-configs.js';
+import { createDescribeGroupsHandler } from './describe-groups.js';
 import { createDescribeLogDirsHandler } from './describe-log-dirs.js';
+import { createElectLeadersHandler } from './elect-leaders.js';
 import { createFetchHandler } from './fetch.js';
+import { createFindCoordinatorHandler } from './find-coordinator.js';
+import { createHeartbeatHandler } from './heartbeat.js';
 import { createIncrementalAlterConfigsHandler } from './incremental-alter-configs.js';
+import { createJoinGroupHandler } from './join-group.js';
 import { createLeaderAndIsrHandler } from './leader-and-isr.js';
+import { createLeaveGroupHandler } from './leave-group.js';
+import { createListGroupsHandler } from './list-groups.js';
 import { createListOffsetsHandler } from './list-offsets.js';
+import { createListPartitionReassignmentsHandler } from './list-partition-reassignments.js';
 import { createMetadataHandler, type MetadataHandlerOptions } from './metadata.js';
+import { createOffsetCommitHandler } from './offset-commit.js';
+import { createOffsetDeleteHandler } from './offset-delete.js';
+import { createOffsetFetchHandler } from './offset-fetch.js';
 import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { createProduceHandler } from './produce.js';
 import { createStopReplicaHandler } from './stop-replica.js';
+import { createSyncGroupHandler } from './sync-group.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
 
 export interface HandlerServices {
@@ -34,8 +54,8 @@ export interface HandlerServices {
   /** partitions an UpdateMetadata removed (topic deletion) */
   onPartitionsDeleted?(partitions: TopicPartition[]): void;
   readonly metadata?: MetadataHandlerOptions;
-  /** handlers of other services (group coordinator, controller-side APIs) */
-  readonly extra?: readonly Handler[];
+  readonly groups: GroupService;
+  readonly controller: KafkaController;
 }
 
 export function createHandlers(deps: BrokerDeps, services: HandlerServices): Handler[] {
@@ -58,6 +78,27 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createDeleteRecordsHandler(deps),
     createDescribeLogDirsHandler(deps),
     createOffsetForLeaderEpochHandler(rm),
-    ...(services.extra ?? []),
+    ...groupHandlers(services.groups),
+    createControlledShutdownHandler(deps, services.controller),
+    createElectLeadersHandler(deps, services.controller),
+    createAlterPartitionReassignmentsHandler(deps, services.controller),
+    createListPartitionReassignmentsHandler(deps, services.controller),
+  ];
+}
+
+function groupHandlers(groups: GroupService): Handler[] {
+  const c = groups.coordinator;
+  return [
+    createFindCoordinatorHandler({ groups: groups.locator }),
+    createJoinGroupHandler(c),
+    createSyncGroupHandler(c),
+    createHeartbeatHandler(c),
+    createLeaveGroupHandler(c),
+    createOffsetCommitHandler(c),
+    createOffsetFetchHandler(c),
+    createDescribeGroupsHandler(c),
+    createListGroupsHandler(c),
+    createDeleteGroupsHandler(c),
+    createOffsetDeleteHandler(c),
   ];
 }

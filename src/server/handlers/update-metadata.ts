@@ -17,7 +17,7 @@ import { UpdateMetadataRequest, UpdateMetadataResponse } from '../../protocol/me
 import type { MessageValue } from '../../protocol/schema.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { defineHandler, type Handler } from '../handler.js';
-import type { MetadataUpdate, PartitionInfo } from '../metadata-cache.js';
+import type { MetadataUpdate, PartitionInfo } from '../../metadata/metadata-cache.js';
 import { partitionStateFields, partitionStatesOf } from './control-partitions.js';
 
 type Req = MessageValue<typeof UpdateMetadataRequest>;

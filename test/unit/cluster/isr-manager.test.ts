@@ -18,7 +18,7 @@ import { BrokerConfig } from '../../../src/config/broker-config.js';
 import { LogManager } from '../../../src/log/log-manager.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import type { FollowerFetchTarget, ReplicaFetcherManager } from '../../../src/replication/fetcher-manager.js';
-import { MetadataCache } from '../../../src/server/metadata-cache.js';
+import { MetadataCache } from '../../../src/metadata/metadata-cache.js';
 import type { PartitionState } from '../../../src/zk/znodes.js';
 import { batch, cacheBrokers, control, ME, state } from './kit.js';
 

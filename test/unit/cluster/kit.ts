@@ -9,7 +9,7 @@ import { TopicConfigCache } from '../../../src/cluster/topic-log-config.js';
 import { BrokerConfig } from '../../../src/config/broker-config.js';
 import { LogManager } from '../../../src/log/log-manager.js';
 import { buildRecordBatch } from '../../../src/protocol/records/index.js';
-import { MetadataCache, type PartitionInfo } from '../../../src/server/metadata-cache.js';
+import { MetadataCache, type PartitionInfo } from '../../../src/metadata/metadata-cache.js';
 
 export const ME = 1;
 

@@ -19,8 +19,8 @@ import {
   toApiError,
   type ApiError,
 } from '../../../../src/server/delayed-admin.js';
-import { MetadataCache } from '../../../../src/server/metadata-cache.js';
-import { Purgatory, type DelayedOperation } from '../../../../src/server/purgatory.js';
+import { MetadataCache } from '../../../../src/metadata/metadata-cache.js';
+import { Purgatory, type DelayedOperation } from '../../../../src/purgatory/purgatory.js';
 import { ledPartitions, liveBrokers } from '../../../integration/admin/handler-kit.js';
 
 function setup() {

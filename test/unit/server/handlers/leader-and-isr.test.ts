@@ -3,7 +3,7 @@ import { createLeaderAndIsrHandler } from '../../../../src/server/handlers/leade
 import { createStopReplicaHandler } from '../../../../src/server/handlers/stop-replica.js';
 import { createUpdateMetadataHandler } from '../../../../src/server/handlers/update-metadata.js';
 import { ErrorCode } from '../../../../src/protocol/error-codes.js';
-import { Purgatory } from '../../../../src/server/purgatory.js';
+import { Purgatory } from '../../../../src/purgatory/purgatory.js';
 import { silentLogger } from '../../../../src/common/logger.js';
 import { ctx, depsOf, makeKit, type Kit } from '../../cluster/kit.js';
 

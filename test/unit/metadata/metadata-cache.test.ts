@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MetadataCache, type PartitionInfo } from '../../../src/server/metadata-cache.js';
+import { MetadataCache, type PartitionInfo } from '../../../src/metadata/metadata-cache.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 
 const broker = (id: number, listener = 'PLAINTEXT') => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/common/clock.js';
 import { silentLogger } from '../../../src/common/logger.js';
-import { Purgatory, type DelayedOperation } from '../../../src/server/purgatory.js';
+import { Purgatory, type DelayedOperation } from '../../../src/purgatory/purgatory.js';
 
 /** Completes when the watched "high watermark" reaches `required`; records what happened. */
 class WaitForOffset implements DelayedOperation {
