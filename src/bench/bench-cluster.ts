@@ -3,11 +3,11 @@
  * directory with a real ZooKeeper in it that is cleaned up on exit and on Ctrl-C, the seeded record file of
  * performance.md §3.4, and the small figures helpers (median, tables, load averages).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
 import { pinned } from './kcat.js';
 
@@ -19,6 +19,19 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** user+system CPU seconds of a process so far (Linux procfs), or NaN. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** The 1-, 5- and 15-minute load averages. */
@@ -104,18 +117,30 @@ export function brokerOverrides(o: { id?: number; dataDir: string; port: number;
  * Spawns `gregor broker start config/single-broker.properties --override …`, stdout and stderr to `logPath`
  * (truncated, or appended to with `append`), pinned to `cpu` when given. It runs the broker the way this benchmark
  * runs: dist/ when we are built code, the sources through tsx otherwise (a stale dist/ would measure old code).
+ * `probeFile` loads the runtime probe (runtime-probe.ts) into the broker, writing a sample there every
+ * `probeIntervalMs`; `nodeArgs` go to node before everything else (e.g. `--cpu-prof`).
  */
-export function spawnBroker(overrides: readonly string[], logPath: string, opts: { append?: boolean; cpu?: number } = {}): ChildProcess {
+export function spawnBroker(
+  overrides: readonly string[],
+  logPath: string,
+  opts: { append?: boolean; cpu?: number | string; nodeArgs?: readonly string[]; probeFile?: string; probeIntervalMs?: number } = {},
+): ChildProcess {
   const repo = fileURLToPath(new URL('../../', import.meta.url));
   const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
-  const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
-  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
+  const loader = fromDist ? [] : ['--import', 'tsx'];
+  const probe = opts.probeFile === undefined ? [] : ['--import', pathToFileURL(join(repo, fromDist ? 'dist/bench/runtime-probe.js' : 'src/bench/runtime-probe.ts')).href];
+  const main = join(repo, fromDist ? 'dist/cli/main.js' : 'src/cli/main.ts');
+  const args = [...(opts.nodeArgs ?? []), ...loader, ...probe, main, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
   const fd = openSync(logPath, opts.append ? 'a' : 'w');
   const [command, commandArgs] = pinned(opts.cpu, process.execPath, args);
   const child = spawn(command, commandArgs, {
     cwd: repo,
     stdio: ['ignore', fd, fd],
-    env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' },
+    env: {
+      ...process.env,
+      GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn',
+      ...(opts.probeFile === undefined ? {} : { GREGOR_PROBE_FILE: opts.probeFile, GREGOR_PROBE_INTERVAL_MS: String(opts.probeIntervalMs ?? 60_000) }),
+    },
   });
   closeSync(fd);
   return child;

@@ -60,8 +60,8 @@ export function canPin(): boolean {
   return spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
 }
 
-/** The command line, prefixed with `taskset -c <cpu>` when a CPU is given. */
-export function pinned(cpu: number | undefined, command: string, args: readonly string[]): [string, string[]] {
+/** The command line, prefixed with `taskset -c <cpus>` when a CPU (or a CPU list such as "0,1") is given. */
+export function pinned(cpu: number | string | undefined, command: string, args: readonly string[]): [string, string[]] {
   return cpu === undefined ? [command, [...args]] : ['taskset', ['-c', String(cpu), command, ...args]];
 }
 

@@ -22,8 +22,6 @@
  * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0 (no taskset).
  * Run: `npm run bench -- produce` (built) or `node --import tsx src/bench/main.ts produce`.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,6 +29,7 @@ import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import type { ZooKeeperServer } from '../zk/server-process.js';
 import {
+  cpuSeconds,
   inBenchScratch,
   liveBrokers,
   loadAverages,
@@ -61,18 +60,6 @@ const WORKLOADS: readonly Workload[] = [
   { name: '1 partition', partitions: 1, partition: 0 },
   { name: '6 partitions', partitions: 6, partition: undefined },
 ];
-
-/** user+system CPU seconds of a process so far (Linux procfs), or NaN. */
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
 async function startBroker(root: string, zk: ZooKeeperServer, cpu: number | undefined): Promise<SingleBroker> {

@@ -17,131 +17,21 @@
  * GREGOR_BENCH_SESSION_MS (6000). Run: `npm run bench -- replication` (built) or
  * `node --import tsx src/bench/main.ts replication`.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrokerClient } from '../network/client.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
-import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
 import { buildRecordBatch } from '../protocol/records/index.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { freePort } from '../zk/server-process.js';
-import { brokerOverrides, inBenchScratch, loadAverages, median, printTotal, RECORD_BYTES, sleep, spawnBroker, tail, writeRecords } from './bench-cluster.js';
+import { BenchBroker, createTopic, metadata, waitUntil } from './bench-brokers.js';
+import { inBenchScratch, loadAverages, median, printTotal, RECORD_BYTES, sleep, tail, writeRecords } from './bench-cluster.js';
 import { killKcats, PRODUCER_SETTINGS, requireKcat, runKcat } from './kcat.js';
 
 const BROKERS = 3;
 const PARTITIONS = 6;
 const KCAT_TIMEOUT_MS = 300_000;
-
-class BenchBroker {
-  child: ChildProcess | undefined;
-  exited: Promise<void> = Promise.resolve();
-  constructor(
-    readonly id: number,
-    readonly port: number,
-    private readonly root: string,
-    private readonly zkConnect: string,
-    private readonly sessionMs: number,
-  ) {}
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-  get logPath(): string {
-    return join(this.root, `broker-${this.id}.log`);
-  }
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  start(): void {
-    const dataDir = join(this.root, `broker-${this.id}-data`);
-    mkdirSync(dataDir, { recursive: true });
-    const overrides = [
-      ...brokerOverrides({ id: this.id, dataDir, port: this.port, zkConnect: this.zkConnect }),
-      `zookeeper.session.timeout.ms=${this.sessionMs}`,
-      'auto.leader.rebalance.enable=false',
-      'offsets.topic.replication.factor=3',
-      'default.replication.factor=3',
-    ];
-    const child = spawnBroker(overrides, this.logPath, { append: true });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-  }
-
-  async kill(): Promise<void> {
-    if (this.running) this.child!.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** SIGTERM (controlled shutdown); SIGKILL after 30 s. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.child!.kill('SIGTERM');
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 30_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
-
-async function waitUntil<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, brokers: readonly BenchBroker[]): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${brokers.map((b) => `broker ${b.id}:\n${tail(b.logPath, 20)}`).join('\n')}`);
-    }
-    await sleep(100);
-  }
-}
-
-/** Metadata v1 from one broker: controller id and partition leaders of `topics`. */
-async function metadata(address: string, topics: readonly string[] | null): Promise<{ controllerId: number; brokers: number; leaders: Map<string, number[]> }> {
-  const [host, port] = address.split(':');
-  const client = new BrokerClient({ host: host!, port: Number(port), clientId: 'gregor-bench', requestTimeoutMs: 5000, connectTimeoutMs: 2000 });
-  try {
-    const res = await client.send({ request: MetadataRequest, response: MetadataResponse }, 1, { topics: topics === null ? null : topics.map((name) => ({ name })) });
-    const leaders = new Map<string, number[]>();
-    for (const t of res.topics) leaders.set(t.name ?? '', t.partitions.map((p) => (p.errorCode === 0 ? p.leaderId : -1)));
-    return { controllerId: res.controllerId, brokers: res.brokers.length, leaders };
-  } finally {
-    await client.close();
-  }
-}
-
-async function createTopic(brokers: readonly BenchBroker[], name: string, partitions: number, rf: number, configs: Record<string, string> = {}): Promise<void> {
-  const live = brokers.filter((b) => b.running);
-  const { controllerId } = await metadata(live[0]!.address, []);
-  const controller = live.find((b) => b.id === controllerId) ?? live[0]!;
-  const client = new BrokerClient({ host: '127.0.0.1', port: controller.port, clientId: 'gregor-bench' });
-  try {
-    const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
-      topics: [{ name, numPartitions: partitions, replicationFactor: rf, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
-      timeoutMs: 30_000,
-      validateOnly: false,
-    });
-    const t = res.topics[0];
-    if (!t || t.errorCode !== 0) throw new Error(`CreateTopics ${name}: ${t?.errorCode} ${t?.errorMessage ?? ''}`);
-  } finally {
-    await client.close();
-  }
-  await waitUntil(
-    `leaders for ${name} on every broker`,
-    async () => {
-      for (const b of live) {
-        const l = (await metadata(b.address, [name])).leaders.get(name);
-        if (!l || l.length !== partitions || l.some((x) => x < 0)) return false;
-      }
-      return true;
-    },
-    30_000,
-    brokers,
-  );
-}
 
 /** Seconds for `kcat -P -l file` with the §3.4 settings and the given acks. */
 async function produce(bootstrap: string, topic: string, file: string, acks: '1' | 'all'): Promise<number> {
@@ -233,7 +123,7 @@ export async function runReplicationBench(): Promise<void> {
       writeRecords(file, n, 7);
       const zk = await startZooKeeper();
       zkc = await KafkaZkClient.connect({ connectString: zk.connectString, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000 });
-      for (let id = 0; id < BROKERS; id++) brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, sessionMs));
+      for (let id = 0; id < BROKERS; id++) brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { sessionMs }));
       for (const b of brokers) b.start();
       const bootstrap = brokers.map((b) => b.address).join(',');
       const ready = async (): Promise<boolean> => {

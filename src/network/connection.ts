@@ -7,6 +7,9 @@
  * 2. Every frame gets the next sequence number. At most `maxInFlightRequests` frames are being
  *    processed at once; the default 1 is Kafka's muted channel (one request at a time, so the
  *    side effects of pipelined requests happen in request order). Later frames wait, parsed.
+ *    A request answered `deferred` has taken all its effects and only waits for its answer (an
+ *    acks = -1 Produce in the purgatory after its appends): it gives its slot back at once, so the
+ *    next request starts while it waits — its side effects still come after this one's.
  * 3. Responses leave in sequence order whatever order processing finishes in (rule 8);
  *    `no-response` (acks = 0) advances the sequence without writing.
  * 4. Reading pauses while `maxQueuedRequests` requests are unanswered, or while the bytes of
@@ -35,10 +38,14 @@ export interface ConnectionInfo {
   readonly securityProtocol: string;
 }
 
-export type RequestOutcome =
+/** What a request finally comes to. */
+export type FinalOutcome =
   | { readonly type: 'response'; readonly chunks: readonly Buffer[] }
   | { readonly type: 'no-response' }
   | { readonly type: 'close'; readonly reason: string };
+
+/** A final outcome, or `deferred`: the request has taken effect, its answer comes later (rule 2). */
+export type RequestOutcome = FinalOutcome | { readonly type: 'deferred'; readonly answer: Promise<FinalOutcome> };
 
 /** What turns a request frame into its outcome (the router). */
 export interface RequestProcessor {
@@ -225,19 +232,36 @@ export class Connection {
     }
     if (outcome instanceof Promise) {
       outcome.then(
-        (o) => this.finish(p, o),
+        (o) => this.settle(p, o),
         (err: unknown) => {
           this.log.error({ err }, 'request processor rejected');
-          this.finish(p, { type: 'close', reason: 'request processing failed' });
+          this.finish(p, { type: 'close', reason: 'request processing failed' }, true);
         },
       );
     } else {
-      this.finish(p, outcome);
+      this.settle(p, outcome);
     }
   }
 
-  private finish(p: Pending, outcome: RequestOutcome): void {
+  private settle(p: Pending, outcome: RequestOutcome): void {
+    if (outcome.type !== 'deferred') {
+      this.finish(p, outcome, true);
+      return;
+    }
+    // Rule 2: its effects are done; the next request may start while its answer waits.
     this.inFlight--;
+    outcome.answer.then(
+      (o) => this.finish(p, o, false),
+      (err: unknown) => {
+        this.log.error({ err }, 'deferred answer rejected');
+        this.finish(p, { type: 'close', reason: 'request processing failed' }, false);
+      },
+    );
+    this.pump();
+  }
+
+  private finish(p: Pending, outcome: FinalOutcome, holdsSlot: boolean): void {
+    if (holdsSlot) this.inFlight--;
     this.requestBytes -= p.frame.length;
     if (this.state !== 'open') return;
     if (outcome.type === 'close') {

@@ -1,0 +1,261 @@
+/**
+ * Open-loop produce→ack and produce→consume latency (reference/performance.md §3.3 W7, §3.1 rule 7).
+ *
+ * Topology (one box): a real ZooKeeper, three gregor brokers as child processes pinned together to
+ * GREGOR_BENCH_BROKER_CPUS (default "1": the three brokers share one core), the load on GREGOR_BENCH_CLIENT_CPUS
+ * (default "0"). Load: latency-client.py under /usr/bin/python3 — confluent-kafka-python (librdkafka 2.0.2) with
+ * linger.ms=0 and Nagle off, one producer and one consumer process. Record i is scheduled at start + i/rate and its
+ * latency is measured from that scheduled time (the ack from the delivery callback, the consume from the consumer's
+ * receipt), so a broker that falls behind shows its queue instead of slowing the sender (no coordinated omission).
+ * Records of the first GREGOR_BENCH_WARMUP seconds are sent but not counted.
+ *
+ * Cases per rate (GREGOR_BENCH_RATES, default 10000,50000), interleaved, a fresh topic of GREGOR_BENCH_PARTITIONS
+ * (6) each: gregor RF=1 acks=1; gregor RF=3 acks=all (min.insync.replicas=2); the anchors gregor RF=3 acks=1 and
+ * Redis Streams XADD→XREAD (redis-server from Debian, AOF everysec, pinned like the brokers; skipped with a note if
+ * it is not installed). Each row prints p50/p99/p99.9 of both latencies, the ratio of its p99 to the anchor's, and
+ * the servers' CPU share. GREGOR_BENCH_CASES picks cases (rf1-acks1, rf3-acksall, rf3-acks1, redis).
+ *
+ * Environment: GREGOR_BENCH_SECONDS (30 measured per case), GREGOR_BENCH_WARMUP (5), GREGOR_BENCH_SHORT=1 (8 s + 2 s,
+ * 10k only), GREGOR_BENCH_PROFILE=<dir> (brokers run with --cpu-prof into <dir>).
+ * Run: `npm run bench -- latency` (built) or `node --import tsx src/bench/main.ts latency`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '../zk/server-process.js';
+import { BenchBroker, createTopic, waitForBrokers } from './bench-brokers.js';
+import { cpuSeconds, inBenchScratch, loadAverages, printTable, printTotal, sleep, tail } from './bench-cluster.js';
+import { pinned } from './kcat.js';
+
+const PYTHON = process.env.GREGOR_PYTHON ?? '/usr/bin/python3';
+const CLIENT = fileURLToPath(new URL('../../src/bench/latency-client.py', import.meta.url));
+const BROKERS = 3;
+
+type CaseId = 'rf1-acks1' | 'rf3-acksall' | 'rf3-acks1' | 'redis';
+interface Case {
+  readonly id: CaseId;
+  readonly label: string;
+  /** the anchor this row is compared with */
+  readonly anchor: CaseId | null;
+}
+const CASES: readonly Case[] = [
+  { id: 'rf1-acks1', label: 'gregor RF=1 acks=1', anchor: 'redis' },
+  { id: 'rf3-acksall', label: 'gregor RF=3 acks=all', anchor: 'rf3-acks1' },
+  { id: 'rf3-acks1', label: 'anchor: gregor RF=3 acks=1', anchor: null },
+  { id: 'redis', label: 'anchor: Redis XADD→XREAD', anchor: null },
+];
+
+interface Percentiles {
+  count: number;
+  p50: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+}
+interface ProducerResult extends Percentiles {
+  sent: number;
+  errors: number;
+  unflushed: number;
+}
+interface ConsumerResult extends Percentiles {
+  seen: number;
+}
+interface Row {
+  c: Case;
+  rate: number;
+  ack: ProducerResult;
+  e2e: ConsumerResult;
+  serverCpuPct: number;
+}
+
+const live = new Set<ChildProcess>();
+
+function spawnClient(args: readonly string[], cpus: string | undefined): { child: ChildProcess; ready: Promise<void>; result: Promise<unknown> } {
+  const [cmd, argv] = pinned(cpus, PYTHON, [CLIENT, ...args]);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  let err = '';
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    if (err.includes('ready')) onReady();
+    if (err.length > 20_000) err = err.slice(-5000);
+  });
+  const result = new Promise<unknown>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      live.delete(child);
+      onReady();
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line));
+      else reject(new Error(`latency client ${args[0]} exited ${code}:\n${err.slice(-2000)}\n${out.slice(-500)}`));
+    });
+  });
+  return { child, ready, result };
+}
+
+function killClients(): void {
+  for (const c of live) if (c.exitCode === null) c.kill('SIGKILL');
+}
+
+/** redis-server from Debian on a free port (AOF everysec, no RDB snapshots), or null when it is not installed. */
+async function startRedis(root: string, cpus: string | undefined): Promise<{ address: string; pid: number; stop(): Promise<void> } | null> {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return null;
+  const port = await freePort();
+  const dir = join(root, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir, '--daemonize', 'no'];
+  const [cmd, argv] = pinned(cpus, 'redis-server', args);
+  const child = spawn(cmd, argv, { stdio: 'ignore' });
+  live.add(child);
+  const exited = new Promise<void>((resolve) => child.once('close', () => (live.delete(child), resolve())));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const pong = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write('PING\r\n'));
+      s.once('data', (d) => (s.destroy(), resolve(d.toString().startsWith('+PONG'))));
+      s.once('error', () => resolve(false));
+    });
+    if (pong) break;
+    if (Date.now() > deadline) throw new Error('redis-server did not answer PING within 10 s');
+    await sleep(100);
+  }
+  return {
+    address: `127.0.0.1:${port}`,
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+const ms = (us: number | null): string => (us === null ? '–' : us >= 10_000 ? (us / 1000).toFixed(0) : (us / 1000).toFixed(2));
+
+export async function runLatencyBench(): Promise<void> {
+  const short = process.env.GREGOR_BENCH_SHORT === '1';
+  const seconds = Number(process.env.GREGOR_BENCH_SECONDS ?? (short ? 8 : 30));
+  const warmup = Number(process.env.GREGOR_BENCH_WARMUP ?? (short ? 2 : 5));
+  const rates = (process.env.GREGOR_BENCH_RATES ?? (short ? '10000' : '10000,50000')).split(',').map(Number);
+  const partitions = Number(process.env.GREGOR_BENCH_PARTITIONS ?? 6);
+  const brokerCpus = process.env.GREGOR_BENCH_BROKER_CPUS ?? '1';
+  const clientCpus = process.env.GREGOR_BENCH_CLIENT_CPUS ?? '0';
+  const pin = brokerCpus !== '' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  const selected = new Set((process.env.GREGOR_BENCH_CASES ?? CASES.map((c) => c.id).join(',')).split(','));
+  const profileDir = process.env.GREGOR_BENCH_PROFILE;
+  const started = Date.now();
+  console.log(
+    `latency bench: open loop, ${seconds} s measured after ${warmup} s warm-up per case, ${partitions} partitions, 100 B values, ` +
+      `confluent-kafka-python (librdkafka) linger.ms=0, Nagle off; rates ${rates.join(', ')} rec/s`,
+  );
+  console.log(
+    `${pin ? `3 brokers (and redis) pinned to CPU ${brokerCpus}, clients to CPU ${clientCpus}` : 'no CPU pinning'}; load before: ${loadAverages()}` +
+      (profileDir ? `; CPU profiles → ${profileDir}` : ''),
+  );
+
+  const brokers: BenchBroker[] = [];
+  let redis: Awaited<ReturnType<typeof startRedis>> = null;
+  await inBenchScratch(
+    {
+      name: 'latency',
+      stopping: 'the brokers, redis, ZooKeeper and the clients',
+      teardown: async () => {
+        killClients();
+        await redis?.stop().catch(() => {});
+        // SIGTERM first: --cpu-prof writes its profile at a normal exit
+        await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
+      },
+      onError: () => {
+        for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath, 20)}`);
+      },
+    },
+    async ({ root, startZooKeeper }) => {
+      const zk = await startZooKeeper();
+      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      for (let id = 0; id < BROKERS; id++) {
+        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, nodeArgs }));
+      }
+      for (const b of brokers) b.start();
+      await waitForBrokers(brokers);
+      if (selected.has('redis')) {
+        redis = await startRedis(root, pin ? brokerCpus : undefined);
+        if (!redis) console.log('redis-server not installed (apt-get install redis-server python3-redis): the Redis anchor is skipped');
+      }
+      const bootstrap = brokers.map((b) => b.address).join(',');
+      console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (brokers ${bootstrap}${redis ? `; redis ${redis.address}` : ''})`);
+
+      const rows: Row[] = [];
+      let n = 0;
+      for (const rate of rates) {
+        for (const c of CASES) {
+          if (!selected.has(c.id) || (c.id === 'redis' && !redis)) continue;
+          const topic = `latency-${c.id}-${rate}-${n++}`;
+          let address = bootstrap;
+          let serverPids = brokers.map((b) => b.pid);
+          if (c.id === 'redis') {
+            address = redis!.address;
+            serverPids = [redis!.pid];
+          } else {
+            const rf = c.id === 'rf1-acks1' ? 1 : 3;
+            await createTopic(brokers, topic, partitions, rf, rf === 3 ? { 'min.insync.replicas': '2' } : {});
+          }
+          const mode = c.id === 'redis' ? 'redis' : 'kafka';
+          const acks = c.id === 'rf3-acksall' ? 'all' : '1';
+          // The consumer needs its assignment before the schedule starts; the producer connects during the lead time.
+          const start = process.hrtime.bigint() + 4_000_000_000n;
+          const measureFrom = start + BigInt(warmup * 1e9);
+          const common = ['--bootstrap', address, '--topic', topic, '--rate', String(rate), '--seconds', String(seconds + warmup), '--start', String(start), '--measure-from', String(measureFrom)];
+          const consumer = spawnClient([`${mode}-consume`, ...common], pin ? clientCpus : undefined);
+          await Promise.race([consumer.ready, sleep(30_000)]);
+          if (process.hrtime.bigint() > start - 500_000_000n) throw new Error(`the ${mode} consumer took more than 3.5 s to get ready`);
+          const producer = spawnClient([`${mode}-produce`, ...common, '--acks', acks], pin ? clientCpus : undefined);
+          await sleep(Number(measureFrom - process.hrtime.bigint()) / 1e6);
+          const cpu0 = serverPids.reduce((s, pid) => s + cpuSeconds(pid), 0);
+          const t0 = Date.now();
+          const ack = (await producer.result) as ProducerResult;
+          const cpu = serverPids.reduce((s, pid) => s + cpuSeconds(pid), 0) - cpu0;
+          const wall = (Date.now() - t0) / 1000;
+          const e2e = (await consumer.result) as ConsumerResult;
+          rows.push({ c, rate, ack, e2e, serverCpuPct: (100 * cpu) / wall });
+          console.log(
+            `  ${c.label} @ ${rate}/s: sent ${ack.sent}, acked ${ack.count} measured (${ack.errors} errors, ${ack.unflushed} unflushed), ` +
+              `consumed ${e2e.seen}; ack p99 ${ms(ack.p99)} ms, e2e p99 ${ms(e2e.p99)} ms; servers ${((100 * cpu) / wall).toFixed(0)}% CPU`,
+          );
+        }
+      }
+
+      const table: string[][] = [['case', 'rate/s', 'ack p50', 'p99', 'p99.9', 'e2e p50', 'p99', 'p99.9', 'anchor', 'e2e p99 ÷ anchor', 'servers CPU']];
+      for (const r of rows) {
+        const anchor = rows.find((a) => a.rate === r.rate && a.c.id === r.c.anchor);
+        const ratio = anchor && r.e2e.p99 !== null && anchor.e2e.p99 ? `${(r.e2e.p99 / anchor.e2e.p99).toFixed(2)}×` : '–';
+        table.push([
+          r.c.label,
+          String(r.rate),
+          ms(r.ack.p50),
+          ms(r.ack.p99),
+          ms(r.ack.p999),
+          ms(r.e2e.p50),
+          ms(r.e2e.p99),
+          ms(r.e2e.p999),
+          anchor ? anchor.c.label.replace('anchor: ', '') : '',
+          ratio,
+          `${r.serverCpuPct.toFixed(0)}%`,
+        ]);
+      }
+      printTable(table);
+      console.log('');
+      console.log('latencies in ms from the scheduled send time; ack = delivery report, e2e = consumer receipt; ratio < 1 = gregor faster.');
+      console.log('servers CPU = the three brokers (or redis) together, % of one core over the case.');
+      printTotal(started);
+    },
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runLatencyBench();
+}
