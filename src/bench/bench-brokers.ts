@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
+import { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/find-coordinator.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { brokerOverrides, sleep, spawnBroker, tail } from './bench-cluster.js';
 
@@ -173,6 +174,28 @@ export async function createTopic(
       return true;
     },
     30_000,
+    brokers,
+  );
+}
+
+/**
+ * Has `__consumer_offsets` created (FindCoordinator auto-creates it) and waits until the group's coordinator answers,
+ * so its 50 partitions are not being created while a benchmark measures.
+ */
+export async function ensureOffsetsTopic(brokers: readonly BenchBroker[], group: string): Promise<void> {
+  const live = brokers.filter((b) => b.running);
+  await waitUntil(
+    `a coordinator for group ${group}`,
+    async () => {
+      const client = new BrokerClient({ host: '127.0.0.1', port: live[0]!.port, clientId: 'gregor-bench', requestTimeoutMs: 10_000 });
+      try {
+        const res = await client.send({ request: FindCoordinatorRequest, response: FindCoordinatorResponse }, 1, { key: group, keyType: 0 });
+        return res.errorCode === 0;
+      } finally {
+        await client.close();
+      }
+    },
+    60_000,
     brokers,
   );
 }

@@ -16,22 +16,26 @@
  * the servers' CPU share. GREGOR_BENCH_CASES picks cases (rf1-acks1, rf3-acksall, rf3-acks1, redis).
  *
  * Environment: GREGOR_BENCH_SECONDS (30 measured per case), GREGOR_BENCH_WARMUP (5), GREGOR_BENCH_SHORT=1 (8 s + 2 s,
- * 10k only), GREGOR_BENCH_PROFILE=<dir> (brokers run with --cpu-prof into <dir>).
+ * 10k only), GREGOR_BENCH_PROFILE=<dir> (brokers run with --cpu-prof into <dir>), GREGOR_BENCH_NODE_ARGS (more node
+ * flags for the brokers, e.g. --trace-gc; output in their logs). The brokers carry the runtime probe (one sample a
+ * second) for the event-loop delay column.
  * Run: `npm run bench -- latency` (built) or `node --import tsx src/bench/main.ts latency`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from '../zk/server-process.js';
-import { BenchBroker, createTopic, waitForBrokers } from './bench-brokers.js';
+import { BenchBroker, createTopic, ensureOffsetsTopic, waitForBrokers } from './bench-brokers.js';
 import { cpuSeconds, inBenchScratch, loadAverages, printTable, printTotal, sleep, tail } from './bench-cluster.js';
 import { pinned } from './kcat.js';
 
 const PYTHON = process.env.GREGOR_PYTHON ?? '/usr/bin/python3';
 const CLIENT = fileURLToPath(new URL('../../src/bench/latency-client.py', import.meta.url));
 const BROKERS = 3;
+/** the consumer's group.id (librdkafka needs one even for assign(); it makes the group's coordinator exist) */
+const CONSUMER_GROUP = 'gregor-bench-latency';
 
 type CaseId = 'rf1-acks1' | 'rf3-acksall' | 'rf3-acks1' | 'redis';
 interface Case {
@@ -68,6 +72,8 @@ interface Row {
   ack: ProducerResult;
   e2e: ConsumerResult;
   serverCpuPct: number;
+  /** the highest per-second event-loop delay p99 of any broker during the case, ms */
+  loopDelay: number;
 }
 
 const live = new Set<ChildProcess>();
@@ -135,6 +141,17 @@ async function startRedis(root: string, cpus: string | undefined): Promise<{ add
   };
 }
 
+/** The highest `elP99` of a broker's probe samples taken in [from, to] (ms since epoch). */
+function maxLoopDelayP99(probePath: string, from: number, to: number): number {
+  let max = 0;
+  for (const line of readFileSync(probePath, 'utf8').split('\n')) {
+    if (!line) continue;
+    const sample = JSON.parse(line) as { t: number; elP99: number };
+    if (sample.t >= from && sample.t <= to) max = Math.max(max, sample.elP99);
+  }
+  return max;
+}
+
 const ms = (us: number | null): string => (us === null ? '–' : us >= 10_000 ? (us / 1000).toFixed(0) : (us / 1000).toFixed(2));
 
 export async function runLatencyBench(): Promise<void> {
@@ -148,6 +165,7 @@ export async function runLatencyBench(): Promise<void> {
   const pin = brokerCpus !== '' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   const selected = new Set((process.env.GREGOR_BENCH_CASES ?? CASES.map((c) => c.id).join(',')).split(','));
   const profileDir = process.env.GREGOR_BENCH_PROFILE;
+  const extraNodeArgs = (process.env.GREGOR_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const started = Date.now();
   console.log(
     `latency bench: open loop, ${seconds} s measured after ${warmup} s warm-up per case, ${partitions} partitions, 100 B values, ` +
@@ -176,12 +194,13 @@ export async function runLatencyBench(): Promise<void> {
     },
     async ({ root, startZooKeeper }) => {
       const zk = await startZooKeeper();
-      const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+      const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...extraNodeArgs];
       for (let id = 0; id < BROKERS; id++) {
-        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, nodeArgs }));
+        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, nodeArgs, probeIntervalMs: 1000 }));
       }
       for (const b of brokers) b.start();
       await waitForBrokers(brokers);
+      await ensureOffsetsTopic(brokers, CONSUMER_GROUP);
       if (selected.has('redis')) {
         redis = await startRedis(root, pin ? brokerCpus : undefined);
         if (!redis) console.log('redis-server not installed (apt-get install redis-server python3-redis): the Redis anchor is skipped');
@@ -221,7 +240,8 @@ export async function runLatencyBench(): Promise<void> {
           const cpu = serverPids.reduce((s, pid) => s + cpuSeconds(pid), 0) - cpu0;
           const wall = (Date.now() - t0) / 1000;
           const e2e = (await consumer.result) as ConsumerResult;
-          rows.push({ c, rate, ack, e2e, serverCpuPct: (100 * cpu) / wall });
+          const loopDelay = c.id === 'redis' ? Number.NaN : Math.max(...brokers.map((b) => maxLoopDelayP99(b.probePath, t0, Date.now())));
+          rows.push({ c, rate, ack, e2e, serverCpuPct: (100 * cpu) / wall, loopDelay });
           console.log(
             `  ${c.label} @ ${rate}/s: sent ${ack.sent}, acked ${ack.count} measured (${ack.errors} errors, ${ack.unflushed} unflushed), ` +
               `consumed ${e2e.seen}; ack p99 ${ms(ack.p99)} ms, e2e p99 ${ms(e2e.p99)} ms; servers ${((100 * cpu) / wall).toFixed(0)}% CPU`,
@@ -229,7 +249,7 @@ export async function runLatencyBench(): Promise<void> {
         }
       }
 
-      const table: string[][] = [['case', 'rate/s', 'ack p50', 'p99', 'p99.9', 'e2e p50', 'p99', 'p99.9', 'anchor', 'e2e p99 ÷ anchor', 'servers CPU']];
+      const table: string[][] = [['case', 'rate/s', 'ack p50', 'p99', 'p99.9', 'e2e p50', 'p99', 'p99.9', 'anchor', 'e2e p99 ÷ anchor', 'servers CPU', 'loop delay']];
       for (const r of rows) {
         const anchor = rows.find((a) => a.rate === r.rate && a.c.id === r.c.anchor);
         const ratio = anchor && r.e2e.p99 !== null && anchor.e2e.p99 ? `${(r.e2e.p99 / anchor.e2e.p99).toFixed(2)}×` : '–';
@@ -245,12 +265,14 @@ export async function runLatencyBench(): Promise<void> {
           anchor ? anchor.c.label.replace('anchor: ', '') : '',
           ratio,
           `${r.serverCpuPct.toFixed(0)}%`,
+          Number.isNaN(r.loopDelay) ? '–' : `${r.loopDelay.toFixed(1)} ms`,
         ]);
       }
       printTable(table);
       console.log('');
       console.log('latencies in ms from the scheduled send time; ack = delivery report, e2e = consumer receipt; ratio < 1 = gregor faster.');
       console.log('servers CPU = the three brokers (or redis) together, % of one core over the case.');
+      console.log('loop delay = the worst per-second event-loop delay p99 of any broker during the case (monitorEventLoopDelay).');
       printTotal(started);
     },
   );

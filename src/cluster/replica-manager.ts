@@ -164,6 +164,9 @@ export class ReplicaManager {
   private stateChange: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private fetchersStopped = false;
+  /** partitions whose waiting fetches are re-checked at the end of this turn (completeDelayed) */
+  private readonly fetchWakeups = new Set<string>();
+  private fetchWakeupScheduled = false;
   /** leader-side ISR expansion/shrink (present when `isrStore` is given) */
   readonly isrManager: IsrManager | null;
 
@@ -632,11 +635,26 @@ export class ReplicaManager {
     }
   }
 
-  /** After an append (LEO moved) and/or a HW move: release waiting fetches and produces. */
+  /**
+   * After an append (LEO moved) and/or a HW move: release waiting produces now, and waiting fetches once the current
+   * turn is done — the rest of the socket read that brought this request (librdkafka pipelines Produce requests) or
+   * the other partitions of this follower fetch — so one fetch answer carries all of it, not one request each.
+   */
   private completeDelayed(key: string, highWatermarkChanged: boolean): void {
     if (highWatermarkChanged) this.producePurgatory.checkAndComplete(key);
-    this.fetchPurgatory.checkAndComplete(key);
+    this.fetchWakeups.add(key);
+    if (!this.fetchWakeupScheduled) {
+      this.fetchWakeupScheduled = true;
+      process.nextTick(this.wakeFetches);
+    }
   }
+
+  private readonly wakeFetches = (): void => {
+    this.fetchWakeupScheduled = false;
+    const keys = [...this.fetchWakeups];
+    this.fetchWakeups.clear();
+    for (const key of keys) this.fetchPurgatory.checkAndComplete(key);
+  };
 
   // ------------------------------------------------------------------------------- offsets
 

@@ -11,7 +11,8 @@
  *    acks = -1 Produce in the purgatory after its appends): it gives its slot back at once, so the
  *    next request starts while it waits — its side effects still come after this one's.
  * 3. Responses leave in sequence order whatever order processing finishes in (rule 8);
- *    `no-response` (acks = 0) advances the sequence without writing.
+ *    `no-response` (acks = 0) advances the sequence without writing. Responses ready in the same
+ *    turn of the event loop are written together (cork until the tick queue runs).
  * 4. Reading pauses while `maxQueuedRequests` requests are unanswered, or while the bytes of
  *    unanswered requests plus unsent response bytes exceed `maxQueuedBytes`; it resumes below.
  * 5. A connection without socket activity and with nothing outstanding for `idleTimeoutMs`
@@ -108,6 +109,7 @@ export class Connection {
   private requestBytes = 0;
   private pumping = false;
   private paused = false;
+  private corked = false;
   private peerEnded = false;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private lastActivity = Date.now();
@@ -287,13 +289,26 @@ export class Connection {
     }
     if (out.length === 0) return;
     this.lastActivity = Date.now();
-    this.socket.cork();
+    // Responses completed in the same turn of the event loop (one high-watermark move answers many
+    // acks = -1 Produce requests of a connection) leave in one writev: the socket stays corked until
+    // the tick queue runs.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     const last = out.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(out[i]!);
     // Resume once the bytes leave the user-space buffer (covers writes that never hit 'drain').
-    this.socket.write(out[last]!, () => this.maybeResume());
-    this.socket.uncork();
+    this.socket.write(out[last]!, this.onWritten);
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  private readonly onWritten = (): void => this.maybeResume();
 
   private overLimits(): boolean {
     return (

@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RecentAppends, TOTAL_BYTES } from '../../../src/log/recent-appends.js';
+import { buildRecordBatch, splitBatches } from '../../../src/protocol/records/index.js';
+
+/** mulberry32 */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function batchAt(baseOffset: number, records: number, valueBytes: number): Buffer {
+  return buildRecordBatch(
+    Array.from({ length: records }, (_, i) => ({ key: null, value: Buffer.alloc(valueBytes, 97 + (i % 26)), timestamp: 1000 + i })),
+    { baseOffset },
+  );
+}
+
+/** The file's answer (segment.read semantics) over every byte appended so far. */
+function fileRead(file: Buffer, offset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Buffer | null {
+  const batches = splitBatches(file);
+  let pos = 0;
+  for (let i = 0; i < batches.length; i++) {
+    const b = batches[i]!;
+    if (b.lastOffset >= offset) {
+      if (b.lastOffset >= upperBound) return Buffer.alloc(0);
+      if (b.sizeInBytes > maxBytes && !minOneBatch) return Buffer.alloc(0);
+      const limit = pos + Math.max(maxBytes, b.sizeInBytes);
+      let end = pos;
+      for (let j = i; j < batches.length; j++) {
+        const c = batches[j]!;
+        if (end + c.sizeInBytes > limit || c.lastOffset >= upperBound) break;
+        end += c.sizeInBytes;
+      }
+      return file.subarray(pos, end);
+    }
+    pos += b.sizeInBytes;
+  }
+  return null;
+}
+
+const live: RecentAppends[] = [];
+function recent(): RecentAppends {
+  const r = new RecentAppends();
+  live.push(r);
+  return r;
+}
+afterEach(() => {
+  for (const r of live.splice(0)) r.clear();
+});
+
+describe('recent appends', () => {
+  it('answers reads at the log end like the file does, whole batches, possibly fewer (one entry per read)', () => {
+    const rnd = prng(7);
+    const r = recent();
+    const parts: Buffer[] = [];
+    let next = 0;
+    let position = 0;
+    for (let step = 0; step < 600; step++) {
+      // mostly small appends (copied into windows), some big ones (kept by reference)
+      const big = rnd() < 0.05;
+      const batches = 1 + Math.floor(rnd() * 3);
+      const appended: Buffer[] = [];
+      for (let b = 0; b < batches; b++) {
+        const count = 1 + Math.floor(rnd() * (big ? 40 : 4));
+        const batch = batchAt(next, count, big ? 2000 : 20 + Math.floor(rnd() * 200));
+        appended.push(batch);
+        next += count;
+      }
+      const records = Buffer.concat(appended);
+      r.append(records, position, Number(records.readBigInt64BE(0)));
+      position += records.length;
+      parts.push(records);
+      const file = Buffer.concat(parts);
+      for (let q = 0; q < 4; q++) {
+        const offset = Math.max(0, next - 1 - Math.floor(rnd() * 400));
+        const maxBytes = 1 + Math.floor(rnd() * 5000);
+        const upperBound = rnd() < 0.3 ? next - Math.floor(rnd() * 50) : next;
+        const minOne = rnd() < 0.7;
+        const got = r.read(offset, maxBytes, upperBound, minOne);
+        const want = fileRead(file, offset, maxBytes, upperBound, minOne)!;
+        if (got === null) continue; // before the bytes kept: the file answers
+        if (want.length === 0) {
+          expect(got.length).toBe(0);
+          continue;
+        }
+        // a non-empty prefix of the file's answer, at a batch boundary
+        expect(got.length).toBeGreaterThan(0);
+        expect(got.equals(want.subarray(0, got.length))).toBe(true);
+        expect(splitBatches(got).reduce((n, b) => n + b.sizeInBytes, 0)).toBe(got.length);
+      }
+    }
+    // the newest bytes are always kept
+    expect(r.read(next - 1, 1 << 20, next, true)).not.toBeNull();
+  });
+
+  it('null before the kept bytes; a non-contiguous append starts over', () => {
+    const r = recent();
+    const a = batchAt(0, 2, 10);
+    const b = batchAt(2, 2, 10);
+    r.append(a, 0, 0);
+    r.append(b, a.length, 2);
+    expect(r.read(0, 1 << 20, 4, true)!.equals(Buffer.concat([a, b]))).toBe(true);
+    const c = batchAt(10, 1, 10);
+    r.append(c, 5000, 10); // not where the last append ended: the file changed
+    expect(r.read(2, 1 << 20, 11, true)).toBeNull();
+    expect(r.read(10, 1 << 20, 11, true)!.equals(c)).toBe(true);
+    r.clear();
+    expect(r.read(10, 1 << 20, 11, true)).toBeNull();
+  });
+
+  it('copies small appends (the caller may reuse its buffer) and keeps big ones by reference', () => {
+    const r = recent();
+    const small = batchAt(0, 1, 10);
+    const copy = Buffer.from(small);
+    r.append(small, 0, 0);
+    small.fill(0);
+    expect(r.read(0, 1 << 20, 1, true)!.equals(copy)).toBe(true);
+    const big = batchAt(1, 40, 2000);
+    r.append(big, copy.length, 1);
+    expect(r.read(1, 1 << 20, 41, true)!.buffer).toBe(big.buffer);
+  });
+
+  it('keeps at most a bounded number of entries per segment and a bounded total', () => {
+    const r = recent();
+    let position = 0;
+    let next = 0;
+    for (let i = 0; i < 20; i++) {
+      const big = batchAt(next, 40, 2000);
+      r.append(big, position, next);
+      position += big.length;
+      next += 40;
+    }
+    expect(r.read(0, 1 << 20, next, true)).toBeNull(); // the oldest entries were dropped
+    expect(r.read(next - 40, 1 << 20, next, true)).not.toBeNull();
+    expect(RecentAppends.totalHeld).toBeLessThanOrEqual(TOTAL_BYTES);
+    // many segments: the least recently appended lose their entries first
+    const many: RecentAppends[] = [];
+    const oneMiB = batchAt(0, 1, 1024 * 1024);
+    for (let i = 0; i < Math.ceil(TOTAL_BYTES / oneMiB.length) + 4; i++) {
+      const s = recent();
+      s.append(Buffer.from(oneMiB), 0, 0);
+      many.push(s);
+    }
+    expect(RecentAppends.totalHeld).toBeLessThanOrEqual(TOTAL_BYTES);
+    expect(many[0]!.read(0, 1 << 20, 1, true)).toBeNull();
+    expect(many[many.length - 1]!.read(0, 1 << 21, 1, true)).not.toBeNull();
+  });
+});
