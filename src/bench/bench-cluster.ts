@@ -75,8 +75,8 @@ function prng(seed: number): () => number {
   };
 }
 
-/** N lines of exactly 100 bytes of varied JSON (the §3.4 generator, seeded). */
-export function writeRecords(path: string, n: number, seed: number): void {
+/** N lines of exactly `recordBytes` (default 100) bytes of varied JSON (the §3.4 generator, seeded). */
+export function writeRecords(path: string, n: number, seed: number, recordBytes = RECORD_BYTES): void {
   const types = ['page_view', 'click', 'add_to_cart', 'purchase', 'login', 'search'];
   const regions = ['eu-west', 'us-east', 'ap-south'];
   const letters = 'abcdefghij';
@@ -88,7 +88,7 @@ export function writeRecords(path: string, n: number, seed: number): void {
     const ts = 1_732_150_000_000;
     for (let i = 0; i < n; i++) {
       let r = `{"id":${i},"ts":${ts + i},"u":"u${Math.floor(rnd() * 1e5)}","t":"${pick(types)}","ms":${Math.floor(rnd() * 500)},"r":"${pick(regions)}","p":"`;
-      while (r.length < RECORD_BYTES - 2) r += letters[Math.floor(rnd() * letters.length)];
+      while (r.length < recordBytes - 2) r += letters[Math.floor(rnd() * letters.length)];
       chunk += `${r}"}\n`;
       if (chunk.length > 4_000_000) {
         writeFileSync(fd, chunk);
@@ -114,6 +114,16 @@ export function brokerOverrides(o: { id?: number; dataDir: string; port: number;
 }
 
 /**
+ * Node flags for every benchmarked broker, from the environment: GREGOR_BENCH_PROFILE=<dir> (a V8 CPU profile per
+ * broker, written when it stops; summarise with scripts/cpuprofile-top.mjs) and GREGOR_BENCH_NODE_ARGS (e.g.
+ * "--trace-gc"; the output goes to the broker's log).
+ */
+export function benchNodeArgs(): string[] {
+  const profile = process.env.GREGOR_BENCH_PROFILE;
+  return [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...(process.env.GREGOR_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+}
+
+/**
  * Spawns `gregor broker start config/single-broker.properties --override …`, stdout and stderr to `logPath`
  * (truncated, or appended to with `append`), pinned to `cpu` when given. It runs the broker the way this benchmark
  * runs: dist/ when we are built code, the sources through tsx otherwise (a stale dist/ would measure old code).
@@ -130,7 +140,7 @@ export function spawnBroker(
   const loader = fromDist ? [] : ['--import', 'tsx'];
   const probe = opts.probeFile === undefined ? [] : ['--import', pathToFileURL(join(repo, fromDist ? 'dist/bench/runtime-probe.js' : 'src/bench/runtime-probe.ts')).href];
   const main = join(repo, fromDist ? 'dist/cli/main.js' : 'src/cli/main.ts');
-  const args = [...(opts.nodeArgs ?? []), ...loader, ...probe, main, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
+  const args = [...benchNodeArgs(), ...(opts.nodeArgs ?? []), ...loader, ...probe, main, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
   const fd = openSync(logPath, opts.append ? 'a' : 'w');
   const [command, commandArgs] = pinned(opts.cpu, process.execPath, args);
   const child = spawn(command, commandArgs, {
@@ -228,7 +238,8 @@ export async function inBenchScratch(
     (cleaning ??= (async () => {
       await o.teardown();
       await zk?.stop({ removeData: true }).catch(() => {});
-      rmSync(root, { recursive: true, force: true });
+      if (process.env.GREGOR_BENCH_KEEP === '1') console.log(`scratch directory kept (GREGOR_BENCH_KEEP=1): ${root}`);
+      else rmSync(root, { recursive: true, force: true });
     })());
   const onSignal = (signal: NodeJS.Signals): void => {
     console.error(`\n${signal}: stopping ${o.stopping}, removing ${root}`);

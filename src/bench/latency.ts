@@ -16,9 +16,8 @@
  * the servers' CPU share. GREGOR_BENCH_CASES picks cases (rf1-acks1, rf3-acksall, rf3-acks1, redis).
  *
  * Environment: GREGOR_BENCH_SECONDS (30 measured per case), GREGOR_BENCH_WARMUP (5), GREGOR_BENCH_SHORT=1 (8 s + 2 s,
- * 10k only), GREGOR_BENCH_PROFILE=<dir> (brokers run with --cpu-prof into <dir>), GREGOR_BENCH_NODE_ARGS (more node
- * flags for the brokers, e.g. --trace-gc; output in their logs). The brokers carry the runtime probe (one sample a
- * second) for the event-loop delay column.
+ * 10k only), GREGOR_BENCH_PROFILE=<dir> and GREGOR_BENCH_NODE_ARGS (bench-cluster.ts benchNodeArgs). The brokers carry
+ * the runtime probe (one sample a second) for the event-loop delay column.
  * Run: `npm run bench -- latency` (built) or `node --import tsx src/bench/main.ts latency`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -165,7 +164,6 @@ export async function runLatencyBench(): Promise<void> {
   const pin = brokerCpus !== '' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   const selected = new Set((process.env.GREGOR_BENCH_CASES ?? CASES.map((c) => c.id).join(',')).split(','));
   const profileDir = process.env.GREGOR_BENCH_PROFILE;
-  const extraNodeArgs = (process.env.GREGOR_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const started = Date.now();
   console.log(
     `latency bench: open loop, ${seconds} s measured after ${warmup} s warm-up per case, ${partitions} partitions, 100 B values, ` +
@@ -194,9 +192,8 @@ export async function runLatencyBench(): Promise<void> {
     },
     async ({ root, startZooKeeper }) => {
       const zk = await startZooKeeper();
-      const nodeArgs = [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...extraNodeArgs];
       for (let id = 0; id < BROKERS; id++) {
-        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, nodeArgs, probeIntervalMs: 1000 }));
+        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, probeIntervalMs: 1000 }));
       }
       for (const b of brokers) b.start();
       await waitForBrokers(brokers);

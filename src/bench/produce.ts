@@ -19,7 +19,10 @@
  * smaller count (printed), as performance.md §2.7 warns.
  *
  * Each cell is the median of RUNS runs after one discarded warm-up; runs alternate gregor / mock.
- * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0 (no taskset).
+ * The 1 KB workload (the 1 KB throughput path) produces GREGOR_BENCH_RECORDS_1K records of 1000 B (default a quarter of N).
+ * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RECORDS_1K, GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0
+ * (no taskset), GREGOR_BENCH_WORKLOADS (names, comma-separated: "1 partition", "6 partitions", "1 partition 1 KB"),
+ * GREGOR_BENCH_CONSUME=0 (produce only, e.g. for a CPU profile of the produce path).
  * Run: `npm run bench -- produce` (built) or `node --import tsx src/bench/main.ts produce`.
  */
 import { cpus } from 'node:os';
@@ -54,11 +57,13 @@ interface Workload {
   partitions: number;
   /** produce/consume with `-p 0` (single-partition workload; also pins the mock's 4-partition topic) */
   partition: number | undefined;
+  recordBytes: number;
 }
 
 const WORKLOADS: readonly Workload[] = [
-  { name: '1 partition', partitions: 1, partition: 0 },
-  { name: '6 partitions', partitions: 6, partition: undefined },
+  { name: '1 partition', partitions: 1, partition: 0, recordBytes: RECORD_BYTES },
+  { name: '6 partitions', partitions: 6, partition: undefined, recordBytes: RECORD_BYTES },
+  { name: '1 partition 1 KB', partitions: 1, partition: 0, recordBytes: 1000 },
 ];
 
 /** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
@@ -116,7 +121,10 @@ export async function runProduceBench(): Promise<void> {
   const serverCpu = pin ? SERVER_CPU : undefined;
   const clientCpu = pin ? CLIENT_CPU : undefined;
   const started = Date.now();
-  console.log(`produce bench: ${n} records × ${RECORD_BYTES} B, acks=1, no compression; median of ${runs} runs after 1 warm-up`);
+  const n1k = Number(process.env.GREGOR_BENCH_RECORDS_1K ?? Math.round(n / 4));
+  const count = (w: Workload): number => (w.recordBytes === RECORD_BYTES ? n : n1k);
+  const selected = WORKLOADS.filter((w) => (process.env.GREGOR_BENCH_WORKLOADS ?? WORKLOADS.map((x) => x.name).join(',')).split(',').includes(w.name));
+  console.log(`produce bench: ${n} records × ${RECORD_BYTES} B and ${n1k} × 1 KB, acks=1, no compression; median of ${runs} runs after 1 warm-up`);
   console.log(`${version}; ${pin ? `servers pinned to CPU ${SERVER_CPU}, kcat to CPU ${CLIENT_CPU}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
 
   let broker: SingleBroker | undefined;
@@ -135,43 +143,50 @@ export async function runProduceBench(): Promise<void> {
       },
     },
     async ({ root, startZooKeeper }) => {
-      const file = join(root, 'records-100B.txt');
-      writeRecords(file, n, 42);
+      const files = new Map<number, string>();
+      for (const w of selected) {
+        if (files.has(w.recordBytes)) continue;
+        const file = join(root, `records-${w.recordBytes}B.txt`);
+        writeRecords(file, count(w), 42, w.recordBytes);
+        files.set(w.recordBytes, file);
+      }
       broker = await startBroker(root, await startZooKeeper(), serverCpu);
       mock = await startMockHolder({ cpu: serverCpu });
-      const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-r${run}`;
+      const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-${w.recordBytes}B-r${run}`;
       await createTopics(
         broker.brokers,
-        WORKLOADS.flatMap((w) => Array.from({ length: runs + 1 }, (_, run) => ({ name: topic(w, run), partitions: w.partitions }))),
+        selected.flatMap((w) => Array.from({ length: runs + 1 }, (_, run) => ({ name: topic(w, run), partitions: w.partitions }))),
       );
       console.log(`setup ${((Date.now() - started) / 1000).toFixed(1)} s (broker pid ${broker.pid}, ${broker.brokers}; mock ${mock.brokers})`);
 
-      const gb = (records: number): number => (records * RECORD_BYTES) / 1e9;
-      const produce = { gregor: WORKLOADS.map(newCell), mock: WORKLOADS.map(newCell) };
-      const consume = { gregor: WORKLOADS.map(newCell), mock: WORKLOADS.map(newCell) };
+      const gb = (w: Workload, records: number): number => (records * w.recordBytes) / 1e9;
+      const produce = { gregor: selected.map(newCell), mock: selected.map(newCell) };
+      const consume = { gregor: selected.map(newCell), mock: selected.map(newCell) };
       const raw: string[] = [];
 
       // Produce: run 0 is the warm-up; gregor and the mock alternate.
       for (let run = 0; run <= runs; run++) {
-        for (const [wi, w] of WORKLOADS.entries()) {
+        for (const [wi, w] of selected.entries()) {
           for (const side of ['gregor', 'mock'] as const) {
             const server = side === 'gregor' ? broker : mock;
             const cpu0 = cpuSeconds(server.pid);
-            const seconds = await kcatProduce({ brokers: server.brokers, topic: topic(w, run), file, partition: w.partition, cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
+            const seconds = await kcatProduce({ brokers: server.brokers, topic: topic(w, run), file: files.get(w.recordBytes)!, partition: w.partition, cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
             const cpu = cpuSeconds(server.pid) - cpu0;
-            raw.push(`produce ${w.name} ${side} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s, server ${cpu.toFixed(2)} CPU-s`);
+            const records = count(w);
+            raw.push(`produce ${w.name} ${side} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(records / seconds).toFixed(0)} rec/s, server ${cpu.toFixed(2)} CPU-s`);
             if (run === 0) continue;
             const cell = produce[side][wi] as Cell;
-            cell.recordsPerSec.push(n / seconds);
-            cell.records.push(n);
-            cell.cpuPerGB.push(cpu / gb(n));
+            cell.recordsPerSec.push(records / seconds);
+            cell.records.push(records);
+            cell.cpuPerGB.push(cpu / gb(w, records));
           }
         }
       }
 
       // Consume each produced topic once (run 0 again as warm-up).
-      for (let run = 0; run <= runs; run++) {
-        for (const [wi, w] of WORKLOADS.entries()) {
+      const consumeRuns = process.env.GREGOR_BENCH_CONSUME === '0' ? -1 : runs;
+      for (let run = 0; run <= consumeRuns; run++) {
+        for (const [wi, w] of selected.entries()) {
           for (const side of ['gregor', 'mock'] as const) {
             const server = side === 'gregor' ? broker : mock;
             const cpu0 = cpuSeconds(server.pid);
@@ -182,29 +197,31 @@ export async function runProduceBench(): Promise<void> {
               `consume ${w.name} ${side} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${r.lines} records, wall ${r.seconds.toFixed(3)} s (${(r.lines / r.seconds).toFixed(0)} rec/s), ` +
                 `first record at ${(r.firstOutputSeconds ?? Number.NaN).toFixed(3)} s → ${(r.lines / dataSeconds).toFixed(0)} rec/s, server ${cpu.toFixed(2)} CPU-s`,
             );
-            if (side === 'gregor' && r.lines !== n) throw new Error(`gregor returned ${r.lines} records of ${topic(w, run)}, expected ${n}`);
+            if (side === 'gregor' && r.lines !== count(w)) throw new Error(`gregor returned ${r.lines} records of ${topic(w, run)}, expected ${count(w)}`);
             if (run === 0) continue;
             const cell = consume[side][wi] as Cell;
             cell.recordsPerSec.push(r.lines / dataSeconds);
             cell.records.push(r.lines);
-            cell.cpuPerGB.push(cpu / gb(r.lines));
+            cell.cpuPerGB.push(cpu / gb(w, r.lines));
           }
         }
       }
 
       // The client-only ceiling (§3.4): kcat producing into its own in-process mock, unpinned.
       const ceiling: number[] = [];
+      const ceilingBytes = files.has(RECORD_BYTES) ? RECORD_BYTES : 1000;
+      const ceilingRecords = ceilingBytes === RECORD_BYTES ? n : n1k;
       for (let run = 0; run <= runs; run++) {
-        const seconds = await kcatProduce({ brokers: '127.0.0.1:1', topic: 'ceiling', file, partition: 0, inProcessMock: true, timeoutMs: KCAT_TIMEOUT_MS });
-        if (run > 0) ceiling.push(n / seconds);
+        const seconds = await kcatProduce({ brokers: '127.0.0.1:1', topic: 'ceiling', file: files.get(ceilingBytes)!, partition: 0, inProcessMock: true, timeoutMs: KCAT_TIMEOUT_MS });
+        if (run > 0) ceiling.push(ceilingRecords / seconds);
       }
 
       const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
       const range = (xs: readonly number[]): string => (xs.length > 1 ? ` [${fmtRate(Math.min(...xs)).replace(' ', '')}–${fmtRate(Math.max(...xs)).replace(' ', '')}]` : '');
-      const mbps = (recPerSec: number): string => ((recPerSec * RECORD_BYTES) / 1e6).toFixed(1);
+      const mbps = (recPerSec: number, bytes = RECORD_BYTES): string => ((recPerSec * bytes) / 1e6).toFixed(1);
       const rows: string[][] = [['workload', 'gregor rec/s [min–max]', 'MB/s', 'CPU-s/GB', 'mock rec/s [min–max]', 'MB/s', 'gregor/mock']];
       const addRows = (kind: string, table: { gregor: Cell[]; mock: Cell[] }): void => {
-        for (const [wi, w] of WORKLOADS.entries()) {
+        for (const [wi, w] of selected.entries()) {
           const g = table.gregor[wi] as Cell;
           const m = table.mock[wi] as Cell;
           const gr = median(g.recordsPerSec);
@@ -212,14 +229,22 @@ export async function runProduceBench(): Promise<void> {
           const mockNote = kind === 'consume' ? ` (${median(m.records)} rec)` : w.partitions === 6 ? ' (4 part.)' : '';
           // The mock is no consumer reference (§2.7): no ratio for consume rows.
           const ratio = kind === 'consume' ? 'n/a*' : `${(gr / mr).toFixed(2)}×`;
-          rows.push([`${kind} ${w.name}`, fmtRate(gr) + range(g.recordsPerSec), mbps(gr), median(g.cpuPerGB).toFixed(1), fmtRate(mr) + range(m.recordsPerSec) + mockNote, mbps(mr), ratio]);
+          rows.push([
+            `${kind} ${w.name}`,
+            fmtRate(gr) + range(g.recordsPerSec),
+            mbps(gr, w.recordBytes),
+            median(g.cpuPerGB).toFixed(1),
+            fmtRate(mr) + range(m.recordsPerSec) + mockNote,
+            mbps(mr, w.recordBytes),
+            ratio,
+          ]);
         }
       };
       addRows('produce', produce);
-      addRows('consume', consume);
+      if (consumeRuns >= 0) addRows('consume', consume);
       printTable(rows);
       console.log('');
-      console.log(`kcat → in-process mock (client ceiling, unpinned): ${fmtRate(median(ceiling))} rec/s, ${mbps(median(ceiling))} MB/s`);
+      console.log(`kcat → in-process mock (client ceiling, unpinned, ${ceilingBytes} B): ${fmtRate(median(ceiling))} rec/s, ${mbps(median(ceiling), ceilingBytes)} MB/s`);
       console.log('CPU-s/GB: the gregor broker process only (user+sys from /proc, 10 ms ticks). Consume rates are timed from kcat\'s first record.');
       console.log('* the mock keeps only ~4.4 MB per partition and its Fetch serves one batch per partition per request:');
       console.log('  not a consumer-throughput reference (performance.md §2.7); shown for completeness, no ratio.');

@@ -2,40 +2,35 @@
  * The last bytes appended to a segment, in memory, so that reads at the log end — followers fetching what was just
  * produced, consumers following the high watermark — are answered without a file read or an index scan.
  *
- * - Small appends (one Produce of a few records, as librdkafka sends with linger.ms=0) are copied into a window
- *   buffer, so consecutive appends are one contiguous zero-copy answer and no socket read buffer is held; the first
- *   window of a segment is 16 KiB and each next one twice as big, up to 1 MiB.
- * - Appends of 64 KiB or more are kept by reference (no copy), as their own entry.
- * - At most MAX_ENTRIES entries per segment (the oldest go first) and TOTAL_BYTES for the whole process (the segment
- *   appended to least recently loses all its entries first). A reference entry counts its whole backing store.
+ * - Appends are copied into a window buffer (never kept by reference: the caller's memory is a socket read buffer
+ *   or a reused request frame, frame-buffers.ts), so consecutive appends are one contiguous zero-copy answer; the
+ *   first window of a segment is 16 KiB and each next one twice as big, up to 1 MiB.
+ * - Appends above 256 KiB are not kept (a read of them goes to the page cache, one read for many bytes).
+ * - At most MAX_ENTRIES windows per segment (the oldest go first) and TOTAL_BYTES for the whole process (the segment
+ *   appended to least recently loses all its windows first).
  * - The entries always end at the end of the file: an append that does not continue them, and any other change of
  *   the file (truncation, recovery, roll, close), clears them (`clear()`).
- * - A read is answered from the one entry holding the batch it starts with (bytes of later entries are left to the
- *   next read); null sends the caller to the file.
+ * - A read is answered from the one window holding the batch it starts with (bytes of later windows are left to
+ *   the next read); null sends the caller to the file.
  */
 import { BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
 import { readSafeInt64 } from './batch-cursor.js';
 
 const FIRST_WINDOW_BYTES = 16 * 1024;
 const MAX_WINDOW_BYTES = 1024 * 1024;
-const BY_REFERENCE_BYTES = 64 * 1024;
+const MAX_KEPT_APPEND_BYTES = 256 * 1024;
 const MAX_ENTRIES = 8;
 /** Memory all segments' recent appends may hold at once. */
 export const TOTAL_BYTES = 48 * 1024 * 1024;
 
+/** A window: appends copied one after the other. */
 interface Entry {
   readonly buf: Buffer;
   /** bytes of `buf` in use */
   used: number;
-  /** file position of buf[0] */
-  readonly position: number;
-  /** the first batch's base offset of each append in the entry, and where that append starts in `buf` */
+  /** the first batch's base offset of each append in the window, and where that append starts in `buf` */
   readonly bases: number[];
   readonly starts: number[];
-  /** memory this entry holds (its buffer's backing store) */
-  readonly held: number;
-  /** true while small appends may still be copied in */
-  readonly window: boolean;
 }
 
 /** Holders with entries, least recently appended first. */
@@ -55,23 +50,20 @@ export class RecentAppends {
 
   /** `records` (whole batches, first base offset `baseOffset`) were written at file position `position`. */
   append(records: Buffer, position: number, baseOffset: number): void {
-    if (position !== this.end) this.clear();
     const length = records.length;
-    if (length >= BY_REFERENCE_BYTES) {
-      this.push({ buf: records, used: length, position, bases: [baseOffset], starts: [0], held: records.buffer.byteLength, window: false });
-    } else {
-      let e = this.entries[this.entries.length - 1];
-      if (!e || !e.window || e.used + length > e.buf.length) {
-        const size = Math.max(this.nextWindowBytes, length);
-        this.nextWindowBytes = Math.min(MAX_WINDOW_BYTES, this.nextWindowBytes * 2);
-        e = { buf: Buffer.allocUnsafeSlow(size), used: 0, position, bases: [], starts: [], held: size, window: true };
-        this.push(e);
-      }
-      records.copy(e.buf, e.used);
-      e.bases.push(baseOffset);
-      e.starts.push(e.used);
-      e.used += length;
+    if (position !== this.end || length > MAX_KEPT_APPEND_BYTES) this.clear();
+    if (length > MAX_KEPT_APPEND_BYTES) return;
+    let e = this.entries[this.entries.length - 1];
+    if (!e || e.used + length > e.buf.length) {
+      const size = Math.max(this.nextWindowBytes, length);
+      this.nextWindowBytes = Math.min(MAX_WINDOW_BYTES, this.nextWindowBytes * 2);
+      e = { buf: Buffer.allocUnsafeSlow(size), used: 0, bases: [], starts: [] };
+      this.push(e);
     }
+    records.copy(e.buf, e.used);
+    e.bases.push(baseOffset);
+    e.starts.push(e.used);
+    e.used += length;
     this.end = position + length;
     holders.delete(this);
     holders.add(this);
@@ -118,12 +110,12 @@ export class RecentAppends {
 
   private push(e: Entry): void {
     this.entries.push(e);
-    this.held += e.held;
-    totalHeld += e.held;
+    this.held += e.buf.length;
+    totalHeld += e.buf.length;
     if (this.entries.length > MAX_ENTRIES) {
       const dropped = this.entries.shift()!;
-      this.held -= dropped.held;
-      totalHeld -= dropped.held;
+      this.held -= dropped.buf.length;
+      totalHeld -= dropped.buf.length;
     }
   }
 }

@@ -28,6 +28,8 @@ import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
 import { apiKeyName } from '../protocol/api-keys.js';
 import { peekRequestHeader } from '../protocol/header.js';
+import { ApiKey } from '../protocol/api-keys.js';
+import { requestFramePool } from './frame-buffers.js';
 import { FrameDecoder, FrameSizeError } from './frame-decoder.js';
 
 export interface ConnectionInfo {
@@ -125,7 +127,10 @@ export class Connection {
   ) {
     this.info = opts.info;
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
-    this.decoder = new FrameDecoder(this.limits.maxRequestBytes);
+    // Produce frames spread over socket reads are assembled in reused memory, given back when answered.
+    this.decoder = new FrameDecoder(this.limits.maxRequestBytes, (size, head) =>
+      head.length >= 2 && head.readInt16BE(0) === ApiKey.Produce ? requestFramePool.acquire(size) : null,
+    );
     this.log = opts.log.child({ connectionId: opts.info.connectionId });
     this.captureDir = (opts.captureDir ?? process.env.GREGOR_CAPTURE_DIR) || undefined;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -265,6 +270,7 @@ export class Connection {
   private finish(p: Pending, outcome: FinalOutcome, holdsSlot: boolean): void {
     if (holdsSlot) this.inFlight--;
     this.requestBytes -= p.frame.length;
+    requestFramePool.release(p.frame);
     if (this.state !== 'open') return;
     if (outcome.type === 'close') {
       this.close(outcome.reason);

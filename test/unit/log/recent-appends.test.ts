@@ -62,12 +62,12 @@ describe('recent appends', () => {
     let next = 0;
     let position = 0;
     for (let step = 0; step < 600; step++) {
-      // mostly small appends (copied into windows), some big ones (kept by reference)
+      // mostly small appends, some big ones (up to ~240 KB)
       const big = rnd() < 0.05;
       const batches = 1 + Math.floor(rnd() * 3);
       const appended: Buffer[] = [];
       for (let b = 0; b < batches; b++) {
-        const count = 1 + Math.floor(rnd() * (big ? 40 : 4));
+        const count = 1 + Math.floor(rnd() * (big ? 30 : 4));
         const batch = batchAt(next, count, big ? 2000 : 20 + Math.floor(rnd() * 200));
         appended.push(batch);
         next += count;
@@ -114,24 +114,28 @@ describe('recent appends', () => {
     expect(r.read(10, 1 << 20, 11, true)).toBeNull();
   });
 
-  it('copies small appends (the caller may reuse its buffer) and keeps big ones by reference', () => {
+  it('copies appends (the caller may reuse its buffer); an append above 256 KiB is not kept', () => {
     const r = recent();
     const small = batchAt(0, 1, 10);
     const copy = Buffer.from(small);
     r.append(small, 0, 0);
     small.fill(0);
     expect(r.read(0, 1 << 20, 1, true)!.equals(copy)).toBe(true);
-    const big = batchAt(1, 40, 2000);
+    const big = batchAt(1, 200, 2000);
     r.append(big, copy.length, 1);
-    expect(r.read(1, 1 << 20, 41, true)!.buffer).toBe(big.buffer);
+    expect(r.read(0, 1 << 20, 201, true)).toBeNull();
+    expect(r.read(1, 1 << 20, 201, true)).toBeNull();
+    const after = batchAt(201, 1, 10);
+    r.append(after, copy.length + big.length, 201);
+    expect(r.read(201, 1 << 20, 202, true)!.equals(after)).toBe(true);
   });
 
   it('keeps at most a bounded number of entries per segment and a bounded total', () => {
     const r = recent();
     let position = 0;
     let next = 0;
-    for (let i = 0; i < 20; i++) {
-      const big = batchAt(next, 40, 2000);
+    for (let i = 0; i < 150; i++) {
+      const big = batchAt(next, 40, 2000); // 80 KB: windows fill after a dozen appends, the oldest go
       r.append(big, position, next);
       position += big.length;
       next += 40;
@@ -141,7 +145,7 @@ describe('recent appends', () => {
     expect(RecentAppends.totalHeld).toBeLessThanOrEqual(TOTAL_BYTES);
     // many segments: the least recently appended lose their entries first
     const many: RecentAppends[] = [];
-    const oneMiB = batchAt(0, 1, 1024 * 1024);
+    const oneMiB = batchAt(0, 1, 200 * 1024);
     for (let i = 0; i < Math.ceil(TOTAL_BYTES / oneMiB.length) + 4; i++) {
       const s = recent();
       s.append(Buffer.from(oneMiB), 0, 0);
@@ -149,6 +153,6 @@ describe('recent appends', () => {
     }
     expect(RecentAppends.totalHeld).toBeLessThanOrEqual(TOTAL_BYTES);
     expect(many[0]!.read(0, 1 << 20, 1, true)).toBeNull();
-    expect(many[many.length - 1]!.read(0, 1 << 21, 1, true)).not.toBeNull();
+    expect(many[many.length - 1]!.read(0, 1 << 20, 1, true)).not.toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/m
 import { Reader } from '../../../src/protocol/primitives.js';
 import { answerLater, CloseConnection, NO_RESPONSE, defineHandler } from '../../../src/server/handler.js';
 import { apiVersions } from '../../../src/server/handlers/api-versions.js';
+import { requestFramePool } from '../../../src/network/frame-buffers.js';
 import { EchoRequest, EchoResponse, RawClient, requestFrame, sleep, startTestServer, type TestServer } from './helpers.js';
 
 async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
@@ -54,6 +55,18 @@ const echo = defineHandler({
   },
 });
 
+/** The echo API under the Produce key: its frames spread over reads are assembled in pooled memory. */
+const payloadBackings: ArrayBufferLike[] = [];
+const echoAsProduce = defineHandler({
+  request: { ...EchoRequest, apiKey: 0 },
+  response: { ...EchoResponse, apiKey: 0 },
+  versions: { min: 0, max: 0 },
+  handle(req) {
+    payloadBackings.push(req.payload.buffer);
+    return answerLater(new Promise((resolve) => later.set(req.id, () => resolve({ errorCode: 0, id: req.id }))));
+  },
+});
+
 /** The same API on key 32002, answering errors (as Produce does) instead of closing. */
 const ERR_KEY = 32002;
 const EchoErrRequest = { ...EchoRequest, apiKey: ERR_KEY };
@@ -86,7 +99,7 @@ let ts: TestServer | undefined;
 const clients: RawClient[] = [];
 
 async function start(limits = {}, captureDir?: string): Promise<TestServer> {
-  ts = await startTestServer({ handlers: [apiVersions, echo, echoWithErrors], limits, captureDir });
+  ts = await startTestServer({ handlers: [apiVersions, echo, echoWithErrors, echoAsProduce], limits, captureDir });
   return ts;
 }
 
@@ -211,7 +224,7 @@ describe('connection - bad input closes the connection, the server lives on', ()
     expect(r0.int32()).toBe(42);
     const ok = ApiVersionsResponse.decode(r0, 0);
     expect(ok.errorCode).toBe(0);
-    expect(ok.apiKeys.map((k) => k.apiKey)).toEqual([18, 32001, ERR_KEY]);
+    expect(ok.apiKeys.map((k) => k.apiKey)).toEqual([0, 18, 32001, ERR_KEY]);
     expect(c.closed).toBe(false);
     expect(server.seen.map((s) => s.apiVersion)).toEqual([9, 0]);
   });
@@ -373,6 +386,30 @@ describe('connection - deferred answers (acks=all Produce waiting in the purgato
       clearInterval(release);
     }
     expect(effects).toEqual([...Array(10).keys()]);
+  });
+});
+
+describe('connection - reused frame memory', () => {
+  it('connection - a Produce frame spread over reads is assembled in pooled memory, given back once answered', async () => {
+    await start();
+    const c = await client();
+    const big = requestFrame({ ...EchoRequest, apiKey: 0 }, 0, 1, { id: 1, delayMs: 0, mode: 0, payload: Buffer.alloc(100_000, 3) });
+    c.write(big.subarray(0, 30_000));
+    await sleep(20);
+    c.write(big.subarray(30_000));
+    await waitFor(() => later.has(1));
+    expect(payloadBackings.at(-1)!.byteLength).toBe(131_072);
+    const idle = requestFramePool.idleBytes;
+    later.get(1)!(true);
+    expect(decodeEcho(await c.nextFrame()).correlationId).toBe(1);
+    expect(requestFramePool.idleBytes).toBe(idle + 131_072);
+    // other APIs' split frames are not pooled (their bytes may be kept, e.g. group metadata)
+    const other = requestFrame(EchoRequest, 0, 2, { id: 2, delayMs: 0, mode: 0, payload: Buffer.alloc(100_000, 3) });
+    c.write(other.subarray(0, 30_000));
+    await sleep(20);
+    c.write(other.subarray(30_000));
+    expect(decodeEcho(await c.nextFrame()).correlationId).toBe(2);
+    expect(requestFramePool.idleBytes).toBe(idle + 131_072);
   });
 });
 
