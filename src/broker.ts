@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { SystemClock, type Clock } from './common/clock.js';
 import { childLogger, createLogger, type Logger } from './common/logger.js';
 import { ReplicaManager } from './cluster/replica-manager.js';
+import { createReplicaSelector } from './cluster/replica-selector.js';
 import { ReplicaFetcherManager } from './replication/fetcher-manager.js';
 import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-config.js';
 import { KafkaController } from './controller/controller.js';
@@ -286,6 +287,7 @@ export class Broker {
         clock: this.clock,
       }),
       interBrokerListenerName: config.interBrokerListenerName,
+      replicaSelector: createReplicaSelector(v['replica.selector.class']),
     });
     this._replicaManager.startup();
 
