@@ -79,7 +79,7 @@ export interface KcatResult {
 }
 
 /** Runs one kcat to completion; rejects on a non-zero exit or after `timeoutMs` (the child is killed). */
-export function runKcat(args: readonly string[], opts: { cpu?: number; timeoutMs: number }): Promise<KcatResult> {
+export function runKcat(args: readonly string[], opts: { cpu?: number | string | undefined; timeoutMs: number }): Promise<KcatResult> {
   const [cmd, argv] = pinned(opts.cpu, KCAT, args);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();

@@ -21,6 +21,7 @@ import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js
 import { Reader, Writer } from '../protocol/primitives.js';
 import type { MessageInput, MessageSpec, MessageValue } from '../protocol/schema.js';
 import { ClientClosedError, ConnectTimeoutError, NetworkError, RequestTimeoutError, ResponseProtocolError } from './errors.js';
+import { framePool } from './frame-buffers.js';
 import { FrameDecoder, FrameSizeError, sizePrefix } from './frame-decoder.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -52,6 +53,8 @@ interface InFlight {
   readonly apiVersion: number;
   readonly response: AnySpec;
   readonly timer: NodeJS.Timeout;
+  /** sendThen: applied to the decoded response while its frame is valid */
+  readonly use: ((response: unknown) => unknown) | undefined;
   resolve(value: unknown): void;
   reject(err: Error): void;
 }
@@ -105,12 +108,38 @@ export class BrokerClient {
   }
 
   /** Sends one request and resolves with the decoded response body. */
-  async send<Req extends AnySpec, Res extends AnySpec>(
+  send<Req extends AnySpec, Res extends AnySpec>(
     api: ApiPair<Req, Res>,
     apiVersion: number,
     value: MessageInput<Req>,
     opts: { timeoutMs?: number } = {},
   ): Promise<MessageValue<Res>> {
+    return this.request(api, apiVersion, value, opts, undefined) as Promise<MessageValue<Res>>;
+  }
+
+  /**
+   * Sends one request, hands the decoded response to `use` and resolves with what `use` returns (rejects with what
+   * it throws). The response's byte fields (records) are valid only inside `use`: a large answer is assembled in
+   * reused memory (frame-buffers.ts) that is given back when `use` returns — the follower fetcher applies its
+   * Fetch answers this way.
+   */
+  sendThen<Req extends AnySpec, Res extends AnySpec, T>(
+    api: ApiPair<Req, Res>,
+    apiVersion: number,
+    value: MessageInput<Req>,
+    use: (response: MessageValue<Res>) => T,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<T> {
+    return this.request(api, apiVersion, value, opts, use as (response: unknown) => unknown) as Promise<T>;
+  }
+
+  private async request<Req extends AnySpec, Res extends AnySpec>(
+    api: ApiPair<Req, Res>,
+    apiVersion: number,
+    value: MessageInput<Req>,
+    opts: { timeoutMs?: number },
+    use: ((response: unknown) => unknown) | undefined,
+  ): Promise<unknown> {
     const { request, response } = api;
     if (apiVersion < request.minVersion || apiVersion > request.maxVersion) {
       throw new UnsupportedVersionError(request.apiKey, apiVersion);
@@ -124,7 +153,7 @@ export class BrokerClient {
     encodeRequestHeader(w, { apiKey: request.apiKey, apiVersion, correlationId, clientId: this.opts.clientId ?? null }, request.isFlexible(apiVersion));
     request.encode(w, apiVersion, value);
     const chunks = w.chunksOut();
-    return new Promise<MessageValue<Res>>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         conn.inFlight.delete(correlationId);
         reject(new RequestTimeoutError(request.apiKey, apiVersion, timeoutMs));
@@ -135,7 +164,8 @@ export class BrokerClient {
         apiVersion,
         response,
         timer,
-        resolve: resolve as (v: unknown) => void,
+        use,
+        resolve,
         reject,
       });
       conn.socket.cork();
@@ -173,7 +203,12 @@ export class BrokerClient {
     if (this.closed) throw new ClientClosedError();
     try {
       const socket = await this.dial();
-      const conn: Conn = { socket, decoder: new FrameDecoder(this.maxResponseBytes), inFlight: new Map(), dead: false };
+      const inFlight = new Map<number, InFlight>();
+      // answers for sendThen that span socket reads are assembled in reused memory (frame-buffers.ts)
+      const decoder = new FrameDecoder(this.maxResponseBytes, (size, head) =>
+        head.length >= 4 && inFlight.get(head.readInt32BE(0))?.use ? framePool.acquire(size) : null,
+      );
+      const conn: Conn = { socket, decoder, inFlight, dead: false };
       socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
       socket.on('error', (err) => this.drop(conn, new NetworkError(`connection to ${this.address} failed: ${err.message}`, { cause: err })));
       socket.on('close', () => this.drop(conn, new NetworkError(`connection to ${this.address} lost`)));
@@ -229,13 +264,27 @@ export class BrokerClient {
     }
     conn.inFlight.delete(correlationId);
     clearTimeout(entry.timer);
+    let decoded: unknown;
     try {
       const r = new Reader(frame);
       decodeResponseHeader(r, entry.apiKey, entry.response.isFlexible(entry.apiVersion));
-      entry.resolve(entry.response.decode(r, entry.apiVersion));
+      decoded = entry.response.decode(r, entry.apiVersion);
     } catch (err) {
+      framePool.release(frame);
       if (!(err instanceof ProtocolError)) throw err;
       entry.reject(new ResponseProtocolError(`undecodable ${entry.response.name} v${entry.apiVersion}: ${err.message}`, { cause: err }));
+      return true;
+    }
+    if (!entry.use) {
+      entry.resolve(decoded);
+      return true;
+    }
+    try {
+      entry.resolve(entry.use(decoded));
+    } catch (err) {
+      entry.reject(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      framePool.release(frame);
     }
     return true;
   }

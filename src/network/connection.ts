@@ -29,7 +29,7 @@ import type { Logger } from '../common/logger.js';
 import { apiKeyName } from '../protocol/api-keys.js';
 import { peekRequestHeader } from '../protocol/header.js';
 import { ApiKey } from '../protocol/api-keys.js';
-import { requestFramePool } from './frame-buffers.js';
+import { framePool } from './frame-buffers.js';
 import { FrameDecoder, FrameSizeError } from './frame-decoder.js';
 
 export interface ConnectionInfo {
@@ -129,7 +129,7 @@ export class Connection {
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
     // Produce frames spread over socket reads are assembled in reused memory, given back when answered.
     this.decoder = new FrameDecoder(this.limits.maxRequestBytes, (size, head) =>
-      head.length >= 2 && head.readInt16BE(0) === ApiKey.Produce ? requestFramePool.acquire(size) : null,
+      head.length >= 2 && head.readInt16BE(0) === ApiKey.Produce ? framePool.acquire(size) : null,
     );
     this.log = opts.log.child({ connectionId: opts.info.connectionId });
     this.captureDir = (opts.captureDir ?? process.env.GREGOR_CAPTURE_DIR) || undefined;
@@ -270,7 +270,7 @@ export class Connection {
   private finish(p: Pending, outcome: FinalOutcome, holdsSlot: boolean): void {
     if (holdsSlot) this.inFlight--;
     this.requestBytes -= p.frame.length;
-    requestFramePool.release(p.frame);
+    framePool.release(p.frame);
     if (this.state !== 'open') return;
     if (outcome.type === 'close') {
       this.close(outcome.reason);

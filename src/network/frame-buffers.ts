@@ -1,9 +1,10 @@
 /**
- * Reusable memory for request frames that arrive over several socket reads (a librdkafka Produce of ~1 MB comes in
- * 64 KiB reads and must be made contiguous): allocating a fresh buffer for each such frame costs a fresh mapping
- * and, above all, a V8 major GC every few dozen MB of external memory (performance.md §2.2; the 1 KB produce path
- * spent a fifth of its time in GC). Only Produce frames use it: their bytes are written to the log and copied or
- * dropped by everything that keeps them (recent-appends.ts), so the buffer is free once the request is answered.
+ * Reusable memory for frames that arrive over several socket reads (a librdkafka Produce of ~1 MB comes in 64 KiB
+ * reads and must be made contiguous; so does a follower's fetch answer): allocating a fresh buffer for each such
+ * frame costs a fresh mapping and, above all, a V8 major GC every few dozen MB of external memory (performance.md
+ * §2.2; the 1 KB produce path spent a fifth of its time in GC). Two users, whose bytes are written to the log and
+ * copied or dropped by everything that keeps them (recent-appends.ts): Produce request frames (free once answered,
+ * connection.ts) and the follower fetcher's Fetch answers (free once applied, BrokerClient.sendThen).
  *
  * - Buffers come in power-of-two sizes from 64 KiB to 16 MiB; larger frames are allocated as before.
  * - A buffer is handed out once until it is released; releasing a buffer that is not out is ignored.
@@ -46,5 +47,5 @@ export class FrameBufferPool {
   }
 }
 
-/** The process-wide pool of the broker's inbound connections. */
-export const requestFramePool = new FrameBufferPool();
+/** The process-wide pool (inbound Produce frames, the fetchers' Fetch answers). */
+export const framePool = new FrameBufferPool();

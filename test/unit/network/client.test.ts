@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerClient } from '../../../src/network/client.js';
 import { ClientClosedError, NetworkError, RequestTimeoutError, ResponseProtocolError } from '../../../src/network/errors.js';
+import { framePool } from '../../../src/network/frame-buffers.js';
 import { FrameDecoder, sizePrefix } from '../../../src/network/frame-decoder.js';
 import { UnsupportedVersionError } from '../../../src/protocol/errors.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
@@ -105,6 +106,56 @@ describe('broker client', () => {
     const c = client(await reversingServer(3));
     const results = await Promise.all([1, 2, 3].map((id) => c.send(Echo, 0, { id, delayMs: 0, mode: 0 })));
     expect(results.map((r) => r.id)).toEqual([1, 2, 3]);
+  });
+
+  /** Answers each Echo with a response padded to `bytes`, written in three pieces (so the client reassembles it). */
+  async function bigAnswerServer(bytes: number): Promise<number> {
+    const raw = createServer((sock) => {
+      const dec = new FrameDecoder(1 << 20);
+      sock.on('data', (chunk: Buffer) =>
+        dec.push(chunk, (f) => {
+          const r = new Reader(Buffer.from(f));
+          const header = decodeRequestHeader(r, () => false);
+          const body = EchoRequest.decode(r, 0);
+          const w = new Writer();
+          w.int32(header.correlationId);
+          EchoResponse.encode(w, 0, { errorCode: 0, id: body.id });
+          const head = Buffer.concat(w.chunksOut());
+          const frame = Buffer.concat([head, Buffer.alloc(bytes - head.length, 9)]);
+          const whole = Buffer.concat([sizePrefix([frame]), frame]);
+          const third = Math.floor(whole.length / 3);
+          sock.write(whole.subarray(0, third));
+          setTimeout(() => sock.write(whole.subarray(third, 2 * third)), 5);
+          setTimeout(() => sock.write(whole.subarray(2 * third)), 10);
+        }),
+      );
+      sock.on('error', () => {});
+    });
+    rawServers.push(raw);
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    return (raw.address() as { port: number }).port;
+  }
+
+  it('client - sendThen applies the answer while its reused memory is valid, then gives the memory back', async () => {
+    const c = client(await bigAnswerServer(200_000));
+    const idle = framePool.idleBytes; // this file's own pool: nothing was pooled before
+    let during = -1;
+    const id = await c.sendThen(Echo, 0, { id: 7, delayMs: 0, mode: 0 }, (res) => {
+      during = framePool.idleBytes;
+      return res.id;
+    });
+    expect(id).toBe(7);
+    expect(during).toBe(idle); // the 256 KiB answer was out while `use` ran
+    expect(framePool.idleBytes).toBe(idle + 262_144);
+    // a throwing `use` rejects the request; the memory still goes back
+    await expect(c.sendThen(Echo, 0, { id: 8, delayMs: 0, mode: 0 }, () => {
+      throw new Error('apply failed');
+    })).rejects.toThrow('apply failed');
+    expect(framePool.idleBytes).toBe(idle + 262_144);
+    // plain send() answers are never pooled memory
+    const plain = await c.send(Echo, 0, { id: 9, delayMs: 0, mode: 0 });
+    expect(plain.id).toBe(9);
+    expect(framePool.idleBytes).toBe(idle + 262_144);
   });
 
   it('client - a response with an unknown correlation id breaks the connection', async () => {

@@ -8,7 +8,7 @@ import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/m
 import { Reader } from '../../../src/protocol/primitives.js';
 import { answerLater, CloseConnection, NO_RESPONSE, defineHandler } from '../../../src/server/handler.js';
 import { apiVersions } from '../../../src/server/handlers/api-versions.js';
-import { requestFramePool } from '../../../src/network/frame-buffers.js';
+import { framePool } from '../../../src/network/frame-buffers.js';
 import { EchoRequest, EchoResponse, RawClient, requestFrame, sleep, startTestServer, type TestServer } from './helpers.js';
 
 async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
@@ -399,17 +399,17 @@ describe('connection - reused frame memory', () => {
     c.write(big.subarray(30_000));
     await waitFor(() => later.has(1));
     expect(payloadBackings.at(-1)!.byteLength).toBe(131_072);
-    const idle = requestFramePool.idleBytes;
+    const idle = framePool.idleBytes;
     later.get(1)!(true);
     expect(decodeEcho(await c.nextFrame()).correlationId).toBe(1);
-    expect(requestFramePool.idleBytes).toBe(idle + 131_072);
+    expect(framePool.idleBytes).toBe(idle + 131_072);
     // other APIs' split frames are not pooled (their bytes may be kept, e.g. group metadata)
     const other = requestFrame(EchoRequest, 0, 2, { id: 2, delayMs: 0, mode: 0, payload: Buffer.alloc(100_000, 3) });
     c.write(other.subarray(0, 30_000));
     await sleep(20);
     c.write(other.subarray(30_000));
     expect(decodeEcho(await c.nextFrame()).correlationId).toBe(2);
-    expect(requestFramePool.idleBytes).toBe(idle + 131_072);
+    expect(framePool.idleBytes).toBe(idle + 131_072);
   });
 });
 
