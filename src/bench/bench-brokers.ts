@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
+import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/find-coordinator.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { brokerOverrides, sleep, spawnBroker, tail } from './bench-cluster.js';
@@ -196,6 +197,30 @@ export async function ensureOffsetsTopic(brokers: readonly BenchBroker[], group:
       }
     },
     60_000,
+    brokers,
+  );
+}
+
+/** DeleteTopics v1 through the controller; resolves once no running broker's metadata lists the topic. */
+export async function deleteTopic(brokers: readonly BenchBroker[], name: string): Promise<void> {
+  const live = brokers.filter((b) => b.running);
+  const { controllerId } = await metadata(live[0]!.address, []);
+  const controller = live.find((b) => b.id === controllerId) ?? live[0]!;
+  const client = new BrokerClient({ host: '127.0.0.1', port: controller.port, clientId: 'gregor-bench' });
+  try {
+    const res = await client.send({ request: DeleteTopicsRequest, response: DeleteTopicsResponse }, 1, { topicNames: [name], timeoutMs: 30_000 });
+    const r = res.responses[0];
+    if (!r || r.errorCode !== 0) throw new Error(`DeleteTopics ${name}: ${r?.errorCode}`);
+  } finally {
+    await client.close();
+  }
+  await waitUntil(
+    `${name} gone from every broker's metadata`,
+    async () => {
+      for (const b of live) if ((await metadata(b.address, [name])).leaders.get(name)?.length) return false;
+      return true;
+    },
+    30_000,
     brokers,
   );
 }

@@ -4,8 +4,9 @@ Modes (one process each; the bench pins them to the client CPU):
   kafka-produce  confluent-kafka (librdkafka 2.0.2) producer; record i is *scheduled* at start + i/rate and sent
                  at or after that time; its ack latency is delivery-callback time - scheduled time, so a slow
                  broker cannot hide behind a slow sender (no coordinated omission).
-  kafka-consume  confluent-kafka consumer assigned to every partition at its current end; produce->consume
-                 latency is receive time - scheduled time (carried in the value).
+  kafka-consume  confluent-kafka consumer assigned to every partition at its current end (or, with --group, a
+                 member of that group, committing every 10 s); produce->consume latency is receive time - scheduled
+                 time (carried in the value).
   redis-produce  the anchor: XADD per record (pipelined per wake-up), ack = reply time - scheduled time.
   redis-consume  XREAD BLOCK on the stream; latency as for kafka-consume.
 Scheduled times are CLOCK_MONOTONIC nanoseconds (Python's time.monotonic_ns and Node's process.hrtime share that
@@ -115,20 +116,26 @@ def kafka_consume(args):
 
     c = Consumer({
         'bootstrap.servers': args.bootstrap,
-        'group.id': 'gregor-bench-latency',
-        'enable.auto.commit': False,
+        'group.id': args.group or 'gregor-bench-latency',
+        # a group member (--group) commits its position every 10 s, as a long-running consumer does
+        'enable.auto.commit': bool(args.group),
+        'auto.commit.interval.ms': 10_000,
+        'auto.offset.reset': 'latest',
         'enable.partition.eof': False,
         'fetch.wait.max.ms': 100,
         'socket.nagle.disable': True,
     })
-    md = c.list_topics(args.topic, timeout=10)
-    parts = sorted(md.topics[args.topic].partitions.keys())
-    assign = []
-    for pid in parts:
-        _, high = c.get_watermark_offsets(TopicPartition(args.topic, pid), timeout=10)
-        assign.append(TopicPartition(args.topic, pid, high))
-    c.assign(assign)
-    print('ready', file=sys.stderr, flush=True)
+    if args.group:
+        c.subscribe([args.topic], on_assign=lambda consumer, parts: print('ready', file=sys.stderr, flush=True))
+    else:
+        md = c.list_topics(args.topic, timeout=10)
+        parts = sorted(md.topics[args.topic].partitions.keys())
+        assign = []
+        for pid in parts:
+            _, high = c.get_watermark_offsets(TopicPartition(args.topic, pid), timeout=10)
+            assign.append(TopicPartition(args.topic, pid, high))
+        c.assign(assign)
+        print('ready', file=sys.stderr, flush=True)
     lat = []
     seen = 0
     idle = Idle(args)
@@ -230,6 +237,7 @@ def main():
     ap.add_argument('--size', type=int, default=100)
     ap.add_argument('--acks', default='all')
     ap.add_argument('--drain', type=float, default=10)
+    ap.add_argument('--group', default='', help='kafka-consume: join this consumer group (subscribe, auto commit) instead of assigning')
     args = ap.parse_args()
     {'kafka-produce': kafka_produce, 'kafka-consume': kafka_consume, 'redis-produce': redis_produce, 'redis-consume': redis_consume}[args.mode](args)
 

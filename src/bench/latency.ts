@@ -20,18 +20,17 @@
  * the runtime probe (one sample a second) for the event-loop delay column.
  * Run: `npm run bench -- latency` (built) or `node --import tsx src/bench/main.ts latency`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { freePort } from '../zk/server-process.js';
 import { BenchBroker, createTopic, ensureOffsetsTopic, waitForBrokers } from './bench-brokers.js';
 import { cpuSeconds, inBenchScratch, loadAverages, printTable, printTotal, sleep, tail } from './bench-cluster.js';
 import { pinned } from './kcat.js';
+import { killPythonClients, spawnPythonClient } from './python-client.js';
 
-const PYTHON = process.env.GREGOR_PYTHON ?? '/usr/bin/python3';
-const CLIENT = fileURLToPath(new URL('../../src/bench/latency-client.py', import.meta.url));
 const BROKERS = 3;
 /** the consumer's group.id (librdkafka needs one even for assign(); it makes the group's coordinator exist) */
 const CONSUMER_GROUP = 'gregor-bench-latency';
@@ -75,39 +74,6 @@ interface Row {
   loopDelay: number;
 }
 
-const live = new Set<ChildProcess>();
-
-function spawnClient(args: readonly string[], cpus: string | undefined): { child: ChildProcess; ready: Promise<void>; result: Promise<unknown> } {
-  const [cmd, argv] = pinned(cpus, PYTHON, [CLIENT, ...args]);
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  let out = '';
-  let err = '';
-  let onReady: () => void = () => {};
-  const ready = new Promise<void>((resolve) => (onReady = resolve));
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-    if (err.includes('ready')) onReady();
-    if (err.length > 20_000) err = err.slice(-5000);
-  });
-  const result = new Promise<unknown>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      live.delete(child);
-      onReady();
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line));
-      else reject(new Error(`latency client ${args[0]} exited ${code}:\n${err.slice(-2000)}\n${out.slice(-500)}`));
-    });
-  });
-  return { child, ready, result };
-}
-
-function killClients(): void {
-  for (const c of live) if (c.exitCode === null) c.kill('SIGKILL');
-}
-
 /** redis-server from Debian on a free port (AOF everysec, no RDB snapshots), or null when it is not installed. */
 async function startRedis(root: string, cpus: string | undefined): Promise<{ address: string; pid: number; stop(): Promise<void> } | null> {
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return null;
@@ -117,8 +83,7 @@ async function startRedis(root: string, cpus: string | undefined): Promise<{ add
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir, '--daemonize', 'no'];
   const [cmd, argv] = pinned(cpus, 'redis-server', args);
   const child = spawn(cmd, argv, { stdio: 'ignore' });
-  live.add(child);
-  const exited = new Promise<void>((resolve) => child.once('close', () => (live.delete(child), resolve())));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const deadline = Date.now() + 10_000;
   for (;;) {
     const pong = await new Promise<boolean>((resolve) => {
@@ -127,7 +92,10 @@ async function startRedis(root: string, cpus: string | undefined): Promise<{ add
       s.once('error', () => resolve(false));
     });
     if (pong) break;
-    if (Date.now() > deadline) throw new Error('redis-server did not answer PING within 10 s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('redis-server did not answer PING within 10 s');
+    }
     await sleep(100);
   }
   return {
@@ -181,7 +149,7 @@ export async function runLatencyBench(): Promise<void> {
       name: 'latency',
       stopping: 'the brokers, redis, ZooKeeper and the clients',
       teardown: async () => {
-        killClients();
+        killPythonClients();
         await redis?.stop().catch(() => {});
         // SIGTERM first: --cpu-prof writes its profile at a normal exit
         await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
@@ -226,10 +194,10 @@ export async function runLatencyBench(): Promise<void> {
           const start = process.hrtime.bigint() + 4_000_000_000n;
           const measureFrom = start + BigInt(warmup * 1e9);
           const common = ['--bootstrap', address, '--topic', topic, '--rate', String(rate), '--seconds', String(seconds + warmup), '--start', String(start), '--measure-from', String(measureFrom)];
-          const consumer = spawnClient([`${mode}-consume`, ...common], pin ? clientCpus : undefined);
+          const consumer = spawnPythonClient([`${mode}-consume`, ...common], pin ? clientCpus : undefined);
           await Promise.race([consumer.ready, sleep(30_000)]);
           if (process.hrtime.bigint() > start - 500_000_000n) throw new Error(`the ${mode} consumer took more than 3.5 s to get ready`);
-          const producer = spawnClient([`${mode}-produce`, ...common, '--acks', acks], pin ? clientCpus : undefined);
+          const producer = spawnPythonClient([`${mode}-produce`, ...common, '--acks', acks], pin ? clientCpus : undefined);
           await sleep(Number(measureFrom - process.hrtime.bigint()) / 1e6);
           const cpu0 = serverPids.reduce((s, pid) => s + cpuSeconds(pid), 0);
           const t0 = Date.now();

@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   replication: async () => ({ run: (await import('./replication.js')).runReplicationBench }),
   path: async () => ({ run: (await import('./request-path.js')).runRequestPathBench }),
   latency: async () => ({ run: (await import('./latency.js')).runLatencyBench }),
+  soak: async () => ({ run: (await import('./soak.js')).runSoakBench }),
 };
 
 async function main(): Promise<void> {

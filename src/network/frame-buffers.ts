@@ -18,7 +18,7 @@ export class FrameBufferPool {
   private readonly out = new WeakSet<ArrayBuffer>();
   private freeBytes = 0;
 
-  constructor(private readonly maxFreeBytes = 32 * 1024 * 1024) {}
+  constructor(private readonly maxFreeBytes = 16 * 1024 * 1024) {}
 
   /** Bytes kept for reuse (tests). */
   get idleBytes(): number {
