@@ -14,7 +14,7 @@ import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata
 import { brokerOverrides, sleep, spawnBroker, tail } from './bench-cluster.js';
 
 export interface BenchBrokerOptions {
-  /** zookeeper.session.timeout.ms */
+  /** zookeeper.session.timeout.ms (default 6000: quick failover in the replication bench; Kafka's 18000 rides out load spikes) */
   sessionMs?: number;
   /** taskset CPU (or list, "0,1") for the broker process */
   cpu?: number | string;

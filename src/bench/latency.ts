@@ -161,7 +161,7 @@ export async function runLatencyBench(): Promise<void> {
     async ({ root, startZooKeeper }) => {
       const zk = await startZooKeeper();
       for (let id = 0; id < BROKERS; id++) {
-        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, probeIntervalMs: 1000 }));
+        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, probeIntervalMs: 1000, sessionMs: 18_000 }));
       }
       for (const b of brokers) b.start();
       await waitForBrokers(brokers);

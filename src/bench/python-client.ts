@@ -45,6 +45,8 @@ export function spawnPythonClient(args: readonly string[], cpus: string | undefi
       else reject(new Error(`latency client ${args[0]} exited ${code}:\n${err.slice(-2000)}\n${out.slice(-500)}`));
     });
   });
+  // Handled here too, so a client killed during cleanup is not an unhandled rejection before anyone awaits it.
+  result.catch(() => {});
   return { child, ready, result };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Loaded into a benchmarked broker with `node --import` (never by the broker itself): every
  * GREGOR_PROBE_INTERVAL_MS it appends one JSON line to GREGOR_PROBE_FILE with the process's memory
- * (rss, heapUsed, external, arrayBuffers, in bytes), its CPU time (µs) and the event-loop delay since the
+ * (rss, heapTotal, heapUsed, external, arrayBuffers, in bytes), its CPU time (µs) and the event-loop delay since the
  * last sample (p50/p99/max, ms; perf_hooks.monitorEventLoopDelay at 10 ms resolution). The timer is unref'd,
  * so the probe never keeps the broker alive.
  */
@@ -19,6 +19,7 @@ if (file) {
     const line = {
       t: Date.now(),
       rss: m.rss,
+      heapTotal: m.heapTotal,
       heapUsed: m.heapUsed,
       external: m.external,
       arrayBuffers: m.arrayBuffers,
