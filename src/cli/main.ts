@@ -7,11 +7,13 @@
  *   gregor local-cluster [--brokers 3] [--data-dir ./data] ...           ZooKeeper + N brokers (npm start)
  *   gregor zk-tree [--zookeeper 127.0.0.1:2181]                          read-only view of the cluster's znodes
  *   gregor api-versions [--bootstrap 127.0.0.1:9092]                     the APIs and versions a broker serves
+ *   gregor topics|console-producer|console-consumer|consumer-groups|...  Kafka 2.7's operator scripts (kafka-tools.ts)
  *
  * Each command's module is imported when the command runs, so `--help` and config errors do not load the
  * broker. Actions resolve with the process exit code.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { registerKafkaTools } from './kafka-tools.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -118,6 +120,7 @@ function buildProgram(): Command {
       exitWith(await runZkTree({ connect: opts.zookeeper, json: opts.json ?? false, timeoutMs: opts.timeoutMs }));
     });
 
+  registerKafkaTools(program, exitWith);
   return program;
 }
 

@@ -1,0 +1,32 @@
+/**
+ * Runs a `gregor <tool> ...` command line in-process, through the same commander program the CLI
+ * builds (src/cli/kafka-tools.ts), capturing stdout, stderr and the exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerKafkaTools } from '../../../src/cli/kafka-tools.js';
+
+export interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function tool(args: readonly string[]): Promise<ToolResult> {
+  let stdout = '';
+  let stderr = '';
+  let code = -1;
+  const program = new Command('gregor')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void (stdout += s), writeErr: (s) => void (stderr += s) });
+  registerKafkaTools(program, (c) => (code = c), {
+    out: (s) => void (stdout += s),
+    err: (s) => void (stderr += s),
+  });
+  try {
+    await program.parseAsync(['node', 'gregor', ...args]);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    code = err.exitCode;
+  }
+  return { code, stdout, stderr };
+}
