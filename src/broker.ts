@@ -53,6 +53,13 @@ import { KafkaZkClient } from './zk/kafka-zk-client.js';
 import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
 import type { BrokerInfo } from './zk/znodes.js';
 import type { EndPoint } from './config/listeners.js';
+import { KafkaClient } from './client/kafka-client.js';
+import { BrokerMetrics } from './metrics/broker-metrics.js';
+import { requestMetricsObserver } from './metrics/request-metrics.js';
+import { readClusterView, readZNode } from './web/cluster-view.js';
+import { CoordinationTimeline } from './web/coordination-timeline.js';
+import { HttpListener, parseHttpListener } from './web/http-listener.js';
+import { teeLogger } from './web/log-tap.js';
 
 export const META_PROPERTIES = 'meta.properties';
 export const METADATA_CHANGED_KEY = 'metadata-changed';
@@ -132,6 +139,11 @@ export class Broker {
   private _clusterId = '';
   private _brokerEpoch = -1;
   private registration: BrokerInfo | null = null;
+  /** the coordination timeline of the web view (null without http.listener) */
+  private readonly timeline: CoordinationTimeline | null;
+  private metrics: BrokerMetrics | null = null;
+  private httpListener: HttpListener | null = null;
+  private viewClient: KafkaClient | null = null;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
 
@@ -140,7 +152,11 @@ export class Broker {
     private readonly opts: BrokerOptions = {},
   ) {
     this.clock = opts.clock ?? new SystemClock();
-    this.log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+    const log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+    // With the web view on, its timeline reads this broker's controller/state-change records as they are logged.
+    this.timeline = config.values['http.listener'] !== null ? new CoordinationTimeline() : null;
+    const timeline = this.timeline;
+    this.log = timeline ? teeLogger(log, (line) => timeline.offer(line)) : log;
   }
 
   get brokerId(): number {
@@ -174,6 +190,10 @@ export class Broker {
   get zkClient(): KafkaZkClient {
     if (!this.zk) throw new Error('broker not started');
     return this.zk;
+  }
+  /** the URL of the HTTP listener (web view; `${url}metrics`), or null when http.listener is unset */
+  get httpUrl(): string | null {
+    return this.httpListener?.url ?? null;
   }
   /** the advertised endpoints registered in ZooKeeper */
   get advertisedEndpoints(): readonly EndPoint[] {
@@ -269,6 +289,8 @@ export class Broker {
     });
     const bound = await this.socketServer.start();
 
+    if (v['http.listener'] !== null) this.metrics = this.createMetrics(zk);
+    const metrics = this.metrics;
     this._replicaManager = new ReplicaManager({
       brokerId: this._brokerId,
       logManager: this.logManager,
@@ -286,6 +308,7 @@ export class Broker {
         clock: this.clock,
       }),
       interBrokerListenerName: config.interBrokerListenerName,
+      ...(metrics ? { metrics } : {}),
     });
     this._replicaManager.startup();
 
@@ -338,6 +361,7 @@ export class Broker {
       leaderImbalancePerBrokerPercentage: v['leader.imbalance.per.broker.percentage'],
       controllerSocketTimeoutMs: v['controller.socket.timeout.ms'],
       requestTimeoutMs: v['request.timeout.ms'],
+      ...(metrics ? { metrics } : {}),
     });
     await this.controller.startup();
     const serviceDeps = { config, zk, metadataCache: this._metadataCache, replicaManager: this._replicaManager, clock: this.clock };
@@ -360,8 +384,55 @@ export class Broker {
       handlers: { topics: (topic) => this.applyTopicConfigChange(topic) },
     });
     await this.configChangeWatcher.startup();
-    this.processor.ready(createRouter(handlers, { log }));
-    log.info({ clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
+    this.processor.ready(createRouter(handlers, { log, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
+    if (metrics && v['http.listener'] !== null) await this.startHttpListener(v['http.listener'], metrics, endpoints, log);
+    log.info({ clusterId: this._clusterId, ports: this.boundPorts, ...(this.httpUrl ? { http: this.httpUrl } : {}) }, 'broker started');
+  }
+
+  /** The metrics of this broker; gauges read the live components at scrape time. */
+  private createMetrics(zk: KafkaZkClient): BrokerMetrics {
+    const metrics = new BrokerMetrics({
+      replicas: () => this._replicaManager?.countsSnapshot() ?? { partitions: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0, offlineReplicas: 0, maxFollowerLag: 0 },
+      controller: () => this.controller?.gauges() ?? { active: false, offlinePartitions: 0, globalTopics: 0, globalPartitions: 0, preferredReplicaImbalance: 0, topicsToDelete: 0, replicasToDelete: 0 },
+      purgatorySizes: () => ({
+        Produce: this._replicaManager?.producePurgatory.delayed ?? 0,
+        Fetch: this._replicaManager?.fetchPurgatory.delayed ?? 0,
+        topic: this.adminPurgatory?.delayed ?? 0,
+      }),
+      maxFollowerLag: () => this._replicaManager?.countsSnapshot().maxFollowerLag ?? 0,
+      zkSessionState: () => zk.zk.state.toUpperCase(),
+      groups: () => {
+        const out: Record<string, number> = {};
+        const groups = this.services.find((s): s is ReturnType<typeof createGroupService> => s.name === 'group-coordinator');
+        for (const g of groups?.coordinator.handleListGroups().groups ?? []) out[g.state] = (out[g.state] ?? 0) + 1;
+        return out;
+      },
+    });
+    zk.zk.on('expired', () => metrics.zkSessionEvent('expired'));
+    zk.zk.on('disconnected', () => metrics.zkSessionEvent('disconnected'));
+    zk.zk.on('connected', () => metrics.zkSessionEvent('connected'));
+    zk.zk.onRequestLatency = (ms) => metrics.zkRequestLatency(ms);
+    return metrics;
+  }
+
+  /** `http.listener`: /metrics and the web view, which asks the cluster through this broker's own listener. */
+  private async startHttpListener(value: string, metrics: BrokerMetrics, endpoints: readonly EndPoint[], log: Logger): Promise<void> {
+    const { host, port } = parseHttpListener(value);
+    const zk = this.zkClient;
+    const own = endpoints.find((e) => e.listenerName === this.config.interBrokerListenerName) ?? endpoints[0];
+    this.viewClient = new KafkaClient({ bootstrapServers: `${own?.host ?? '127.0.0.1'}:${own?.port ?? 9092}`, clientId: `broker-${this._brokerId}-web-view`, timeoutMs: 5000 });
+    const client = this.viewClient;
+    const timeline = this.timeline ?? new CoordinationTimeline();
+    this.httpListener = new HttpListener({
+      host,
+      port,
+      log: childLogger(log, 'http-listener'),
+      metrics,
+      timeline,
+      clusterView: () => readClusterView({ brokerId: this._brokerId, zk, zkConnect: this.config.zookeeper.connect, client }),
+      zNode: (path) => readZNode(zk, path),
+    });
+    await this.httpListener.start();
   }
 
   /**
@@ -414,6 +485,10 @@ export class Broker {
       }
     };
     this.processor.ready(null);
+    if (this.httpListener) await step('http listener', () => this.httpListener?.stop());
+    this.httpListener = null;
+    if (this.viewClient) await step('web view client', () => this.viewClient?.close());
+    this.viewClient = null;
     // Kafka's ReplicaManager.shutdown stops the fetchers first; no follower appends after this.
     if (this._replicaManager) await step('replica fetchers', () => this._replicaManager?.shutdownFetchers());
     if (this.configChangeWatcher) await step('dynamic config manager', () => this.configChangeWatcher?.shutdown());

@@ -56,6 +56,8 @@ export interface IsrManagerOptions {
   readonly partitions: () => Iterable<Partition>;
   /** after a successful ISR change: complete delayed produce/fetch requests of the partition */
   readonly onIsrChanged: (partition: Partition, highWatermarkChanged: boolean) => void;
+  /** IsrShrinksPerSec / IsrExpandsPerSec */
+  readonly metrics?: { isrShrunk(): void; isrExpanded(): void };
 }
 
 export class IsrManager {
@@ -130,6 +132,7 @@ export class IsrManager {
       { tp: partition.key, isr: partition.isr, newIsr, followerLeo: f.logEndOffset, highWatermark: partition.highWatermark },
       `Expanding ISR from ${partition.isr.join(',')} to ${newIsr.join(',')}`,
     );
+    this.opts.metrics?.isrExpanded();
     this.writeIsr(partition, newIsr);
   }
 
@@ -156,6 +159,7 @@ export class IsrManager {
         },
         `Shrinking ISR from ${p.isr.join(',')} to ${newIsr.join(',')}`,
       );
+      this.opts.metrics?.isrShrunk();
       this.writeIsr(p, newIsr);
     }
   }

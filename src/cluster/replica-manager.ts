@@ -69,6 +69,27 @@ export interface ReplicaManagerOptions {
   readonly fetcherManager?: ReplicaFetcherManager;
   /** inter.broker.listener.name: the leader endpoint fetchers connect to */
   readonly interBrokerListenerName?: string;
+  /** metric hooks (src/metrics), called per partition append and per ISR change, never per record */
+  readonly metrics?: ReplicaMetricsSink;
+}
+
+export interface ReplicaMetricsSink {
+  messagesAppended(topic: string, messages: number, bytes: number): void;
+  replicationBytesAppended(bytes: number): void;
+  isrShrunk(): void;
+  isrExpanded(): void;
+}
+
+/** ReplicaManager's gauges (Kafka's PartitionCount, LeaderCount, UnderReplicatedPartitions, ...). */
+export interface ReplicaCountsSnapshot {
+  partitions: number;
+  leaders: number;
+  underReplicated: number;
+  underMinIsr: number;
+  atMinIsr: number;
+  offlineReplicas: number;
+  /** largest follower lag (messages) of the partitions this broker follows */
+  maxFollowerLag: number;
 }
 
 export interface ReplicaListener {
@@ -181,6 +202,7 @@ export class ReplicaManager {
           replicaLagTimeMaxMs: opts.replicaLagTimeMaxMs,
           partitions: () => this.partitions.values(),
           onIsrChanged: (p) => this.completeDelayed(p.key, true),
+          ...(opts.metrics ? { metrics: opts.metrics } : {}),
         })
       : null;
   }
@@ -241,6 +263,26 @@ export class ReplicaManager {
   removeListener(l: ReplicaListener): void {
     const i = this.listeners.indexOf(l);
     if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  /** The gauges' view of the hosted partitions, computed at scrape time. */
+  countsSnapshot(): ReplicaCountsSnapshot {
+    const c: ReplicaCountsSnapshot = { partitions: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0, offlineReplicas: 0, maxFollowerLag: 0 };
+    for (const p of this.partitions.values()) {
+      c.partitions++;
+      if (!p.log) c.offlineReplicas++;
+      if (p.isLeader) {
+        c.leaders++;
+        const minIsr = this.topicConfig(p.tp.topic).minInsyncReplicas;
+        if (p.isr.length < p.assignment.length) c.underReplicated++;
+        if (p.isr.length < minIsr) c.underMinIsr++;
+        else if (p.isr.length === minIsr) c.atMinIsr++;
+      } else {
+        const lag = this.opts.fetcherManager?.fetchState(p.tp)?.lag ?? 0;
+        if (lag > c.maxFollowerLag) c.maxFollowerLag = lag;
+      }
+    }
+    return c;
   }
 
   checkpointHighWatermarks(): void {
@@ -351,6 +393,20 @@ export class ReplicaManager {
       }
     }
     this.updateFetchers(newLeaders, newFollowers, req);
+    if (newLeaders.length > 0 || newFollowers.length > 0) {
+      // Kafka's broker-side state-change.log lines ("Leader foo-0 starts at leader epoch 3 ..."), one record per request
+      this.log.info(
+        {
+          log: 'state-change',
+          controllerId: req.controllerId,
+          controllerEpoch: req.controllerEpoch,
+          leaders: newLeaders.map((p) => ({ tp: p.key, leaderEpoch: p.leaderEpoch, isr: p.isr })),
+          followers: newFollowers.map((p) => ({ tp: p.key, leader: p.leaderId, leaderEpoch: p.leaderEpoch })),
+        },
+        `[Broker id=${me}] LeaderAndIsr from controller ${req.controllerId} epoch ${req.controllerEpoch}: ` +
+          `${newLeaders.length} become-leader and ${newFollowers.length} become-follower partitions`,
+      );
+    }
     for (const p of newLeaders) for (const l of this.listeners) this.notify(() => l.onBecomeLeader?.(p));
     for (const p of newFollowers) for (const l of this.listeners) this.notify(() => l.onBecomeFollower?.(p.tp, p.leaderId, p.leaderEpoch));
     return {
@@ -389,6 +445,7 @@ export class ReplicaManager {
         currentLeaderEpoch: p.leaderEpoch,
         partition: new LogFollowerPartition(p, {
           onStorageError: (err) => this.log.error({ err, tp: p.key }, 'storage error while following; fetching stopped'),
+          ...(this.opts.metrics ? { onAppended: (bytes: number) => this.opts.metrics?.replicationBytesAppended(bytes) } : {}),
         }),
       });
     }
@@ -493,6 +550,7 @@ export class ReplicaManager {
           errorMessage: null,
         };
         anyAppended = true;
+        this.opts.metrics?.messagesAppended(tp.topic, info.lastOffset - info.firstOffset + 1, records.length);
         if (requiredAcks === -1) required[i] = info.lastOffset + 1;
         appended.push({ key: partition.key, highWatermarkChanged });
       } catch (err) {

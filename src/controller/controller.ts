@@ -35,6 +35,7 @@ import { ControllerMovedError, type KafkaZkClient } from '../zk/kafka-zk-client.
 import { processBrokerChange, processBrokerModification } from './broker-change.js';
 import { ControllerChannelManager, ControllerRequestBatch } from './controller-channel.js';
 import { ControllerContext } from './controller-context.js';
+import { controllerGauges, type ControllerGauges, type ControllerMetricsSink } from './controller-metrics.js';
 import { onControllerFailover } from './controller-failover.js';
 import type { ControllerServices } from './controller-services.js';
 import { CONTROLLER_WATCH, ControllerWatches, reassignIsrWatchKey } from './controller-watches.js';
@@ -91,6 +92,7 @@ export interface KafkaControllerOptions {
   requestTimeoutMs?: number;
   /** delay of the first auto-rebalance check after failover; Kafka hard-codes 5000 */
   autoRebalanceInitialDelayMs?: number;
+  metrics?: ControllerMetricsSink;
 }
 
 interface QueuedEvent {
@@ -161,6 +163,7 @@ export class KafkaController {
       ...common,
       controllerId: this.brokerId,
       uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
     });
     this.replicaStateMachine = new ReplicaStateMachine(common);
     this.topicDeletionManager = new TopicDeletionManager({
@@ -214,6 +217,11 @@ export class KafkaController {
   /** Whether this broker is the active controller. */
   get isActive(): boolean {
     return this.active;
+  }
+
+  /** Kafka's KafkaController gauges (all zero unless this controller is active). */
+  gauges(): ControllerGauges {
+    return controllerGauges(this.ctx, this.active);
   }
 
   /** The controller epoch this controller won (0 when it never was active). */
