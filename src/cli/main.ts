@@ -84,6 +84,7 @@ function buildProgram(): Command {
     .option('--data-dir <dir>', 'where ZooKeeper data and broker logs live (kept between runs)', './data')
     .option('--zk-port <port>', 'ZooKeeper client port', portNumber, 2181)
     .option('--base-port <port>', 'broker i listens on base-port + i', portNumber, 9092)
+    .option('--http-base-port <port>', 'broker i serves /metrics and the web view on http-base-port + i', portNumber, 8080)
     .option('--override <key=value>', 'extra broker property for every broker (repeatable)', collect)
     .option('--json-logs', 'forward the brokers\' JSON log lines unchanged instead of the compact form')
     .action(
@@ -92,6 +93,7 @@ function buildProgram(): Command {
         dataDir: string;
         zkPort: number;
         basePort: number;
+        httpBasePort: number;
         override?: string[];
         jsonLogs?: boolean;
       }) => {
@@ -102,6 +104,7 @@ function buildProgram(): Command {
             dataDir: opts.dataDir,
             zkPort: opts.zkPort,
             basePort: opts.basePort,
+            httpBasePort: opts.httpBasePort,
             overrides: opts.override ?? [],
             jsonLogs: opts.jsonLogs ?? false,
           }),

@@ -44,7 +44,7 @@ function killIfRunning(child: ChildProcess): void {
   }
 }
 
-const fixedPorts = [2181, 9092, 9093, 9094];
+const fixedPorts = [2181, 9092, 9093, 9094, 8080, 8081, 8082];
 const fixedPortsFree = (await Promise.all(fixedPorts.map((p) => portIsFree(p)))).every(Boolean);
 if (!fixedPortsFree) console.warn(`local-cluster smoke test skipped: one of ports ${fixedPorts.join(', ')} is in use`);
 
@@ -143,7 +143,7 @@ describe('gregor cli', () => {
   it('cli - local-cluster uses config/broker-<i>.properties for 3 brokers and server.properties otherwise', () => {
     const three = brokerLaunchArgs(1, { brokers: 3, dataDir: '/d', zkPort: 2181, basePort: 9092, overrides: ['num.partitions=4'] });
     expect(path.basename(three.propsPath)).toBe('broker-1.properties');
-    expect(three.overrides).toEqual(['log.dirs=/d/broker-1', 'zookeeper.connect=127.0.0.1:2181', 'num.partitions=4']);
+    expect(three.overrides).toEqual(['log.dirs=/d/broker-1', 'zookeeper.connect=127.0.0.1:2181', 'http.listener=127.0.0.1:8081', 'num.partitions=4']);
     const one = brokerLaunchArgs(0, { brokers: 1, dataDir: '/d', zkPort: 2200, basePort: 19092, overrides: [] });
     expect(path.basename(one.propsPath)).toBe('server.properties');
     expect(one.overrides).toEqual(
@@ -191,6 +191,9 @@ describe('gregor cli', () => {
       expect(out).toContain('bootstrap servers: 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094');
       expect(out).toMatch(/controller: +broker [0-2]/);
       expect(out).toContain('kcat -L -b 127.0.0.1:9092');
+      expect(out).toContain('web view:          http://127.0.0.1:8080/  http://127.0.0.1:8081/  http://127.0.0.1:8082/');
+      expect(out).toContain('metrics:           http://127.0.0.1:8080/metrics');
+      expect((await fetch('http://127.0.0.1:8081/metrics')).status).toBe(200);
       expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \[broker-[0-2]\] INFO /m); // compact forwarded log lines
       const md = await kcatMetadata('127.0.0.1:9092');
       expect(md.brokers.map((b) => b.id).sort()).toEqual([0, 1, 2]);
