@@ -49,4 +49,77 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
       const { runTopics } = await import('./topics-command.js');
       exit(await runTopics(opts, io));
     });
+
+  program
+    .command('consumer-groups')
+    .description('list, describe, delete consumer groups, reset their offsets (kafka-consumer-groups.sh)')
+    .option(...BOOTSTRAP)
+    .option('--list', 'List all consumer groups.')
+    .option('--describe', 'Describe consumer group(s): offsets and lag (default), --members or --state.')
+    .option('--delete', 'Delete the given group(s) (they must have no active members).')
+    .option('--reset-offsets', 'Reset the offsets of the group(s); a dry run unless --execute.')
+    .option('--group <group>', 'The consumer group (repeatable).', collect)
+    .option('--all-groups', 'Apply to all consumer groups.')
+    .option('--offsets', 'With --describe: offsets and lag (the default).')
+    .option('--members', 'With --describe: the members of the group.')
+    .option('--verbose', 'With --describe --members: each member\'s assignment.')
+    .option('--state', 'With --describe: the group\'s coordinator, assignor, state and member count.')
+    .option('--topic <topic[:partitions]>', 'With --reset-offsets: a topic, or topic:0,1 (repeatable).', collect)
+    .option('--all-topics', 'With --reset-offsets: every partition the group has an offset for.')
+    .option('--to-earliest', 'Reset to the earliest offset.')
+    .option('--to-latest', 'Reset to the latest offset (high watermark).')
+    .option('--to-current', 'Reset to the current committed offset.')
+    .option('--to-offset <offset>', 'Reset to this offset (clamped to the log).', integer)
+    .option('--shift-by <n>', 'Shift the current offset by n (may be negative; clamped).', integer)
+    .option('--to-datetime <datetime>', 'Reset to the first offset at or after YYYY-MM-DDTHH:mm:SS.sss[Z|±hh:mm].')
+    .option('--by-duration <duration>', 'Reset to the offsets of now minus a duration, PnDTnHnMnS.')
+    .option('--from-file <csv>', 'Reset to the offsets of a CSV file (topic,partition,offset or group,topic,partition,offset).')
+    .option('--dry-run', 'Only show the result (the default).')
+    .option('--execute', 'Commit the new offsets.')
+    .option('--export', 'Print the result as CSV (for --from-file).')
+    .option('--timeout <ms>', 'How long to wait for the cluster to answer.', integer)
+    .action(async (opts) => {
+      const { runConsumerGroups } = await import('./consumer-groups-command.js');
+      exit(await runConsumerGroups(opts, io));
+    });
+
+  program
+    .command('console-producer')
+    .description('send stdin lines to a topic (kafka-console-producer.sh)')
+    .option(...BOOTSTRAP)
+    .option('--broker-list <servers>', 'DEPRECATED: same as --bootstrap-server')
+    .option('--topic <topic>', 'REQUIRED: the topic to produce to.')
+    .option('--property <name=value>', 'Line reader properties: parse.key, key.separator, ignore.error (repeatable).', collect)
+    .option('--producer-property <name=value>', 'Producer properties: acks, compression.type, linger.ms, request.timeout.ms, client.id (repeatable).', collect)
+    .option('--request-required-acks <acks>', 'The required acks of the produce requests: -1/all, 0, 1 (default 1).')
+    .option('--compression-codec [codec]', 'none, gzip (the default when given without a value), snappy, lz4 or zstd.')
+    .option('--sync', 'Send each line as its own request and wait for it.')
+    .option('--batch-size <n>', 'Lines sent together (default 200).', integer)
+    .option('--timeout <ms>', 'How long a partial batch waits for more lines (linger.ms, default 1000).', integer)
+    .option('--request-timeout-ms <ms>', 'The produce request timeout (default 1500).', integer)
+    .action(async (opts) => {
+      const { runConsoleProducer } = await import('./console-producer.js');
+      exit(await runConsoleProducer(opts, io));
+    });
+
+  program
+    .command('console-consumer')
+    .description('print the records of a topic (kafka-console-consumer.sh)')
+    .option(...BOOTSTRAP)
+    .option('--topic <topic>', 'The topic to consume.')
+    .option('--whitelist <regex>', 'A regular expression of the topics to consume.')
+    .option('--group <group>', 'The consumer group (default console-consumer-<random>).')
+    .option('--from-beginning', 'Start at the earliest offset when the group has no committed offset.')
+    .option('--partition <n>', 'Consume only this partition (no group).', integer)
+    .option('--offset <offset>', 'With --partition: earliest, latest (default) or an offset.')
+    .option('--max-messages <n>', 'Exit after this many records.', integer)
+    .option('--timeout-ms <ms>', 'Exit when no record came for this long.', integer)
+    .option('--isolation-level <level>', 'read_committed or read_uncommitted (default).')
+    .option('--property <name=value>', 'Formatter properties: print.timestamp, print.partition, print.offset, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, null.literal (repeatable).', collect)
+    .option('--consumer-property <name=value>', 'Consumer properties: group.id, auto.offset.reset, enable.auto.commit, client.id (repeatable).', collect)
+    .option('--skip-message-on-error', 'Accepted for compatibility.')
+    .action(async (opts) => {
+      const { runConsoleConsumer } = await import('./console-consumer.js');
+      exit(await runConsoleConsumer(opts, io));
+    });
 }

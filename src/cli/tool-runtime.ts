@@ -19,14 +19,41 @@ export class UsageError extends Error {
 
 /** Output sinks, replaceable so tests can run a tool in-process. */
 export interface ToolIo {
-  out(text: string): void;
+  out(text: string | Buffer): void;
   err(text: string): void;
+  /** lines or chunks of standard input (console-producer) */
+  stdin?: AsyncIterable<string | Buffer>;
+  /** calls `stop` on Ctrl-C / SIGTERM (console-consumer); returns the unregistration */
+  onInterrupt?(stop: () => void): () => void;
 }
 
 export const processIo: ToolIo = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  stdin: process.stdin,
+  onInterrupt(stop) {
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    };
+  },
 };
+
+/** Splits a stream of chunks into lines (without the line terminator; a last unterminated line included). */
+export async function* readLines(input: AsyncIterable<string | Buffer>): AsyncGenerator<string> {
+  let pending = '';
+  for await (const chunk of input) {
+    pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      yield pending.slice(0, nl).replace(/\r$/, '');
+      pending = pending.slice(nl + 1);
+    }
+  }
+  if (pending !== '') yield pending;
+}
 
 /** Runs a tool body; returns its exit code (0 unless it returns one), or 1 after one stderr line. */
 export async function runTool(io: ToolIo, errorPrefix: string, body: () => Promise<number | void>): Promise<number> {
@@ -69,14 +96,17 @@ export async function zookeeperClient(connect: string, timeoutMs = 30_000): Prom
 }
 
 /** Kafka's IncludeList: a regex where ',' also separates alternatives; the whole name must match. */
-export function includeList(spec: string): (name: string) => boolean {
+export function includeListRegExp(spec: string): RegExp {
   const source = spec.trim().replace(/,/g, '|').replace(/^["']|["']$/g, '');
-  let re: RegExp;
   try {
-    re = new RegExp(`^(?:${source})$`);
+    return new RegExp(`^(?:${source})$`);
   } catch {
     throw new Error(`${spec} is an invalid regex.`);
   }
+}
+
+export function includeList(spec: string): (name: string) => boolean {
+  const re = includeListRegExp(spec);
   return (name) => re.test(name);
 }
 

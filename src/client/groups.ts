@@ -149,15 +149,23 @@ export async function fillLogEndOffsets(client: KafkaClient, rows: PartitionOffs
   for (const r of rows) r.logEnd = ends.get(`${r.topic}-${r.partition}`) ?? null;
 }
 
-/** OffsetCommit of `offsets` as an admin (generation -1, no member id), as the reset tool does. */
-export async function commitOffsets(client: KafkaClient, groupId: string, offsets: ReadonlyArray<{ topic: string; partition: number; offset: number }>): Promise<void> {
+/**
+ * OffsetCommit of `offsets`: as an admin (generation -1, no member id, what the reset tool does) or as
+ * a member of the current generation.
+ */
+export async function commitOffsets(
+  client: KafkaClient,
+  groupId: string,
+  offsets: ReadonlyArray<{ topic: string; partition: number; offset: number }>,
+  member: { generationId: number; memberId: string } = { generationId: -1, memberId: '' },
+): Promise<void> {
   const coordinator = await client.findCoordinator(groupId, 'alterConsumerGroupOffsets');
   const byTopic = new Map<string, Array<{ partition: number; offset: number }>>();
   for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
   const res = await client.send({ request: OffsetCommitRequest, response: OffsetCommitResponse }, coordinator, {
     groupId,
-    generationId: -1,
-    memberId: '',
+    generationId: member.generationId,
+    memberId: member.memberId,
     groupInstanceId: null,
     retentionTimeMs: -1,
     topics: [...byTopic].map(([name, ps]) => ({

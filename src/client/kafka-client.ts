@@ -96,10 +96,10 @@ export class KafkaClient {
    * Metadata for `topics` (null = all), from any node; updates the node table and controller id.
    * `call` names the operation in a timeout message.
    */
-  async metadata(topics: readonly string[] | null, call = 'fetchMetadata'): Promise<ClusterMetadata> {
+  async metadata(topics: readonly string[] | null, call = 'fetchMetadata', allowAutoTopicCreation = false): Promise<ClusterMetadata> {
     const res = await this.send({ request: MetadataRequest, response: MetadataResponse }, 'any', {
       topics: topics === null ? null : topics.map((name) => ({ name })),
-      allowAutoTopicCreation: false,
+      allowAutoTopicCreation,
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,
     }, { call });

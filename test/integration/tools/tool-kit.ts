@@ -11,7 +11,7 @@ export interface ToolResult {
   stderr: string;
 }
 
-export async function tool(args: readonly string[]): Promise<ToolResult> {
+export async function tool(args: readonly string[], opts: { stdin?: string } = {}): Promise<ToolResult> {
   let stdout = '';
   let stderr = '';
   let code = -1;
@@ -19,8 +19,9 @@ export async function tool(args: readonly string[]): Promise<ToolResult> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => void (stdout += s), writeErr: (s) => void (stderr += s) });
   registerKafkaTools(program, (c) => (code = c), {
-    out: (s) => void (stdout += s),
+    out: (s) => void (stdout += typeof s === 'string' ? s : s.toString('utf8')),
     err: (s) => void (stderr += s),
+    ...(opts.stdin !== undefined ? { stdin: (async function* () { yield opts.stdin as string; })() } : {}),
   });
   try {
     await program.parseAsync(['node', 'gregor', ...args]);
