@@ -34,7 +34,10 @@ import { ReplicaFetcherManager } from './replication/fetcher-manager.js';
 import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-config.js';
 import { KafkaController } from './controller/controller.js';
 import { TopicConfigCache } from './cluster/topic-log-config.js';
-import type { BrokerConfig } from './config/broker-config.js';
+import { BROKER_CONFIG_NAMES, brokerConfigKey, type BrokerConfig } from './config/broker-config.js';
+import { TOPIC_CONFIG_KEYS } from './config/topic-config.js';
+import { brokerConfigSynonyms } from './config/broker-config-keys.js';
+import { DEFAULT_CONFIG_ENTITY } from './zk/znodes.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
@@ -62,6 +65,14 @@ import { HttpListener, parseHttpListener } from './web/http-listener.js';
 import { teeLogger } from './web/log-tap.js';
 
 export const META_PROPERTIES = 'meta.properties';
+
+/**
+ * The dynamic broker keys a running broker applies at once: the broker defaults of topic configs (Kafka's
+ * DynamicLogConfig.ReconfigurableConfigs, with their unit synonyms) and unclean.leader.election.enable.
+ */
+const RUNTIME_RECONFIGURABLE: ReadonlySet<string> = new Set(
+  Object.values(TOPIC_CONFIG_KEYS).flatMap((k) => (k.brokerSynonym === null ? [] : brokerConfigSynonyms(k.brokerSynonym))),
+);
 export const METADATA_CHANGED_KEY = 'metadata-changed';
 
 export class InconsistentClusterIdError extends Error {
@@ -147,10 +158,14 @@ export class Broker {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
 
+  /** server.properties + overrides, layered under the dynamic configs of /config/brokers (DynamicBrokerConfig) */
+  private _config: BrokerConfig;
+
   constructor(
-    readonly config: BrokerConfig,
+    config: BrokerConfig,
     private readonly opts: BrokerOptions = {},
   ) {
+    this._config = config;
     this.clock = opts.clock ?? new SystemClock();
     const log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
     // With the web view on, its timeline reads this broker's controller/state-change records as they are logged.
@@ -161,6 +176,10 @@ export class Broker {
 
   get brokerId(): number {
     return this._brokerId;
+  }
+  /** The effective configuration: static, then /config/brokers/<default>, then /config/brokers/<id>. */
+  get config(): BrokerConfig {
+    return this._config;
   }
   get clusterId(): string {
     return this._clusterId;
@@ -215,8 +234,8 @@ export class Broker {
   }
 
   private async doStart(): Promise<void> {
-    const config = this.config;
-    const v = config.values;
+    let config = this.config;
+    let v = config.values;
     const zkLog = childLogger(this.log, 'zk-client');
     this.zk = await KafkaZkClient.connect({
       connectString: config.zookeeper.connect,
@@ -249,6 +268,19 @@ export class Broker {
       this._brokerId = await zk.generateBrokerId(v['reserved.broker.max.id']);
     }
     const log = this.log.child({ brokerId: this._brokerId });
+
+    // DynamicBrokerConfig.initialize: the dynamic layers from ZooKeeper apply from the start.
+    const dynamic = await this.readDynamicConfigs(zk);
+    if (dynamic.clusterDefault.size > 0 || dynamic.perBroker.size > 0) {
+      try {
+        this._config = config.withDynamicConfigs(dynamic);
+        config = this._config;
+        v = config.values;
+        for (const w of config.warnings) if (w.startsWith('Dynamic config')) log.warn(w);
+      } catch (err) {
+        log.error({ err }, 'invalid dynamic broker configs in ZooKeeper; starting with the static configuration');
+      }
+    }
 
     // Topic configs of the logs on disk are read before the logs are opened (Kafka's getLogConfigs).
     const topicConfigs = new TopicConfigCache(config, (topic) => zk.getTopicConfig(topic));
@@ -335,10 +367,13 @@ export class Broker {
     writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
 
     this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
+    const self = this;
     const deps: BrokerDeps = {
       brokerId: this._brokerId,
       clusterId: this._clusterId,
-      config,
+      get config() {
+        return self._config;
+      },
       clock: this.clock,
       log,
       zk,
@@ -381,7 +416,10 @@ export class Broker {
     this.configChangeWatcher = new ConfigChangeWatcher({
       zk,
       log: childLogger(log, 'dynamic-config-manager'),
-      handlers: { topics: (topic) => this.applyTopicConfigChange(topic) },
+      handlers: {
+        topics: (topic) => this.applyTopicConfigChange(topic),
+        brokers: (entity) => this.applyBrokerConfigChange(entity),
+      },
     });
     await this.configChangeWatcher.startup();
     this.processor.ready(createRouter(handlers, { log, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
@@ -455,6 +493,40 @@ export class Broker {
     const logs = (this.logManager?.allLogs ?? []).filter((l) => l.tp.topic === topic);
     for (const l of logs) l.updateConfig(config.log);
     this.log.info({ topic, overrides, logs: logs.length }, 'topic config change applied');
+  }
+
+  private async readDynamicConfigs(zk: KafkaZkClient): Promise<{ clusterDefault: Map<string, string>; perBroker: Map<string, string> }> {
+    const [clusterDefault, perBroker] = await Promise.all([zk.getBrokerConfig(DEFAULT_CONFIG_ENTITY), zk.getBrokerConfig(this._brokerId)]);
+    return { clusterDefault: new Map(Object.entries(clusterDefault)), perBroker: new Map(Object.entries(perBroker)) };
+  }
+
+  /**
+   * Kafka's BrokerConfigHandler: `/config/brokers/<default>` or this broker's `/config/brokers/<id>` changed.
+   * Both layers are re-read and the whole configuration rebuilt (an invalid result is logged and ignored),
+   * then applied where gregor has a runtime use for the key: the topic defaults (log.retention.*,
+   * log.segment.bytes, message.max.bytes, min.insync.replicas, compression.type, log.cleanup.policy, ...)
+   * reach every live log and the produce checks; unclean.leader.election.enable reaches the controller.
+   */
+  private async applyBrokerConfigChange(entity: string): Promise<void> {
+    if (entity !== DEFAULT_CONFIG_ENTITY && entity !== String(this._brokerId)) return;
+    const zk = this.zk;
+    if (!zk) return;
+    const prev = this._config;
+    let next: BrokerConfig;
+    try {
+      next = prev.withDynamicConfigs(await this.readDynamicConfigs(zk));
+    } catch (err) {
+      this.log.warn({ err, entity }, 'invalid dynamic broker config in ZooKeeper; change ignored');
+      return;
+    }
+    this._config = next;
+    const changed = BROKER_CONFIG_NAMES.filter((k) => prev.get(k) !== next.get(k));
+    this.topicConfigs?.reconfigure(next);
+    for (const l of this.logManager?.allLogs ?? []) l.updateConfig((this.topicConfigs ?? null)?.get(l.tp.topic).log ?? l.config);
+    if (changed.includes('unclean.leader.election.enable')) this.controller?.setUncleanLeaderElectionEnable(next.values['unclean.leader.election.enable']);
+    const atRestart = changed.filter((k) => !RUNTIME_RECONFIGURABLE.has(k) && !brokerConfigKey(k).noEffect);
+    this.log.info({ entity, changed: Object.fromEntries(changed.map((k) => [k, next.get(k)])) }, 'dynamic broker config applied');
+    if (atRestart.length > 0) this.log.warn({ entity, keys: atRestart }, 'dynamic broker configs stored; gregor applies these at the next broker start');
   }
 
   /** Orderly stop; idempotent. */

@@ -122,4 +122,29 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
       const { runConsoleConsumer } = await import('./console-consumer.js');
       exit(await runConsoleConsumer(opts, io));
     });
+
+  program
+    .command('configs')
+    .description('describe or alter topic, broker, broker-logger, user and client configs (kafka-configs.sh)')
+    .option(...BOOTSTRAP)
+    .option('--zookeeper <connect>', 'DEPRECATED (pre-2.8 mode): read and write /config/<type>/<name> directly')
+    .option('--describe', 'List the configs of the entity.')
+    .option('--all', 'With --describe: every config, not only the dynamic ones.')
+    .option('--alter', 'Alter the configs of the entity.')
+    .option('--entity-type <type>', 'topics, brokers, users, clients or broker-loggers.', collect)
+    .option('--entity-name <name>', 'Name of the entity (topic name, broker id, user, client id).', collect)
+    .option('--entity-default', 'The default entity (brokers: the cluster-wide dynamic defaults).')
+    .option('--topic <topic>', 'Shortcut for --entity-type topics --entity-name <topic>.')
+    .option('--broker <id>', 'Shortcut for --entity-type brokers --entity-name <id>.')
+    .option('--broker-defaults', 'Shortcut for --entity-type brokers --entity-default.')
+    .option('--broker-logger <id>', 'Shortcut for --entity-type broker-loggers --entity-name <id>.')
+    .option('--user <user>', 'Shortcut for --entity-type users --entity-name <user>.')
+    .option('--client <client>', 'Shortcut for --entity-type clients --entity-name <client>.')
+    .option('--add-config <k=v,k2=[v1,v2]>', 'Configs to add or set; [] groups a list value.')
+    .option('--add-config-file <file>', 'A properties file of configs to add.')
+    .option('--delete-config <k1,k2>', 'Configs to remove.')
+    .action(async (opts) => {
+      const { runConfigs } = await import('./configs-command.js');
+      exit(await runConfigs(opts, io));
+    });
 }

@@ -219,6 +219,15 @@ export class KafkaController {
     return this.active;
   }
 
+  /**
+   * Dynamic `unclean.leader.election.enable` (DynamicLogConfig → KafkaController.enableDefaultUncleanLeaderElection):
+   * the new default applies to later elections, and turning it on elects the offline partitions now.
+   */
+  setUncleanLeaderElectionEnable(enabled: boolean): void {
+    this.partitionStateMachine.setUncleanLeaderElectionEnable(enabled);
+    if (enabled) this.put({ type: 'unclean-leader-election-enable' });
+  }
+
   /** Kafka's KafkaController gauges (all zero unless this controller is active). */
   gauges(): ControllerGauges {
     return controllerGauges(this.ctx, this.active);
@@ -433,6 +442,9 @@ export class KafkaController {
         } finally {
           this.scheduleAutoLeaderRebalance(this.imbalanceIntervalMs);
         }
+        return;
+      case 'unclean-leader-election-enable':
+        await this.partitionStateMachine.triggerOnlinePartitionStateChange();
         return;
       case 'leader-and-isr-response':
         return processLeaderAndIsrResponse(s, event.brokerId, event.response);

@@ -74,6 +74,11 @@ export interface PartitionStateMachineDeps extends StateMachineDeps {
 export class PartitionStateMachine {
   constructor(private readonly d: PartitionStateMachineDeps) {}
 
+  /** The broker default changed dynamically (topic configs still override it). */
+  setUncleanLeaderElectionEnable(enabled: boolean): void {
+    this.d.uncleanLeaderElectionEnable = enabled;
+  }
+
   /** Failover: states from the cached leadership, then elect every New/Offline partition. */
   async startup(): Promise<void> {
     this.initializePartitionState();
