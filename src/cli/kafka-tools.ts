@@ -147,4 +147,73 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
       const { runConfigs } = await import('./configs-command.js');
       exit(await runConfigs(opts, io));
     });
+
+  program
+    .command('reassign-partitions')
+    .description('move partitions between brokers and replicas between log dirs (kafka-reassign-partitions.sh)')
+    .option(...BOOTSTRAP)
+    .option('--generate', 'Propose an assignment of --topics-to-move-json-file over --broker-list.')
+    .option('--execute', 'Start the reassignment of --reassignment-json-file.')
+    .option('--verify', 'Show the status of the reassignment of --reassignment-json-file; clears throttles when done.')
+    .option('--topics-to-move-json-file <file>', '{"version":1,"topics":[{"topic":"foo"}]}')
+    .option('--reassignment-json-file <file>', '{"version":1,"partitions":[{"topic":"foo","partition":0,"replicas":[1,2],"log_dirs":["any","/data/b"]}]}')
+    .option('--broker-list <ids>', 'With --generate: the brokers to place replicas on, e.g. 0,1,2.')
+    .option('--additional', 'With --execute: add to a reassignment already in progress.')
+    .option('--throttle <bytes/s>', 'With --execute: store Kafka\'s replication throttle configs (not enforced by gregor).', integer)
+    .option('--replica-alter-log-dirs-throttle <bytes/s>', 'With --execute: replica.alter.log.dirs.io.max.bytes.per.second (stored).', integer)
+    .option('--timeout <ms>', 'With --execute: how long to retry starting log dir moves (default 10000).', integer)
+    .option('--preserve-throttles', 'With --verify: do not clear the throttles.')
+    .option('--disable-rack-aware', 'With --generate: ignore broker racks.')
+    .action(async (opts) => {
+      const { runReassignPartitions } = await import('./reassign-partitions-command.js');
+      exit(await runReassignPartitions(opts, io));
+    });
+
+  program
+    .command('leader-election')
+    .description('elect preferred or unclean leaders (kafka-leader-election.sh)')
+    .option(...BOOTSTRAP)
+    .option('--election-type <type>', 'PREFERRED or UNCLEAN.')
+    .option('--all-topic-partitions', 'Elect leaders of every partition.')
+    .option('--topic <topic>', 'The topic of --partition.')
+    .option('--partition <n>', 'The partition to elect a leader for.', integer)
+    .option('--path-to-json-file <file>', '{"partitions":[{"topic":"foo","partition":1}]}')
+    .action(async (opts) => {
+      const { runLeaderElection } = await import('./leader-election-command.js');
+      exit(await runLeaderElection(opts, io));
+    });
+
+  program
+    .command('log-dirs')
+    .description('describe the log dirs of brokers as JSON (kafka-log-dirs.sh)')
+    .option(...BOOTSTRAP)
+    .option('--describe', 'REQUIRED: describe the log dirs.')
+    .option('--broker-list <ids>', 'The brokers to ask (default: all).')
+    .option('--topic-list <topics>', 'Only these topics (comma-separated).')
+    .action(async (opts) => {
+      const { runLogDirs } = await import('./log-dirs-command.js');
+      exit(await runLogDirs(opts, io));
+    });
+
+  program
+    .command('dump-log')
+    .description('print the contents of log segment, index and time index files (kafka-dump-log.sh)')
+    .option('--files <files>', 'REQUIRED: comma-separated .log, .index, .timeindex (.snapshot: not supported) files.')
+    .option('--print-data-log', 'Print the keys and values of the records.')
+    .option('--deep-iteration', 'Print every record, not only the batches.')
+    .option('--max-message-size <bytes>', 'Largest decompressed batch to read.', integer)
+    .action(async (opts) => {
+      const { runDumpLog } = await import('./dump-log-command.js');
+      exit(await runDumpLog(opts, io));
+    });
+
+  program
+    .command('zookeeper-shell')
+    .description('run one read-only ZooKeeper command: ls, get or stat (zookeeper-shell.sh)')
+    .argument('[connect]', 'host:port[,host:port][/chroot]')
+    .argument('[command...]', 'ls <path> | get <path> | stat <path>')
+    .action(async (connect: string | undefined, command: string[]) => {
+      const { runZookeeperShell } = await import('./zookeeper-shell.js');
+      exit(await runZookeeperShell(connect, command, io));
+    });
 }

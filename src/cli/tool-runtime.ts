@@ -122,11 +122,11 @@ export function parseKeyValues(items: readonly string[] | undefined, what: strin
 }
 
 /**
- * The iteration order of a java.util.HashMap<String, _> built by inserting `keys` in order into
- * `new HashMap<>(initialCapacity)`: tools that print a map's values (topic descriptions) print in
- * this order, and a byte-for-byte copy of their output has to as well.
+ * The iteration order of a java.util.HashMap built by inserting `keys` in order into
+ * `new HashMap<>(initialCapacity)`, `hash` being the key's hashCode: tools that print a map (topic
+ * descriptions, log dirs) print in this order, and a byte-for-byte copy of their output has to as well.
  */
-export function javaHashMapOrder(keys: readonly string[], initialCapacity = keys.length): string[] {
+export function javaHashMapOrder<K>(keys: readonly K[], initialCapacity: number = keys.length, hash: (k: K) => number = (k) => javaStringHashCode(String(k))): K[] {
   let cap = 1;
   while (cap < initialCapacity) cap *= 2;
   let threshold = Math.floor(cap * 0.75);
@@ -136,12 +136,17 @@ export function javaHashMapOrder(keys: readonly string[], initialCapacity = keys
       threshold = Math.floor(cap * 0.75);
     }
   }
-  const bucket = (k: string): number => {
-    const h = javaStringHashCode(k);
+  const bucket = (k: K): number => {
+    const h = hash(k);
     return (h ^ (h >>> 16)) & (cap - 1);
   };
   return keys
     .map((k, i) => ({ k, i, b: bucket(k) }))
     .sort((x, y) => x.b - y.b || x.i - y.i)
     .map((e) => e.k);
+}
+
+/** Java's TopicPartition.hashCode. */
+export function topicPartitionHash(tp: { topic: string; partition: number }): number {
+  return (Math.imul(31, 31 + tp.partition) + javaStringHashCode(tp.topic)) | 0;
 }

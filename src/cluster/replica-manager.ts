@@ -43,6 +43,7 @@ import { Purgatory } from '../purgatory/purgatory.js';
 import type { FollowerFetchTarget, ReplicaFetcherManager } from '../replication/fetcher-manager.js';
 import { LogFollowerPartition } from '../replication/log-follower-partition.js';
 import { IsrManager, type IsrZkStore } from './isr-manager.js';
+import { alterReplicaLogDirs, ReplicaAlterLogDirsManager } from './replica-alter-log-dirs.js';
 import { NO_EPOCH, Partition, type LeaderAndIsrState } from './partition.js';
 import type { PartitionTopicConfig, TopicConfigCache } from './topic-log-config.js';
 
@@ -187,12 +188,15 @@ export class ReplicaManager {
   private fetchersStopped = false;
   /** leader-side ISR expansion/shrink (present when `isrStore` is given) */
   readonly isrManager: IsrManager | null;
+  /** replica moves between this broker's log dirs (AlterReplicaLogDirs) */
+  readonly logDirMover: ReplicaAlterLogDirsManager;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.clock = opts.clock;
     this.log = childLogger(opts.log, 'replica-manager');
     this.producePurgatory = new Purgatory({ name: 'Produce', clock: opts.clock, log: this.log });
     this.fetchPurgatory = new Purgatory({ name: 'Fetch', clock: opts.clock, log: this.log });
+    this.logDirMover = new ReplicaAlterLogDirsManager({ logManager: opts.logManager, clock: opts.clock, log: opts.log });
     this.isrManager = opts.isrStore
       ? new IsrManager({
           brokerId: opts.brokerId,
@@ -245,6 +249,7 @@ export class ReplicaManager {
     this.stopped = true;
     this.fetchersStopped = true;
     this.isrManager?.shutdown();
+    this.logDirMover.shutdown();
     this.checkpointTimer?.cancel();
     this.checkpointTimer = null;
     this.producePurgatory.shutdown();
@@ -492,6 +497,7 @@ export class ReplicaManager {
           if (e === EPOCH_DURING_DELETE || e === NO_EPOCH || e > partition.leaderEpoch) {
             if (s.deletePartition) {
               this.partitions.delete(key);
+              this.logDirMover.cancel(key);
               this.opts.logManager.deleteLog(tp);
               this.restoredHighWatermarks.delete(key);
             } else {
@@ -520,6 +526,11 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) deletedTopics.delete(p.tp.topic);
     for (const topic of deletedTopics) this.opts.topicConfigs.delete(topic);
     return { errorCode: ErrorCode.None, partitionErrors };
+  }
+
+  /** AlterReplicaLogDirs: one error code per (partition, destination dir), in request order. */
+  alterReplicaLogDirs(requests: ReadonlyArray<{ tp: TopicPartition; dir: string }>): ErrorCode[] {
+    return alterReplicaLogDirs(this.opts.logManager, this.logDirMover, (tp) => this.partitions.get(tpKey(tp)), requests);
   }
 
   // ------------------------------------------------------------------------------- produce
