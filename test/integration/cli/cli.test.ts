@@ -18,9 +18,9 @@ import { kcatMetadata, run } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { closeAllZk, connectZk, removeChroot, zkConnectForTest } from '../../harness/zookeeper.js';
 
-function gregor(args: readonly string[], timeoutMs = 30_000) {
+function gregor(args: readonly string[], timeoutMs = 30_000, input?: string) {
   const c = gregorCommand(args);
-  return run(c.command, c.args, { cwd: c.cwd, timeoutMs });
+  return run(c.command, c.args, { cwd: c.cwd, timeoutMs, ...(input !== undefined ? { input } : {}) });
 }
 
 /** A long-running gregor command with its output collected; `exited` resolves with the exit code. */
@@ -137,6 +137,22 @@ describe('gregor cli', () => {
       await waitFor(async () => (await zk.getBroker(7)) === null, { what: 'broker 7 deregistered', timeoutMs: 10_000 });
     } finally {
       await broker.kill();
+    }
+  });
+
+  it('cli - the Kafka tools as processes: one stderr line and exit 1 when no broker answers; stdin to console-producer; --help', async () => {
+    const dead = await gregor(['topics', '--bootstrap-server', '127.0.0.1:1', '--list', '--timeout-ms', '1000']);
+    expect({ code: dead.code, stdout: dead.stdout, stderr: dead.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error while executing topic command : Timed out waiting for a node assignment. Call: listTopics\n',
+    });
+    const noKey = await gregor(['console-producer', '--bootstrap-server', '127.0.0.1:1', '--topic', 't', '--property', 'parse.key=true'], 30_000, 'no-separator\n');
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toBe('No key found on line 1: no-separator\n');
+    const help = await gregor(['--help']);
+    for (const cmd of ['topics', 'console-producer', 'console-consumer', 'consumer-groups', 'configs', 'reassign-partitions', 'leader-election', 'log-dirs', 'dump-log', 'zookeeper-shell']) {
+      expect(help.stdout).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
     }
   });
 
