@@ -13,17 +13,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Janitor } from './janitor.js';
 import { nodeEntry } from './node-entry.js';
-
-/** The package's root directory (src/testing/ or dist/testing/ are two levels below it). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The command that runs the gregor CLI with `args` (from dist, or from source through tsx), from the package root. */
 export function gregorCommand(args: readonly string[]): { command: string; args: string[]; cwd: string } {
   const entry = nodeEntry('cli/main');
-  return { command: entry.command, args: [...entry.args, ...args], cwd: PACKAGE_ROOT };
+  return { ...entry, args: [...entry.args, ...args] };
 }
 
 /** Writes a Java properties file (keys sorted) and returns its path. */

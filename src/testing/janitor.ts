@@ -15,7 +15,7 @@ let janitor: { child: ChildProcess; stdin: Writable } | null = null;
 function send(message: object): void {
   if (!janitor) {
     const entry = nodeEntry('testing/janitor-main');
-    const child = spawn(entry.command, entry.args, { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(entry.command, entry.args, { cwd: entry.cwd, detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
     child.unref();
     const stdin = child.stdin!;
     (stdin as Writable & { unref?: () => void }).unref?.();
