@@ -24,6 +24,7 @@
  * ReplicaManager (final HW checkpoint), LogManager (clean-shutdown marker), then close ZooKeeper,
  * which deletes the ephemeral registration.
  */
+import { LogEvent } from './common/log-events.js';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -320,6 +321,7 @@ export class Broker {
       },
     });
     const bound = await this.socketServer.start();
+    log.info({ event: LogEvent.BrokerListening, ports: this.boundPorts }, 'listening');
 
     if (v['http.listener'] !== null) this.metrics = this.createMetrics(zk);
     const metrics = this.metrics;
@@ -358,12 +360,15 @@ export class Broker {
       afterInitializingSession: async () => {
         if (!this.registration || this.state === 'stopping' || this.state === 'stopped') return;
         this._brokerEpoch = await zk.registerBroker(this.registration);
-        log.info({ brokerEpoch: this._brokerEpoch }, 're-registered after ZooKeeper session expiry');
+        log.info({ event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'session-expired' }, 're-registered after ZooKeeper session expiry');
         await this.controller?.onNewSession();
       },
     });
     this._brokerEpoch = await zk.registerBroker(this.registration);
-    log.info({ brokerEpoch: this._brokerEpoch, endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) }, 'registered');
+    log.info(
+      { event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'startup', endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) },
+      'registered',
+    );
     writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
 
     this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
@@ -424,7 +429,7 @@ export class Broker {
     await this.configChangeWatcher.startup();
     this.processor.ready(createRouter(handlers, { log, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
     if (metrics && v['http.listener'] !== null) await this.startHttpListener(v['http.listener'], metrics, endpoints, log);
-    log.info({ clusterId: this._clusterId, ports: this.boundPorts, ...(this.httpUrl ? { http: this.httpUrl } : {}) }, 'broker started');
+    log.info({ event: LogEvent.BrokerStarted, clusterId: this._clusterId, ports: this.boundPorts, ...(this.httpUrl ? { http: this.httpUrl } : {}) }, 'broker started');
   }
 
   /** The metrics of this broker; gauges read the live components at scrape time. */
@@ -545,7 +550,7 @@ export class Broker {
     if (opts.controlled && wasRunning && this.config.values['controlled.shutdown.enable']) await this.controlledShutdown();
     await this.shutdownComponents();
     this.state = 'stopped';
-    this.log.info({ brokerId: this._brokerId }, 'broker stopped');
+    this.log.info({ event: LogEvent.BrokerStopped, brokerId: this._brokerId }, 'broker stopped');
   }
 
   private async shutdownComponents(): Promise<void> {

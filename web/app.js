@@ -98,7 +98,7 @@ function render(view) {
 function describeEvent(e) {
   const f = e.fields;
   const extra = [];
-  for (const k of ['tp', 'epoch', 'from', 'to', 'leader', 'isr', 'newIsr', 'brokerId', 'deadBrokerIds', 'newBrokerIds', 'partitions', 'controllerEpoch']) {
+  for (const k of ['tp', 'epoch', 'from', 'to', 'leader', 'leaderEpoch', 'isr', 'newIsr', 'replica', 'subjectBroker', 'deadBrokerIds', 'newBrokerIds', 'controllerEpoch']) {
     if (f[k] !== undefined) extra.push(`${k}=${typeof f[k] === 'object' ? JSON.stringify(f[k]) : f[k]}`);
   }
   return extra.join(' ');
@@ -109,7 +109,8 @@ function addEvent(e, fresh) {
   li.dataset.seq = e.seq;
   li.dataset.log = e.log;
   if (fresh) li.className = 'new';
-  li.innerHTML = `<span class="t">${time(e.time).slice(11)}</span> <span class="kind muted">[${esc(e.log)}]</span> <span class="${esc(e.level)}">${esc(e.msg)}</span> <span class="muted">${esc(describeEvent(e))}</span>`;
+  li.dataset.event = e.event || '';
+  li.innerHTML = `<span class="t">${time(e.time).slice(11)}</span> <span class="kind muted">[${esc(e.event || e.log)}]</span> <span class="${esc(e.level)}">${esc(e.msg)}</span> <span class="muted">${esc(describeEvent(e))}</span>`;
   const ol = $('#timeline');
   ol.insertBefore(li, ol.firstChild);
   while (ol.children.length > 500) ol.removeChild(ol.lastChild);

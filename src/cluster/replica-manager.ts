@@ -28,6 +28,7 @@
  * Listeners (`addListener`) hear role changes after each request (the coordinators: load/unload
  * of __consumer_offsets / __transaction_state partitions).
  */
+import { LogEvent, tpFields } from '../common/log-events.js';
 import type { Clock, Timer } from '../common/clock.js';
 import { KafkaError, toErrorCode } from '../common/errors.js';
 import { childLogger, type Logger } from '../common/logger.js';
@@ -381,10 +382,18 @@ export class ReplicaManager {
       try {
         if (state.leader === me) {
           const { highWatermarkChanged } = partition.makeLeader(state, now);
+          this.log.info(
+            { event: LogEvent.BecomeLeader, tp: partition.key, ...tpFields(partition.tp), leader: me, leaderEpoch: state.leaderEpoch, isr: state.isr, controllerEpoch: req.controllerEpoch },
+            'became leader',
+          );
           newLeaders.push(partition);
           if (highWatermarkChanged) this.completeDelayed(partition.key, true);
         } else if (this.opts.metadataCache.isBrokerAlive(state.leader) || req.liveLeaders?.some((l) => l.brokerId === state.leader)) {
           if (partition.makeFollower(state)) {
+            this.log.info(
+              { event: LogEvent.BecomeFollower, tp: partition.key, ...tpFields(partition.tp), leader: state.leader, leaderEpoch: state.leaderEpoch, controllerEpoch: req.controllerEpoch },
+              'became follower',
+            );
             newFollowers.push(partition);
             this.completeDelayed(partition.key, true);
           }
@@ -398,20 +407,6 @@ export class ReplicaManager {
       }
     }
     this.updateFetchers(newLeaders, newFollowers, req);
-    if (newLeaders.length > 0 || newFollowers.length > 0) {
-      // Kafka's broker-side state-change.log lines ("Leader foo-0 starts at leader epoch 3 ..."), one record per request
-      this.log.info(
-        {
-          log: 'state-change',
-          controllerId: req.controllerId,
-          controllerEpoch: req.controllerEpoch,
-          leaders: newLeaders.map((p) => ({ tp: p.key, leaderEpoch: p.leaderEpoch, isr: p.isr })),
-          followers: newFollowers.map((p) => ({ tp: p.key, leader: p.leaderId, leaderEpoch: p.leaderEpoch })),
-        },
-        `[Broker id=${me}] LeaderAndIsr from controller ${req.controllerId} epoch ${req.controllerEpoch}: ` +
-          `${newLeaders.length} become-leader and ${newFollowers.length} become-follower partitions`,
-      );
-    }
     for (const p of newLeaders) for (const l of this.listeners) this.notify(() => l.onBecomeLeader?.(p));
     for (const p of newFollowers) for (const l of this.listeners) this.notify(() => l.onBecomeFollower?.(p.tp, p.leaderId, p.leaderEpoch));
     return {

@@ -1,9 +1,10 @@
 /**
- * The web view's timeline: the broker's controller and state-change log records (controller.log /
+ * The web view's timeline: the broker's records with an `event` field (src/common/log-events.ts:
+ * controller elections, partition and replica state changes, become-leader/follower, ISR changes,
+ * registrations, ZooKeeper sessions) and the rest of its controller records (controller.log /
  * state-change.log as structured pino records: `component: 'controller'`, `log: 'state-change'`),
- * ISR changes and ZooKeeper session events, parsed from the serialized log lines as they are written
- * (log-tap.ts) — the same records a test timeline reads from the log files, so their format is the
- * contract. Keeps the last `capacity` events and pushes each new one to subscribers (Server-Sent
+ * parsed from the serialized log lines as they are written (log-tap.ts) — the same records the test
+ * harness's timeline reads, so their format is the contract. Keeps the last `capacity` events and pushes each new one to subscribers (Server-Sent
  * Events). Lines are tested with a substring check before any JSON parse: the rest of the log costs
  * one `includes` per line.
  */
@@ -16,6 +17,8 @@ export interface TimelineEvent {
   component: string;
   /** 'controller' (controller.log) or 'state-change' (state-change.log) or 'broker' */
   log: string;
+  /** the record's `event` (log-events.ts), or null */
+  event: string | null;
   level: string;
   msg: string;
   /** the record's other fields (tp, epoch, leader, isr, ...) */
@@ -23,8 +26,8 @@ export interface TimelineEvent {
 }
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-const MARKERS = ['"component":"controller"', '"log":"state-change"', ' ISR ', 'Shrinking ISR', 'Expanding ISR', 'ZooKeeper session', '"msg":"registered"', 're-registered'];
-const OMITTED = new Set(['level', 'time', 'pid', 'hostname', 'brokerId', 'msg', 'component', 'log']);
+const MARKERS = ['"event":"', '"component":"controller"', '"log":"state-change"'];
+const OMITTED = new Set(['level', 'time', 'pid', 'hostname', 'brokerId', 'msg', 'component', 'log', 'event']);
 
 /** The timeline event of one log line, or null when the line is not one. */
 export function parseTimelineLine(line: string, seq: number): TimelineEvent | null {
@@ -47,6 +50,7 @@ export function parseTimelineLine(line: string, seq: number): TimelineEvent | nu
     brokerId: typeof rec.brokerId === 'number' ? rec.brokerId : null,
     component,
     log: typeof rec.log === 'string' ? rec.log : component === 'controller' ? 'controller' : 'broker',
+    event: typeof rec.event === 'string' ? rec.event : null,
     level: LEVELS[level] ?? String(level),
     msg: typeof rec.msg === 'string' ? rec.msg : '',
     fields,

@@ -6,7 +6,7 @@
  * controller, OfflinePartitions and under-replicated partitions seen).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kcatConsume, kcatProduce } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { tool } from '../tools/tool-kit.js';
@@ -45,7 +45,7 @@ export function parsePrometheus(text: string): Scrape {
 const value = (s: Scrape, name: string, labels: Record<string, string> = {}): number | undefined =>
   s.samples.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v) && Object.keys(x.labels).length === Object.keys(labels).length)?.value;
 
-let cluster: TestCluster;
+let cluster: Cluster;
 const scrape = async (id: number): Promise<Scrape> => {
   const url = cluster.broker(id).httpUrl;
   if (!url) throw new Error(`broker ${id} has no http listener`);
@@ -56,11 +56,11 @@ const scrape = async (id: number): Promise<Scrape> => {
 };
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3, config: { 'http.listener': '127.0.0.1:0' } });
+  cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'http.listener': '127.0.0.1:0' } });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('metrics (GET /metrics)', () => {
@@ -101,12 +101,12 @@ describe('metrics (GET /metrics)', () => {
   });
 
   it('metrics - produce and fetch move MessagesIn, BytesIn, BytesOut and the request metrics', async () => {
-    expect((await tool(['topics', '--bootstrap-server', cluster.bootstrap, '--create', '--topic', 'metered', '--replica-assignment', '1:0:2'])).code).toBe(0);
+    expect((await tool(['topics', '--bootstrap-server', cluster.bootstrapServers, '--create', '--topic', 'metered', '--replica-assignment', '1:0:2'])).code).toBe(0);
     await cluster.waitForLeader({ topic: 'metered', partition: 0 });
     await waitFor(async () => value(await scrape(1), 'kafka_server_replicamanager_leadercount') !== undefined, { what: 'scrape' });
     const before = await scrape(1);
-    await kcatProduce(cluster.bootstrap, 'metered', ['a', 'b', 'c', 'd', 'e'], { partition: 0 });
-    const got = await kcatConsume(cluster.bootstrap, 'metered', { count: 5 });
+    await kcatProduce(cluster.bootstrapServers, 'metered', ['a', 'b', 'c', 'd', 'e'], { partition: 0 });
+    const got = await kcatConsume(cluster.bootstrapServers, 'metered', { count: 5 });
     expect(got).toHaveLength(5);
     const after = await waitFor(
       async () => {
@@ -135,7 +135,7 @@ describe('metrics (GET /metrics)', () => {
     const victim = [0, 2].find((id) => id !== controller) ?? 0;
     const electionsBefore = value(await scrape(controller), 'kafka_controller_controllerstats_leaderelectionrateandtimems_count') ?? 0;
     for (const [topic, assignment] of [['moving', `${victim}:1`], ['solo', `${victim}`]] as const) {
-      expect((await tool(['topics', '--bootstrap-server', cluster.bootstrap, '--create', '--topic', topic, '--replica-assignment', assignment])).code).toBe(0);
+      expect((await tool(['topics', '--bootstrap-server', cluster.bootstrapServers, '--create', '--topic', topic, '--replica-assignment', assignment])).code).toBe(0);
     }
     await cluster.waitForIsr({ topic: 'moving', partition: 0 }, [victim, 1]);
     await cluster.waitForLeader({ topic: 'solo', partition: 0 });
@@ -171,7 +171,7 @@ describe('metrics (GET /metrics)', () => {
     const before = await scrape(1);
     // broker 0 stays registered but stops replicating: the leader (1) drops it after replica.lag.time.max.ms
     await cluster.broker(0).replicaManager.shutdownFetchers();
-    await kcatProduce(cluster.bootstrap, 'metered', ['f'], { partition: 0 }); // an idle follower is never out of sync
+    await kcatProduce(cluster.bootstrapServers, 'metered', ['f'], { partition: 0 }); // an idle follower is never out of sync
     await waitFor(
       async () => (value(await scrape(1), 'kafka_server_replicamanager_isrshrinks_total') ?? 0) > (value(before, 'kafka_server_replicamanager_isrshrinks_total') ?? 0),
       { what: 'an ISR shrink on broker 1', timeoutMs: 30_000 },

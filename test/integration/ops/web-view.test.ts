@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatProduce, type KafkaClients } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { tool } from '../tools/tool-kit.js';
@@ -21,7 +21,7 @@ const CHROMIUM = process.env.GREGOR_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts/web-view');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
@@ -31,18 +31,18 @@ let controller: number;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)`);
   await mkdir(ARTIFACTS, { recursive: true });
-  cluster = await startCluster({ brokers: 3, config: { 'http.listener': '127.0.0.1:0' } });
+  cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'http.listener': '127.0.0.1:0' } });
   controller = await cluster.controllerId();
   profile = await mkdtemp(path.join(os.tmpdir(), 'gregor-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1400, height: 1000 } });
   page = context.pages()[0] ?? (await context.newPage());
-  clients = kafkaClients(cluster.bootstrap);
+  clients = kafkaClients(cluster.bootstrapServers);
 });
 
 afterAll(async () => {
   await clients?.disconnectAll();
   await context?.close();
-  await cluster?.shutdown();
+  await cluster?.close();
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
@@ -52,16 +52,16 @@ describe('web view (chromium)', () => {
   it('web view - brokers, controller and epoch, partitions, a group with lag, the ZooKeeper tree and the timeline', async () => {
     const others = cluster.ids.filter((id) => id !== controller);
     const [a, b] = others as [number, number];
-    expect((await tool(['topics', '--bootstrap-server', cluster.bootstrap, '--create', '--topic', 'watched', '--replica-assignment', `${a}:${controller},${b}:${controller}`])).code).toBe(0);
+    expect((await tool(['topics', '--bootstrap-server', cluster.bootstrapServers, '--create', '--topic', 'watched', '--replica-assignment', `${a}:${controller},${b}:${controller}`])).code).toBe(0);
     await cluster.waitForIsr({ topic: 'watched', partition: 0 }, [a, controller]);
     await cluster.waitForIsr({ topic: 'watched', partition: 1 }, [b, controller]);
-    await kcatProduce(cluster.bootstrap, 'watched', ['one', 'two', 'three'], { partition: 0 });
+    await kcatProduce(cluster.bootstrapServers, 'watched', ['one', 'two', 'three'], { partition: 0 });
     const consumer = await clients.consumer({ groupId: 'viewers' });
     await consumer.subscribe({ topics: ['watched'], fromBeginning: true });
     let seen = 0;
     await consumer.run({ eachMessage: async () => void seen++ });
     await waitFor(() => seen >= 3, { what: 'the group consumed 3 messages', timeoutMs: 30_000 });
-    await kcatProduce(cluster.bootstrap, 'watched', ['four'], { partition: 1 });
+    await kcatProduce(cluster.bootstrapServers, 'watched', ['four'], { partition: 1 });
 
     await page.goto(cluster.broker(controller).httpUrl!);
     await page.waitForSelector('#brokers tbody tr:nth-child(3)');

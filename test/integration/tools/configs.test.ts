@@ -6,25 +6,25 @@
  * tool prints them, broker loggers, and users (SCRAM credentials in ZooKeeper mode).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kcatProduce } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { tool } from './tool-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let bs: string[];
 let zk: string[];
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
-  bs = ['--bootstrap-server', cluster.bootstrap];
-  zk = ['--zookeeper', cluster.zkConnect];
+  cluster = await startCluster({ brokers: 3, inProcess: true });
+  bs = ['--bootstrap-server', cluster.bootstrapServers];
+  zk = ['--zookeeper', cluster.zookeeperConnect];
   expect((await tool(['topics', ...bs, '--create', '--topic', 'conf', '--replica-assignment', '0:1:2'])).code).toBe(0);
   await cluster.waitForIsr({ topic: 'conf', partition: 0 }, [0, 1, 2]);
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('gregor configs (kafka-configs.sh)', () => {
@@ -102,7 +102,7 @@ describe('gregor configs (kafka-configs.sh)', () => {
     await tool(['topics', ...bs, '--create', '--topic', 'unclean', '--replica-assignment', '2:1']);
     await cluster.waitForIsr({ topic: 'unclean', partition: 0 }, [2, 1]);
     await cluster.broker(1).replicaManager.shutdownFetchers(); // 1 falls out of sync once 2 has new data
-    await kcatProduce(cluster.bootstrap, 'unclean', ['only-on-2'], { partition: 0 });
+    await kcatProduce(cluster.bootstrapServers, 'unclean', ['only-on-2'], { partition: 0 });
     await cluster.waitForIsr({ topic: 'unclean', partition: 0 }, [2], { timeoutMs: 30_000 });
     await cluster.kill(2);
     try {

@@ -3,23 +3,23 @@
  * 3-broker cluster, cross-checked with kcat, output compared with Kafka 2.7's formats.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kcatConsume, kcatProduce } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { tool } from './tool-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let bs: string[];
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
-  bs = ['--bootstrap-server', cluster.bootstrap];
+  cluster = await startCluster({ brokers: 3, inProcess: true });
+  bs = ['--bootstrap-server', cluster.bootstrapServers];
   expect((await tool(['topics', ...bs, '--create', '--topic', 'lines', '--partitions', '3', '--replication-factor', '3'])).code).toBe(0);
   for (let p = 0; p < 3; p++) await cluster.waitForLeader({ topic: 'lines', partition: p });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('gregor console-producer / console-consumer', () => {
@@ -28,14 +28,14 @@ describe('gregor console-producer / console-consumer', () => {
       stdin: 'k1:v1\nk2:v2\nk1:v3\n',
     });
     expect(r).toEqual({ code: 0, stdout: '>>>>', stderr: '' }); // Kafka's prompt before each read
-    const got = await kcatConsume(cluster.bootstrap, 'lines', { count: 3 });
+    const got = await kcatConsume(cluster.bootstrapServers, 'lines', { count: 3 });
     const byKey = new Map<string, Set<number>>();
     for (const m of got) byKey.set(m.key ?? '', new Set([...(byKey.get(m.key ?? '') ?? []), m.partition]));
     expect(byKey.get('k1')?.size).toBe(1); // same key, same partition
     expect(got.filter((m) => m.key === 'k1').map((m) => m.value)).toEqual(['v1', 'v3']);
     // kcat places keys with murmur2 too (-X partitioner=murmur2_random): same partition for the same key
-    await kcatProduce(cluster.bootstrap, 'lines', [{ key: 'k1', value: 'from-kcat' }], { props: { partitioner: 'murmur2_random' } });
-    const all = await kcatConsume(cluster.bootstrap, 'lines', { count: 4 });
+    await kcatProduce(cluster.bootstrapServers, 'lines', [{ key: 'k1', value: 'from-kcat' }], { props: { partitioner: 'murmur2_random' } });
+    const all = await kcatConsume(cluster.bootstrapServers, 'lines', { count: 4 });
     expect(new Set(all.filter((m) => m.key === 'k1').map((m) => m.partition)).size).toBe(1);
   });
 

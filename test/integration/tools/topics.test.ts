@@ -3,24 +3,24 @@
  * --zookeeper), output compared line for line with what Kafka 2.7's kafka-topics.sh prints.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { tool } from './tool-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let bs: string[];
 let zk: string[];
 
 beforeAll(async () => {
   // log.segment.bytes set in the "server.properties": Kafka then lists segment.bytes in Configs
   // (source STATIC_BROKER_CONFIG is not a default), as in the 2.7 docs' example.
-  cluster = await startCluster({ brokers: 3, config: { 'log.segment.bytes': 1073741824 } });
-  bs = ['--bootstrap-server', cluster.bootstrap];
-  zk = ['--zookeeper', cluster.zkConnect];
+  cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'log.segment.bytes': 1073741824 } });
+  bs = ['--bootstrap-server', cluster.bootstrapServers];
+  zk = ['--zookeeper', cluster.zookeeperConnect];
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const waitForLeaders = (topic: string, partitions: number) =>
@@ -149,6 +149,8 @@ describe('gregor topics (kafka-topics.sh)', () => {
 
   it('topics - --delete over the admin API removes the topic and prints nothing', async () => {
     await tool(['topics', ...bs, '--create', '--topic', 'doomed', '--partitions', '1', '--replication-factor', '1']);
+    // every broker's metadata has it before a --delete (as with Kafka, CreateTopics answers once the controller's has)
+    await waitFor(async () => (await tool(['topics', ...bs, '--list'])).stdout.split('\n').includes('doomed'), { what: 'doomed listed' });
     expect(await tool(['topics', ...bs, '--delete', '--topic', 'doomed'])).toEqual({ code: 0, stdout: '', stderr: '' });
     await waitFor(async () => !(await tool(['topics', ...bs, '--list'])).stdout.split('\n').includes('doomed'), { what: 'doomed gone', timeoutMs: 30_000 });
   });

@@ -13,12 +13,17 @@ describe('coordination timeline', () => {
       brokerId: 2,
       component: 'controller',
       log: 'controller',
+      event: null,
       level: 'INFO',
       msg: 'elected as the controller',
       fields: { epoch: 3 },
     });
     expect(parseTimelineLine(line({ component: 'controller', log: 'state-change', msg: 'partition state change', tp: 't-0' }), 2)?.log).toBe('state-change');
-    expect(parseTimelineLine(line({ component: 'replica-manager', log: 'state-change', msg: 'LeaderAndIsr' }), 3)?.component).toBe('replica-manager');
+    expect(parseTimelineLine(line({ component: 'replica-manager', event: 'become-leader', msg: 'Leader t-0 starts', topic: 't', partition: 0 }), 3)).toMatchObject({
+      component: 'replica-manager',
+      event: 'become-leader',
+      fields: { topic: 't', partition: 0 },
+    });
     expect(parseTimelineLine(line({ component: 'log-manager', msg: 'rolled segment' }), 4)).toBeNull();
     expect(parseTimelineLine(line({ level: 20, component: 'controller', msg: 'debug detail' }), 5)).toBeNull();
     expect(parseTimelineLine('{"component":"controller", broken', 6)).toBeNull();
