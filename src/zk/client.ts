@@ -27,6 +27,7 @@
  * session-expiry helpers in session-expiry.ts; this file keeps the session, watches and single operations.
  */
 import { LogEvent } from '../common/log-events.js';
+import { dropSilentConnections } from './read-timeout.js';
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import type { Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
@@ -232,6 +233,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       retries: 0,
     });
     const h: Handle = { client, state: 'connecting', inFlight: new Set() };
+    dropSilentConnections(client, (silentMs) =>
+      this.log.warn({ silentMs, sessionId: sessionIdHex(this.sessionId) }, 'have not heard from the ZooKeeper server; reconnecting to the next one'),
+    );
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
