@@ -8,7 +8,8 @@
  * - groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
  *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, calling the group
  *   coordinator service (handlers call services, never the reverse);
- * - producers: InitProducerId, calling the transaction coordinator service;
+ * - producers: InitProducerId, calling the transaction coordinator service; WriteTxnMarkers
+ *   (coordinator → partition leader);
  * - controller-facing: ControlledShutdown, ElectLeaders, Alter/ListPartitionReassignments.
  */
 import type { TopicPartition } from '../../common/topic-partition.js';
@@ -51,6 +52,7 @@ import { createProduceHandler } from './produce.js';
 import { createStopReplicaHandler } from './stop-replica.js';
 import { createSyncGroupHandler } from './sync-group.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
+import { createWriteTxnMarkersHandler } from './write-txn-markers.js';
 
 export interface HandlerServices {
   readonly replicaManager: ReplicaManager;
@@ -84,6 +86,7 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createOffsetForLeaderEpochHandler(rm),
     ...groupHandlers(services.groups, services.transactions),
     createInitProducerIdHandler(services.transactions.coordinator),
+    createWriteTxnMarkersHandler(deps, rm),
     createControlledShutdownHandler(deps, services.controller),
     createElectLeadersHandler(deps, services.controller),
     createAlterPartitionReassignmentsHandler(deps, services.controller),
