@@ -11,8 +11,10 @@
  *   preallocated), then Kafka's index sanity check against the segment (`Mismatches in :…` on stderr,
  *   after everything else);
  * - `.timeindex`: `timestamp: T offset: N` per entry;
- * - `.snapshot` (producer-state snapshots) is not written by this build of gregor: the file is reported
- *   as one it cannot read; other suffixes are "Ignoring unknown file".
+ * - `.snapshot` (producer-state snapshots, `<offset>.snapshot`): one line per producer,
+ *   `producerId: … producerEpoch: … coordinatorEpoch: … currentTxnFirstOffset: None|Some(N)` and, when it
+ *   has a batch, `firstSequence: … lastSequence: … lastOffset: … offsetDelta: … timestamp: …`; a corrupt
+ *   snapshot prints the reason on stderr (exit 1 here); other suffixes are "Ignoring unknown file".
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +25,8 @@ import { decodeEndTransactionMarker } from '../protocol/records/control-record.j
 import { RecordBatch, TimestampType } from '../protocol/records/record-batch.js';
 import { readRecords } from '../protocol/records/record.js';
 import { crc32c } from '../protocol/records/crc.js';
+import { CorruptSnapshotError, decodeProducerSnapshot } from '../log/producer-snapshot.js';
+import { NO_OPEN_TXN } from '../log/producer-state-entry.js';
 import { runTool, UsageError, type ToolIo } from './tool-runtime.js';
 
 export interface DumpLogOptions {
@@ -127,6 +131,20 @@ function dumpTimeIndexFile(file: string, out: (s: string) => void): void {
   for (const [timestamp, rel] of entries) out(`timestamp: ${timestamp} offset: ${base + rel}\n`);
 }
 
+/** DumpLogSegments.dumpProducerIdSnapshot (2.7 prints currentTxnFirstOffset as a Scala Option). */
+function dumpProducerSnapshot(file: string, out: (s: string) => void): void {
+  for (const e of decodeProducerSnapshot(readFileSync(file))) {
+    let line =
+      `producerId: ${e.producerId} producerEpoch: ${e.producerEpoch} coordinatorEpoch: ${e.coordinatorEpoch} ` +
+      `currentTxnFirstOffset: ${e.currentTxnFirstOffset === NO_OPEN_TXN ? 'None' : `Some(${e.currentTxnFirstOffset})`} `;
+    if (e.batchCount > 0) {
+      const b = e.batch(0);
+      line += `firstSequence: ${b.firstSeq} lastSequence: ${b.lastSeq} lastOffset: ${b.lastOffset} offsetDelta: ${b.offsetDelta} timestamp: ${b.timestamp}`;
+    }
+    out(`${line}\n`);
+  }
+}
+
 export async function runDumpLog(o: DumpLogOptions, io: ToolIo): Promise<number> {
   return runTool(io, '', async () => {
     if (!o.files) throw new UsageError('Missing required argument "[files]"');
@@ -147,8 +165,13 @@ export async function runDumpLog(o: DumpLogOptions, io: ToolIo): Promise<number>
           dumpTimeIndexFile(file, out);
           break;
         case '.snapshot':
-          io.err(`Cannot dump ${file}: producer-state snapshots are not supported by this build of gregor\n`);
-          failed = true;
+          try {
+            dumpProducerSnapshot(file, out);
+          } catch (err) {
+            if (!(err instanceof CorruptSnapshotError)) throw err;
+            io.err(`${err.message}\n`);
+            failed = true;
+          }
           break;
         default:
           io.err(`Ignoring unknown file ${file}\n`);

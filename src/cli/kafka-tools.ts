@@ -198,7 +198,7 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
   program
     .command('dump-log')
     .description('print the contents of log segment, index and time index files (kafka-dump-log.sh)')
-    .option('--files <files>', 'REQUIRED: comma-separated .log, .index, .timeindex (.snapshot: not supported) files.')
+    .option('--files <files>', 'REQUIRED: comma-separated .log, .index, .timeindex and .snapshot files.')
     .option('--print-data-log', 'Print the keys and values of the records.')
     .option('--deep-iteration', 'Print every record, not only the batches.')
     .option('--max-message-size <bytes>', 'Largest decompressed batch to read.', integer)

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kcatConsume, kcatProduce } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
+import { initProducerId, produce, producerBatch, rawClient, writeMarkers } from '../eos/eos-kit.js';
 import { tool } from './tool-kit.js';
 
 let cluster: Cluster;
@@ -69,6 +70,31 @@ describe('gregor console-producer / console-consumer', () => {
     expect(committed.stdout).toBe('one\ntwo\n'); // non-transactional data is committed data
     const bad = await tool(['console-consumer', ...bs, '--topic', 'fmt', '--isolation-level', 'serializable']);
     expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining('Invalid value serializable for configuration isolation.level') });
+  });
+});
+
+describe('gregor console-consumer --isolation-level on transactional data', () => {
+  it('console - read_committed drops an aborted transaction and stops at an open one; read_uncommitted shows everything', async () => {
+    await tool(['topics', ...bs, '--create', '--topic', 'txn', '--replica-assignment', '0']);
+    await cluster.waitForLeader({ topic: 'txn', partition: 0 });
+    const raw = rawClient(cluster.port(0));
+    const tp = [{ topic: 'txn', partition: 0 }];
+    const txn = { transactionalId: 'tool-test' };
+    try {
+      const a = (await initProducerId(raw)).producerId;
+      const b = (await initProducerId(raw)).producerId;
+      expect((await produce(raw, 'txn', 0, producerBatch({ pid: a, seq: 0, values: ['aborted'], txn: true }), txn)).errorCode).toBe(0);
+      expect(await writeMarkers(raw, [{ pid: a, commit: false, partitions: tp }])).toEqual([[0]]);
+      expect((await produce(raw, 'txn', 0, producerBatch({ pid: a, seq: 1, values: ['committed'], txn: true }), txn)).errorCode).toBe(0);
+      expect(await writeMarkers(raw, [{ pid: a, commit: true, partitions: tp }])).toEqual([[0]]);
+      expect((await produce(raw, 'txn', 0, producerBatch({ pid: -1, seq: -1, values: ['plain'] }))).errorCode).toBe(0);
+      expect((await produce(raw, 'txn', 0, producerBatch({ pid: b, seq: 0, values: ['open'], txn: true }), txn)).errorCode).toBe(0);
+    } finally {
+      await raw.close();
+    }
+    const read = (level: string) => tool(['console-consumer', ...bs, '--topic', 'txn', '--partition', '0', '--offset', 'earliest', '--isolation-level', level, '--timeout-ms', '2000']);
+    expect((await read('read_committed')).stdout).toBe('committed\nplain\n'); // the open transaction is past the LSO
+    expect((await read('read_uncommitted')).stdout).toBe('aborted\ncommitted\nplain\nopen\n');
   });
 });
 
