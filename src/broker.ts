@@ -35,10 +35,8 @@ import { ReplicaFetcherManager } from './replication/fetcher-manager.js';
 import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-config.js';
 import { KafkaController } from './controller/controller.js';
 import { TopicConfigCache } from './cluster/topic-log-config.js';
-import { BROKER_CONFIG_NAMES, brokerConfigKey, type BrokerConfig } from './config/broker-config.js';
-import { TOPIC_CONFIG_KEYS } from './config/topic-config.js';
-import { brokerConfigSynonyms } from './config/broker-config-keys.js';
-import { DEFAULT_CONFIG_ENTITY } from './zk/znodes.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { concernsBroker, describeChange, readDynamicBrokerConfigs } from './dynamic-broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
@@ -58,23 +56,16 @@ import { KafkaZkClient } from './zk/kafka-zk-client.js';
 import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
 import type { BrokerInfo } from './zk/znodes.js';
 import type { EndPoint } from './config/listeners.js';
-import { KafkaClient } from './client/kafka-client.js';
-import { BrokerMetrics } from './metrics/broker-metrics.js';
+import type { KafkaClient } from './client/kafka-client.js';
+import type { BrokerMetrics } from './metrics/broker-metrics.js';
 import { requestMetricsObserver } from './metrics/request-metrics.js';
-import { readClusterView, readZNode } from './web/cluster-view.js';
 import { CoordinationTimeline } from './web/coordination-timeline.js';
-import { HttpListener, parseHttpListener } from './web/http-listener.js';
+import type { HttpListener } from './web/http-listener.js';
 import { teeLogger } from './web/log-tap.js';
+import { createBrokerMetrics, startBrokerHttp } from './broker-observability.js';
 
 export const META_PROPERTIES = 'meta.properties';
 
-/**
- * The dynamic broker keys a running broker applies at once: the broker defaults of topic configs (Kafka's
- * DynamicLogConfig.ReconfigurableConfigs, with their unit synonyms) and unclean.leader.election.enable.
- */
-const RUNTIME_RECONFIGURABLE: ReadonlySet<string> = new Set(
-  Object.values(TOPIC_CONFIG_KEYS).flatMap((k) => (k.brokerSynonym === null ? [] : brokerConfigSynonyms(k.brokerSynonym))),
-);
 export const METADATA_CHANGED_KEY = 'metadata-changed';
 
 export class InconsistentClusterIdError extends Error {
@@ -272,7 +263,7 @@ export class Broker {
     const log = this.log.child({ brokerId: this._brokerId });
 
     // DynamicBrokerConfig.initialize: the dynamic layers from ZooKeeper apply from the start.
-    const dynamic = await this.readDynamicConfigs(zk);
+    const dynamic = await readDynamicBrokerConfigs(zk, this._brokerId);
     if (dynamic.clusterDefault.size > 0 || dynamic.perBroker.size > 0) {
       try {
         this._config = config.withDynamicConfigs(dynamic);
@@ -326,7 +317,23 @@ export class Broker {
     const bound = await this.socketServer.start();
     log.info({ event: LogEvent.BrokerListening, ports: this.boundPorts }, 'listening');
 
-    if (v['http.listener'] !== null) this.metrics = this.createMetrics(zk);
+    if (v['http.listener'] !== null) {
+      this.metrics = createBrokerMetrics(zk, {
+        replicas: () => this._replicaManager?.countsSnapshot() ?? null,
+        controller: () => this.controller?.gauges() ?? null,
+        purgatorySizes: () => ({
+          Produce: this._replicaManager?.producePurgatory.delayed ?? 0,
+          Fetch: this._replicaManager?.fetchPurgatory.delayed ?? 0,
+          topic: this.adminPurgatory?.delayed ?? 0,
+        }),
+        groups: () => {
+          const out: Record<string, number> = {};
+          const groups = this.services.find((s): s is ReturnType<typeof createGroupService> => s.name === 'group-coordinator');
+          for (const g of groups?.coordinator.handleListGroups().groups ?? []) out[g.state] = (out[g.state] ?? 0) + 1;
+          return out;
+        },
+      });
+    }
     const metrics = this.metrics;
     this._replicaManager = new ReplicaManager({
       brokerId: this._brokerId,
@@ -436,54 +443,22 @@ export class Broker {
     });
     await this.configChangeWatcher.startup();
     this.processor.ready(createRouter(handlers, { log, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
-    if (metrics && v['http.listener'] !== null) await this.startHttpListener(v['http.listener'], metrics, endpoints, log);
+    if (metrics && v['http.listener'] !== null) {
+      const http = await startBrokerHttp({
+        listener: v['http.listener'],
+        brokerId: this._brokerId,
+        zk,
+        zookeeperConnect: config.zookeeper.connect,
+        metrics,
+        timeline: this.timeline,
+        endpoints,
+        interBrokerListenerName: config.interBrokerListenerName,
+        log,
+      });
+      this.httpListener = http.listener;
+      this.viewClient = http.client;
+    }
     log.info({ event: LogEvent.BrokerStarted, clusterId: this._clusterId, ports: this.boundPorts, ...(this.httpUrl ? { http: this.httpUrl } : {}) }, 'broker started');
-  }
-
-  /** The metrics of this broker; gauges read the live components at scrape time. */
-  private createMetrics(zk: KafkaZkClient): BrokerMetrics {
-    const metrics = new BrokerMetrics({
-      replicas: () => this._replicaManager?.countsSnapshot() ?? { partitions: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0, offlineReplicas: 0, maxFollowerLag: 0 },
-      controller: () => this.controller?.gauges() ?? { active: false, offlinePartitions: 0, globalTopics: 0, globalPartitions: 0, preferredReplicaImbalance: 0, topicsToDelete: 0, replicasToDelete: 0 },
-      purgatorySizes: () => ({
-        Produce: this._replicaManager?.producePurgatory.delayed ?? 0,
-        Fetch: this._replicaManager?.fetchPurgatory.delayed ?? 0,
-        topic: this.adminPurgatory?.delayed ?? 0,
-      }),
-      maxFollowerLag: () => this._replicaManager?.countsSnapshot().maxFollowerLag ?? 0,
-      zkSessionState: () => zk.zk.state.toUpperCase(),
-      groups: () => {
-        const out: Record<string, number> = {};
-        const groups = this.services.find((s): s is ReturnType<typeof createGroupService> => s.name === 'group-coordinator');
-        for (const g of groups?.coordinator.handleListGroups().groups ?? []) out[g.state] = (out[g.state] ?? 0) + 1;
-        return out;
-      },
-    });
-    zk.zk.on('expired', () => metrics.zkSessionEvent('expired'));
-    zk.zk.on('disconnected', () => metrics.zkSessionEvent('disconnected'));
-    zk.zk.on('connected', () => metrics.zkSessionEvent('connected'));
-    zk.zk.onRequestLatency = (ms) => metrics.zkRequestLatency(ms);
-    return metrics;
-  }
-
-  /** `http.listener`: /metrics and the web view, which asks the cluster through this broker's own listener. */
-  private async startHttpListener(value: string, metrics: BrokerMetrics, endpoints: readonly EndPoint[], log: Logger): Promise<void> {
-    const { host, port } = parseHttpListener(value);
-    const zk = this.zkClient;
-    const own = endpoints.find((e) => e.listenerName === this.config.interBrokerListenerName) ?? endpoints[0];
-    this.viewClient = new KafkaClient({ bootstrapServers: `${own?.host ?? '127.0.0.1'}:${own?.port ?? 9092}`, clientId: `broker-${this._brokerId}-web-view`, timeoutMs: 5000 });
-    const client = this.viewClient;
-    const timeline = this.timeline ?? new CoordinationTimeline();
-    this.httpListener = new HttpListener({
-      host,
-      port,
-      log: childLogger(log, 'http-listener'),
-      metrics,
-      timeline,
-      clusterView: () => readClusterView({ brokerId: this._brokerId, zk, zkConnect: this.config.zookeeper.connect, client }),
-      zNode: (path) => readZNode(zk, path),
-    });
-    await this.httpListener.start();
   }
 
   /**
@@ -508,38 +483,30 @@ export class Broker {
     this.log.info({ topic, overrides, logs: logs.length }, 'topic config change applied');
   }
 
-  private async readDynamicConfigs(zk: KafkaZkClient): Promise<{ clusterDefault: Map<string, string>; perBroker: Map<string, string> }> {
-    const [clusterDefault, perBroker] = await Promise.all([zk.getBrokerConfig(DEFAULT_CONFIG_ENTITY), zk.getBrokerConfig(this._brokerId)]);
-    return { clusterDefault: new Map(Object.entries(clusterDefault)), perBroker: new Map(Object.entries(perBroker)) };
-  }
-
   /**
    * Kafka's BrokerConfigHandler: `/config/brokers/<default>` or this broker's `/config/brokers/<id>` changed.
    * Both layers are re-read and the whole configuration rebuilt (an invalid result is logged and ignored),
-   * then applied where gregor has a runtime use for the key: the topic defaults (log.retention.*,
-   * log.segment.bytes, message.max.bytes, min.insync.replicas, compression.type, log.cleanup.policy, ...)
-   * reach every live log and the produce checks; unclean.leader.election.enable reaches the controller.
+   * then applied (dynamic-broker-config.ts): topic defaults to the live logs and produce checks,
+   * unclean.leader.election.enable to the controller.
    */
   private async applyBrokerConfigChange(entity: string): Promise<void> {
-    if (entity !== DEFAULT_CONFIG_ENTITY && entity !== String(this._brokerId)) return;
     const zk = this.zk;
-    if (!zk) return;
+    if (!zk || !concernsBroker(entity, this._brokerId)) return;
     const prev = this._config;
     let next: BrokerConfig;
     try {
-      next = prev.withDynamicConfigs(await this.readDynamicConfigs(zk));
+      next = prev.withDynamicConfigs(await readDynamicBrokerConfigs(zk, this._brokerId));
     } catch (err) {
       this.log.warn({ err, entity }, 'invalid dynamic broker config in ZooKeeper; change ignored');
       return;
     }
     this._config = next;
-    const changed = BROKER_CONFIG_NAMES.filter((k) => prev.get(k) !== next.get(k));
+    const change = describeChange(prev, next);
     this.topicConfigs?.reconfigure(next);
-    for (const l of this.logManager?.allLogs ?? []) l.updateConfig((this.topicConfigs ?? null)?.get(l.tp.topic).log ?? l.config);
-    if (changed.includes('unclean.leader.election.enable')) this.controller?.setUncleanLeaderElectionEnable(next.values['unclean.leader.election.enable']);
-    const atRestart = changed.filter((k) => !RUNTIME_RECONFIGURABLE.has(k) && !brokerConfigKey(k).noEffect);
-    this.log.info({ entity, changed: Object.fromEntries(changed.map((k) => [k, next.get(k)])) }, 'dynamic broker config applied');
-    if (atRestart.length > 0) this.log.warn({ entity, keys: atRestart }, 'dynamic broker configs stored; gregor applies these at the next broker start');
+    for (const l of this.logManager?.allLogs ?? []) l.updateConfig(this.topicConfigs?.get(l.tp.topic).log ?? l.config);
+    if ('unclean.leader.election.enable' in change.changed) this.controller?.setUncleanLeaderElectionEnable(next.values['unclean.leader.election.enable']);
+    this.log.info({ entity, changed: change.changed }, 'dynamic broker config applied');
+    if (change.atRestart.length > 0) this.log.warn({ entity, keys: change.atRestart }, 'dynamic broker configs stored; gregor applies these at the next broker start');
   }
 
   /** Orderly stop; idempotent. */
