@@ -224,7 +224,7 @@ client.close()
     expect(lines[0]).toBe(`Dumping ${log}`);
     expect(lines[1]).toBe('Starting offset: 0');
     expect(lines[2]).toMatch(
-      /^baseOffset: 0 lastOffset: 49 count: 50 baseSequence: -1 lastSequence: -1 producerId: -1 producerEpoch: -1 partitionLeaderEpoch: 0 isTransactional: false isControl: false position: 0 CreateTime: \d{13} size: \d+ magic: 2 compresscodec: NONE crc: \d+ isvalid: true$/,
+      /^baseOffset: 0 lastOffset: \d+ count: \d+ baseSequence: -1 lastSequence: -1 producerId: -1 producerEpoch: -1 partitionLeaderEpoch: 0 isTransactional: false isControl: false position: 0 CreateTime: \d{13} size: \d+ magic: 2 compresscodec: NONE crc: \d+ isvalid: true$/,
     );
     expect(lines[3]).toMatch(/^\| offset: 0 CreateTime: \d{13} keysize: -1 valuesize: 8 sequence: -1 headerKeys: \[\] payload: record-0$/);
     expect(lines.filter((l) => l.startsWith('| offset:'))).toHaveLength(101);
@@ -235,7 +235,7 @@ client.close()
     expect(idx.stdout).toMatch(/^Dumping .*\.index\n(offset: \d+ position: \d+\n)*Dumping .*\.timeindex\n(timestamp: \d+ offset: \d+\n)*$/);
     // as with Kafka's tool, the active segment's preallocated index shows its empty first slot, and the
     // sanity check reports it (on stderr) against the batch at position 0
-    expect(idx.stderr).toMatch(/^(Mismatches in :.*\.index\n  Index offset: 0, log offset: 49\n)?$/);
+    expect(idx.stderr).toMatch(/^(Mismatches in :.*\.index\n  Index offset: 0, log offset: \d+\n)?$/);
     // producer state: an idempotent producer's batch, then a clean stop writes <offset>.snapshot
     await kcatProduce(cluster.bootstrapServers, 'moved', ['idempotent'], { partition: 0, props: { 'enable.idempotence': true } });
     await four.stop();
