@@ -213,7 +213,7 @@ export class TimelineRecorder {
       if (!zk || !log || zk.cause !== undefined) continue;
       const cause = explains(log, zk);
       if (cause) {
-        zk.cause = cause;
+        this.timeline.annotate(zk, { cause });
         if (e === zk) return;
       }
     }

@@ -61,6 +61,15 @@ describe('timeline', () => {
     expect(seen).toEqual(['old', 'new']);
   });
 
+  it('timeline - waitFor sees what is added to an event later (a cause)', async () => {
+    const t = new Timeline();
+    const e = t.record({ time: 1, type: 'leader-elected', source: 'zookeeper' });
+    const explained = t.waitFor((x) => x.type === 'leader-elected' && x.cause !== undefined, { timeoutMs: 5000 });
+    setTimeout(() => t.annotate(e, { cause: 'offline' }), 20);
+    expect(await explained).toBe(e);
+    expect(e.cause).toBe('offline');
+  });
+
   it('timeline - waitFor times out with the table in its message', async () => {
     const t = new Timeline();
     t.origin = 1000;
