@@ -261,7 +261,9 @@ export class BrokerNode {
   private async replicationTarget(): Promise<Upstream | null> {
     const launch = this.launch;
     if (!launch || !this.running) return null;
-    const port = await Promise.race([launch.replicationPort, sleep(10_000).then(() => null)]);
+    let timer: NodeJS.Timeout | undefined;
+    const port = await Promise.race([launch.replicationPort, new Promise<null>((r) => (timer = setTimeout(() => r(null), 10_000)))]);
+    clearTimeout(timer);
     return port === null || this.launch !== launch ? null : { host: '127.0.0.1', port };
   }
 

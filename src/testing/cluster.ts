@@ -67,6 +67,13 @@ export interface StartClusterOptions {
   awaitController?: boolean;
 }
 
+/** How long the start took, ms from startCluster's call: ZooKeeper serving, every broker started, a controller. */
+export interface StartupTimings {
+  zookeeperMs: number;
+  brokersMs: number;
+  controllerMs: number;
+}
+
 export interface BrokerHandle {
   id: number;
   running: boolean;
@@ -110,6 +117,8 @@ export class Cluster extends ClusterViews {
   private _zk: KafkaZkClient | null = null;
   private _zookeeper: ZooKeeper | null = null;
   readonly network: ClusterNetwork;
+  /** what the start-up cost (see `npm run bench -- cluster-start`) */
+  readonly startup: StartupTimings = { zookeeperMs: 0, brokersMs: 0, controllerMs: 0 };
 
   private constructor(
     /** children processes or this process */
@@ -150,7 +159,8 @@ export class Cluster extends ClusterViews {
     const smallDisk = opts.smallDisks === true ? SMALL_DISK_BYTES : opts.smallDisks || 0;
     const timeoutMs = opts.startTimeoutMs ?? 60_000;
     const record = opts.timeline ?? true;
-    this.timeline.origin = Date.now();
+    const t0 = Date.now();
+    this.timeline.origin = t0;
     const zookeeper = externalServers
       ? Promise.resolve(ZooKeeper.external(externalServers))
       : ZooKeeper.start({ size, dir: this.dir, startTimeoutMs: timeoutMs });
@@ -201,6 +211,7 @@ export class Cluster extends ClusterViews {
     } finally {
       if (!this._zookeeper) await early?.catch(() => {});
     }
+    this.startup.zookeeperMs = Date.now() - t0;
     this._zookeeper.onFault = (action, member, peer) => void this.recorder.fault(action, { member, peer });
     this._zk = await KafkaZkClient.connect({ connectString: this.zookeeperConnect, sessionTimeoutMs: 30_000, connectionTimeoutMs: 15_000 });
     if (record) {
@@ -209,7 +220,9 @@ export class Cluster extends ClusterViews {
       await this.watcher.start({ reportExisting: this.ownsChroot });
     }
     await (early ?? startBrokers());
+    this.startup.brokersMs = Date.now() - t0;
     if (opts.awaitController ?? true) await this.waitForController({ timeoutMs });
+    this.startup.controllerMs = Date.now() - t0;
   }
 
   // ---------------------------------------------------------------------------------------------- addressing
