@@ -11,7 +11,10 @@
  * - read returns whole batches of one segment, OFFSET_OUT_OF_RANGE outside
  *   [logStartOffset, logEndOffset];
  * - retention deletes whole segments (never the active one): rename to `.deleted`, remove after
- *   file.delete.delay.ms.
+ *   file.delete.delay.ms; the log cleaner swaps a cleaned segment in for a group of old ones
+ *   (replaceSegments: `.cleaned` → `.swap`, old → `.deleted`, `.swap` → final name);
+ * - truncation is reported (onTruncate) and counted (truncations), so a cleaning pass that
+ *   started before it is abandoned.
  * - any I/O failure marks the log offline; from then on every call fails with
  *   KAFKA_STORAGE_ERROR (KIP-112), and the owner is told through onStorageError.
  * Deviations from Kafka:
@@ -31,7 +34,7 @@ import { CheckpointFile, LeaderEpochCheckpointFormat, type EpochEntry } from './
 import type { FileHandlePool } from './file-handle-pool.js';
 import { analyzeBatches, type AnalyzedBatches, type AppendMode, type LogAppendInfo } from './log-append-info.js';
 import { CleanupPolicy, TimestampType, type LogConfig } from './log-config.js';
-import { DELETED_SUFFIX, LEADER_EPOCH_CHECKPOINT } from './log-file-names.js';
+import { CLEANED_SUFFIX, DELETED_SUFFIX, LEADER_EPOCH_CHECKPOINT, SWAP_SUFFIX } from './log-file-names.js';
 import { loadSegments } from './log-loader.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-cache.js';
 import { LogSegment, type SegmentContext, type TimestampLookup } from './segment.js';
@@ -51,7 +54,12 @@ export interface LogOptions {
   readonly logStartOffset?: number;
   readonly hadCleanShutdown?: boolean;
   readonly onStorageError?: (log: Log, err: unknown) => void;
+  /** After truncateTo / truncateFullyAndStartAt, with the new log end offset. */
+  readonly onTruncate?: (log: Log, logEndOffset: number) => void;
 }
+
+/** The renames of a segment swap, in order; the cleaner's test-only crash points hook in after each. */
+export type SwapStep = 'swap' | 'deleted' | 'renamed';
 
 export class Log {
   readonly dir: string;
@@ -132,6 +140,16 @@ export class Log {
 
   get segmentBaseOffsets(): number[] {
     return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** The segments, oldest first; the last is the active one. A snapshot: the log may change it later. */
+  get logSegments(): readonly LogSegment[] {
+    return this.segments.slice();
+  }
+
+  /** How many truncations this log has seen (a cleaning pass started before one is void). */
+  get truncations(): number {
+    return this.generation;
   }
 
   get isOffline(): boolean {
@@ -296,6 +314,7 @@ export class Log {
       this._logStartOffset = Math.min(this._logStartOffset, this.logEndOffset);
       this._recoveryPoint = Math.min(this._recoveryPoint, this.logEndOffset);
       this.leaderEpochCache.truncateFromEnd(this.logEndOffset);
+      this.opts.onTruncate?.(this, this.logEndOffset);
       return true;
     });
   }
@@ -309,6 +328,7 @@ export class Log {
       this._logStartOffset = newOffset;
       this._recoveryPoint = newOffset;
       this.leaderEpochCache.clearAndFlush();
+      this.opts.onTruncate?.(this, newOffset);
     });
   }
 
@@ -367,9 +387,40 @@ export class Log {
     return n;
   }
 
+  /**
+   * Kafka's Log.replaceSegments for the cleaner: the `.cleaned` segment at `baseOffset` (written
+   * and flushed by the cleaner) replaces `oldSegments`, which must all still be in this log. Each
+   * step is a rename that startup recovery completes or undoes (log-loader.ts): `.cleaned` →
+   * `.swap`, old files → `.deleted` (removed after file.delete.delay.ms), `.swap` → final names.
+   */
+  replaceSegments(baseOffset: number, oldSegments: readonly LogSegment[], afterStep?: (step: SwapStep) => void): LogSegment {
+    return this.guard(() => {
+      if (oldSegments.length === 0 || oldSegments.some((s) => !this.segments.includes(s) || s === this.activeSegment)) {
+        throw new Error(`segments to replace at ${baseOffset} are not all inactive segments of ${this.dir}`);
+      }
+      const { segment, indexProblem } = LogSegment.open(this.dir, baseOffset, this.ctx, true, CLEANED_SUFFIX);
+      if (indexProblem) throw new Error(`cleaned segment ${segment.file}: ${indexProblem}`);
+      segment.changeFileSuffixes(CLEANED_SUFFIX, SWAP_SUFFIX);
+      afterStep?.('swap');
+      for (const old of oldSegments) old.changeFileSuffixes('', DELETED_SUFFIX);
+      afterStep?.('deleted');
+      segment.changeFileSuffixes(SWAP_SUFFIX, '');
+      afterStep?.('renamed');
+      const at = this.segments.indexOf(oldSegments[0]!);
+      this.segments = this.segments.filter((s) => !oldSegments.includes(s));
+      this.segments.splice(at, 0, segment);
+      this.deleteRenamedLater(oldSegments);
+      return segment;
+    });
+  }
+
   /** Kafka's asynchronous delete: rename to `.deleted` now, remove after file.delete.delay.ms. */
   private deleteSegmentFiles(doomed: LogSegment[]): void {
-    for (const segment of doomed) segment.renameWithSuffix(DELETED_SUFFIX);
+    for (const segment of doomed) segment.changeFileSuffixes('', DELETED_SUFFIX);
+    this.deleteRenamedLater(doomed);
+  }
+
+  private deleteRenamedLater(doomed: readonly LogSegment[]): void {
     if (doomed.length === 0) return;
     this.ctx.clock.setTimeout(() => {
       for (const segment of doomed) segment.deleteFiles();
