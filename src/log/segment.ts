@@ -19,7 +19,7 @@ import { crc32c } from '../protocol/records/crc.js';
 import { BatchCursor, MIN_BATCH_LENGTH, readFully, readSafeInt64 } from './batch-cursor.js';
 import type { FileHandlePool } from './file-handle-pool.js';
 import type { LogConfig } from './log-config.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFile } from './log-file-names.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFile } from './log-file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
 
@@ -65,6 +65,8 @@ export class LogSegment {
   maxTimestampSoFar = NO_TIMESTAMP;
   offsetOfMaxTimestampSoFar: number;
   private logPath: string;
+  /** `<base>.txnindex` (present only when the segment holds ABORT markers; written by the transaction code and the cleaner). */
+  private txnIndexPath: string;
   private size = 0;
   private bytesSinceLastIndexEntry = 0;
   /** Clock time of the first append, for segment.ms (null while empty). */
@@ -84,6 +86,7 @@ export class LogSegment {
     suffix: string,
   ) {
     this.logPath = segmentFile(dir, baseOffset, LOG_SUFFIX) + suffix;
+    this.txnIndexPath = segmentFile(dir, baseOffset, TXN_INDEX_SUFFIX) + suffix;
     const maxIndex = ctx.config.segmentIndexBytes;
     this.offsetIndex = new OffsetIndex(segmentFile(dir, baseOffset, INDEX_SUFFIX) + suffix, baseOffset, maxIndex, ctx.pool);
     this.timeIndex = new TimeIndex(segmentFile(dir, baseOffset, TIME_INDEX_SUFFIX) + suffix, baseOffset, maxIndex, ctx.pool);
@@ -413,12 +416,20 @@ export class LogSegment {
     this.dropTail();
     this.logPath = renameFile(this.logPath, oldSuffix, newSuffix, this.ctx.pool);
     for (const index of [this.offsetIndex, this.timeIndex]) index.renameTo(replaceSuffix(index.file, oldSuffix, newSuffix));
+    const txnIndex = replaceSuffix(this.txnIndexPath, oldSuffix, newSuffix);
+    try {
+      renameSync(this.txnIndexPath, txnIndex);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    this.txnIndexPath = txnIndex;
   }
 
   deleteFiles(): void {
     this.dropTail();
     this.ctx.pool.close(this.logPath);
     rmSync(this.logPath, { force: true });
+    rmSync(this.txnIndexPath, { force: true });
     this.offsetIndex.deleteFile();
     this.timeIndex.deleteFile();
   }

@@ -195,7 +195,7 @@ export function appendRecord(sink: RecordSink, src: Buffer, scanner: RecordScann
   const tsz = zigzag(timestampDelta);
   const osz = zigzag(offsetDelta);
   const bodyLength = 1 + uvarintSize(tsz) + uvarintSize(osz) + tailLength;
-  sink.uvarint(bodyLength);
+  sink.uvarint(zigzag(bodyLength));
   sink.ensure(1);
   sink.buf[sink.length++] = scanner.attributes;
   sink.uvarint(tsz);
