@@ -169,8 +169,9 @@ export class Log {
     // The hot path: the guard's checks inlined (no closure per append).
     if (this.offline) throw this.offlineError();
     try {
-      const mode: AppendMode = { role: 'leader', nextOffset: this.logEndOffset, leaderEpoch };
-      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.ctx.config.maxMessageBytes));
+      const logAppendTime = this.ctx.config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
+      const mode: AppendMode = { role: 'leader', nextOffset: this.logEndOffset, leaderEpoch, logAppendTime };
+      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.ctx.config.maxMessageBytes), logAppendTime);
     } catch (err) {
       throw this.failure(err);
     }
@@ -181,15 +182,15 @@ export class Log {
     if (this.offline) throw this.offlineError();
     try {
       const mode: AppendMode = { role: 'follower', logEndOffset: this.logEndOffset };
-      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.ctx.config.maxMessageBytes));
+      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.ctx.config.maxMessageBytes), -1);
     } catch (err) {
       throw this.failure(err);
     }
   }
 
-  private appendAnalyzed(records: Buffer, info: AnalyzedBatches): LogAppendInfo {
+  /** `logAppendTime`: the time stamped on the batches under LogAppendTime, else -1. */
+  private appendAnalyzed(records: Buffer, info: AnalyzedBatches, logAppendTime: number): LogAppendInfo {
     const config = this.ctx.config;
-    const logAppendTime = config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
     if (info.batchCount === 0) {
       const next = this.logEndOffset;
       return { ...info, firstOffset: next, lastOffset: next - 1, logAppendTime, logStartOffset: this._logStartOffset, validBytes: 0 };

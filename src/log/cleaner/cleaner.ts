@@ -24,6 +24,7 @@ import { SystemClock } from '../../common/clock.js';
 import { KafkaError } from '../../common/errors.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { BatchHeader, recordsOf } from '../../protocol/records/batch-header.js';
+import { decompressionLimit } from '../../protocol/records/compression/index.js';
 import { RecordScanner, RecordSink } from '../../protocol/records/record-scanner.js';
 import { readFully } from '../batch-cursor.js';
 import { FileHandlePool } from '../file-handle-pool.js';
@@ -128,11 +129,6 @@ export interface CleanerOptions {
 /** Swap the group in; false when the pass was abandoned meanwhile. */
 export type SwapCallback = (group: CleanedGroup) => boolean | Promise<boolean>;
 
-/** Ceiling on one batch's decompressed records (the produce path uses the same bound). */
-export function decompressLimit(maxMessageBytes: number): number {
-  return Math.max(maxMessageBytes, 1 << 20) * 16;
-}
-
 export class Cleaner {
   readonly offsetMap: SkimpyOffsetMap;
   private readonly ioChunk: number;
@@ -203,7 +199,7 @@ export class Cleaner {
     const map = this.offsetMap;
     const h = this.header;
     const scanner = this.scanner;
-    const limit = decompressLimit(job.config.maxMessageBytes);
+    const limit = decompressionLimit(job.config.maxMessageBytes);
     const full = this.readSegment(job, segment, startPosition, (chunk, length) => {
       let pos = 0;
       while (wholeBatchAt(chunk, pos, length)) {
@@ -289,7 +285,7 @@ export class Cleaner {
     stats: CleanerStats,
   ): void {
     const map = this.offsetMap;
-    const limit = decompressLimit(job.config.maxMessageBytes);
+    const limit = decompressionLimit(job.config.maxMessageBytes);
     const producers = new Map(job.activeProducers);
     let discardBatchRecords = false;
     const filter: RecordFilter = {

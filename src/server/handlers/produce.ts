@@ -8,8 +8,11 @@
  * - records: v3+ exactly one magic-2 batch (INVALID_RECORD), zstd before v7
  *   (UNSUPPORTED_COMPRESSION_TYPE), then the batch checks of protocol/records (CORRUPT_MESSAGE,
  *   INVALID_RECORD, MESSAGE_TOO_LARGE against the topic's max.message.bytes). v0–v2 legacy
- *   message sets (magic 0/1) are up-converted to one v2 batch (the only re-encoding, Kafka does
- *   the same); magic-2 data in v0–v2 is accepted, as Kafka does;
+ *   message sets (magic 0/1) are up-converted to one v2 batch (Kafka does the same); magic-2 data
+ *   in v0–v2 is accepted, as Kafka does;
+ * - the topic's record policies (log/log-validator.ts): keys on compacted topics, timestamp
+ *   bounds, compression.type recompression, LogAppendTime stamping; a record-level refusal
+ *   carries RecordErrors and an ErrorMessage (v8), and nothing of the partition is appended;
  * - append through the ReplicaManager (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS for acks = -1
  *   with a short ISR, RECORD_LIST_TOO_LARGE above segment.bytes, KAFKA_STORAGE_ERROR); acks = -1
  *   waits in the Produce purgatory until the HW passes the append (REQUEST_TIMED_OUT after
@@ -19,17 +22,18 @@
  * - response per partition: baseOffset, logAppendTimeMs (-1 unless LogAppendTime, v2+),
  *   logStartOffset (v5+), recordErrors [] and errorMessage (v8).
  * Not yet: idempotent/transactional producer state (producer id, epoch and sequence are stored as
- * sent, without duplicate or sequence checks); recompression when a topic's compression.type
- * differs from the batch codec (batches are stored as sent).
+ * sent, without duplicate or sequence checks).
  */
 import { KafkaError } from '../../common/errors.js';
 import { INTERNAL_TOPICS } from '../../common/topic-partition.js';
 import type { AppendEntry, ProduceResult, ReplicaManager } from '../../cluster/replica-manager.js';
 import type { PartitionTopicConfig } from '../../cluster/topic-log-config.js';
+import type { TopicPartition } from '../../common/topic-partition.js';
+import { applyRecordPolicies, RecordErrorsException } from '../../log/log-validator.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ProtocolError } from '../../protocol/errors.js';
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
-import { convertLegacyMessageSet, peekMagic, validateProduceRecords } from '../../protocol/records/index.js';
+import { convertLegacyMessageSet, decompressionLimit, peekMagic, validateProduceRecords } from '../../protocol/records/index.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { CloseConnection, NO_RESPONSE, defineHandler, type Handler } from '../handler.js';
 
@@ -50,18 +54,21 @@ function failed(partitionIndex: number, errorCode: number, errorMessage: string 
   return { partitionIndex, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
 
-/** Checks (and for legacy formats converts) one partition's records; throws ProtocolError. */
-export function prepareProduceRecords(records: Buffer, apiVersion: number, config: PartitionTopicConfig): Buffer {
+/**
+ * Checks (and for legacy formats converts) one partition's records, then applies the topic's
+ * record policies; returns the bytes to append. Throws ProtocolError / KafkaError.
+ */
+export function prepareProduceRecords(records: Buffer, apiVersion: number, config: PartitionTopicConfig, tp: TopicPartition, now: number): Buffer {
   const maxBatchSize = config.log.maxMessageBytes;
   if (apiVersion < 3 && records.length > 0 && peekMagic(records) < 2) {
-    const converted = convertLegacyMessageSet(records, { maxUncompressedBytes: Math.max(maxBatchSize, 1 << 20) * 16 });
+    const converted = convertLegacyMessageSet(records, { maxUncompressedBytes: decompressionLimit(maxBatchSize) });
     if (converted.length > maxBatchSize) {
       throw new ProtocolError(`message set of ${converted.length} bytes exceeds max.message.bytes ${maxBatchSize}`, ErrorCode.MessageTooLarge);
     }
-    return converted;
+    return applyRecordPolicies(converted, config.log, now, tp);
   }
   validateProduceRecords(records, apiVersion, { maxBatchSize });
-  return records;
+  return applyRecordPolicies(records, config.log, now, tp);
 }
 
 export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaManager): Handler {
@@ -77,6 +84,7 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
       const slots: PartitionResponse[][] = [];
       const slotIndex: number[] = [];
       const validAcks = acks === -1 || acks === 0 || acks === 1;
+      const now = deps.clock.now();
       for (let ti = 0; ti < req.topics.length; ti++) {
         const topic = req.topics[ti]!;
         const out = responses[ti]!.partitions;
@@ -92,13 +100,16 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
             out[pi] = failed(p.partitionIndex, ErrorCode.UnknownTopicOrPartition);
           } else {
             try {
-              const records = prepareProduceRecords(p.records ?? EMPTY, version, replicaManager.topicConfig(topic.name));
+              const records = prepareProduceRecords(p.records ?? EMPTY, version, replicaManager.topicConfig(topic.name), tp, now);
               entries.push({ tp, records });
               slots.push(out);
               slotIndex.push(pi);
             } catch (err) {
               if (!(err instanceof ProtocolError) && !(err instanceof KafkaError)) throw err;
               out[pi] = failed(p.partitionIndex, err.code, version >= 8 ? err.message : null);
+              if (err instanceof RecordErrorsException && version >= 8) {
+                out[pi]!.recordErrors = err.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }));
+              }
             }
           }
         }
