@@ -7,12 +7,14 @@
  *    ordinary index files of its base offset (they are rebuilt). A `.swap` log file is a cleaned
  *    segment whose swap was interrupted: if its base offset is at or above the smallest `.cleaned`
  *    base offset it belongs to an unfinished rename sequence and is removed (KAFKA-6264), else
- *    the swap is completed (Log.completeSwapOperations): the swap segment is recovered, the
- *    segments it replaces (base offsets in [swap base, swap next offset)) are renamed `.deleted`,
+ *    the swap is completed (Log.completeSwapOperations): the segments the swap segment replaces
+ *    (base offsets in [swap base, swap next offset)) are renamed `.deleted`,
  *    the swap files take their final names, and the `.deleted` files are removed. Each step is a
  *    rename, so a crash during recovery leaves a state this same procedure finishes.
- *    Index files with no `.log` beside them are removed.
+ *    Index files (`.index`, `.timeindex`, `.txnindex`) with no `.log` beside them are removed.
  * 2. Every segment is opened; a missing or insane index makes that segment recover (rebuild).
+ *    Recovering a segment is the log's `recoverSegment` (Kafka's Log.recoverSegment): producer state
+ *    up to the segment first, then the segment's batches, which also rebuild its `.txnindex`.
  * 3. Without a clean shutdown, every segment from the one holding the recovery point on is
  *    recovered; the first one that loses bytes to a torn or corrupt tail ends the log there (all
  *    later segments are deleted). Segments fully below the recovery point are trusted, as in Kafka.
@@ -33,13 +35,14 @@ import {
   parseSegmentFileName,
   segmentFile,
 } from './log-file-names.js';
-import { LogSegment, type RecoveredBatch, type SegmentContext } from './segment.js';
+import { LogSegment, type SegmentContext } from './segment.js';
 
 export interface LoadOptions {
   readonly recoveryPoint: number;
   readonly logStartOffset: number;
   readonly hadCleanShutdown: boolean;
-  readonly onRecoveredBatch: RecoveredBatch;
+  /** Recovers `segment` (whose predecessors are `earlier`); returns the bytes truncated. */
+  readonly recoverSegment: (segment: LogSegment, earlier: readonly LogSegment[]) => number;
   readonly logger: Logger | undefined;
 }
 
@@ -56,7 +59,7 @@ export function loadSegments(dir: string, ctx: SegmentContext, opts: LoadOptions
     const { segment, indexProblem } = LogSegment.open(dir, base, ctx, indexesExist);
     if (indexProblem) {
       opts.logger?.warn({ segment: segment.file, problem: indexProblem }, 'rebuilding the indexes of a segment');
-      segment.recover(opts.onRecoveredBatch);
+      opts.recoverSegment(segment, segments);
       recovered.add(segment);
     }
     segments.push(segment);
@@ -83,7 +86,7 @@ function recoverUnflushed(segments: LogSegment[], recovered: Set<LogSegment>, re
     const next = segments[i + 1];
     const isUnflushed = next === undefined || next.baseOffset > recoveryPoint;
     if (!isUnflushed) continue;
-    const truncated = recovered.has(segment) ? 0 : segment.recover(opts.onRecoveredBatch);
+    const truncated = recovered.has(segment) ? 0 : opts.recoverSegment(segment, segments.slice(0, i));
     if (truncated > 0) {
       opts.logger?.warn({ segment: segment.file, truncatedBytes: truncated }, 'truncated a corrupt or torn log tail');
       for (const later of segments.splice(i + 1)) later.deleteFiles();
@@ -121,7 +124,6 @@ function removeTempFilesAndCompleteSwaps(dir: string, ctx: SegmentContext, logge
       logs.add(file.baseOffset);
     }
   }
-  // The ordinary index files of a swap's base were just removed; they are rebuilt on open.
   for (const base of swapLogs.sort((a, b) => a - b)) {
     if (base >= minCleaned) {
       logger?.info({ baseOffset: base, minCleaned }, 'removing a swap file of an unfinished rename sequence');
@@ -145,10 +147,14 @@ function removeTempFilesAndCompleteSwaps(dir: string, ctx: SegmentContext, logge
   return new Map(sorted.map((base) => [base, indexCounts.get(base) === 2]));
 }
 
-/** Finish Kafka's replaceSegments for a `.swap` log found at startup (steps 3–4, then the delete). */
+/**
+ * Finish Kafka's replaceSegments for a `.swap` log found at startup (steps 3–4, then the delete).
+ * The swap segment was flushed before it was renamed `.swap`, so its files are whole; if its
+ * indexes fail their checks they are removed and rebuilt when the log opens it (with its
+ * `.txnindex`, from the log's own recovery).
+ */
 function completeSwap(dir: string, base: number, ctx: SegmentContext, logs: Set<number>, logger: Logger | undefined): void {
-  const { segment } = LogSegment.open(dir, base, ctx, false, SWAP_SUFFIX);
-  segment.recover();
+  const { segment, indexProblem } = LogSegment.open(dir, base, ctx, true, SWAP_SUFFIX);
   const end = Math.max(segment.nextOffset, base + 1);
   const replaced = [...logs].filter((b) => b >= base && b < end).sort((a, b) => a - b);
   for (const old of replaced) {
@@ -156,12 +162,13 @@ function completeSwap(dir: string, base: number, ctx: SegmentContext, logs: Set<
   }
   segment.changeFileSuffixes(SWAP_SUFFIX, '');
   segment.close();
+  if (indexProblem) removeIndexFiles(dir, base, '');
   for (const old of replaced) {
     removeSegmentFiles(dir, old, DELETED_SUFFIX);
     logs.delete(old);
   }
   logs.add(base);
-  logger?.info({ baseOffset: base, nextOffset: segment.nextOffset, replaced }, 'completed an interrupted swap');
+  logger?.info({ baseOffset: base, nextOffset: segment.nextOffset, replaced, indexProblem }, 'completed an interrupted swap');
 }
 
 function removeIndexFiles(dir: string, base: number, suffix: string): void {

@@ -8,7 +8,9 @@
  * - new partitions go to the online dir with the fewest partitions;
  * - scheduled on the injected clock: retention (log.retention.check.interval.ms), recovery-point
  *   and log-start checkpoints (log.flush.offset.checkpoint.interval.ms,
- *   log.flush.start.offset.checkpoint.interval.ms), flush.ms checks (log.flush.scheduler.interval.ms);
+ *   log.flush.start.offset.checkpoint.interval.ms; after the recovery-point one, producer snapshots
+ *   no recovery can need are deleted), flush.ms checks (log.flush.scheduler.interval.ms), producer-id
+ *   expiry (producer.id.expiration.check.interval.ms, transactional.id.expiration.ms);
  * - shutdown: flush, close, write checkpoints, write the clean-shutdown marker;
  * - an I/O error in a log marks its whole dir offline (KIP-112), reported via onLogDirFailure.
  * - every open file of every log goes through one bounded FileHandlePool;
@@ -28,7 +30,6 @@ import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { CheckpointFile, OffsetCheckpointFormat, type TopicPartitionOffset } from './checkpoint.js';
 import { FileHandlePool } from './file-handle-pool.js';
 import { LogCleaner, type CleanerConfig } from './cleaner/log-cleaner.js';
-import type { CleanerTransactionView } from './cleaner/log-to-clean.js';
 import { DEFAULT_LOG_CONFIG, LONG_MAX, isCompacted, type LogConfig } from './log-config.js';
 import {
   CLEAN_SHUTDOWN_FILE,
@@ -59,11 +60,13 @@ export interface LogManagerOptions {
   readonly logStartOffsetCheckpointIntervalMs?: number;
   /** log.flush.scheduler.interval.ms (Long.MAX: flush.ms is never checked, as in Kafka) */
   readonly flushCheckIntervalMs?: number;
+  /** transactional.id.expiration.ms: producer state idle this long is forgotten */
+  readonly producerIdExpirationMs?: number;
+  /** producer.id.expiration.check.interval.ms (a constant 600000 in Kafka 2.7) */
+  readonly producerIdExpirationCheckIntervalMs?: number;
   readonly onLogDirFailure?: (dir: string) => void;
   /** log.cleaner.*; absent = no cleaner (compacted logs are neither cleaned nor retention-deleted) */
   readonly cleaner?: CleanerConfig;
-  /** the transactional state the cleaner needs of a log (producer state, aborted transactions, LSO) */
-  readonly cleanerTransactionView?: (log: Log) => CleanerTransactionView;
 }
 
 export class LogManager {
@@ -85,7 +88,6 @@ export class LogManager {
           clock: opts.clock,
           logs: () => this.onlineLogs(),
           logDirOf: (log) => this.logDirOf(log),
-          ...(opts.cleanerTransactionView ? { transactionView: opts.cleanerTransactionView } : {}),
           ...(opts.logger ? { logger: childLogger(opts.logger, 'log-cleaner') } : {}),
           onDirFailure: (dir, err) => this.markDirOffline(dir, err),
         })
@@ -116,6 +118,7 @@ export class LogManager {
     this.schedule('recovery-point', o.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.checkpointRecoveryPoints());
     this.schedule('log-start-offset', o.logStartOffsetCheckpointIntervalMs ?? 60_000, () => this.checkpointLogStartOffsets());
     this.schedule('flush', o.flushCheckIntervalMs ?? LONG_MAX, () => this.flushDirtyLogs());
+    this.schedule('producer-id-expiration', o.producerIdExpirationCheckIntervalMs ?? 600_000, () => this.removeExpiredProducers());
     this.cleaner?.startup();
   }
 
@@ -170,8 +173,14 @@ export class LogManager {
     for (const log of this.onlineLogs()) this.tryLog(log, () => log.maybeFlushByTime());
   }
 
+  removeExpiredProducers(): void {
+    const now = this.clock.now();
+    for (const log of this.onlineLogs()) this.tryLog(log, () => log.removeExpiredProducers(now));
+  }
+
   checkpointRecoveryPoints(): void {
     this.writeOffsetCheckpoints(RECOVERY_POINT_CHECKPOINT, (log) => log.recoveryPoint);
+    for (const log of this.onlineLogs()) this.tryLog(log, () => log.deleteSnapshotsAfterRecoveryPointCheckpoint());
   }
 
   checkpointLogStartOffsets(): void {
@@ -267,6 +276,7 @@ export class LogManager {
       pool: this.pool,
       ...(logger ? { logger } : {}),
       ...state,
+      ...(this.opts.producerIdExpirationMs !== undefined ? { maxProducerIdExpirationMs: this.opts.producerIdExpirationMs } : {}),
       onStorageError: (log, err) => this.markDirOffline(this.logDirOf(log), err),
       onTruncate: (log, logEndOffset) => this.cleaner?.onTruncate(log, logEndOffset),
     });

@@ -14,14 +14,7 @@
  * - An empty control batch (emptied by an earlier pass) may always go.
  */
 import { ControlRecordType } from '../../protocol/records/control-record.js';
-
-export interface AbortedTxn {
-  readonly producerId: number;
-  readonly firstOffset: number;
-  /** the ABORT marker's offset */
-  readonly lastOffset: number;
-  readonly lastStableOffset: number;
-}
+import type { AbortedTxn } from '../transaction-index.js';
 
 /** The header fields the tracker needs of a batch. */
 export interface TxnBatchView {

@@ -19,7 +19,7 @@
  *    last batch of every live producer stays, emptied if need be. The cleaned segment is flushed
  *    and takes the mtime of the group's last segment, then `swap` replaces the group with it.
  */
-import { closeSync, fstatSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, rmSync } from 'node:fs';
 import { SystemClock } from '../../common/clock.js';
 import { KafkaError } from '../../common/errors.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -29,14 +29,14 @@ import { RecordScanner, RecordSink } from '../../protocol/records/record-scanner
 import { readFully } from '../batch-cursor.js';
 import { FileHandlePool } from '../file-handle-pool.js';
 import { logConfig } from '../log-config.js';
-import { CLEANED_SUFFIX, LOG_SUFFIX, SEGMENT_FILE_SUFFIXES, TXN_INDEX_SUFFIX, segmentFile } from '../log-file-names.js';
+import { CLEANED_SUFFIX, LOG_SUFFIX, SEGMENT_FILE_SUFFIXES, segmentFile } from '../log-file-names.js';
 import { LogSegment } from '../segment.js';
 import { BatchFilter, BatchRetention, batchSizeAt, wholeBatchAt, type RecordFilter } from './batch-filter.js';
-import { CleanedTransactionMetadata, type AbortedTxn } from './cleaned-transaction-metadata.js';
+import type { AbortedTxn } from '../transaction-index.js';
+import { CleanedTransactionMetadata } from './cleaned-transaction-metadata.js';
 import { SkimpyOffsetMap } from './offset-map.js';
 
 const INT32_MAX = 0x7fffffff;
-const TXN_INDEX_ENTRY_BYTES = 34;
 
 /** A segment as the pass sees it (sizes taken when the pass was planned; these segments are not appended to). */
 export interface CleanerSegment {
@@ -248,8 +248,7 @@ export class Cleaner {
       clock: this.clock,
     };
     const dest = LogSegment.create(job.dir, first.baseOffset, ctx, CLEANED_SUFFIX);
-    const retainedAborts: AbortedTxn[] = [];
-    txn.onRetainedAbort = (entry) => retainedAborts.push(entry);
+    txn.onRetainedAbort = (entry) => dest.appendAbortedTxn(entry);
     let lastModified = 0;
     try {
       for (let i = 0; i < group.length; i++) {
@@ -260,7 +259,6 @@ export class Cleaner {
         this.cleanInto(job, segment, dest, lastModified > deleteHorizonMs, txn, stats);
       }
       dest.onBecomeInactive();
-      if (retainedAborts.length > 0) writeTxnIndex(job.dir, first.baseOffset, retainedAborts);
       dest.flush();
       dest.setLastModified(lastModified);
     } catch (err) {
@@ -437,20 +435,6 @@ export function segmentsOverlapping<S extends { readonly baseOffset: number }>(s
 /** Kafka's collectAbortedTransactions(start, end) over indexes from the segment at `segmentBase` on. */
 function collectAborted(job: CleanJob, segmentBase: number, upperBound: number): AbortedTxn[] {
   return job.abortedTransactions.filter((t) => t.lastOffset >= segmentBase && t.firstOffset < upperBound);
-}
-
-/** The cleaned segment's `.txnindex`: the aborted transactions whose markers it keeps (34-byte entries). */
-function writeTxnIndex(dir: string, baseOffset: number, entries: readonly AbortedTxn[]): void {
-  const buf = Buffer.alloc(entries.length * TXN_INDEX_ENTRY_BYTES);
-  entries.forEach((t, i) => {
-    const at = i * TXN_INDEX_ENTRY_BYTES;
-    buf.writeInt16BE(0, at);
-    buf.writeBigInt64BE(BigInt(t.producerId), at + 2);
-    buf.writeBigInt64BE(BigInt(t.firstOffset), at + 10);
-    buf.writeBigInt64BE(BigInt(t.lastOffset), at + 18);
-    buf.writeBigInt64BE(BigInt(t.lastStableOffset), at + 26);
-  });
-  writeFileSync(segmentFile(dir, baseOffset, TXN_INDEX_SUFFIX) + CLEANED_SUFFIX, buf, { flush: true });
 }
 
 export function removeCleanedFiles(dir: string, baseOffset: number): void {

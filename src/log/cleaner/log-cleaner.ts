@@ -24,7 +24,7 @@ import { CleaningAbortedError, type CleanedGroup, type CleanerStats } from './cl
 import { CleanerThread } from './cleaner-thread.js';
 import { crashPoint } from './crash-points.js';
 import { LogCleanerManager, type LogCleanerManagerOptions } from './log-cleaner-manager.js';
-import { cleanJobFor, NO_TRANSACTIONS } from './log-to-clean.js';
+import { cleanJobFor, transactionViewOf } from './log-to-clean.js';
 
 export interface CleanerConfig {
   /** log.cleaner.enable */
@@ -72,7 +72,7 @@ export class LogCleaner {
 
   constructor(private readonly opts: LogCleanerOptions) {
     const { config } = opts;
-    this.manager = new LogCleanerManager({ ...opts, transactionView: opts.transactionView ?? (() => NO_TRANSACTIONS) });
+    this.manager = new LogCleanerManager({ ...opts, transactionView: opts.transactionView ?? transactionViewOf });
     const mapMemory = Math.min(Math.floor(config.dedupeBufferSize / Math.max(1, config.threads)), INT_MAX);
     if (config.threads > 0 && Math.floor(mapMemory / BYTES_PER_ENTRY) * config.loadFactor <= 1) {
       throw new Error(
@@ -147,7 +147,7 @@ export class LogCleaner {
     const { log } = ltc;
     const key = tpKey(log.tp);
     const truncations = log.truncations;
-    const transactions = this.opts.transactionView?.(log) ?? NO_TRANSACTIONS;
+    const transactions = (this.opts.transactionView ?? transactionViewOf)(log);
     this.busy.set(key, { tp: log.tp, thread });
     try {
       const result = await thread.run(cleanJobFor(ltc, transactions), (group) => this.swap(log, truncations, group));

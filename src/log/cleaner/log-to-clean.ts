@@ -15,7 +15,7 @@ import type { TopicPartition } from '../../common/topic-partition.js';
 import type { Log } from '../log.js';
 import type { LogSegment } from '../segment.js';
 import { segmentsOverlapping, type CleanJob, type CleanerSegment, type LastRecord } from './cleaner.js';
-import type { AbortedTxn } from './cleaned-transaction-metadata.js';
+import type { AbortedTxn } from '../transaction-index.js';
 
 /** What the cleaner needs of a log's transactional state (producer state, `.txnindex` files, LSO). */
 export interface CleanerTransactionView {
@@ -26,12 +26,24 @@ export interface CleanerTransactionView {
   collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[];
 }
 
-/** A log without transactions (and the default until producer state exists). */
+/** A log without transactions (tests of the plain cleaner). */
 export const NO_TRANSACTIONS: CleanerTransactionView = {
   firstUnstableOffset: () => null,
   lastRecordsOfActiveProducers: () => [],
   collectAbortedTransactions: () => [],
 };
+
+/** The view from the log's producer state and `.txnindex` files (Kafka's Log methods of the same names). */
+export function transactionViewOf(log: Log): CleanerTransactionView {
+  return {
+    firstUnstableOffset: () => (log.firstUnstableOffset < 0 ? null : log.firstUnstableOffset),
+    lastRecordsOfActiveProducers: () =>
+      [...log.producerState.activeProducers].map(
+        ([producerId, entry]) => [producerId, { lastDataOffset: entry.lastDataOffset >= 0 ? entry.lastDataOffset : null, producerEpoch: entry.producerEpoch }] as const,
+      ),
+    collectAbortedTransactions: (start, end) => log.collectAbortedTransactions(start, end),
+  };
+}
 
 export interface LogToClean {
   readonly log: Log;
