@@ -25,12 +25,23 @@ import { logConfig } from '../log/log-config.js';
 import { Log } from '../log/log.js';
 import { BrokerClient } from '../network/client.js';
 import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/alter-configs.js';
-import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
 import { Compression } from '../protocol/records/batch-layout.js';
 import { initCompression } from '../protocol/records/compression/index.js';
 import { buildRecordBatch, type RecordInput } from '../protocol/records/record-batch-builder.js';
-import { inBenchScratch, liveBrokers, loadAverages, median, printTable, printTotal, sleep, startSingleBroker, tail, type SingleBroker } from './bench-cluster.js';
+import {
+  createTopics,
+  inBenchScratch,
+  liveBrokers,
+  loadAverages,
+  median,
+  printTable,
+  printTotal,
+  sleep,
+  startReadyBroker,
+  tail,
+  type SingleBroker,
+} from './bench-cluster.js';
 
 const RECORD_BYTES = 1024;
 const RECORDS_PER_BATCH = 16;
@@ -119,16 +130,6 @@ function clientFor(broker: SingleBroker): BrokerClient {
   return new BrokerClient({ host: host!, port: Number(port), clientId: 'gregor-bench-compaction', requestTimeoutMs: 60_000 });
 }
 
-async function createTopic(client: BrokerClient, name: string, configs: Record<string, string>): Promise<void> {
-  const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
-    topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
-    timeoutMs: 30_000,
-    validateOnly: false,
-  });
-  const t = res.topics[0]!;
-  if (t.errorCode !== 0) throw new Error(`CreateTopics ${name}: ${t.errorCode} ${t.errorMessage ?? ''}`);
-}
-
 async function alterTopic(client: BrokerClient, name: string, configs: Record<string, string>): Promise<void> {
   const res = await client.send({ request: AlterConfigsRequest, response: AlterConfigsResponse }, 1, {
     resources: [{ resourceType: 2, resourceName: name, configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
@@ -201,7 +202,7 @@ interface LatencyRun {
 async function latencyRun(client: BrokerClient, broker: SingleBroker, dataDir: string, run: number, mb: number): Promise<LatencyRun> {
   const topic = `big-${run}`;
   const configs = { 'cleanup.policy': 'compact', 'segment.bytes': String(segmentBytes(mb)), 'min.cleanable.dirty.ratio': '1' };
-  await createTopic(client, topic, configs);
+  await createTopics(broker.brokers, [{ name: topic, partitions: 1, configs }]);
   for (const batch of workload(mb, Compression.None, 1000 + run)) await produceOnce(client, topic, batch);
   const idleEnd = Date.now() + IDLE_PROBE_MS;
   const idle = await probe(client, () => Date.now() > idleEnd);
@@ -271,19 +272,10 @@ export async function runCompactionBench(): Promise<void> {
       // 2. produce latency on a broker, idle vs cleaning
       const zk = await scratch.startZooKeeper();
       process.env.GREGOR_LOG_LEVEL ??= 'info';
-      broker = await startSingleBroker(scratch.root, zk, { overrides: ['log.cleaner.backoff.ms=200'], reportStop: true });
+      broker = await startReadyBroker(scratch.root, zk, undefined, ['log.cleaner.backoff.ms=200']);
+      await createTopics(broker.brokers, [{ name: 'probe', partitions: 1 }]);
       const client = clientFor(broker);
       try {
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          try {
-            await createTopic(client, 'probe', {});
-            break;
-          } catch (err) {
-            if (Date.now() > deadline) throw err;
-            await sleep(500);
-          }
-        }
         const results: LatencyRun[] = [];
         for (let r = 0; r < runs; r++) results.push(await latencyRun(client, broker, join(scratch.root, 'broker-data'), r, mb));
         const m = (pick: (x: LatencyRun) => number): string => f2(median(results.map(pick)));
