@@ -54,7 +54,7 @@ export function printTable(rows: readonly (readonly string[])[]): void {
 }
 
 /** mulberry32: a small seeded PRNG, so every run produces the same payload file. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

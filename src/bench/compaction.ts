@@ -37,6 +37,7 @@ import {
   median,
   printTable,
   printTotal,
+  prng,
   sleep,
   startReadyBroker,
   tail,
@@ -51,18 +52,6 @@ const MB = 1024 * 1024;
 /** About 8 segments per log, so the pass has groups to swap and the active segment is small. */
 const segmentBytes = (mb: number): number => Math.max(MB, Math.floor((mb * MB) / 8));
 const PASS_TIMEOUT_MS = 300_000;
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Batches of 1 KiB records with keys from a space of 10% of the record count; about `mb` MiB in all. */
 function* workload(mb: number, codec: Compression, seed: number): Generator<Buffer> {
