@@ -26,6 +26,7 @@ import { crc32c } from '../protocol/records/crc.js';
 import { RecordBatch } from '../protocol/records/record-batch.js';
 import { writeInt64 } from '../protocol/primitives.js';
 import { CURRENT_MAGIC, MIN_BATCH_LENGTH, readSafeInt64 } from './batch-cursor.js';
+import type { BatchMetadata } from './producer-state-entry.js';
 import { NO_TIMESTAMP } from './time-index.js';
 
 export interface LogAppendInfo {
@@ -125,3 +126,17 @@ export function analyzeBatches(records: Buffer, mode: AppendMode, maxMessageByte
   return info;
 }
 
+/** What a retried batch is answered: the original's offsets and max timestamp (a 2.7 quirk, even under CreateTime). */
+export function duplicateAppendInfo(d: BatchMetadata, logStartOffset: number): LogAppendInfo {
+  return {
+    firstOffset: d.firstOffset,
+    lastOffset: d.lastOffset,
+    maxTimestamp: d.timestamp,
+    offsetOfMaxTimestamp: d.lastOffset,
+    logAppendTime: d.timestamp,
+    logStartOffset,
+    batchCount: 0,
+    validBytes: 0,
+    duplicate: true,
+  };
+}
