@@ -41,7 +41,7 @@ describe('cleaner - transactional logs', () => {
     for (let i = 0; i < 10; i++) appendKV(log, [['k', `w${i}`]]);
     log.roll();
     appendKV(log, [['z', 'active']]);
-    log.onHighWatermarkUpdated(log.logEndOffset);
+    log.producerState.onHighWatermarkUpdated(log.logEndOffset);
     expect(log.firstUnstableOffset).toBe(open1);
     const ltc = logToClean(log, undefined, Date.now(), transactionViewOf(log));
     expect(ltc.firstUncleanableOffset).toBe(open1);
@@ -63,7 +63,7 @@ describe('cleaner - transactional logs', () => {
     appendKV(log, [['k', 'b']]); // 5
     log.roll();
     appendKV(log, [['z', 'active']]);
-    log.onHighWatermarkUpdated(log.logEndOffset);
+    log.producerState.onHighWatermarkUpdated(log.logEndOffset);
     await cleanOnce(log, { txn: transactionViewOf(log) });
     const batches = readLog(log);
     const summary = batches.map((b) => [b.baseOffset, b.producerId, b.isControl, b.records.map((r) => r.value)]);
