@@ -117,6 +117,23 @@ describe('log cleaner (worker threads)', () => {
     expect(readdirSync(log.dir).filter((n) => /\.(cleaned|swap)$/.test(n))).toEqual([]);
   });
 
+  it('deleting a log during a pass abandons it quietly and drops its checkpoint entry', async () => {
+    const dir = dirs.make();
+    const lines: string[] = [];
+    const m = manager(dir, { maxIoBytesPerSecond: 100 * 1024 }, lines);
+    const other = m.getOrCreateLog({ topic: 'other', partition: 0 }, logConfig(COMPACTED));
+    fill(other, 5, 5);
+    await waitFor(() => m.cleaner?.manager.checkpointOf(dir, other.tp) !== undefined, { what: 'the other log cleaned', timeoutMs: 30_000 });
+    const log = m.getOrCreateLog({ topic: 'doomed', partition: 0 }, logConfig({ ...COMPACTED, segmentBytes: 64 * 1024 }));
+    fill(log, 200, 10, 'x'.repeat(80));
+    await waitFor(() => m.cleaner?.isCleaning(log.tp), { what: 'the pass to start', timeoutMs: 10_000, intervalMs: 5 });
+    expect(m.deleteLog(log.tp)).toBe(true);
+    await waitFor(() => lines.some((l) => l.includes('log cleaning aborted') && l.includes('doomed-0')), { what: 'the pass abandoned', timeoutMs: 20_000 });
+    expect(m.cleaner?.manager.isUncleanable(log.tp)).toBe(false);
+    expect(lines.filter((l) => l.includes('"level":50'))).toEqual([]);
+    expect(checkpointText(dir)).toBe(`0\n1\nother 0 ${other.logSegments.at(-1)!.baseOffset}\n`);
+  });
+
   it('a pass that fails marks the partition uncleanable; other logs are still cleaned', async () => {
     const dir = dirs.make();
     const m = manager(dir);
