@@ -411,6 +411,11 @@ export class TestCluster {
     await this.start(id, opts);
   }
 
+  /** The next exit of this process-mode broker is intended (a test-only crash point): no "exited unexpectedly" warning. */
+  expectExit(id: number): void {
+    this.node(id).exitExpected = true;
+  }
+
   /** SIGSTOP (process mode only). */
   pause(id: number): void {
     this.process(id).pause();

@@ -74,6 +74,7 @@ describe('cleaner - kill -9 at each step of a swap, then restart', () => {
       await cluster.stop(0);
       await cluster.start(0, { env: { GREGOR_TEST_CLEANER_CRASH: `${step}:${topic}` } });
       const proc = cluster.process(0);
+      cluster.expectExit(0);
       // Nothing is cleanable (a ratio above 1) until everything is written; then AlterConfigs lets the cleaner go.
       const configs = { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'min.cleanable.dirty.ratio': '1' };
       await createTopic(cluster, topic, configs);
