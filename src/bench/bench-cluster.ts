@@ -235,9 +235,9 @@ export async function createTopics(brokers: string, topics: ReadonlyArray<{ name
   }
 }
 
-/** "1.23 M" / "456 k" records per second. */
+/** "1.23 M" / "456 k" / "873" per second. */
 export function formatRate(x: number): string {
-  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`;
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e4 ? `${(x / 1e3).toFixed(0)} k` : x.toFixed(0);
 }
 
 export interface KcatBenchSetup {
