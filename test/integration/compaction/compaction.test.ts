@@ -1,7 +1,7 @@
 /**
  * Log compaction end to end (transactions-and-compaction.md §5.4) on a real ZooKeeper and one
  * in-process broker whose cleaner runs on its worker thread:
- * - C1: 10 keys × 100 versions written by kafkajs, then a roll record: every reader (kcat,
+ * - C1: 10 keys × 100 versions written by kcat then kafkajs, then a roll record: every reader (kcat,
  *   kafkajs, kafka-python) sees one record per key with the last value at its original offset,
  *   across the offset gaps; log start and high watermark unchanged; cleaner-offset-checkpoint
  *   lists the partition;
@@ -15,7 +15,7 @@
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
-import { kafkaClients } from '../../harness/clients.js';
+import { kafkaClients, kcatProduce } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import {
   CLEANER_TEST_CONFIG,
@@ -82,7 +82,8 @@ describe('compaction - latest value per key (C1)', () => {
     await createTopic(cluster, topic, { 'cleanup.policy': 'compact', 'segment.ms': 1500, 'segment.bytes': 16384, 'min.cleanable.dirty.ratio': 0.01 });
     const messages = [];
     for (let v = 0; v < 100; v++) for (let k = 0; k < 10; k++) messages.push({ key: `key-${k}`, value: `value-${k}-${v}` });
-    await produce(topic, messages);
+    await kcatProduce(cluster.bootstrap, topic, messages.slice(0, 500), { partition: 0 });
+    await produce(topic, messages.slice(500));
     await sleep(1600); // past segment.ms: the next record rolls a new active segment
     await produce(topic, [{ key: 'roll', value: 'roll' }]);
     const before = await offsets(topic);
