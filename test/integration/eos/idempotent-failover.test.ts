@@ -107,9 +107,12 @@ while not os.path.exists(sys.argv[3]):
     p.poll(0.01)
     i += 1
 p.flush(10)
+# message.timeout.ms is short on purpose; on a slow machine a later message may time out too: send it again
 for j in range(50):
-    p.produce(sys.argv[2], value=('after-%d' % j).encode(), partition=0, on_delivery=on_delivery)
-p.flush(30)
+    for attempt in range(5):
+        p.produce(sys.argv[2], value=('after-%d' % j).encode(), partition=0, on_delivery=on_delivery)
+        p.flush(30)
+        if delivered and delivered[-1][2] == 'after-%d' % j: break
 result()
 `,
       [cluster.bootstrapServers, bumpTopic, resumed],
