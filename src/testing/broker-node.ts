@@ -47,7 +47,18 @@ export const HARNESS_KEYS = [
 
 const CLIENT_ID_OF_BROKER = /^(?:controller|broker)-(\d+)(?:-|$)/;
 const PORT_RETRY_MS = 15_000;
+/** An in-process crash-stop that hangs (a broker waiting for a lost ZooKeeper) must not hang the test. */
+const IN_PROCESS_STOP_MS = 20_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function bounded(p: Promise<void>, ms: number, message: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface BrokerNodeOptions {
   id: number;
@@ -278,7 +289,7 @@ export class BrokerNode {
     }
     const b = this.broker;
     this.broker = undefined;
-    await b?.stop({ controlled: false });
+    if (b) await bounded(b.stop({ controlled: false }), IN_PROCESS_STOP_MS, `broker ${this.id} did not stop within ${IN_PROCESS_STOP_MS} ms`);
     await this.closeLog();
   }
 
