@@ -38,6 +38,8 @@ import { TopicConfigCache } from './cluster/topic-log-config.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
+import type { CleanerConfig } from './log/cleaner/log-cleaner.js';
+import { initCompression } from './protocol/records/compression/index.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
 import { BrokerClient } from './network/client.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from './network/connection.js';
@@ -47,6 +49,7 @@ import { ControlledShutdownRequest, ControlledShutdownResponse } from './protoco
 import type { BrokerDeps } from './server/broker-deps.js';
 import { createHandlers } from './server/handlers/index.js';
 import { createGroupService } from './coordinator/group-service.js';
+import { createTransactionService } from './coordinator/transaction-service.js';
 import { MetadataCache } from './metadata/metadata-cache.js';
 import { Purgatory, type DelayedOperation } from './purgatory/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
@@ -206,6 +209,8 @@ export class Broker {
       log: zkLog,
     });
     const zk = this.zk;
+    // zstd (wasm) must be loaded before the first record policy or cleaning pass needs it.
+    await initCompression();
     await zk.createTopLevelPaths();
     this._clusterId = await zk.getOrCreateClusterId();
 
@@ -245,6 +250,9 @@ export class Broker {
       recoveryPointCheckpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
       logStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
       flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'],
+      cleaner: cleanerConfigFromBroker(config),
+      producerIdExpirationMs: v['transactional.id.expiration.ms'],
+      producerIdExpirationCheckIntervalMs: v['producer.id.expiration.check.interval.ms'],
       onLogDirFailure: (dir) => {
         log.error({ dir }, 'log directory failed');
         void zk.createLogDirEventNotification(this._brokerId).catch((err: unknown) => log.error({ err }, 'posting the log dir event failed'));
@@ -351,10 +359,15 @@ export class Broker {
     const groups = createGroupService({ ...serviceDeps, log: childLogger(log, 'group-coordinator') });
     this.services.push(groups);
     groups.startup();
+    // Kafka claims a producer-id block when it builds the transaction coordinator, at every start.
+    const transactions = createTransactionService({ brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
+    this.services.push(transactions);
+    await transactions.startup();
     const handlers = createHandlers(deps, {
       replicaManager: this._replicaManager,
       ...(this.opts.random ? { metadata: { random: this.opts.random } } : {}),
       groups,
+      transactions,
       controller: this.controller,
     });
     // DynamicConfigManager (Kafka starts it after KafkaApis, before requests flow): topic config
@@ -428,6 +441,7 @@ export class Broker {
     this.services = [];
     if (this._replicaManager) await step('replica manager', () => this._replicaManager?.shutdown());
     if (this.adminPurgatory) await step('admin purgatory', () => this.adminPurgatory?.shutdown());
+    if (this.logManager) await step('log cleaner', () => this.logManager?.shutdownCleaner());
     if (this.logManager) await step('log manager', () => this.logManager?.shutdown());
     if (this.controller) await step('controller', () => this.controller?.shutdown());
     this.controller = null;
@@ -469,6 +483,20 @@ export class Broker {
     }
     this.log.warn('proceeding with an unclean shutdown after controlled shutdown failed');
   }
+}
+
+/** The log.cleaner.* keys, read once at start (dynamic broker configs are applied elsewhere). */
+function cleanerConfigFromBroker(config: BrokerConfig): CleanerConfig {
+  const v = config.values;
+  return {
+    enable: v['log.cleaner.enable'],
+    threads: v['log.cleaner.threads'],
+    dedupeBufferSize: v['log.cleaner.dedupe.buffer.size'],
+    ioBufferSize: v['log.cleaner.io.buffer.size'],
+    loadFactor: v['log.cleaner.io.buffer.load.factor'],
+    backoffMs: v['log.cleaner.backoff.ms'],
+    maxIoBytesPerSecond: v['log.cleaner.io.max.bytes.per.second'] >= Number.MAX_VALUE ? Number.POSITIVE_INFINITY : v['log.cleaner.io.max.bytes.per.second'],
+  };
 }
 
 /** `<topic>` names of the partition directories in the log dirs. */

@@ -8,10 +8,16 @@
  * - new partitions go to the online dir with the fewest partitions;
  * - scheduled on the injected clock: retention (log.retention.check.interval.ms), recovery-point
  *   and log-start checkpoints (log.flush.offset.checkpoint.interval.ms,
- *   log.flush.start.offset.checkpoint.interval.ms), flush.ms checks (log.flush.scheduler.interval.ms);
+ *   log.flush.start.offset.checkpoint.interval.ms; after the recovery-point one, producer snapshots
+ *   no recovery can need are deleted), flush.ms checks (log.flush.scheduler.interval.ms), producer-id
+ *   expiry (producer.id.expiration.check.interval.ms, transactional.id.expiration.ms);
  * - shutdown: flush, close, write checkpoints, write the clean-shutdown marker;
  * - an I/O error in a log marks its whole dir offline (KIP-112), reported via onLogDirFailure.
- * - every open file of every log goes through one bounded FileHandlePool.
+ * - every open file of every log goes through one bounded FileHandlePool;
+ * - with log.cleaner.enable the LogCleaner (cleaner/) compacts the logs whose cleanup.policy has
+ *   `compact` and runs their retention; the retention task then skips them (with the cleaner
+ *   disabled they are never retention-deleted either, as in Kafka). Truncation and deletion of a
+ *   log abandon its cleaning pass and adjust cleaner-offset-checkpoint.
  * replication-offset-checkpoint (high watermarks) is owned by the partition layer, which calls
  * checkpointHighWatermarks / readHighWatermarks.
  */
@@ -19,11 +25,12 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Clock, Timer } from '../common/clock.js';
-import type { Logger } from '../common/logger.js';
+import { childLogger, type Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { CheckpointFile, OffsetCheckpointFormat, type TopicPartitionOffset } from './checkpoint.js';
 import { FileHandlePool } from './file-handle-pool.js';
-import { DEFAULT_LOG_CONFIG, LONG_MAX, type LogConfig } from './log-config.js';
+import { LogCleaner, type CleanerConfig } from './cleaner/log-cleaner.js';
+import { DEFAULT_LOG_CONFIG, LONG_MAX, isCompacted, type LogConfig } from './log-config.js';
 import {
   CLEAN_SHUTDOWN_FILE,
   DELETE_DIR_SUFFIX,
@@ -53,7 +60,13 @@ export interface LogManagerOptions {
   readonly logStartOffsetCheckpointIntervalMs?: number;
   /** log.flush.scheduler.interval.ms (Long.MAX: flush.ms is never checked, as in Kafka) */
   readonly flushCheckIntervalMs?: number;
+  /** transactional.id.expiration.ms: producer state idle this long is forgotten */
+  readonly producerIdExpirationMs?: number;
+  /** producer.id.expiration.check.interval.ms (a constant 600000 in Kafka 2.7) */
+  readonly producerIdExpirationCheckIntervalMs?: number;
   readonly onLogDirFailure?: (dir: string) => void;
+  /** log.cleaner.*; absent = no cleaner (compacted logs are neither cleaned nor retention-deleted) */
+  readonly cleaner?: CleanerConfig;
 }
 
 export class LogManager {
@@ -63,11 +76,22 @@ export class LogManager {
   private readonly logDirs: readonly string[];
   private readonly pool: FileHandlePool;
   private readonly clock: Clock;
+  readonly cleaner: LogCleaner | null;
 
   constructor(private readonly opts: LogManagerOptions) {
     this.clock = opts.clock;
     this.pool = new FileHandlePool(opts.maxOpenFiles);
     this.logDirs = opts.logDirs.map((d) => resolve(d));
+    this.cleaner = opts.cleaner?.enable
+      ? new LogCleaner({
+          config: opts.cleaner,
+          clock: opts.clock,
+          logs: () => this.onlineLogs(),
+          logDirOf: (log) => this.logDirOf(log),
+          ...(opts.logger ? { logger: childLogger(opts.logger, 'log-cleaner') } : {}),
+          onDirFailure: (dir, err) => this.markDirOffline(dir, err),
+        })
+      : null;
   }
 
   get liveLogDirs(): string[] {
@@ -94,6 +118,8 @@ export class LogManager {
     this.schedule('recovery-point', o.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.checkpointRecoveryPoints());
     this.schedule('log-start-offset', o.logStartOffsetCheckpointIntervalMs ?? 60_000, () => this.checkpointLogStartOffsets());
     this.schedule('flush', o.flushCheckIntervalMs ?? LONG_MAX, () => this.flushDirtyLogs());
+    this.schedule('producer-id-expiration', o.producerIdExpirationCheckIntervalMs ?? 600_000, () => this.removeExpiredProducers());
+    this.cleaner?.startup();
   }
 
   getLog(tp: TopicPartition): Log | undefined {
@@ -122,6 +148,7 @@ export class LogManager {
     const log = this.getLog(tp);
     if (!log) return false;
     this.logs.delete(tpKey(tp));
+    this.cleaner?.onDelete(log, this.logDirOf(log));
     log.close();
     const doomed = join(this.logDirOf(log), `${partitionDirName(tp)}.${randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`);
     renameSync(log.dir, doomed);
@@ -129,10 +156,14 @@ export class LogManager {
     return true;
   }
 
-  /** Run retention on every log; `highWatermarkOf` bounds deletion (default: the log end). */
+  /**
+   * Run retention on every log the cleaner does not own (compacted ones, Kafka's rule);
+   * `highWatermarkOf` bounds deletion (default: the log end).
+   */
   cleanupLogs(highWatermarkOf?: (tp: TopicPartition) => number | undefined): number {
     let deleted = 0;
     for (const log of this.onlineLogs()) {
+      if (isCompacted(log.config) || this.cleaner?.isCleaning(log.tp)) continue;
       deleted += this.tryLog(log, () => log.deleteOldSegments(highWatermarkOf?.(log.tp) ?? log.logEndOffset)) ?? 0;
     }
     return deleted;
@@ -142,8 +173,14 @@ export class LogManager {
     for (const log of this.onlineLogs()) this.tryLog(log, () => log.maybeFlushByTime());
   }
 
+  removeExpiredProducers(): void {
+    const now = this.clock.now();
+    for (const log of this.onlineLogs()) this.tryLog(log, () => log.producerState.removeExpiredProducers(now));
+  }
+
   checkpointRecoveryPoints(): void {
     this.writeOffsetCheckpoints(RECOVERY_POINT_CHECKPOINT, (log) => log.recoveryPoint);
+    for (const log of this.onlineLogs()) this.tryLog(log, () => log.deleteSnapshotsAfterRecoveryPointCheckpoint());
   }
 
   checkpointLogStartOffsets(): void {
@@ -164,8 +201,17 @@ export class LogManager {
     return result;
   }
 
-  /** Orderly stop: flush and close every log, write checkpoints, leave the clean-shutdown marker. */
+  /** Stop the cleaner and wait for its workers to exit (a pass in progress is abandoned). */
+  async shutdownCleaner(): Promise<void> {
+    await this.cleaner?.shutdown();
+  }
+
+  /**
+   * Orderly stop: stop the cleaner (see shutdownCleaner; here without waiting for its workers),
+   * flush and close every log, write checkpoints, leave the clean-shutdown marker.
+   */
   shutdown(): void {
+    void this.cleaner?.shutdown();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     for (const log of this.onlineLogs()) this.tryLog(log, () => log.flush());
@@ -230,7 +276,9 @@ export class LogManager {
       pool: this.pool,
       ...(logger ? { logger } : {}),
       ...state,
+      ...(this.opts.producerIdExpirationMs !== undefined ? { maxProducerIdExpirationMs: this.opts.producerIdExpirationMs } : {}),
       onStorageError: (log, err) => this.markDirOffline(this.logDirOf(log), err),
+      onTruncate: (log, logEndOffset) => this.cleaner?.onTruncate(log, logEndOffset),
     });
   }
 
