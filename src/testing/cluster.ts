@@ -61,6 +61,8 @@ export interface StartClusterOptions {
   smallDisks?: boolean | number;
   /** record the coordination timeline (a ZooKeeper watcher and log parsing); default true */
   timeline?: boolean;
+  /** clients reach each broker through a proxy too, so that cutClients / delayClients work; default false */
+  clientProxies?: boolean;
   /** wait for every broker to register; default 60 s */
   startTimeoutMs?: number;
   /** also wait until a controller is elected; default true */
@@ -197,6 +199,7 @@ export class Cluster extends ClusterViews {
           isBroker: (x) => this.nodes.has(x),
           onLogLine: record ? (line) => this.recorder.logLine(line, id) : () => {},
           ...(disks.has(id) ? { disk: disks.get(id)! } : {}),
+          clientProxy: opts.clientProxies ?? false,
         }),
       );
     }
@@ -265,8 +268,14 @@ export class Cluster extends ClusterViews {
     });
   }
 
+  /** The port clients use (the broker's client proxy with `clientProxies`). */
   port(id: number): number {
     return this.node(id).clientPort;
+  }
+
+  /** The port the broker itself listens on for clients, bypassing its client proxy. */
+  directPort(id: number): number {
+    return this.node(id).directPort;
   }
 
   logFile(id: number): string {
@@ -312,10 +321,18 @@ export class Cluster extends ClusterViews {
 
   // ---------------------------------------------------------------------------------------------- brokers
 
-  /** Starts a stopped or killed broker again (same id, client port and log dir); resolves once it serves. */
-  async start(id: number, opts: WaitOptions = {}): Promise<void> {
+  /**
+   * Starts a stopped or killed broker again (same id, client port and log dir); resolves once it serves. `env` adds
+   * environment variables to a child-process broker (test-only hooks such as crash points).
+   */
+  async start(id: number, opts: WaitOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
     this.recorder.fault('start', { broker: id });
-    await this.node(id).start(opts.timeoutMs ?? 60_000);
+    await this.node(id).start(opts.timeoutMs ?? 60_000, opts.env);
+  }
+
+  /** The next exit of this child-process broker is intended (a test-only crash point): no "exited unexpectedly" warning. */
+  expectExit(id: number): void {
+    this.node(id).exitExpected = true;
   }
 
   /** Crash: SIGKILL (child process) or an uncontrolled stop (in process). */
@@ -417,6 +434,22 @@ export class Cluster extends ClusterViews {
   async healZk(id?: number): Promise<void> {
     this.recorder.fault('heal-zk', { broker: id });
     this.network.healZk(id);
+  }
+
+  /** Cuts broker `id` from its clients (`clientProxies`); `oneWay`: only its responses are dropped. */
+  async cutClients(id: number, opts: CutOptions = {}): Promise<void> {
+    this.recorder.fault('cut-clients', { broker: id, detail: { ...opts } });
+    this.network.cutClients(id, opts);
+  }
+
+  async delayClients(id: number, ms: number, opts: DelayOptions = {}): Promise<void> {
+    this.recorder.fault('delay-clients', { broker: id, detail: { ms, ...opts } });
+    this.network.delayClients(id, ms, opts);
+  }
+
+  async healClients(id?: number): Promise<void> {
+    this.recorder.fault('heal-clients', { broker: id });
+    this.network.healClients(id);
   }
 
   /** The links that carry a fault now (`all`: every link), for failure messages. */

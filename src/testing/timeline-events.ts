@@ -50,12 +50,15 @@ function json(data: Buffer | null): Rec | null {
 const sameIsr = (a?: readonly number[], b?: readonly number[]) =>
   a !== undefined && b !== undefined && a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
-/** How far back (events) a new event looks for its partner when correlating causes. */
+/** How far back (events) a new event looks for its partner when correlating causes, and how far apart in time. */
 const CORRELATION_WINDOW = 400;
+const CORRELATION_MS = 2000;
 
 export class TimelineRecorder {
   /** the controller event each broker's controller is processing (from its last controller-event record) */
   private readonly processing = new Map<number, string>();
+  /** log records that explained a ZooKeeper change already: each explains one */
+  private readonly used = new WeakSet<TimelineEvent>();
 
   constructor(readonly timeline: Timeline) {}
 
@@ -210,9 +213,10 @@ export class TimelineRecorder {
       const other = recent[i]!;
       if (other === e || other.topic !== e.topic || other.partition !== e.partition) continue;
       const [zk, log] = e.source === 'zookeeper' ? [e, other] : other.source === 'zookeeper' ? [other, e] : [null, null];
-      if (!zk || !log || zk.cause !== undefined) continue;
+      if (!zk || !log || zk.cause !== undefined || this.used.has(log) || Math.abs(zk.time - log.time) > CORRELATION_MS) continue;
       const cause = explains(log, zk);
       if (cause) {
+        this.used.add(log);
         this.timeline.annotate(zk, { cause });
         if (e === zk) return;
       }

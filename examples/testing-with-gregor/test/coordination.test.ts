@@ -72,12 +72,14 @@ describe('coordination under faults', () => {
     const epoch = await cluster.brokerEpoch(id);
     const since = Date.now();
 
-    await cluster.expireSession(id);
+    await cluster.expireSession(id); // resolves once the broker is registered again
 
-    const mine = cluster.timeline.since(since).filter((e) => e.broker === id);
-    const types = mine.map((e) => e.type);
-    expect(types).toContain('zk-session-expired'); // the broker's own log
-    expect(types.indexOf('broker-deregistered')).toBeLessThan(types.lastIndexOf('broker-registered'));
+    const mine = (type: string) => cluster.timeline.waitFor((e) => e.type === type && e.broker === id, { since });
+    const gone = await mine('broker-deregistered'); // ZooKeeper deleted its ephemeral znode
+    const told = await mine('zk-session-expired'); // the broker's own log: its client was told
+    const back = await mine('broker-registered');
+    expect(gone.seq).toBeLessThan(back.seq);
+    expect(told.time).toBeLessThanOrEqual(back.time);
     expect(await cluster.brokerEpoch(id)).toBeGreaterThan(epoch!);
     await producer.send({ topic, acks: -1, messages: [{ value: 'after expiry' }] });
   });

@@ -25,7 +25,10 @@ function newest(dir: string, ext: string): number {
 }
 
 /** The environment of this vitest worker, without what would tell the example's own test runners they are nested. */
-const env = Object.fromEntries(Object.keys(process.env).filter((k) => /^(VITEST|TEST$|NODE_ENV$|GREGOR_)/.test(k)).map((k) => [k, undefined]));
+const env = {
+  ...Object.fromEntries(Object.keys(process.env).filter((k) => /^(VITEST|TEST$|NODE_ENV$|GREGOR_|FORCE_COLOR)/.test(k)).map((k) => [k, undefined])),
+  NO_COLOR: '1',
+};
 
 async function npm(args: string[], cwd: string, timeoutMs: number) {
   const r = await run('npm', args, { cwd, timeoutMs, env });

@@ -8,7 +8,7 @@
  * - a controller kill: /controller and /controller_epoch change, another broker says it was elected;
  * - live iteration (`for await`), the table, and `withTimeline` adding the table to a failing assertion.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { TimelineEvent } from '../../../src/testing/index.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
@@ -31,6 +31,8 @@ describe('harness timeline - brokers as child processes', () => {
     await clients?.disconnectAll();
     await cluster?.close();
   });
+
+  beforeEach(() => onTestFailed(() => console.log(cluster.timeline.format())));
 
   it('timeline - start-up: registrations and the controller from ZooKeeper, the election from the winner\'s log', async () => {
     const t = cluster.timeline;
@@ -79,11 +81,12 @@ describe('harness timeline - brokers as child processes', () => {
     const id = cluster.ids.find((x) => x !== controller)!;
     const since = Date.now();
     await cluster.expireSession(id);
-    const order = ['fault', 'broker-deregistered', 'broker-registered'].map(
-      (type) => cluster.timeline.find((e) => e.type === type && e.broker === id && e.time >= since - 1000 && (type !== 'fault' || e.action === 'expire-session'))?.time,
-    );
-    expect(order.every((x) => x !== undefined)).toBe(true);
-    expect(order).toEqual([...order].sort((a, b) => a! - b!));
+    const fault = cluster.timeline.find((e) => e.type === 'fault' && e.action === 'expire-session' && e.broker === id && e.time >= since)!;
+    const gone = cluster.timeline.find((e) => e.type === 'broker-deregistered' && e.broker === id && e.seq > fault.seq)!;
+    const back = cluster.timeline.find((e) => e.type === 'broker-registered' && e.broker === id && e.seq > gone.seq)!;
+    expect(gone).toBeDefined();
+    expect(back).toBeDefined();
+    expect(back.time).toBeGreaterThanOrEqual(gone.time - 50); // a deletion's time is when it was seen
     await cluster.timeline.waitFor((e) => e.type === 'zk-session-expired' && e.broker === id && e.time >= since - 1000, { timeoutMs: 10_000 });
   });
 
@@ -100,10 +103,11 @@ describe('harness timeline - brokers as child processes', () => {
     })();
     await cluster.kill(old);
     const elected = await watching;
-    expect(elected).toMatchObject({ controllerEpoch: epoch + 1 });
+    expect(elected!.controllerEpoch).toBeGreaterThan(epoch);
     expect(elected!.broker).not.toBe(old);
     expect(seen.some((e) => e.type === 'fault' && e.action === 'kill')).toBe(true);
-    await cluster.timeline.waitFor((e) => e.type === 'controller-epoch' && e.controllerEpoch === epoch + 1);
+    // /controller_epoch may be written twice before it is read (another election at once): at least one more
+    await cluster.timeline.waitFor((e) => e.type === 'controller-epoch' && e.controllerEpoch! >= elected!.controllerEpoch!);
     await cluster.timeline.waitFor((e) => e.type === 'controller-changed' && e.broker === elected!.broker && e.time >= elected!.time - 1000);
     await cluster.start(old);
   });

@@ -152,6 +152,22 @@ describe('timeline recorder', () => {
     expect(t.find((e) => e.type === 'leader-lost')?.cause).toBe('replica 1 OnlineReplica -> OfflineReplica (controller 2: broker-change)');
   });
 
+  it('recorder - one log record explains one ZooKeeper change, and only one close to it in time', () => {
+    const t = new Timeline();
+    const r = new TimelineRecorder(t);
+    const shrink = (time: number) =>
+      r.logLine(JSON.stringify({ time: at(time), event: 'isr-shrink', topic: 't', partition: 0, leaderEpoch: 1, isr: [1, 2], newIsr: [1], lagging: [{ id: 2 }] }), 1);
+    shrink(100);
+    r.znode(stateChange(STATE, state(1, 1, [1, 2]), state(1, 1, [1]), 101, 1));
+    r.znode(stateChange(STATE, state(1, 1, [1]), state(1, 1, [1, 2]), 200, 2));
+    // the same shrink again, much later: the old record must not explain it
+    r.znode(stateChange(STATE, state(1, 1, [1, 2]), state(1, 1, [1]), 10_000, 3));
+    const shrinks = t.filter((e) => e.type === 'isr-changed' && e.isr?.length === 1);
+    expect(shrinks.map((e) => e.cause)).toEqual(['isr-shrink by leader 1 (lagging: 2)', undefined]);
+    shrink(10_001);
+    expect(shrinks.map((e) => e.cause)).toEqual(['isr-shrink by leader 1 (lagging: 2)', 'isr-shrink by leader 1 (lagging: 2)']);
+  });
+
   it('recorder - harness faults are events with their action', () => {
     const t = new Timeline();
     const r = new TimelineRecorder(t);
