@@ -24,6 +24,7 @@
  * ReplicaManager (final HW checkpoint), LogManager (clean-shutdown marker), then close ZooKeeper,
  * which deletes the ephemeral registration.
  */
+import { LogEvent } from './common/log-events.js';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +37,11 @@ import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-co
 import { KafkaController } from './controller/controller.js';
 import { TopicConfigCache } from './cluster/topic-log-config.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import { concernsBroker, describeChange, readDynamicBrokerConfigs } from './dynamic-broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
+import type { CleanerConfig } from './log/cleaner/log-cleaner.js';
+import { initCompression } from './protocol/records/compression/index.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
 import { BrokerClient } from './network/client.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from './network/connection.js';
@@ -47,6 +51,7 @@ import { ControlledShutdownRequest, ControlledShutdownResponse } from './protoco
 import type { BrokerDeps } from './server/broker-deps.js';
 import { createHandlers } from './server/handlers/index.js';
 import { createGroupService } from './coordinator/group-service.js';
+import { createTransactionService } from './coordinator/transaction-service.js';
 import { MetadataCache } from './metadata/metadata-cache.js';
 import { Purgatory, type DelayedOperation } from './purgatory/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
@@ -54,8 +59,16 @@ import { KafkaZkClient } from './zk/kafka-zk-client.js';
 import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
 import type { BrokerInfo } from './zk/znodes.js';
 import type { EndPoint } from './config/listeners.js';
+import type { KafkaClient } from './client/kafka-client.js';
+import type { BrokerMetrics } from './metrics/broker-metrics.js';
+import { requestMetricsObserver } from './metrics/request-metrics.js';
+import { CoordinationTimeline } from './web/coordination-timeline.js';
+import type { HttpListener } from './web/http-listener.js';
+import { teeLogger } from './web/log-tap.js';
+import { createBrokerMetrics, startBrokerHttp } from './broker-observability.js';
 
 export const META_PROPERTIES = 'meta.properties';
+
 export const METADATA_CHANGED_KEY = 'metadata-changed';
 
 export class InconsistentClusterIdError extends Error {
@@ -133,19 +146,36 @@ export class Broker {
   private _clusterId = '';
   private _brokerEpoch = -1;
   private registration: BrokerInfo | null = null;
+  /** the coordination timeline of the web view (null without http.listener) */
+  private readonly timeline: CoordinationTimeline | null;
+  private metrics: BrokerMetrics | null = null;
+  private httpListener: HttpListener | null = null;
+  private viewClient: KafkaClient | null = null;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
 
+  /** server.properties + overrides, layered under the dynamic configs of /config/brokers (DynamicBrokerConfig) */
+  private _config: BrokerConfig;
+
   constructor(
-    readonly config: BrokerConfig,
+    config: BrokerConfig,
     private readonly opts: BrokerOptions = {},
   ) {
+    this._config = config;
     this.clock = opts.clock ?? new SystemClock();
-    this.log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+    const log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+    // With the web view on, its timeline reads this broker's controller/state-change records as they are logged.
+    this.timeline = config.values['http.listener'] !== null ? new CoordinationTimeline() : null;
+    const timeline = this.timeline;
+    this.log = timeline ? teeLogger(log, (line) => timeline.offer(line)) : log;
   }
 
   get brokerId(): number {
     return this._brokerId;
+  }
+  /** The effective configuration: static, then /config/brokers/<default>, then /config/brokers/<id>. */
+  get config(): BrokerConfig {
+    return this._config;
   }
   get clusterId(): string {
     return this._clusterId;
@@ -176,6 +206,10 @@ export class Broker {
     if (!this.zk) throw new Error('broker not started');
     return this.zk;
   }
+  /** the URL of the HTTP listener (web view; `${url}metrics`), or null when http.listener is unset */
+  get httpUrl(): string | null {
+    return this.httpListener?.url ?? null;
+  }
   /** the advertised endpoints registered in ZooKeeper */
   get advertisedEndpoints(): readonly EndPoint[] {
     return this.registration?.endpoints ?? [];
@@ -196,8 +230,8 @@ export class Broker {
   }
 
   private async doStart(): Promise<void> {
-    const config = this.config;
-    const v = config.values;
+    let config = this.config;
+    let v = config.values;
     const zkLog = childLogger(this.log, 'zk-client');
     this.zk = await KafkaZkClient.connect({
       connectString: config.zookeeper.connect,
@@ -206,6 +240,8 @@ export class Broker {
       log: zkLog,
     });
     const zk = this.zk;
+    // zstd (wasm) must be loaded before the first record policy or cleaning pass needs it.
+    await initCompression();
     await zk.createTopLevelPaths();
     this._clusterId = await zk.getOrCreateClusterId();
 
@@ -231,6 +267,19 @@ export class Broker {
     }
     const log = this.log.child({ brokerId: this._brokerId });
 
+    // DynamicBrokerConfig.initialize: the dynamic layers from ZooKeeper apply from the start.
+    const dynamic = await readDynamicBrokerConfigs(zk, this._brokerId);
+    if (dynamic.clusterDefault.size > 0 || dynamic.perBroker.size > 0) {
+      try {
+        this._config = config.withDynamicConfigs(dynamic);
+        config = this._config;
+        v = config.values;
+        for (const w of config.warnings) if (w.startsWith('Dynamic config')) log.warn(w);
+      } catch (err) {
+        log.error({ err }, 'invalid dynamic broker configs in ZooKeeper; starting with the static configuration');
+      }
+    }
+
     // Topic configs of the logs on disk are read before the logs are opened (Kafka's getLogConfigs).
     const topicConfigs = new TopicConfigCache(config, (topic) => zk.getTopicConfig(topic));
     this.topicConfigs = topicConfigs;
@@ -245,6 +294,9 @@ export class Broker {
       recoveryPointCheckpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
       logStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
       flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'],
+      cleaner: cleanerConfigFromBroker(config),
+      producerIdExpirationMs: v['transactional.id.expiration.ms'],
+      producerIdExpirationCheckIntervalMs: v['producer.id.expiration.check.interval.ms'],
       onLogDirFailure: (dir) => {
         log.error({ dir }, 'log directory failed');
         void zk.createLogDirEventNotification(this._brokerId).catch((err: unknown) => log.error({ err }, 'posting the log dir event failed'));
@@ -269,7 +321,26 @@ export class Broker {
       },
     });
     const bound = await this.socketServer.start();
+    log.info({ event: LogEvent.BrokerListening, ports: this.boundPorts }, 'listening');
 
+    if (v['http.listener'] !== null) {
+      this.metrics = createBrokerMetrics(zk, {
+        replicas: () => this._replicaManager?.countsSnapshot() ?? null,
+        controller: () => this.controller?.gauges() ?? null,
+        purgatorySizes: () => ({
+          Produce: this._replicaManager?.producePurgatory.delayed ?? 0,
+          Fetch: this._replicaManager?.fetchPurgatory.delayed ?? 0,
+          topic: this.adminPurgatory?.delayed ?? 0,
+        }),
+        groups: () => {
+          const out: Record<string, number> = {};
+          const groups = this.services.find((s): s is ReturnType<typeof createGroupService> => s.name === 'group-coordinator');
+          for (const g of groups?.coordinator.handleListGroups().groups ?? []) out[g.state] = (out[g.state] ?? 0) + 1;
+          return out;
+        },
+      });
+    }
+    const metrics = this.metrics;
     this._replicaManager = new ReplicaManager({
       brokerId: this._brokerId,
       logManager: this.logManager,
@@ -288,6 +359,7 @@ export class Broker {
       }),
       interBrokerListenerName: config.interBrokerListenerName,
       replicaSelector: createReplicaSelector(v['replica.selector.class']),
+      ...(metrics ? { metrics } : {}),
     });
     this._replicaManager.startup();
 
@@ -305,19 +377,25 @@ export class Broker {
       afterInitializingSession: async () => {
         if (!this.registration || this.state === 'stopping' || this.state === 'stopped') return;
         this._brokerEpoch = await zk.registerBroker(this.registration);
-        log.info({ brokerEpoch: this._brokerEpoch }, 're-registered after ZooKeeper session expiry');
+        log.info({ event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'session-expired' }, 're-registered after ZooKeeper session expiry');
         await this.controller?.onNewSession();
       },
     });
     this._brokerEpoch = await zk.registerBroker(this.registration);
-    log.info({ brokerEpoch: this._brokerEpoch, endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) }, 'registered');
+    log.info(
+      { event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'startup', endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) },
+      'registered',
+    );
     writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
 
     this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
+    const self = this;
     const deps: BrokerDeps = {
       brokerId: this._brokerId,
       clusterId: this._clusterId,
-      config,
+      get config() {
+        return self._config;
+      },
       clock: this.clock,
       log,
       zk,
@@ -340,6 +418,7 @@ export class Broker {
       leaderImbalancePerBrokerPercentage: v['leader.imbalance.per.broker.percentage'],
       controllerSocketTimeoutMs: v['controller.socket.timeout.ms'],
       requestTimeoutMs: v['request.timeout.ms'],
+      ...(metrics ? { metrics } : {}),
     });
     await this.controller.startup();
     const serviceDeps = { config, zk, metadataCache: this._metadataCache, replicaManager: this._replicaManager, clock: this.clock };
@@ -348,10 +427,15 @@ export class Broker {
     const groups = createGroupService({ ...serviceDeps, log: childLogger(log, 'group-coordinator') });
     this.services.push(groups);
     groups.startup();
+    // Kafka claims a producer-id block when it builds the transaction coordinator, at every start.
+    const transactions = createTransactionService({ brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
+    this.services.push(transactions);
+    await transactions.startup();
     const handlers = createHandlers(deps, {
       replicaManager: this._replicaManager,
       ...(this.opts.random ? { metadata: { random: this.opts.random } } : {}),
       groups,
+      transactions,
       controller: this.controller,
     });
     // DynamicConfigManager (Kafka starts it after KafkaApis, before requests flow): topic config
@@ -359,11 +443,29 @@ export class Broker {
     this.configChangeWatcher = new ConfigChangeWatcher({
       zk,
       log: childLogger(log, 'dynamic-config-manager'),
-      handlers: { topics: (topic) => this.applyTopicConfigChange(topic) },
+      handlers: {
+        topics: (topic) => this.applyTopicConfigChange(topic),
+        brokers: (entity) => this.applyBrokerConfigChange(entity),
+      },
     });
     await this.configChangeWatcher.startup();
-    this.processor.ready(createRouter(handlers, { log }));
-    log.info({ clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
+    this.processor.ready(createRouter(handlers, { log, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
+    if (metrics && v['http.listener'] !== null) {
+      const http = await startBrokerHttp({
+        listener: v['http.listener'],
+        brokerId: this._brokerId,
+        zk,
+        zookeeperConnect: config.zookeeper.connect,
+        metrics,
+        timeline: this.timeline,
+        endpoints,
+        interBrokerListenerName: config.interBrokerListenerName,
+        log,
+      });
+      this.httpListener = http.listener;
+      this.viewClient = http.client;
+    }
+    log.info({ event: LogEvent.BrokerStarted, clusterId: this._clusterId, ports: this.boundPorts, ...(this.httpUrl ? { http: this.httpUrl } : {}) }, 'broker started');
   }
 
   /**
@@ -388,6 +490,32 @@ export class Broker {
     this.log.info({ topic, overrides, logs: logs.length }, 'topic config change applied');
   }
 
+  /**
+   * Kafka's BrokerConfigHandler: `/config/brokers/<default>` or this broker's `/config/brokers/<id>` changed.
+   * Both layers are re-read and the whole configuration rebuilt (an invalid result is logged and ignored),
+   * then applied (dynamic-broker-config.ts): topic defaults to the live logs and produce checks,
+   * unclean.leader.election.enable to the controller.
+   */
+  private async applyBrokerConfigChange(entity: string): Promise<void> {
+    const zk = this.zk;
+    if (!zk || !concernsBroker(entity, this._brokerId)) return;
+    const prev = this._config;
+    let next: BrokerConfig;
+    try {
+      next = prev.withDynamicConfigs(await readDynamicBrokerConfigs(zk, this._brokerId));
+    } catch (err) {
+      this.log.warn({ err, entity }, 'invalid dynamic broker config in ZooKeeper; change ignored');
+      return;
+    }
+    this._config = next;
+    const change = describeChange(prev, next);
+    this.topicConfigs?.reconfigure(next);
+    for (const l of this.logManager?.allLogs ?? []) l.updateConfig(this.topicConfigs?.get(l.tp.topic).log ?? l.config);
+    if ('unclean.leader.election.enable' in change.changed) this.controller?.setUncleanLeaderElectionEnable(next.values['unclean.leader.election.enable']);
+    this.log.info({ entity, changed: change.changed }, 'dynamic broker config applied');
+    if (change.atRestart.length > 0) this.log.warn({ entity, keys: change.atRestart }, 'dynamic broker configs stored; gregor applies these at the next broker start');
+  }
+
   /** Orderly stop; idempotent. */
   stop(opts: StopOptions = {}): Promise<void> {
     this.stopping ??= this.doStop(opts);
@@ -404,7 +532,7 @@ export class Broker {
     if (opts.controlled && wasRunning && this.config.values['controlled.shutdown.enable']) await this.controlledShutdown();
     await this.shutdownComponents();
     this.state = 'stopped';
-    this.log.info({ brokerId: this._brokerId }, 'broker stopped');
+    this.log.info({ event: LogEvent.BrokerStopped, brokerId: this._brokerId }, 'broker stopped');
   }
 
   private async shutdownComponents(): Promise<void> {
@@ -416,6 +544,10 @@ export class Broker {
       }
     };
     this.processor.ready(null);
+    if (this.httpListener) await step('http listener', () => this.httpListener?.stop());
+    this.httpListener = null;
+    if (this.viewClient) await step('web view client', () => this.viewClient?.close());
+    this.viewClient = null;
     // Kafka's ReplicaManager.shutdown stops the fetchers first; no follower appends after this.
     if (this._replicaManager) await step('replica fetchers', () => this._replicaManager?.shutdownFetchers());
     if (this.configChangeWatcher) await step('dynamic config manager', () => this.configChangeWatcher?.shutdown());
@@ -425,6 +557,7 @@ export class Broker {
     this.services = [];
     if (this._replicaManager) await step('replica manager', () => this._replicaManager?.shutdown());
     if (this.adminPurgatory) await step('admin purgatory', () => this.adminPurgatory?.shutdown());
+    if (this.logManager) await step('log cleaner', () => this.logManager?.shutdownCleaner());
     if (this.logManager) await step('log manager', () => this.logManager?.shutdown());
     if (this.controller) await step('controller', () => this.controller?.shutdown());
     this.controller = null;
@@ -466,6 +599,20 @@ export class Broker {
     }
     this.log.warn('proceeding with an unclean shutdown after controlled shutdown failed');
   }
+}
+
+/** The log.cleaner.* keys, read once at start (dynamic broker configs are applied elsewhere). */
+function cleanerConfigFromBroker(config: BrokerConfig): CleanerConfig {
+  const v = config.values;
+  return {
+    enable: v['log.cleaner.enable'],
+    threads: v['log.cleaner.threads'],
+    dedupeBufferSize: v['log.cleaner.dedupe.buffer.size'],
+    ioBufferSize: v['log.cleaner.io.buffer.size'],
+    loadFactor: v['log.cleaner.io.buffer.load.factor'],
+    backoffMs: v['log.cleaner.backoff.ms'],
+    maxIoBytesPerSecond: v['log.cleaner.io.max.bytes.per.second'] >= Number.MAX_VALUE ? Number.POSITIVE_INFINITY : v['log.cleaner.io.max.bytes.per.second'],
+  };
 }
 
 /** `<topic>` names of the partition directories in the log dirs. */

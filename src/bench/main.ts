@@ -10,6 +10,9 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   path: async () => ({ run: (await import('./request-path.js')).runRequestPathBench }),
   latency: async () => ({ run: (await import('./latency.js')).runLatencyBench }),
   soak: async () => ({ run: (await import('./soak.js')).runSoakBench }),
+  eos: async () => ({ run: async () => (await import('./eos.js')).runEosBench() }),
+  'cluster-start': async () => ({ run: (await import('./cluster-start.js')).runClusterStartBench }),
+  compaction: async () => ({ run: (await import('./compaction.js')).runCompactionBench }),
 };
 
 async function main(): Promise<void> {

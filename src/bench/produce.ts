@@ -25,28 +25,27 @@
  * GREGOR_BENCH_CONSUME=0 (produce only, e.g. for a CPU profile of the produce path).
  * Run: `npm run bench -- produce` (built) or `node --import tsx src/bench/main.ts produce`.
  */
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrokerClient } from '../network/client.js';
-import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
-import type { ZooKeeperServer } from '../zk/server-process.js';
 import {
   cpuSeconds,
+  createTopics,
+  formatRate,
   inBenchScratch,
-  liveBrokers,
-  loadAverages,
+  kcatBenchSetup,
+  kcatBrokerScratch,
   median,
   printTable,
   printTotal,
   RECORD_BYTES,
-  sleep,
-  startSingleBroker,
-  tail,
+  startReadyBroker,
   writeRecords,
   type SingleBroker,
 } from './bench-cluster.js';
-import { canPin, kcatConsume, kcatMetadata, kcatProduce, killKcats, requireKcat, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
+import { kcatConsume, kcatProduce, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
+
+/** Records of the 1 KB workload: GREGOR_BENCH_RECORDS_1K, default a quarter of the 100 B count. */
+const records1k = (n: number): number => Number(process.env.GREGOR_BENCH_RECORDS_1K ?? Math.round(n / 4));
 
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
@@ -66,46 +65,6 @@ const WORKLOADS: readonly Workload[] = [
   { name: '1 partition 1 KB', partitions: 1, partition: 0, recordBytes: 1000 },
 ];
 
-/** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
-async function startBroker(root: string, zk: ZooKeeperServer, cpu: number | undefined): Promise<SingleBroker> {
-  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);
-    if (kcatMetadata(broker.brokers, 2000)) break;
-    if (Date.now() > deadline) {
-      await broker.stop();
-      throw new Error(`broker did not answer Metadata on ${broker.brokers} within 60 s:\n${tail(broker.logPath)}`);
-    }
-    await sleep(250);
-  }
-  return broker;
-}
-
-/** CreateTopics v2 (RF 1) to the single broker, then waits until every partition has a leader. */
-async function createTopics(brokers: string, topics: ReadonlyArray<{ name: string; partitions: number }>): Promise<void> {
-  const [host, port] = brokers.split(':');
-  const client = new BrokerClient({ host: host as string, port: Number(port), clientId: 'gregor-bench' });
-  try {
-    const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
-      topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
-      timeoutMs: 30_000,
-      validateOnly: false,
-    });
-    const failed = res.topics.filter((t) => t.errorCode !== 0);
-    if (failed.length > 0) throw new Error(`CreateTopics failed: ${failed.map((t) => `${t.name}: ${t.errorCode} ${t.errorMessage ?? ''}`).join('; ')}`);
-  } finally {
-    await client.close();
-  }
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const md = kcatMetadata(brokers);
-    if (md && topics.every((t) => md.get(t.name)?.leaders === t.partitions)) return;
-    if (Date.now() > deadline) throw new Error(`topics not ready after 30 s: ${JSON.stringify(md ? [...md] : null)}`);
-    await sleep(200);
-  }
-}
-
 interface Cell {
   recordsPerSec: number[];
   records: number[];
@@ -114,34 +73,20 @@ interface Cell {
 const newCell = (): Cell => ({ recordsPerSec: [], records: [], cpuPerGB: [] });
 
 export async function runProduceBench(): Promise<void> {
-  const version = requireKcat();
-  const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
-  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
-  const pin = process.env.GREGOR_BENCH_PIN !== '0' && cpus().length >= 2 && canPin();
-  const serverCpu = pin ? SERVER_CPU : undefined;
-  const clientCpu = pin ? CLIENT_CPU : undefined;
-  const started = Date.now();
-  const n1k = Number(process.env.GREGOR_BENCH_RECORDS_1K ?? Math.round(n / 4));
+  const { records: n, runs, serverCpu, clientCpu, started } = kcatBenchSetup(
+    (records, runs) =>
+      `produce bench: ${records} records × ${RECORD_BYTES} B and ${records1k(records)} × 1 KB, acks=1, no compression; median of ${runs} runs after 1 warm-up`,
+    { server: SERVER_CPU, client: CLIENT_CPU },
+  );
+  const n1k = records1k(n);
   const count = (w: Workload): number => (w.recordBytes === RECORD_BYTES ? n : n1k);
   const selected = WORKLOADS.filter((w) => (process.env.GREGOR_BENCH_WORKLOADS ?? WORKLOADS.map((x) => x.name).join(',')).split(',').includes(w.name));
-  console.log(`produce bench: ${n} records × ${RECORD_BYTES} B and ${n1k} × 1 KB, acks=1, no compression; median of ${runs} runs after 1 warm-up`);
-  console.log(`${version}; ${pin ? `servers pinned to CPU ${SERVER_CPU}, kcat to CPU ${CLIENT_CPU}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
-
   let broker: SingleBroker | undefined;
   let mock: MockHolder | undefined;
   await inBenchScratch(
-    {
-      name: 'produce',
-      stopping: 'the broker, ZooKeeper and kcat',
-      teardown: async () => {
-        killKcats();
-        await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
-        await mock?.stop().catch(() => {});
-      },
-      onError: () => {
-        if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
-      },
-    },
+    kcatBrokerScratch('produce', () => broker, async () => {
+      await mock?.stop().catch(() => {});
+    }),
     async ({ root, startZooKeeper }) => {
       const files = new Map<number, string>();
       for (const w of selected) {
@@ -150,7 +95,7 @@ export async function runProduceBench(): Promise<void> {
         writeRecords(file, count(w), 42, w.recordBytes);
         files.set(w.recordBytes, file);
       }
-      broker = await startBroker(root, await startZooKeeper(), serverCpu);
+      broker = await startReadyBroker(root, await startZooKeeper(), serverCpu);
       mock = await startMockHolder({ cpu: serverCpu });
       const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-${w.recordBytes}B-r${run}`;
       await createTopics(
@@ -216,7 +161,7 @@ export async function runProduceBench(): Promise<void> {
         if (run > 0) ceiling.push(ceilingRecords / seconds);
       }
 
-      const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
+      const fmtRate = formatRate;
       const range = (xs: readonly number[]): string => (xs.length > 1 ? ` [${fmtRate(Math.min(...xs)).replace(' ', '')}–${fmtRate(Math.max(...xs)).replace(' ', '')}]` : '');
       const mbps = (recPerSec: number, bytes = RECORD_BYTES): string => ((recPerSec * bytes) / 1e6).toFixed(1);
       const rows: string[][] = [['workload', 'gregor rec/s [min–max]', 'MB/s', 'CPU-s/GB', 'mock rec/s [min–max]', 'MB/s', 'gregor/mock']];

@@ -26,8 +26,10 @@
  *   replica.lag.time.max.ms / 2 and writes every change to ZooKeeper (classic mechanism).
  *
  * Listeners (`addListener`) hear role changes after each request (the coordinators: load/unload
- * of __consumer_offsets / __transaction_state partitions).
+ * of __consumer_offsets / __transaction_state partitions). A TxnMarkerListener per topic
+ * (`setTxnMarkerListener`) hears transaction markers written there (txn-markers.ts).
  */
+import { LogEvent, tpFields } from '../common/log-events.js';
 import type { Clock, Timer } from '../common/clock.js';
 import { KafkaError, toErrorCode } from '../common/errors.js';
 import { childLogger, type Logger } from '../common/logger.js';
@@ -44,7 +46,10 @@ import type { FollowerFetchTarget, ReplicaFetcherManager } from '../replication/
 import { LogFollowerPartition } from '../replication/log-follower-partition.js';
 import { IsrManager, type IsrZkStore } from './isr-manager.js';
 import { preferredReadReplica, type ClientMetadata, type ReplicaSelector } from './replica-selector.js';
-import { NO_EPOCH, Partition, type LeaderAndIsrState } from './partition.js';
+import { alterReplicaLogDirs, ReplicaAlterLogDirsManager } from './replica-alter-log-dirs.js';
+import { FetchIsolation, NO_EPOCH, Partition, type AbortedTransaction, type LeaderAndIsrState } from './partition.js';
+import type { AppendOrigin } from '../log/producer-append-info.js';
+import type { TxnMarkerListener } from './txn-markers.js';
 import type { PartitionTopicConfig, TopicConfigCache } from './topic-log-config.js';
 
 export const CONSUMER_REPLICA_ID = -1;
@@ -72,6 +77,27 @@ export interface ReplicaManagerOptions {
   readonly interBrokerListenerName?: string;
   /** replica.selector.class (KIP-392); none → consumers are never sent elsewhere */
   readonly replicaSelector?: ReplicaSelector | null;
+  /** metric hooks (src/metrics), called per partition append and per ISR change, never per record */
+  readonly metrics?: ReplicaMetricsSink;
+}
+
+export interface ReplicaMetricsSink {
+  messagesAppended(topic: string, messages: number, bytes: number): void;
+  replicationBytesAppended(bytes: number): void;
+  isrShrunk(): void;
+  isrExpanded(): void;
+}
+
+/** ReplicaManager's gauges (Kafka's PartitionCount, LeaderCount, UnderReplicatedPartitions, ...). */
+export interface ReplicaCountsSnapshot {
+  partitions: number;
+  leaders: number;
+  underReplicated: number;
+  underMinIsr: number;
+  atMinIsr: number;
+  offlineReplicas: number;
+  /** largest follower lag (messages) of the partitions this broker follows */
+  maxFollowerLag: number;
 }
 
 export interface ReplicaListener {
@@ -145,10 +171,14 @@ export interface FetchResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed consumers: aborted transactions overlapping `records`; else null */
+  abortedTransactions: AbortedTransaction[] | null;
   records: Buffer;
   /** KIP-392: the broker the consumer should read this partition from; −1 = this one */
   preferredReadReplica: number;
 }
+
+export const READ_COMMITTED = 1;
 
 export interface OffsetResult {
   offset: number;
@@ -163,6 +193,7 @@ export class ReplicaManager {
   readonly fetchPurgatory: Purgatory<DelayedFetch>;
   private readonly partitions = new Map<string, Partition>();
   private readonly listeners: ReplicaListener[] = [];
+  private readonly txnMarkerListeners = new Map<string, TxnMarkerListener>();
   private readonly log: Logger;
   private readonly clock: Clock;
   private restoredHighWatermarks = new Map<string, number>();
@@ -178,12 +209,15 @@ export class ReplicaManager {
   private preferredReplicaRedirects = 0;
   /** leader-side ISR expansion/shrink (present when `isrStore` is given) */
   readonly isrManager: IsrManager | null;
+  /** replica moves between this broker's log dirs (AlterReplicaLogDirs) */
+  readonly logDirMover: ReplicaAlterLogDirsManager;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.clock = opts.clock;
     this.log = childLogger(opts.log, 'replica-manager');
     this.producePurgatory = new Purgatory({ name: 'Produce', clock: opts.clock, log: this.log });
     this.fetchPurgatory = new Purgatory({ name: 'Fetch', clock: opts.clock, log: this.log });
+    this.logDirMover = new ReplicaAlterLogDirsManager({ logManager: opts.logManager, clock: opts.clock, log: opts.log });
     this.isrManager = opts.isrStore
       ? new IsrManager({
           brokerId: opts.brokerId,
@@ -193,6 +227,7 @@ export class ReplicaManager {
           replicaLagTimeMaxMs: opts.replicaLagTimeMaxMs,
           partitions: () => this.partitions.values(),
           onIsrChanged: (p) => this.completeDelayed(p.key, true),
+          ...(opts.metrics ? { metrics: opts.metrics } : {}),
         })
       : null;
   }
@@ -235,6 +270,7 @@ export class ReplicaManager {
     this.stopped = true;
     this.fetchersStopped = true;
     this.isrManager?.shutdown();
+    this.logDirMover.shutdown();
     this.checkpointTimer?.cancel();
     this.checkpointTimer = null;
     this.producePurgatory.shutdown();
@@ -253,6 +289,36 @@ export class ReplicaManager {
   removeListener(l: ReplicaListener): void {
     const i = this.listeners.indexOf(l);
     if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  /** The gauges' view of the hosted partitions, computed at scrape time. */
+  countsSnapshot(): ReplicaCountsSnapshot {
+    const c: ReplicaCountsSnapshot = { partitions: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0, offlineReplicas: 0, maxFollowerLag: 0 };
+    for (const p of this.partitions.values()) {
+      c.partitions++;
+      if (!p.log) c.offlineReplicas++;
+      if (p.isLeader) {
+        c.leaders++;
+        const minIsr = this.topicConfig(p.tp.topic).minInsyncReplicas;
+        if (p.isr.length < p.assignment.length) c.underReplicated++;
+        if (p.isr.length < minIsr) c.underMinIsr++;
+        else if (p.isr.length === minIsr) c.atMinIsr++;
+      } else {
+        const lag = this.opts.fetcherManager?.fetchState(p.tp)?.lag ?? 0;
+        if (lag > c.maxFollowerLag) c.maxFollowerLag = lag;
+      }
+    }
+    return c;
+  }
+
+  /** The group coordinator registers for `__consumer_offsets`: it is told every marker written there. */
+  setTxnMarkerListener(topic: string, listener: TxnMarkerListener | null): void {
+    if (listener) this.txnMarkerListeners.set(topic, listener);
+    else this.txnMarkerListeners.delete(topic);
+  }
+
+  txnMarkerListener(topic: string): TxnMarkerListener | undefined {
+    return this.txnMarkerListeners.get(topic);
   }
 
   checkpointHighWatermarks(): void {
@@ -346,10 +412,18 @@ export class ReplicaManager {
       try {
         if (state.leader === me) {
           const { highWatermarkChanged } = partition.makeLeader(state, now);
+          this.log.info(
+            { event: LogEvent.BecomeLeader, tp: partition.key, ...tpFields(partition.tp), leader: me, leaderEpoch: state.leaderEpoch, isr: state.isr, controllerEpoch: req.controllerEpoch },
+            'became leader',
+          );
           newLeaders.push(partition);
           if (highWatermarkChanged) this.completeDelayed(partition.key, true);
         } else if (this.opts.metadataCache.isBrokerAlive(state.leader) || req.liveLeaders?.some((l) => l.brokerId === state.leader)) {
           if (partition.makeFollower(state)) {
+            this.log.info(
+              { event: LogEvent.BecomeFollower, tp: partition.key, ...tpFields(partition.tp), leader: state.leader, leaderEpoch: state.leaderEpoch, controllerEpoch: req.controllerEpoch },
+              'became follower',
+            );
             newFollowers.push(partition);
             this.completeDelayed(partition.key, true);
           }
@@ -403,6 +477,7 @@ export class ReplicaManager {
           onStorageError: (err) => this.log.error({ err, tp: p.key }, 'storage error while following; fetching stopped'),
           // consumers reading from this follower (KIP-392) wait for its high watermark
           onHighWatermarkChanged: () => this.completeDelayed(p.key, false),
+          ...(this.opts.metrics ? { onAppended: (bytes: number) => this.opts.metrics?.replicationBytesAppended(bytes) } : {}),
         }),
       });
     }
@@ -449,6 +524,7 @@ export class ReplicaManager {
           if (e === EPOCH_DURING_DELETE || e === NO_EPOCH || e > partition.leaderEpoch) {
             if (s.deletePartition) {
               this.partitions.delete(key);
+              this.logDirMover.cancel(key);
               this.opts.logManager.deleteLog(tp);
               this.restoredHighWatermarks.delete(key);
             } else {
@@ -479,13 +555,25 @@ export class ReplicaManager {
     return { errorCode: ErrorCode.None, partitionErrors };
   }
 
+  /** AlterReplicaLogDirs: one error code per (partition, destination dir), in request order. */
+  alterReplicaLogDirs(requests: ReadonlyArray<{ tp: TopicPartition; dir: string }>): ErrorCode[] {
+    return alterReplicaLogDirs(this.opts.logManager, this.logDirMover, (tp) => this.partitions.get(tpKey(tp)), requests);
+  }
+
   // ------------------------------------------------------------------------------- produce
 
   /**
    * Appends each entry to the partition this broker leads. With acks = -1 the promise resolves
-   * once every appended partition is replicated to the ISR or `timeoutMs` passed.
+   * once every appended partition is replicated to the ISR or `timeoutMs` passed. A duplicate of an
+   * idempotent batch is answered with the original's offsets (and, with acks = -1, once the original
+   * is replicated). `origin` 'coordinator' is for transaction markers.
    */
-  appendRecords(entries: readonly AppendEntry[], requiredAcks: number, timeoutMs: number): ProduceResult[] | Promise<ProduceResult[]> {
+  appendRecords(
+    entries: readonly AppendEntry[],
+    requiredAcks: number,
+    timeoutMs: number,
+    origin: AppendOrigin = 'client',
+  ): ProduceResult[] | Promise<ProduceResult[]> {
     const now = this.clock.now();
     const results: ProduceResult[] = new Array(entries.length);
     const required: number[] = requiredAcks === -1 ? new Array(entries.length) : [];
@@ -497,7 +585,7 @@ export class ReplicaManager {
       const { tp, records } = entries[i]!;
       try {
         const partition = this.partitionOrThrow(tp, true);
-        const { info, highWatermarkChanged } = partition.appendAsLeader(records, requiredAcks, now);
+        const { info, highWatermarkChanged } = partition.appendAsLeader(records, requiredAcks, now, origin);
         results[i] = {
           tp,
           errorCode: ErrorCode.None,
@@ -507,8 +595,9 @@ export class ReplicaManager {
           errorMessage: null,
         };
         anyAppended = true;
+        this.opts.metrics?.messagesAppended(tp.topic, info.lastOffset - info.firstOffset + 1, records.length);
         if (requiredAcks === -1) required[i] = info.lastOffset + 1;
-        appended.push({ key: partition.key, highWatermarkChanged });
+        if (!info.duplicate) appended.push({ key: partition.key, highWatermarkChanged });
       } catch (err) {
         results[i] = { tp, errorCode: toErrorCode(err, this.log), baseOffset: -1, logAppendTime: -1, logStartOffset: -1, errorMessage: null };
         if (err instanceof KafkaError) results[i]!.errorMessage = err.message;
@@ -625,7 +714,7 @@ export class ReplicaManager {
       const partition = this.partitions.get(tpKey(r.tp));
       if (!partition) continue;
       r.highWatermark = partition.highWatermark;
-      r.lastStableOffset = partition.highWatermark;
+      r.lastStableOffset = partition.lastStableOffset;
       if (this.opts.replicaSelector && (partition.followerState(params.replicaId)?.lastSentHighWatermark ?? Infinity) < r.highWatermark) needed = true;
     }
     return needed;
@@ -635,6 +724,7 @@ export class ReplicaManager {
     const fromFollower = params.replicaId >= 0;
     const fetchOnlyFromLeader = fromFollower || !params.clientMetadata;
     const selector = !fromFollower && params.clientMetadata ? (this.opts.replicaSelector ?? null) : null;
+    const isolation = fetchIsolation(params);
     let limitBytes = params.maxBytes;
     let minOneBatch = !params.hardMaxBytesLimit;
     const results: FetchResult[] = new Array(params.partitions.length);
@@ -647,13 +737,21 @@ export class ReplicaManager {
         const preferred = selector ? preferredReadReplica(selector, partition, params.clientMetadata!, p.fetchOffset, now, this.opts.metadataCache, this.opts.brokerId) : -1;
         if (preferred >= 0) {
           // The consumer reads this partition elsewhere: no data, the leader's offsets.
-          const hw = partition.highWatermark;
-          results[i] = { tp: p.tp, errorCode: ErrorCode.None, highWatermark: hw, lastStableOffset: hw, logStartOffset: partition.log!.logStartOffset, records: EMPTY, preferredReadReplica: preferred };
+          results[i] = {
+            tp: p.tp,
+            errorCode: ErrorCode.None,
+            highWatermark: partition.highWatermark,
+            lastStableOffset: partition.lastStableOffset,
+            logStartOffset: partition.log!.logStartOffset,
+            abortedTransactions: isolation === FetchIsolation.TxnCommitted ? [] : null,
+            records: EMPTY,
+            preferredReadReplica: preferred,
+          };
           this.log.debug({ tp: partition.key, preferredReadReplica: preferred, rackId: params.clientMetadata!.rackId, clientId: params.clientMetadata!.clientId }, 'preferred read replica');
           continue;
         }
         const maxBytes = Math.min(p.partitionMaxBytes, limitBytes);
-        const read = partition.read(p.fetchOffset, maxBytes, !fromFollower, minOneBatch);
+        const read = partition.read(p.fetchOffset, maxBytes, isolation, minOneBatch);
         if (read.records.length > 0) minOneBatch = false;
         limitBytes = Math.max(0, limitBytes - read.records.length);
         if (fromFollower) leaderEndOffsets[i] = read.logEndOffset;
@@ -663,12 +761,22 @@ export class ReplicaManager {
           highWatermark: read.highWatermark,
           lastStableOffset: read.lastStableOffset,
           logStartOffset: read.logStartOffset,
+          abortedTransactions: read.abortedTransactions,
           records: read.records,
           preferredReadReplica: -1,
         };
       } catch (err) {
         if (fromFollower) leaderEndOffsets[i] = -1;
-        results[i] = { tp: p.tp, errorCode: toErrorCode(err, this.log), highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY, preferredReadReplica: -1 };
+        results[i] = {
+          tp: p.tp,
+          errorCode: toErrorCode(err, this.log),
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+          abortedTransactions: null,
+          records: EMPTY,
+          preferredReadReplica: -1,
+        };
       }
     }
     return { results, leaderEndOffsets };
@@ -700,11 +808,12 @@ export class ReplicaManager {
     if (fromFollower && this.opts.replicaSelector && (partition.followerState(params.replicaId)?.lastSentHighWatermark ?? Infinity) < partition.highWatermark) {
       return 'complete';
     }
-    const endOffset = fromFollower ? log.logEndOffset : partition.highWatermark;
-    if (endOffset <= p.fetchOffset) return 0;
+    // consumers wait for the HW (read_committed: the LSO, which the HW and markers move), followers for the log end
+    const isolation = fetchIsolation(params);
+    if (partition.fetchUpperBound(isolation) <= p.fetchOffset) return 0;
     if (params.minBytes <= 1) return 1;
     try {
-      return partition.read(p.fetchOffset, p.partitionMaxBytes, !fromFollower, true).records.length;
+      return log.read(p.fetchOffset, p.partitionMaxBytes, partition.fetchUpperBound(isolation), true).length;
     } catch {
       return 'complete';
     }
@@ -738,13 +847,13 @@ export class ReplicaManager {
    * read_committed) or LEO (replicas), -2 → log start, else the first record with timestamp ≥ target
    * below that end; none → offset -1. OFFSET_NOT_AVAILABLE while the HW lags the epoch start.
    */
-  fetchOffsetForTimestamp(tp: TopicPartition, timestamp: number, currentLeaderEpoch: number, replicaId: number): OffsetResult {
+  fetchOffsetForTimestamp(tp: TopicPartition, timestamp: number, currentLeaderEpoch: number, replicaId: number, isolationLevel = 0): OffsetResult {
     const partition = this.partitionOrThrow(tp, replicaId !== DEBUG_REPLICA_ID);
     partition.checkLeaderEpoch(currentLeaderEpoch);
     const log = partition.log;
     if (!log) throw new KafkaError(ErrorCode.NotLeaderOrFollower);
     const fromConsumer = replicaId === CONSUMER_REPLICA_ID;
-    const lastFetchable = fromConsumer ? partition.highWatermark : log.logEndOffset;
+    const lastFetchable = fromConsumer ? (isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark) : log.logEndOffset;
     const notAvailable = fromConsumer && partition.isLeader && partition.leaderEpochStartOffset > partition.highWatermark;
     if (timestamp === LATEST_TIMESTAMP) {
       if (notAvailable) throw new KafkaError(ErrorCode.OffsetNotAvailable, `the high watermark of ${partition.key} lags the epoch start`);
@@ -839,6 +948,13 @@ export class ReplicaManager {
       this.log.error({ err }, 'replica listener failed');
     }
   }
+}
+
+/** Followers read to the log end, consumers to the HW (read_uncommitted) or the LSO (read_committed). */
+/** Kafka 2.7: followers read to the log end; every other replica id (−1, the −2 debugger) is a consumer. */
+function fetchIsolation(params: FetchParams): FetchIsolation {
+  if (params.replicaId >= 0) return FetchIsolation.LogEnd;
+  return params.isolationLevel === READ_COMMITTED ? FetchIsolation.TxnCommitted : FetchIsolation.HighWatermark;
 }
 
 function storageErrorCode(err: unknown, log: Logger): ErrorCode {

@@ -1,5 +1,6 @@
 /**
- * One log segment (Kafka's LogSegment): `<base>.log` plus its `.index` and `.timeindex`.
+ * One log segment (Kafka's LogSegment): `<base>.log` plus its `.index` and `.timeindex`, and the
+ * `.txnindex` of the aborted transactions whose marker it holds (created on the first one).
  *
  * - append writes the already-validated batch bytes with one positional writeSync, then adds an
  *   offset-index entry (and a time-index entry) when more than index.interval.bytes were written
@@ -8,9 +9,10 @@
  *   end of the file (followers and consumers at the log end) is served from the recent appends kept
  *   in memory (recent-appends.ts); the bytes are the file's, as written;
  * - recover re-validates every batch (length sanity, magic 2, CRC-32C, increasing offsets),
- *   rebuilds both indexes and truncates the file at the first invalid byte.
+ *   rebuilds the indexes (the caller rebuilds `.txnindex` from the batches it is shown) and
+ *   truncates the file at the first invalid byte.
  */
-import { fstatSync, ftruncateSync, fsyncSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { fstatSync, ftruncateSync, fsyncSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Clock } from '../common/clock.js';
 import { ATTRIBUTES, CRC, LAST_OFFSET_DELTA, BATCH_LENGTH, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
@@ -18,10 +20,11 @@ import { crc32c } from '../protocol/records/crc.js';
 import { BatchCursor, MIN_BATCH_LENGTH, readFully, readSafeInt64 } from './batch-cursor.js';
 import type { FileHandlePool } from './file-handle-pool.js';
 import type { LogConfig } from './log-config.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFile } from './log-file-names.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFile } from './log-file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { RecentAppends } from './recent-appends.js';
 import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
+import { TransactionIndex, type AbortedTxn, type TxnIndexSearchResult } from './transaction-index.js';
 
 const INT32_MAX = 0x7fffffff;
 const EMPTY = Buffer.alloc(0);
@@ -48,12 +51,13 @@ export interface TimestampLookup {
   readonly leaderEpoch: number;
 }
 
-/** Called for each batch recovery keeps (the log uses it to rebuild the leader-epoch cache). */
-export type RecoveredBatch = (partitionLeaderEpoch: number, baseOffset: number) => void;
+/** Called for each batch recovery keeps (the log rebuilds the leader-epoch cache and producer state from them). */
+export type RecoveredBatch = (cursor: BatchCursor) => void;
 
 export class LogSegment {
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  readonly txnIndex: TransactionIndex;
   /** The offset after the last batch in this segment. */
   nextOffset: number;
   maxTimestampSoFar = NO_TIMESTAMP;
@@ -64,28 +68,36 @@ export class LogSegment {
   /** Clock time of the first append, for segment.ms (null while empty). */
   private rollingStartMs: number | null = null;
   private readonly recent = new RecentAppends();
+  /** MaxTimestamp of the first batch, once read (Kafka's rollingBasedTimestamp). */
+  private firstBatchMaxTimestamp: number | null = null;
 
   private constructor(
     dir: string,
     readonly baseOffset: number,
     private ctx: SegmentContext,
+    suffix: string,
   ) {
-    this.logPath = segmentFile(dir, baseOffset, LOG_SUFFIX);
+    this.logPath = segmentFile(dir, baseOffset, LOG_SUFFIX) + suffix;
     const maxIndex = ctx.config.segmentIndexBytes;
-    this.offsetIndex = new OffsetIndex(segmentFile(dir, baseOffset, INDEX_SUFFIX), baseOffset, maxIndex, ctx.pool);
-    this.timeIndex = new TimeIndex(segmentFile(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, maxIndex, ctx.pool);
+    this.offsetIndex = new OffsetIndex(segmentFile(dir, baseOffset, INDEX_SUFFIX) + suffix, baseOffset, maxIndex, ctx.pool);
+    this.timeIndex = new TimeIndex(segmentFile(dir, baseOffset, TIME_INDEX_SUFFIX) + suffix, baseOffset, maxIndex, ctx.pool);
+    this.txnIndex = new TransactionIndex(segmentFile(dir, baseOffset, TXN_INDEX_SUFFIX) + suffix, baseOffset, ctx.pool);
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestampSoFar = baseOffset;
   }
 
-  /** A new, empty segment (any leftover files of that base offset are emptied). */
-  static create(dir: string, baseOffset: number, ctx: SegmentContext): LogSegment {
-    const segment = new LogSegment(dir, baseOffset, ctx);
+  /**
+   * A new, empty segment (any leftover files of that base offset are emptied). `suffix` names
+   * files being built aside (the cleaner's `.cleaned`).
+   */
+  static create(dir: string, baseOffset: number, ctx: SegmentContext, suffix = ''): LogSegment {
+    const segment = new LogSegment(dir, baseOffset, ctx, suffix);
     ftruncateSync(ctx.pool.fdCreate(segment.logPath), 0);
     for (const index of [segment.offsetIndex, segment.timeIndex]) {
       ftruncateSync(ctx.pool.fdCreate(index.file), 0);
       index.resize(ctx.config.segmentIndexBytes);
     }
+    segment.txnIndex.reset();
     return segment;
   }
 
@@ -93,15 +105,22 @@ export class LogSegment {
    * An existing segment. Returns the segment and, when an index is missing or fails its sanity
    * check, why: the caller must then recover() it (which rebuilds the indexes).
    */
-  static open(dir: string, baseOffset: number, ctx: SegmentContext, indexesExist: boolean): {
+  static open(
+    dir: string,
+    baseOffset: number,
+    ctx: SegmentContext,
+    indexesExist: boolean,
+    suffix = '',
+  ): {
     segment: LogSegment;
     indexProblem: string | null;
   } {
-    const segment = new LogSegment(dir, baseOffset, ctx);
+    const segment = new LogSegment(dir, baseOffset, ctx, suffix);
     segment.size = fstatSync(ctx.pool.fd(segment.logPath)).size;
     let indexProblem = indexesExist ? segment.offsetIndex.load(segment.size) : 'index file missing';
     if (!segment.loadTail() && !indexProblem) indexProblem = 'the log does not parse from the last index entry';
     if (!indexProblem && indexesExist) indexProblem = segment.timeIndex.load(segment.nextOffset - 1);
+    if (!indexProblem) indexProblem = segment.txnIndex.sanityCheck();
     if (!indexProblem) segment.maxTimestampSoFar = Math.max(segment.maxTimestampSoFar, segment.timeIndex.lastEntry.timestamp);
     return { segment, indexProblem };
   }
@@ -122,7 +141,27 @@ export class LogSegment {
   /** Retention's notion of age: the largest timestamp, or the file's mtime without timestamps. */
   get largestTimestamp(): number {
     if (this.maxTimestampSoFar >= 0) return this.maxTimestampSoFar;
-    return statSync(this.logPath).mtimeMs;
+    return this.lastModified;
+  }
+
+  /** MaxTimestamp of the first batch (Kafka's getFirstBatchTimestamp), −1 when empty. */
+  get firstBatchTimestamp(): number {
+    if (this.size === 0) return NO_TIMESTAMP;
+    if (this.firstBatchMaxTimestamp === null) {
+      const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), 0, this.size, SCAN_WINDOW);
+      this.firstBatchMaxTimestamp = cursor.next() ? cursor.maxTimestamp : NO_TIMESTAMP;
+    }
+    return this.firstBatchMaxTimestamp;
+  }
+
+  /** The log file's mtime (the cleaner's delete horizon is judged by it, as in Kafka 2.7). */
+  get lastModified(): number {
+    return Math.floor(statSync(this.logPath).mtimeMs);
+  }
+
+  /** A cleaned segment keeps the mtime of the last segment it replaces. */
+  setLastModified(ms: number): void {
+    utimesSync(this.logPath, ms / 1000, ms / 1000);
   }
 
   append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfMaxTimestamp: number): void {
@@ -210,6 +249,17 @@ export class LogSegment {
     return null;
   }
 
+  /** Records an aborted transaction whose marker this segment holds. */
+  appendAbortedTxn(txn: AbortedTxn): void {
+    this.txnIndex.append(txn);
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset) (read_committed fetches). */
+  collectAbortedTxns(fetchOffset: number, upperBoundOffset: number): TxnIndexSearchResult {
+    if (this.txnIndex.sizeInBytes === 0) return { abortedTransactions: [], isComplete: false };
+    return this.txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset);
+  }
+
   /** Visit every batch header from `startOffset` on (epoch-cache rebuilds, tests, tools). */
   forEachBatch(visit: (cursor: BatchCursor) => void, startOffset = this.baseOffset): void {
     const start = this.offsetIndex.lookup(startOffset).position;
@@ -225,6 +275,7 @@ export class LogSegment {
     this.recent.clear();
     this.offsetIndex.reset();
     this.timeIndex.reset();
+    this.txnIndex.reset();
     this.maxTimestampSoFar = NO_TIMESTAMP;
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), 0, this.size, Buffer.allocUnsafe(RECOVERY_WINDOW_BYTES));
@@ -246,7 +297,7 @@ export class LogSegment {
       }
       validBytes += cursor.size;
       nextOffset = cursor.lastOffset + 1;
-      onBatch?.(cursor.partitionLeaderEpoch, cursor.baseOffset);
+      onBatch?.(cursor);
     }
     const truncated = this.size - validBytes;
     if (truncated > 0) this.truncateFile(validBytes);
@@ -263,6 +314,7 @@ export class LogSegment {
     const mapping = this.translateOffset(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     if (!mapping) return 0;
     const removed = this.size - mapping.position;
     this.truncateFile(mapping.position);
@@ -294,13 +346,16 @@ export class LogSegment {
       index.writeOut();
       fsyncSync(this.ctx.pool.fdCreate(index.file));
     }
+    this.txnIndex.flush();
   }
 
   /** fsync on the libuv pool, with private descriptors (the shared pool may close its own). */
   async flushAsync(): Promise<void> {
     this.offsetIndex.writeOut();
     this.timeIndex.writeOut();
-    for (const path of [this.logPath, this.offsetIndex.file, this.timeIndex.file]) {
+    const paths = [this.logPath, this.offsetIndex.file, this.timeIndex.file];
+    if (this.txnIndex.sizeInBytes > 0) paths.push(this.txnIndex.file);
+    for (const path of paths) {
       const handle = await open(path, 'r');
       try {
         await handle.sync();
@@ -315,16 +370,18 @@ export class LogSegment {
     this.ctx.pool.close(this.logPath);
     this.offsetIndex.close();
     this.timeIndex.close();
+    this.txnIndex.close();
   }
 
-  /** Rename every file with `suffix` appended (`.deleted`); the files stay until deleteFiles(). */
-  renameWithSuffix(suffix: string): void {
+  /**
+   * Rename every file from `<name><oldSuffix>` to `<name><newSuffix>` (`''` → `.deleted`,
+   * `.cleaned` → `.swap` → `''`); deleted files stay until deleteFiles(). The log file goes first,
+   * as in Kafka: recovery judges an interrupted swap by it.
+   */
+  changeFileSuffixes(oldSuffix: string, newSuffix: string): void {
     this.recent.clear();
-    this.ctx.pool.close(this.logPath);
-    renameSync(this.logPath, this.logPath + suffix);
-    this.logPath += suffix;
-    this.offsetIndex.renameTo(this.offsetIndex.file + suffix);
-    this.timeIndex.renameTo(this.timeIndex.file + suffix);
+    this.logPath = renameFile(this.logPath, oldSuffix, newSuffix, this.ctx.pool);
+    for (const index of [this.offsetIndex, this.timeIndex, this.txnIndex]) index.renameTo(replaceSuffix(index.file, oldSuffix, newSuffix));
   }
 
   deleteFiles(): void {
@@ -333,6 +390,7 @@ export class LogSegment {
     rmSync(this.logPath, { force: true });
     this.offsetIndex.deleteFile();
     this.timeIndex.deleteFile();
+    this.txnIndex.deleteFile();
   }
 
   /**
@@ -356,9 +414,22 @@ export class LogSegment {
 
   private truncateFile(size: number): void {
     this.recent.clear();
+    this.firstBatchMaxTimestamp = null;
     ftruncateSync(this.ctx.pool.fd(this.logPath), size);
     this.size = size;
   }
+}
+
+export function replaceSuffix(path: string, oldSuffix: string, newSuffix: string): string {
+  if (!path.endsWith(oldSuffix)) throw new Error(`${path} does not end with "${oldSuffix}"`);
+  return path.slice(0, path.length - oldSuffix.length) + newSuffix;
+}
+
+function renameFile(path: string, oldSuffix: string, newSuffix: string, pool: FileHandlePool): string {
+  const target = replaceSuffix(path, oldSuffix, newSuffix);
+  pool.close(path);
+  renameSync(path, target);
+  return target;
 }
 
 /** End of the last whole batch in buf[0, n) whose last offset is below `upperBound`. */

@@ -28,6 +28,8 @@ export interface LogFollowerPartitionOptions {
   onStorageError?(err: unknown): void;
   /** the follower high watermark moved (consumers may read from followers, KIP-392) */
   onHighWatermarkChanged?(): void;
+  /** after each append, with the bytes appended (ReplicationBytesInPerSec) */
+  onAppended?(bytes: number): void;
 }
 
 export class LogFollowerPartition implements FollowerPartition {
@@ -72,6 +74,7 @@ export class LogFollowerPartition implements FollowerPartition {
 
   appendAsFollower(records: Buffer): FollowerAppendInfo {
     const info = this.logOrThrow().appendAsFollower(records);
+    this.opts.onAppended?.(info.validBytes);
     return { lastOffset: info.lastOffset, validBytes: info.validBytes };
   }
 

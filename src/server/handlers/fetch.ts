@@ -5,9 +5,9 @@
  *   SessionId 0 (a nonzero SessionId there only names a session to close, which we never have);
  *   SessionEpoch > 0 names an incremental session we do not have → top-level
  *   FETCH_SESSION_ID_NOT_FOUND (70), no partitions; the client restarts with a full fetch;
- * - replicaId < 0 = consumer (reads below the high watermark; LSO = HW for read_committed; -2 is
- *   Kafka's debugging consumer, the same), ≥ 0 = follower (reads to the log end, its fetch offset
- *   recorded on the leader);
+ * - replicaId < 0 = consumer (-2 is Kafka's debugging consumer, the same): read_uncommitted reads below
+ *   the high watermark, read_committed (v4+) below the last stable offset; ≥ 0 = follower (reads to
+ *   the log end, its fetch offset recorded on the leader);
  * - fetch from the closest replica (KIP-392): a consumer's v11+ fetch carries its rack id and may be
  *   served by a follower (up to the follower's high watermark); before v11 only the leader serves
  *   (NOT_LEADER_OR_FOLLOWER elsewhere). A leader with `replica.selector.class` set answers a partition
@@ -18,8 +18,10 @@
  *   batch is returned whole (KIP-74); v0–v2 limits are hard;
  * - long poll: answered at once when MaxWaitMs ≤ 0, nothing is asked, MinBytes are there, or a
  *   partition failed; otherwise a DelayedFetch waits for appends / HW moves or the deadline;
- * - per partition: highWatermark, lastStableOffset (= HW), logStartOffset (all -1 on error),
- *   abortedTransactions null for read_uncommitted and [] for read_committed (v4+),
+ * - per partition: highWatermark, lastStableOffset, logStartOffset (all -1 on error),
+ *   abortedTransactions null for read_uncommitted, for read_committed (v4+) the aborted
+ *   transactions overlapping the returned batches sorted by first offset ([] when none; clients drop
+ *   those producers' records up to the ABORT marker and never deliver control records),
  *   preferredReadReplica (above), records = the stored bytes as the log returned them;
  *   UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE, FENCED_LEADER_EPOCH /
  *   UNKNOWN_LEADER_EPOCH (v9+ CurrentLeaderEpoch), KAFKA_STORAGE_ERROR (NOT_LEADER_OR_FOLLOWER ≤ v5).
@@ -27,7 +29,7 @@
  * partition with data answers UNSUPPORTED_VERSION, which is what Kafka answers when
  * down-conversion is needed but `message.downconversion.enable` is false. Followers get v2 data.
  */
-import type { FetchParams, FetchResult, ReplicaManager } from '../../cluster/replica-manager.js';
+import { READ_COMMITTED, type FetchParams, type FetchResult, type ReplicaManager } from '../../cluster/replica-manager.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import type { BrokerDeps } from '../broker-deps.js';
@@ -35,7 +37,6 @@ import type { FetchPartitionRequest } from '../../purgatory/delayed-fetch.js';
 import { defineHandler, type Handler } from '../handler.js';
 
 const EMPTY = Buffer.alloc(0);
-const READ_COMMITTED = 1;
 
 type PartitionResponse = {
   partition: number;
@@ -67,7 +68,7 @@ export function createFetchHandler(deps: BrokerDeps, replicaManager: ReplicaMana
       highWatermark: ok ? r.highWatermark : -1,
       lastStableOffset: ok ? r.lastStableOffset : -1,
       logStartOffset: ok ? r.logStartOffset : -1,
-      abortedTransactions: readCommitted ? [] : null,
+      abortedTransactions: readCommitted ? (ok ? (r.abortedTransactions ?? []) : []) : null,
       preferredReadReplica: ok ? r.preferredReadReplica : -1,
       recordSet: records,
     };
