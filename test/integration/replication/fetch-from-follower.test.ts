@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RACK_AWARE_REPLICA_SELECTOR } from '../../../src/cluster/replica-selector.js';
 import type { TopicPartition } from '../../../src/common/topic-partition.js';
 import { kafkaClients, kcatConsume, kcatProduce, type KafkaClients } from '../../harness/clients.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 
 const topic = 'near';
 const tp: TopicPartition = { topic, partition: 0 };
@@ -18,7 +18,7 @@ const rackOf = (id: number): string => `r${id}`;
 const RECORDS = 200;
 
 describe('fetch from the closest replica (KIP-392)', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
   let clients: KafkaClients;
   let leader: number;
   let followers: number[];
@@ -30,18 +30,17 @@ describe('fetch from the closest replica (KIP-392)', () => {
   beforeAll(async () => {
     cluster = await startCluster({
       brokers: 3,
-      mode: 'in-process',
-      config: { 'replica.selector.class': RACK_AWARE_REPLICA_SELECTOR, 'auto.leader.rebalance.enable': false },
-      brokerConfig: { 0: { 'broker.rack': rackOf(0) }, 1: { 'broker.rack': rackOf(1) }, 2: { 'broker.rack': rackOf(2) } },
+      inProcess: true,
+      brokerConfig: (id) => ({ 'broker.rack': rackOf(id), 'replica.selector.class': RACK_AWARE_REPLICA_SELECTOR, 'auto.leader.rebalance.enable': false }),
     });
-    clients = kafkaClients(cluster.bootstrap);
+    clients = kafkaClients(cluster.bootstrapServers);
     const admin = await clients.admin();
     await admin.createTopics({ topics: [{ topic, replicaAssignment: [{ partition: 0, replicas: [0, 1, 2] }] }], waitForLeaders: true });
     leader = await cluster.waitForLeader(tp);
     followers = cluster.ids.filter((id) => id !== leader);
     await cluster.waitForIsr(tp, cluster.ids);
     await kcatProduce(
-      cluster.bootstrap,
+      cluster.bootstrapServers,
       topic,
       Array.from({ length: RECORDS }, (_, i) => `record-${i}`),
       { acks: 'all', partition: 0 },
@@ -52,14 +51,14 @@ describe('fetch from the closest replica (KIP-392)', () => {
 
   afterAll(async () => {
     await clients?.disconnectAll();
-    await cluster?.shutdown();
+    await cluster?.close();
   });
 
   it('librdkafka (kcat, client.rack of a follower) reads every record from that follower; the leader only redirects', async () => {
     const near = followers[0]!;
     const before = cluster.ids.map(served);
     const redirectsBefore = redirects(leader);
-    const messages = await kcatConsume(cluster.bootstrap, topic, { partition: 0, props: { 'client.rack': rackOf(near) }, timeoutMs: 60_000 });
+    const messages = await kcatConsume(cluster.bootstrapServers, topic, { partition: 0, props: { 'client.rack': rackOf(near) }, timeoutMs: 60_000 });
     expect(messages.map((m) => m.value)).toEqual(Array.from({ length: RECORDS }, (_, i) => `record-${i}`));
     expect(new Set(messages.map((m) => m.broker))).toEqual(new Set([near]));
     const after = cluster.ids.map(served);
@@ -72,7 +71,7 @@ describe('fetch from the closest replica (KIP-392)', () => {
   it('librdkafka in the leader rack, or without a rack, reads from the leader', async () => {
     for (const props of [{ 'client.rack': rackOf(leader) }, {}]) {
       const before = cluster.ids.map(served);
-      const messages = await kcatConsume(cluster.bootstrap, topic, { partition: 0, props, timeoutMs: 60_000 });
+      const messages = await kcatConsume(cluster.bootstrapServers, topic, { partition: 0, props, timeoutMs: 60_000 });
       expect(messages).toHaveLength(RECORDS);
       const after = cluster.ids.map(served);
       expect(after[leader]! - before[leader]!).toBeGreaterThan(0);
@@ -103,7 +102,7 @@ describe('fetch from the closest replica (KIP-392)', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
     await cluster.waitFor(() => seen.length >= RECORDS, 'the existing records', 60_000);
-    await kcatProduce(cluster.bootstrap, topic, ['late-1', 'late-2'], { acks: 'all', partition: 0 });
+    await kcatProduce(cluster.bootstrapServers, topic, ['late-1', 'late-2'], { acks: 'all', partition: 0 });
     await cluster.waitFor(() => seen.length >= RECORDS + 2, 'the new records', 30_000);
     await consumer.disconnect();
     expect(seen.slice(-2)).toEqual(['late-1', 'late-2']);
