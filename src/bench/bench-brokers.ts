@@ -5,13 +5,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../protocol/messages/delete-topics.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/find-coordinator.js';
 import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
+import { freePort } from '../zk/server-process.js';
 import { brokerOverrides, sleep, spawnBroker, tail } from './bench-cluster.js';
+import { canPin } from './kcat.js';
 
 export interface BenchBrokerOptions {
   /** zookeeper.session.timeout.ms (default 6000: quick failover in the replication bench; Kafka's 18000 rides out load spikes) */
@@ -223,4 +226,46 @@ export async function deleteTopic(brokers: readonly BenchBroker[], name: string)
     30_000,
     brokers,
   );
+}
+
+/**
+ * Where the multi-broker benchmarks pin their processes: the brokers together on GREGOR_BENCH_BROKER_CPUS (default
+ * "1", so three brokers share one core) and the load on GREGOR_BENCH_CLIENT_CPUS (default "0"), when taskset works
+ * on a machine of 2+ CPUs; GREGOR_BENCH_BROKER_CPUS="" turns pinning off. Undefined = not pinned.
+ */
+export function benchPinning(): { brokers: string | undefined; clients: string | undefined; describe(): string } {
+  const brokers = process.env.GREGOR_BENCH_BROKER_CPUS ?? '1';
+  const on = brokers !== '' && cpus().length >= 2 && canPin();
+  const clients = process.env.GREGOR_BENCH_CLIENT_CPUS ?? '0';
+  return {
+    brokers: on ? brokers : undefined,
+    clients: on ? clients : undefined,
+    describe: () => (on ? `brokers pinned to CPU ${brokers}, load to CPU ${clients}` : 'no CPU pinning'),
+  };
+}
+
+/**
+ * Brokers 0..n-1 as child processes on free ports, pushed into `into` as they are created (so a teardown sees them
+ * even when the start fails half-way), started, and registered with a controller.
+ */
+export async function startBenchBrokers(into: BenchBroker[], n: number, root: string, zkConnect: string, opts: BenchBrokerOptions): Promise<void> {
+  for (let id = 0; id < n; id++) into.push(new BenchBroker(id, await freePort(), root, zkConnect, opts));
+  for (const b of into) b.start();
+  await waitForBrokers(into);
+}
+
+/** The inBenchScratch hooks of a multi-broker benchmark: `teardown`, then every broker stopped; log tails on an error. */
+export function brokersScratch(name: string, brokers: readonly BenchBroker[], stopping: string, teardown: () => void | Promise<void>) {
+  return {
+    name,
+    stopping,
+    teardown: async () => {
+      await teardown();
+      // SIGTERM first (a --cpu-prof profile is written at a normal exit), SIGKILL after 30 s
+      await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
+    },
+    onError: () => {
+      for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath, 20)}`);
+    },
+  };
 }

@@ -26,8 +26,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { freePort } from '../zk/server-process.js';
-import { BenchBroker, createTopic, ensureOffsetsTopic, waitForBrokers } from './bench-brokers.js';
-import { cpuSeconds, inBenchScratch, loadAverages, printTable, printTotal, sleep, tail } from './bench-cluster.js';
+import { benchPinning, brokersScratch, createTopic, ensureOffsetsTopic, startBenchBrokers, type BenchBroker } from './bench-brokers.js';
+import { cpuSeconds, inBenchScratch, loadAverages, printTable, printTotal, sleep } from './bench-cluster.js';
 import { pinned } from './kcat.js';
 import { killPythonClients, spawnPythonClient } from './python-client.js';
 
@@ -127,9 +127,7 @@ export async function runLatencyBench(): Promise<void> {
   const warmup = Number(process.env.GREGOR_BENCH_WARMUP ?? (short ? 2 : 5));
   const rates = (process.env.GREGOR_BENCH_RATES ?? (short ? '10000' : '10000,50000')).split(',').map(Number);
   const partitions = Number(process.env.GREGOR_BENCH_PARTITIONS ?? 6);
-  const brokerCpus = process.env.GREGOR_BENCH_BROKER_CPUS ?? '1';
-  const clientCpus = process.env.GREGOR_BENCH_CLIENT_CPUS ?? '0';
-  const pin = brokerCpus !== '' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  const pin = benchPinning();
   const selected = new Set((process.env.GREGOR_BENCH_CASES ?? CASES.map((c) => c.id).join(',')).split(','));
   const profileDir = process.env.GREGOR_BENCH_PROFILE;
   const started = Date.now();
@@ -138,36 +136,23 @@ export async function runLatencyBench(): Promise<void> {
       `confluent-kafka-python (librdkafka) linger.ms=0, Nagle off; rates ${rates.join(', ')} rec/s`,
   );
   console.log(
-    `${pin ? `3 brokers (and redis) pinned to CPU ${brokerCpus}, clients to CPU ${clientCpus}` : 'no CPU pinning'}; load before: ${loadAverages()}` +
+    `${pin.describe()} (redis with the brokers); load before: ${loadAverages()}` +
       (profileDir ? `; CPU profiles → ${profileDir}` : ''),
   );
 
   const brokers: BenchBroker[] = [];
   let redis: Awaited<ReturnType<typeof startRedis>> = null;
   await inBenchScratch(
-    {
-      name: 'latency',
-      stopping: 'the brokers, redis, ZooKeeper and the clients',
-      teardown: async () => {
-        killPythonClients();
-        await redis?.stop().catch(() => {});
-        // SIGTERM first: --cpu-prof writes its profile at a normal exit
-        await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
-      },
-      onError: () => {
-        for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath, 20)}`);
-      },
-    },
+    brokersScratch('latency', brokers, 'the brokers, redis, ZooKeeper and the clients', async () => {
+      killPythonClients();
+      await redis?.stop().catch(() => {});
+    }),
     async ({ root, startZooKeeper }) => {
       const zk = await startZooKeeper();
-      for (let id = 0; id < BROKERS; id++) {
-        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, probeIntervalMs: 1000, sessionMs: 18_000 }));
-      }
-      for (const b of brokers) b.start();
-      await waitForBrokers(brokers);
+      await startBenchBrokers(brokers, BROKERS, root, zk.connectString, { cpu: pin.brokers, probeIntervalMs: 1000, sessionMs: 18_000 });
       await ensureOffsetsTopic(brokers, CONSUMER_GROUP);
       if (selected.has('redis')) {
-        redis = await startRedis(root, pin ? brokerCpus : undefined);
+        redis = await startRedis(root, pin.brokers);
         if (!redis) console.log('redis-server not installed (apt-get install redis-server python3-redis): the Redis anchor is skipped');
       }
       const bootstrap = brokers.map((b) => b.address).join(',');
@@ -194,10 +179,10 @@ export async function runLatencyBench(): Promise<void> {
           const start = process.hrtime.bigint() + 4_000_000_000n;
           const measureFrom = start + BigInt(warmup * 1e9);
           const common = ['--bootstrap', address, '--topic', topic, '--rate', String(rate), '--seconds', String(seconds + warmup), '--start', String(start), '--measure-from', String(measureFrom)];
-          const consumer = spawnPythonClient([`${mode}-consume`, ...common], pin ? clientCpus : undefined);
+          const consumer = spawnPythonClient([`${mode}-consume`, ...common], pin.clients);
           await Promise.race([consumer.ready, sleep(30_000)]);
           if (process.hrtime.bigint() > start - 500_000_000n) throw new Error(`the ${mode} consumer took more than 3.5 s to get ready`);
-          const producer = spawnPythonClient([`${mode}-produce`, ...common, '--acks', acks], pin ? clientCpus : undefined);
+          const producer = spawnPythonClient([`${mode}-produce`, ...common, '--acks', acks], pin.clients);
           await sleep(Number(measureFrom - process.hrtime.bigint()) / 1e6);
           const cpu0 = serverPids.reduce((s, pid) => s + cpuSeconds(pid), 0);
           const t0 = Date.now();

@@ -19,7 +19,6 @@
  * GREGOR_BENCH_SESSION_MS (6000), GREGOR_BENCH_SHORT=1 (200000 records, 2 runs, 1 failover). Run: `npm run bench -- replication` (built) or
  * `node --import tsx src/bench/main.ts replication`.
  */
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrokerClient } from '../network/client.js';
@@ -28,9 +27,9 @@ import { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js
 import { buildRecordBatch } from '../protocol/records/index.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { freePort } from '../zk/server-process.js';
-import { BenchBroker, createTopic, metadata, waitUntil } from './bench-brokers.js';
-import { cpuSeconds, inBenchScratch, loadAverages, median, printTable, printTotal, RECORD_BYTES, sleep, tail, writeRecords } from './bench-cluster.js';
-import { canPin, killKcats, PRODUCER_SETTINGS, requireKcat, runKcat } from './kcat.js';
+import { BenchBroker, benchPinning, brokersScratch, createTopic, metadata, waitUntil } from './bench-brokers.js';
+import { cpuSeconds, inBenchScratch, loadAverages, median, printTable, printTotal, RECORD_BYTES, sleep, writeRecords } from './bench-cluster.js';
+import { killKcats, PRODUCER_SETTINGS, requireKcat, runKcat } from './kcat.js';
 
 const BROKERS = 3;
 const PARTITIONS = 6;
@@ -103,38 +102,25 @@ export async function runReplicationBench(): Promise<void> {
   const runs = Number(process.env.GREGOR_BENCH_RUNS ?? (short ? 2 : 3));
   const failovers = Number(process.env.GREGOR_BENCH_FAILOVERS ?? (short ? 1 : 3));
   const sessionMs = Number(process.env.GREGOR_BENCH_SESSION_MS ?? 6000);
-  const pin = canPin() && cpus().length >= 2;
-  const brokerCpus = pin ? process.env.GREGOR_BENCH_BROKER_CPUS ?? '1' : '';
-  const clientCpus = pin && brokerCpus !== '' ? process.env.GREGOR_BENCH_CLIENT_CPUS ?? '0' : '';
+  const pin = benchPinning();
   const started = Date.now();
   console.log(`replication bench: ${BROKERS} brokers (child processes), ${n} records × ${RECORD_BYTES} B, ${PARTITIONS} partitions, linger 5 ms, no compression; median of ${runs} runs after 1 warm-up`);
-  console.log(
-    `${version}; ${brokerCpus ? `brokers pinned to CPU ${brokerCpus}, kcat to CPU ${clientCpus || 'any'}` : 'no CPU pinning'}; zookeeper.session.timeout.ms=${sessionMs}; load before: ${loadAverages()}`,
-  );
+  console.log(`${version}; ${pin.describe()}; zookeeper.session.timeout.ms=${sessionMs}; load before: ${loadAverages()}`);
 
   let zkc: KafkaZkClient | undefined;
   const brokers: BenchBroker[] = [];
   await inBenchScratch(
-    {
-      name: 'replication',
-      stopping: 'the brokers, ZooKeeper and kcat',
-      teardown: async () => {
-        killKcats();
-        await zkc?.close().catch(() => {});
-        // SIGTERM first (a --cpu-prof profile is written at a normal exit), SIGKILL after 30 s
-        await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
-      },
-      onError: () => {
-        for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath, 20)}`);
-      },
-    },
+    brokersScratch('replication', brokers, 'the brokers, ZooKeeper and kcat', async () => {
+      killKcats();
+      await zkc?.close().catch(() => {});
+    }),
     async ({ root, startZooKeeper }) => {
       const file = join(root, 'records-100B.txt');
       writeRecords(file, n, 7);
       const zk = await startZooKeeper();
       zkc = await KafkaZkClient.connect({ connectString: zk.connectString, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000 });
       for (let id = 0; id < BROKERS; id++) {
-        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { sessionMs, ...(brokerCpus ? { cpu: brokerCpus } : {}) }));
+        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { sessionMs, cpu: pin.brokers }));
       }
       for (const b of brokers) b.start();
       const bootstrap = brokers.map((b) => b.address).join(',');
@@ -163,7 +149,7 @@ export async function runReplicationBench(): Promise<void> {
           const topic = `bench-rf${c.rf}-acks${c.acks}-r${run}`;
           await createTopic(brokers, topic, PARTITIONS, c.rf, c.rf === 3 ? { 'min.insync.replicas': '2' } : {});
           const cpu0 = brokerCpu();
-          const seconds = await produce(bootstrap, topic, file, c.acks, clientCpus || undefined);
+          const seconds = await produce(bootstrap, topic, file, c.acks, pin.clients);
           const cpu = brokerCpu() - cpu0;
           raw.push(`${c.name} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s, brokers ${cpu.toFixed(2)} CPU-s`);
           if (run > 0) {

@@ -153,33 +153,23 @@ export async function runRequestPathBench(): Promise<void> {
   const leo = (topic: string): number => f.rm.getPartition({ topic, partition: 0 })!.log!.logEndOffset;
 
   type Workload = { id: string; name: string; bytes: number; gregor: () => Promise<number>; anchor: (() => Promise<number>) | null };
+  /** acks=1 Produce of `batch` through the router, beside the anchor writing the same batch. */
+  const produceWorkload = (id: string, name: string, batch: Buffer): Workload => ({
+    id,
+    name,
+    bytes: batch.length,
+    gregor: async () => {
+      const fs = frames(() => produceFrame('solo', Buffer.from(batch), 1));
+      return measure(n, async (i) => void (await settle(f.router.process(fs[i]!, CONN, 0))));
+    },
+    anchor: async () => {
+      const bs = frames(() => Buffer.from(batch));
+      return measure(n, (i) => anchor(bs[i]!));
+    },
+  });
   const workloads: Workload[] = [
-    {
-      id: 'produce',
-      name: 'produce 100 B, acks=1',
-      bytes: small.length,
-      gregor: async () => {
-        const fs = frames(() => produceFrame('solo', Buffer.from(small), 1));
-        return measure(n, async (i) => void (await settle(f.router.process(fs[i]!, CONN, 0))));
-      },
-      anchor: async () => {
-        const bs = frames(() => Buffer.from(small));
-        return measure(n, (i) => anchor(bs[i]!));
-      },
-    },
-    {
-      id: 'produce-1k',
-      name: 'produce 16 × 1 KiB, acks=1',
-      bytes: big.length,
-      gregor: async () => {
-        const fs = frames(() => produceFrame('solo', Buffer.from(big), 1));
-        return measure(n, async (i) => void (await settle(f.router.process(fs[i]!, CONN, 0))));
-      },
-      anchor: async () => {
-        const bs = frames(() => Buffer.from(big));
-        return measure(n, (i) => anchor(bs[i]!));
-      },
-    },
+    produceWorkload('produce', 'produce 100 B, acks=1', small),
+    produceWorkload('produce-1k', 'produce 16 × 1 KiB, acks=1', big),
     {
       id: 'acks-all',
       name: 'acks=all round (produce + follower fetch)',

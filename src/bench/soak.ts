@@ -21,10 +21,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { spawnSync } from 'node:child_process';
-import { freePort } from '../zk/server-process.js';
-import { BenchBroker, createTopic, deleteTopic, ensureOffsetsTopic, waitForBrokers } from './bench-brokers.js';
-import { inBenchScratch, loadAverages, printTable, printTotal, sleep, tail } from './bench-cluster.js';
+import { benchPinning, brokersScratch, createTopic, deleteTopic, ensureOffsetsTopic, startBenchBrokers, type BenchBroker } from './bench-brokers.js';
+import { inBenchScratch, loadAverages, printTable, printTotal, sleep } from './bench-cluster.js';
 import { kcatMetadata, killKcats, runKcat, KCAT } from './kcat.js';
 import { killPythonClients, spawnPythonClient } from './python-client.js';
 
@@ -76,37 +74,23 @@ export async function runSoakBench(): Promise<void> {
   const sampleS = Number(process.env.GREGOR_BENCH_SOAK_SAMPLE_S ?? (short ? 15 : 60));
   const partitions = Number(process.env.GREGOR_BENCH_SOAK_PARTITIONS ?? 1000);
   const rate = Number(process.env.GREGOR_BENCH_SOAK_RATE ?? 500);
-  const brokerCpus = process.env.GREGOR_BENCH_BROKER_CPUS ?? '1';
-  const clientCpus = process.env.GREGOR_BENCH_CLIENT_CPUS ?? '0';
-  const pin = brokerCpus !== '' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  const pin = benchPinning();
   const started = Date.now();
   console.log(
     `soak bench: ${minutes} min, ${BROKERS} brokers, topic of ${partitions} partitions RF=3, ${rate} rec/s × 200 B acks=all, ` +
       `a consumer group committing every 10 s, topic churn every minute; samples every ${sampleS} s`,
   );
-  console.log(`${pin ? `brokers pinned to CPU ${brokerCpus}, load to CPU ${clientCpus}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
+  console.log(`${pin.describe()}; load before: ${loadAverages()}`);
 
   const brokers: BenchBroker[] = [];
   await inBenchScratch(
-    {
-      name: 'soak',
-      stopping: 'the brokers, ZooKeeper and the clients',
-      teardown: async () => {
-        killPythonClients();
-        killKcats();
-        await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
-      },
-      onError: () => {
-        for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath, 20)}`);
-      },
-    },
+    brokersScratch('soak', brokers, 'the brokers, ZooKeeper and the clients', () => {
+      killPythonClients();
+      killKcats();
+    }),
     async ({ root, startZooKeeper }) => {
       const zk = await startZooKeeper();
-      for (let id = 0; id < BROKERS; id++) {
-        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { cpu: pin ? brokerCpus : undefined, probeIntervalMs: sampleS * 1000, sessionMs: 18_000 }));
-      }
-      for (const b of brokers) b.start();
-      await waitForBrokers(brokers);
+      await startBenchBrokers(brokers, BROKERS, root, zk.connectString, { cpu: pin.brokers, probeIntervalMs: sampleS * 1000, sessionMs: 18_000 });
       await ensureOffsetsTopic(brokers, GROUP);
       await createTopic(brokers, 'soak', partitions, 3, { 'min.insync.replicas': '2' });
       const bootstrap = brokers.map((b) => b.address).join(',');
@@ -117,7 +101,7 @@ export async function runSoakBench(): Promise<void> {
       const measureFrom = start + BigInt(sampleS * 1e9);
       const common = ['--bootstrap', bootstrap, '--topic', 'soak', '--rate', String(rate), '--seconds', String(seconds), '--size', '200'];
       const timing = ['--start', String(start), '--measure-from', String(measureFrom), '--drain', '30'];
-      const cpus = pin ? clientCpus : undefined;
+      const cpus = pin.clients;
       const consumer = spawnPythonClient(['kafka-consume', ...common, ...timing, '--group', GROUP], cpus);
       await Promise.race([consumer.ready, sleep(60_000)]);
       const producer = spawnPythonClient(['kafka-produce', ...common, ...timing, '--acks', 'all'], cpus);

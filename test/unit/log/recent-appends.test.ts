@@ -1,18 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecentAppends, TOTAL_BYTES } from '../../../src/log/recent-appends.js';
 import { buildRecordBatch, splitBatches } from '../../../src/protocol/records/index.js';
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from './log-test-kit.js';
 
 function batchAt(baseOffset: number, records: number, valueBytes: number): Buffer {
   return buildRecordBatch(
