@@ -5,7 +5,8 @@
  *   (src/testing/janitor.ts) sees the pipe from the dead process close and cleans up;
  * - clusters run side by side in one test process: separate chroots, ports, brokers and topics, on the run's
  *   shared ZooKeeper and on one of their own;
- * - a broker restarted after a crash gets its client port back (clients keep their bootstrap list);
+ * - a broker restarted after a crash gets its client port back (clients keep their bootstrap list), waiting for
+ *   it while something else holds it;
  * - a full disk: `fillDisk` fills a broker's tmpfs log dir, appends then fail with KAFKA_STORAGE_ERROR, and the
  *   broker posts a log dir failure; where tmpfs cannot be mounted the test is skipped, saying why.
  */
