@@ -23,7 +23,7 @@ import type { Clock, Timer } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { tpKey, type TopicPartition } from '../../common/topic-partition.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { TxnMarkerSender } from './transaction-coordinator.js';
+import type { TxnMarkerSender } from './txn-coordinator.js';
 import type { TransactionMetadata, TxnTransitMetadata } from './transaction-metadata.js';
 import { isLookupError, type TransactionStateManager } from './transaction-state-manager.js';
 

@@ -15,10 +15,9 @@
  * no field for them, exactly as in Kafka 2.7.
  */
 import { tpKey, type TopicPartition } from '../../common/topic-partition.js';
+import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '../../protocol/records/index.js';
 import { isEpochExhausted, isValidTransition, TxnState, txnStateName } from './transaction-state.js';
 
-export const NO_PRODUCER_ID = -1;
-export const NO_PRODUCER_EPOCH = -1;
 const SHORT_MAX = 32767;
 
 export class TxnStateError extends Error {

@@ -20,7 +20,7 @@ function stateOf(h: TxnHarness, id: string) {
 }
 
 async function prepared(h: TxnHarness, partitions = [tp('t', 0), tp('t', 1)], commit = true) {
-  const init = await h.coordinator.handleInitProducerId('app', 60_000, null);
+  const init = await h.coordinator.initProducerId('app', 60_000, null);
   for (const p of partitions) if (!h.transport.leaders.has(`${p.topic}-${p.partition}`)) h.transport.setLeader(p, 1);
   await h.coordinator.handleAddPartitionsToTransaction('app', init.producerId, init.producerEpoch, partitions);
   expect(await h.coordinator.handleEndTransaction('app', init.producerId, init.producerEpoch, commit)).toBe(ErrorCode.None);
@@ -141,7 +141,7 @@ describe('WriteTxnMarkers outcomes', () => {
     h.transport.setLeader(tp('t', 0), 1);
     h.transport.setLeader(tp('gone', 0), null);
     h.transport.respond = (_d, markers) => markers.map((m) => answer(m, ErrorCode.UnsupportedForMessageFormat));
-    const init = await h.coordinator.handleInitProducerId('app', 60_000, null);
+    const init = await h.coordinator.initProducerId('app', 60_000, null);
     await h.coordinator.handleAddPartitionsToTransaction('app', init.producerId, init.producerEpoch, [tp('t', 0), tp('gone', 0)]);
     await h.coordinator.handleEndTransaction('app', init.producerId, init.producerEpoch, false);
     await until(() => (stateOf(h, 'app') as { state: number }).state === TxnState.CompleteAbort, 'completed');
@@ -163,7 +163,7 @@ describe('WriteTxnMarkers outcomes', () => {
 
   it('CompleteCommit that cannot be written yet (COORDINATOR_NOT_AVAILABLE) stays pending and is retried', async () => {
     const h = await makeTxnHarness();
-    const init = await h.coordinator.handleInitProducerId('app', 60_000, null);
+    const init = await h.coordinator.initProducerId('app', 60_000, null);
     h.transport.setLeader(tp('t', 0), 1);
     await h.coordinator.handleAddPartitionsToTransaction('app', init.producerId, init.producerEpoch, [tp('t', 0)]);
     h.log.failures.push(null, ErrorCode.NotEnoughReplicas); // PrepareCommit written, the first CompleteCommit not

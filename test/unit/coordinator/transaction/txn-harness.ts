@@ -6,7 +6,7 @@ import { ManualClock } from '../../../../src/common/clock.js';
 import { silentLogger } from '../../../../src/common/logger.js';
 import { tpKey, type TopicPartition } from '../../../../src/common/topic-partition.js';
 import { transactionConfig, type TransactionConfig } from '../../../../src/coordinator/transaction/transaction-config.js';
-import { TransactionCoordinator } from '../../../../src/coordinator/transaction/transaction-coordinator.js';
+import { TxnCoordinator } from '../../../../src/coordinator/transaction/txn-coordinator.js';
 import { decodeTxnKey, decodeTxnValue, type TxnLogValue } from '../../../../src/coordinator/transaction/transaction-log.js';
 import {
   TransactionMarkerChannelManager,
@@ -132,7 +132,7 @@ export function answer(m: TxnMarkerEntry, code: ErrorCode | ((tp: TopicPartition
 
 export class CountingProducerIds {
   next = 1000;
-  generateProducerId(): number {
+  async generateProducerId(): Promise<number> {
     return this.next++;
   }
 }
@@ -144,7 +144,7 @@ export interface TxnHarness {
   producerIds: CountingProducerIds;
   state: TransactionStateManager;
   markers: TransactionMarkerChannelManager;
-  coordinator: TransactionCoordinator;
+  coordinator: TxnCoordinator;
   config: TransactionConfig;
 }
 
@@ -159,7 +159,7 @@ export async function makeTxnHarness(overrides: Partial<TransactionConfig> = {},
   const transport = new FakeMarkerTransport();
   const markers = new TransactionMarkerChannelManager({ state, transport, clock, log: silentLogger(), retryBackoffMs: 100 });
   const producerIds = new CountingProducerIds();
-  const coordinator = new TransactionCoordinator({ config, state, producerIds, markers, clock, log: silentLogger() });
+  const coordinator = new TxnCoordinator({ config, state, producerIds, markers, clock, log: silentLogger() });
   coordinator.startup();
   if (opts.elect !== false) await coordinator.onElection(0, 5);
   return { clock, log, transport, producerIds, state, markers, coordinator, config };

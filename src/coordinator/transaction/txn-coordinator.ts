@@ -1,6 +1,7 @@
 /**
- * The transaction coordinator (Kafka 2.7 TransactionCoordinator): InitProducerId for a
- * transactional id, AddPartitionsToTxn / AddOffsetsToTxn, EndTxn, the timeout sweep, and the
+ * Kafka 2.7's TransactionCoordinator for transactional ids: InitProducerId for a transactional id
+ * (the InitProducerId entry point, ../transaction-coordinator.ts, answers idempotent producers
+ * itself and routes transactional ids here), AddPartitionsToTxn / AddOffsetsToTxn, EndTxn, the timeout sweep, and the
  * hand-over to the marker sender — for the transactional ids whose `__transaction_state` partition
  * this broker leads (reference/transactions-and-compaction.md §2.5–§2.7, §2.11).
  *
@@ -30,14 +31,12 @@ import type { Logger } from '../../common/logger.js';
 import type { TopicPartition } from '../../common/topic-partition.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { TransactionConfig } from './transaction-config.js';
-import { NO_PRODUCER_EPOCH, NO_PRODUCER_ID, TransactionMetadata, TxnStateError, type TxnTransitMetadata } from './transaction-metadata.js';
+import { NO_PRODUCER_EPOCH } from '../../protocol/records/index.js';
+import type { ProducerIdGenerator } from '../producer-id-manager.js';
+import { initProducerIdError as failed, type InitProducerIdResult, type ProducerIdAndEpoch, type TransactionalIdCoordinator } from '../transaction-coordinator.js';
+import { TransactionMetadata, TxnStateError, type TxnTransitMetadata } from './transaction-metadata.js';
 import { isLookupError, type TransactionStateManager } from './transaction-state-manager.js';
 import { isEpochExhausted, TxnState } from './transaction-state.js';
-
-/** Hands out producer ids (the producer-id blocks in ZooKeeper). */
-export interface ProducerIdGenerator {
-  generateProducerId(): Promise<number> | number;
-}
 
 /** The marker sender as the coordinator sees it (transaction-marker-channel-manager.ts). */
 export interface TxnMarkerSender {
@@ -45,13 +44,7 @@ export interface TxnMarkerSender {
   removeMarkersForTxnTopicPartition(partition: number): void;
 }
 
-export interface InitProducerIdResult {
-  readonly errorCode: ErrorCode;
-  readonly producerId: number;
-  readonly producerEpoch: number;
-}
-
-export interface TransactionCoordinatorOptions {
+export interface TxnCoordinatorOptions {
   readonly config: TransactionConfig;
   readonly state: TransactionStateManager;
   readonly producerIds: ProducerIdGenerator;
@@ -60,11 +53,9 @@ export interface TransactionCoordinatorOptions {
   readonly log: Logger;
 }
 
-const failed = (errorCode: ErrorCode): InitProducerIdResult => ({ errorCode, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH });
-
 type Prepared = { coordinatorEpoch: number; target: TxnTransitMetadata };
 
-export class TransactionCoordinator {
+export class TxnCoordinator implements TransactionalIdCoordinator {
   private readonly config: TransactionConfig;
   private readonly state: TransactionStateManager;
   private readonly clock: Clock;
@@ -72,7 +63,7 @@ export class TransactionCoordinator {
   private readonly timers: Timer[] = [];
   private active = false;
 
-  constructor(private readonly opts: TransactionCoordinatorOptions) {
+  constructor(private readonly opts: TxnCoordinatorOptions) {
     this.config = opts.config;
     this.state = opts.state;
     this.clock = opts.clock;
@@ -114,11 +105,7 @@ export class TransactionCoordinator {
   // ------------------------------------------------------------------------------- InitProducerId
 
   /** InitProducerId with a transactional id; `expected` is the (pid, epoch) of v3+ requests that carry one. */
-  async handleInitProducerId(
-    transactionalId: string,
-    transactionTimeoutMs: number,
-    expected: { producerId: number; producerEpoch: number } | null,
-  ): Promise<InitProducerIdResult> {
+  async initProducerId(transactionalId: string, transactionTimeoutMs: number, expected: ProducerIdAndEpoch | null): Promise<InitProducerIdResult> {
     if (transactionalId === '') return failed(ErrorCode.InvalidRequest);
     if (!this.state.validateTransactionTimeoutMs(transactionTimeoutMs)) return failed(ErrorCode.InvalidTransactionTimeout);
     try {
@@ -159,7 +146,7 @@ export class TransactionCoordinator {
     m: TransactionMetadata,
     coordinatorEpoch: number,
     timeoutMs: number,
-    expected: { producerId: number; producerEpoch: number } | null,
+    expected: ProducerIdAndEpoch | null,
     spareProducerId: number | null,
   ): Prepared | ErrorCode | 'new-producer-id' {
     if (m.pendingTransitionInProgress) return ErrorCode.ConcurrentTransactions;
