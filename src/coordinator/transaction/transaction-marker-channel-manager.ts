@@ -53,8 +53,6 @@ export interface MarkerTransport {
   leaderFor(tp: TopicPartition): MarkerDestination | 'no-endpoint' | null;
   /** one WriteTxnMarkers v0 request; rejects when the connection is lost or the request times out */
   send(destination: MarkerDestination, markers: readonly TxnMarkerEntry[]): Promise<MarkerResult[]>;
-  /** a broker that left the cluster: its connection can go */
-  close?(brokerId: number): void;
 }
 
 interface QueuedMarker {

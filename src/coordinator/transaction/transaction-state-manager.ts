@@ -252,9 +252,13 @@ export class TransactionStateManager {
     return loaded;
   }
 
-  /** Follower, StopReplica or deletion: forget the partition (only the given epoch's load when one is given). */
-  removeTransactionsForTxnTopicPartition(partition: number, coordinatorEpoch?: number): void {
-    if (coordinatorEpoch === undefined || this.loading.get(partition) === coordinatorEpoch) this.loading.delete(partition);
+  /**
+   * Follower, StopReplica or deletion: forget the partition, and stop a load in progress whatever its
+   * epoch (Kafka 2.7 only cancels a load of the follower's epoch, which lets a stale load install its
+   * cache afterwards).
+   */
+  removeTransactionsForTxnTopicPartition(partition: number): void {
+    this.loading.delete(partition);
     if (this.cache.delete(partition)) this.log.info({ partition }, 'unloaded __transaction_state partition');
   }
 

@@ -335,9 +335,9 @@ export class TxnCoordinator implements TransactionalIdCoordinator {
     );
   }
 
-  /** Follower (`coordinatorEpoch` given) or StopReplica: drop the partition and its queued markers. */
-  onResignation(partition: number, coordinatorEpoch?: number): void {
-    this.state.removeTransactionsForTxnTopicPartition(partition, coordinatorEpoch);
+  /** Follower or StopReplica: drop the partition and its queued markers. */
+  onResignation(partition: number): void {
+    this.state.removeTransactionsForTxnTopicPartition(partition);
     this.opts.markers.removeMarkersForTxnTopicPartition(partition);
   }
 

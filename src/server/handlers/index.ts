@@ -8,7 +8,8 @@
  * - groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
  *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, calling the group
  *   coordinator service (handlers call services, never the reverse);
- * - producers: InitProducerId, calling the transaction coordinator service;
+ * - producers and transactions: InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, calling
+ *   the transaction coordinator service;
  * - controller-facing: ControlledShutdown, ElectLeaders, Alter/ListPartitionReassignments.
  */
 import type { TopicPartition } from '../../common/topic-partition.js';
@@ -18,6 +19,8 @@ import type { GroupService } from '../../coordinator/group-service.js';
 import type { TransactionService } from '../../coordinator/transaction-service.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import type { Handler } from '../handler.js';
+import { createAddOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { createAddPartitionsToTxnHandler } from './add-partitions-to-txn.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
 import { createAlterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
 import { apiVersions } from './api-versions.js';
@@ -31,6 +34,7 @@ import { createDescribeConfigsHandler } from './describe-configs.js';
 import { createDescribeGroupsHandler } from './describe-groups.js';
 import { createDescribeLogDirsHandler } from './describe-log-dirs.js';
 import { createElectLeadersHandler } from './elect-leaders.js';
+import { createEndTxnHandler } from './end-txn.js';
 import { createFetchHandler } from './fetch.js';
 import { createFindCoordinatorHandler } from './find-coordinator.js';
 import { createHeartbeatHandler } from './heartbeat.js';
@@ -83,7 +87,7 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createDescribeLogDirsHandler(deps),
     createOffsetForLeaderEpochHandler(rm),
     ...groupHandlers(services.groups, services.transactions),
-    createInitProducerIdHandler(services.transactions.coordinator),
+    ...transactionHandlers(deps, services.transactions, services.groups),
     createControlledShutdownHandler(deps, services.controller),
     createElectLeadersHandler(deps, services.controller),
     createAlterPartitionReassignmentsHandler(deps, services.controller),
@@ -105,5 +109,15 @@ function groupHandlers(groups: GroupService, transactions: TransactionService): 
     createListGroupsHandler(c),
     createDeleteGroupsHandler(c),
     createOffsetDeleteHandler(c),
+  ];
+}
+
+function transactionHandlers(deps: BrokerDeps, transactions: TransactionService, groups: GroupService): Handler[] {
+  const t = transactions.transactions;
+  return [
+    createInitProducerIdHandler(transactions.coordinator),
+    createAddPartitionsToTxnHandler(t, deps.metadataCache),
+    createAddOffsetsToTxnHandler(t, (groupId) => groups.coordinator.partitionFor(groupId)),
+    createEndTxnHandler(t),
   ];
 }

@@ -79,7 +79,7 @@ describe('coordinator failover: loading __transaction_state', () => {
     log.write(0, buildTxnLogBatch([{ transactionalId: 'a', value: encodeTxnValue({ producerId: 1, producerEpoch: 0, txnTimeoutMs: 1, state: TxnState.Empty, topicPartitions: [], txnLastUpdateTimestamp: 1, txnStartTimestamp: -1 }) }], 1));
     const h = await makeTxnHarness({}, { log, elect: false });
     const load = h.coordinator.onElection(0, 1);
-    h.coordinator.onResignation(0, 1);
+    h.coordinator.onResignation(0);
     await load;
     expect(h.state.getTransactionState('a')).toBe(ErrorCode.NotCoordinator);
   });
@@ -178,7 +178,7 @@ describe('WriteTxnMarkers outcomes', () => {
     const h = await makeTxnHarness();
     h.transport.setLeader(tp('t', 0), 'no-endpoint');
     await prepared(h, [tp('t', 0)]);
-    h.coordinator.onResignation(0, 5);
+    h.coordinator.onResignation(0);
     expect(h.markers.queuedMarkers).toBe(0);
     expect(h.markers.numTxnsWithPendingMarkers).toBe(0);
     h.transport.setLeader(tp('t', 0), 1);

@@ -63,7 +63,7 @@ describe('InitProducerId (transactional)', () => {
     expect(await h.coordinator.handleEndTransaction('x', 1, 0, true)).toBe(ErrorCode.CoordinatorLoadInProgress);
     await loading;
     expect((await h.coordinator.initProducerId('x', 60_000, null)).errorCode).toBe(ErrorCode.None);
-    h.coordinator.onResignation(0, 1);
+    h.coordinator.onResignation(0);
     expect((await h.coordinator.initProducerId('x', 60_000, null)).errorCode).toBe(ErrorCode.NotCoordinator);
   });
 
@@ -141,7 +141,7 @@ describe('InitProducerId (transactional)', () => {
     h.log.hold();
     let pending = h.coordinator.handleAddPartitionsToTransaction('app', a.producerId, a.producerEpoch, [tp('t', 0)]);
     await settle();
-    h.coordinator.onResignation(0, 5);
+    h.coordinator.onResignation(0);
     h.log.release();
     expect(await pending).toBe(ErrorCode.NotCoordinator);
 
@@ -149,7 +149,7 @@ describe('InitProducerId (transactional)', () => {
     h.log.hold();
     pending = h.coordinator.handleAddPartitionsToTransaction('app', a.producerId, a.producerEpoch, [tp('t', 1)]);
     await settle();
-    h.coordinator.onResignation(0, 6);
+    h.coordinator.onResignation(0);
     const reload = h.coordinator.onElection(0, 7);
     h.log.release();
     expect(await pending).toBe(ErrorCode.CoordinatorLoadInProgress);
