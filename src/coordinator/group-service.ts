@@ -20,6 +20,7 @@ import type { MetadataCache } from '../metadata/metadata-cache.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { ZkGroupMirror } from '../zk/zk-group-mirror.js';
 import { ZkOffsetStore } from '../zk/zk-offset-store.js';
+import { ZkTxnOffsetStore } from '../zk/zk-txn-offset-store.js';
 import { groupCoordinatorConfig } from './coordinator-config.js';
 import type { CoordinatorLocator } from './coordinator-locator.js';
 import { internalTopicLocator } from './internal-topic-locator.js';
@@ -61,6 +62,7 @@ export function createGroupService(deps: CoordinatorServiceDeps): GroupService {
     clock: deps.clock,
     log: deps.log,
     offsetStore: new ZkOffsetStore(deps.zk.zk),
+    txnOffsetStore: new ZkTxnOffsetStore(deps.zk.zk),
     mirror,
     partitionExists: (tp) => deps.metadataCache.partition(tp) !== undefined,
   });

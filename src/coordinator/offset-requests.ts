@@ -170,7 +170,7 @@ export class OffsetRequests {
     }
   }
 
-  async fetch(groupId: string, partitions: readonly TopicPartition[] | null, _requireStable: boolean): Promise<FetchOffsetsResult> {
+  async fetch(groupId: string, partitions: readonly TopicPartition[] | null, requireStable: boolean): Promise<FetchOffsetsResult> {
     const error = this.o.groups.validate(groupId, true);
     if (error !== null) return { errorCode: error, partitions: [] };
     const group = this.o.groups.get(groupId);
@@ -183,9 +183,7 @@ export class OffsetRequests {
       const again = this.o.groups.validate(groupId, true);
       if (again !== null) return { errorCode: again, partitions: [] };
     }
-    // No transactional offsets are pending on this coordinator's cache, so RequireStable (v7)
-    // never finds an unstable partition here.
-    return { errorCode: ErrorCode.None, partitions: this.o.offsets.getOffsets(group, partitions) };
+    return { errorCode: ErrorCode.None, partitions: this.o.offsets.getOffsets(group, partitions, requireStable) };
   }
 
   async deleteOffsets(groupId: string, requested: readonly TopicPartition[]): Promise<DeleteOffsetsResult> {

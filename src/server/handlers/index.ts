@@ -6,7 +6,7 @@
  * - admin: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs, AlterConfigs,
  *   IncrementalAlterConfigs, DeleteRecords, DescribeLogDirs;
  * - groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
- *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, calling the group
+ *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, TxnOffsetCommit, calling the group
  *   coordinator service (handlers call services, never the reverse);
  * - producers and transactions: InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, calling
  *   the transaction coordinator service;
@@ -54,6 +54,7 @@ import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js'
 import { createProduceHandler } from './produce.js';
 import { createStopReplicaHandler } from './stop-replica.js';
 import { createSyncGroupHandler } from './sync-group.js';
+import { createTxnOffsetCommitHandler } from './txn-offset-commit.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
 
 export interface HandlerServices {
@@ -109,6 +110,7 @@ function groupHandlers(groups: GroupService, transactions: TransactionService): 
     createListGroupsHandler(c),
     createDeleteGroupsHandler(c),
     createOffsetDeleteHandler(c),
+    createTxnOffsetCommitHandler(c),
   ];
 }
 
