@@ -245,6 +245,8 @@ export class Broker {
       recoveryPointCheckpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
       logStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
       flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'],
+      producerIdExpirationMs: v['transactional.id.expiration.ms'],
+      producerIdExpirationCheckIntervalMs: v['producer.id.expiration.check.interval.ms'],
       onLogDirFailure: (dir) => {
         log.error({ dir }, 'log directory failed');
         void zk.createLogDirEventNotification(this._brokerId).catch((err: unknown) => log.error({ err }, 'posting the log dir event failed'));

@@ -10,6 +10,9 @@
  * - LeaderAndIsr making this broker leader of a `__consumer_offsets` partition → onElection;
  *   follower or StopReplica → onResignation, so coordinator failover follows partition
  *   leadership (ARCHITECTURE §6).
+ * - a transaction marker written on a `__consumer_offsets` partition here (WriteTxnMarkers) →
+ *   handleTxnCompletion: the producer's pending transactional offsets of the partition's groups
+ *   are committed or dropped, and that is the partition's answer to the marker (ARCHITECTURE §13).
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -78,6 +81,11 @@ export function createGroupService(deps: CoordinatorServiceDeps): GroupService {
     onStopReplica: (tp) => {
       if (isOffsetsPartition(tp.topic)) coordinator.onResignation(tp.partition);
     },
+  });
+
+  deps.replicaManager.setTxnMarkerListener(GROUP_METADATA_TOPIC, {
+    onTxnMarker: (e) =>
+      coordinator.handleTxnCompletion(e.tp.partition, { producerId: e.producerId, producerEpoch: e.producerEpoch, coordinatorEpoch: e.coordinatorEpoch, commit: e.committed }),
   });
 
   return {

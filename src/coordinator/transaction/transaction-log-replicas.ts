@@ -20,7 +20,7 @@ export function replicaTransactionLog(replicaManager: ReplicaManager, zk: KafkaZ
   };
   return {
     async append(partition: number, records: Buffer, timeoutMs: number): Promise<ErrorCode> {
-      const [result] = await replicaManager.appendRecords([{ tp: tp(partition), records }], ACKS_ALL, timeoutMs);
+      const [result] = await replicaManager.appendRecords([{ tp: tp(partition), records }], ACKS_ALL, timeoutMs, 'coordinator');
       if (!result) throw new Error(`no append result for ${TRANSACTION_STATE_TOPIC}-${partition}`);
       return result.errorCode;
     },

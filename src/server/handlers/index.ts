@@ -9,7 +9,7 @@
  *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, TxnOffsetCommit, calling the group
  *   coordinator service (handlers call services, never the reverse);
  * - producers and transactions: InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, calling
- *   the transaction coordinator service;
+ *   the transaction coordinator service; WriteTxnMarkers (coordinator → partition leader);
  * - controller-facing: ControlledShutdown, ElectLeaders, Alter/ListPartitionReassignments.
  */
 import type { TopicPartition } from '../../common/topic-partition.js';
@@ -56,6 +56,7 @@ import { createStopReplicaHandler } from './stop-replica.js';
 import { createSyncGroupHandler } from './sync-group.js';
 import { createTxnOffsetCommitHandler } from './txn-offset-commit.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
+import { createWriteTxnMarkersHandler } from './write-txn-markers.js';
 
 export interface HandlerServices {
   readonly replicaManager: ReplicaManager;
@@ -89,6 +90,7 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createOffsetForLeaderEpochHandler(rm),
     ...groupHandlers(services.groups, services.transactions),
     ...transactionHandlers(deps, services.transactions, services.groups),
+    createWriteTxnMarkersHandler(deps, rm),
     createControlledShutdownHandler(deps, services.controller),
     createElectLeadersHandler(deps, services.controller),
     createAlterPartitionReassignmentsHandler(deps, services.controller),

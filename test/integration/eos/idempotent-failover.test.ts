@@ -1,0 +1,95 @@
+/**
+ * librdkafka's idempotent producer across a kill -9 of the partition leader (transactions-and-compaction.md
+ * §5.2 I5; reliability.md §6), on 3 brokers as child processes: one topic, 2 partitions, RF 3,
+ * min.insync.replicas 2. confluent-kafka-python (`enable.idempotence=true`, up to 5 requests in flight per
+ * connection, a long message.timeout.ms) writes `<partition>:<seq>` values to both partitions while the leader of
+ * partition 0 is SIGKILLed; requests in flight at the kill are retried on the new leader, which already holds
+ * the producer state it replicated as a follower. Then, reading every partition back:
+ * - every delivery report is a value at exactly its reported offset (nothing acknowledged lost);
+ * - no value appears twice (the retries of batches the old leader had replicated were deduplicated);
+ * - each partition holds its sequence in order; no fatal producer error (no spurious OUT_OF_ORDER_SEQUENCE_NUMBER).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { kafkaClients, pythonJson, type KafkaClients } from '../../harness/clients.js';
+import { endOffset, readPartition, waitForMetadataReady } from '../../harness/verifiable.js';
+
+const topic = 'idem-failover';
+const PARTITIONS = 2;
+const MESSAGES = 4000;
+
+let cluster: TestCluster;
+let clients: KafkaClients;
+
+beforeAll(async () => {
+  cluster = await startCluster({
+    brokers: 3,
+    mode: 'process',
+    config: { 'zookeeper.session.timeout.ms': 4000, 'auto.leader.rebalance.enable': false },
+  });
+  clients = kafkaClients(cluster.bootstrap);
+  await waitForMetadataReady(cluster);
+  const admin = await clients.admin();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+  });
+  for (let partition = 0; partition < PARTITIONS; partition++) await cluster.waitForIsr({ topic, partition }, cluster.ids);
+});
+
+afterAll(async () => {
+  await clients?.disconnectAll();
+  await cluster?.shutdown();
+});
+
+const PRODUCER = `
+import json, sys, time
+from confluent_kafka import Producer
+bootstrap, topic, n, parts = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+delivered, errors, fatal = [], [], []
+def on_delivery(err, msg):
+    if err: errors.append(str(err))
+    else: delivered.append([msg.partition(), msg.offset(), msg.value().decode()])
+def on_error(e):
+    if e.fatal(): fatal.append(str(e))
+p = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'acks': 'all', 'linger.ms': 5,
+              'message.timeout.ms': 120000, 'error_cb': on_error})
+for i in range(n):
+    part = i % parts
+    p.produce(topic, value=('%d:%d' % (part, i // parts)).encode(), partition=part, on_delivery=on_delivery)
+    p.poll(0)
+    time.sleep(0.004)
+left = p.flush(150)
+print(json.dumps({'delivered': delivered, 'errors': errors, 'fatal': fatal, 'unflushed': left}))
+`;
+
+describe('idempotent producer - kill -9 of the leader (process mode)', () => {
+  it('librdkafka: no duplicate, nothing acknowledged lost, order kept, no fatal error', async () => {
+    const before = (await cluster.partitionState({ topic, partition: 0 }))!;
+    const producing = pythonJson<{ delivered: Array<[number, number, string]>; errors: string[]; fatal: string[]; unflushed: number }>(
+      PRODUCER,
+      [cluster.bootstrap, topic, String(MESSAGES), String(PARTITIONS)],
+      { timeoutMs: 200_000 },
+    );
+    await cluster.waitFor(async () => (await endOffset(cluster.bootstrap, topic, 0).catch(() => 0)) >= 300, 'the producer is under way', 60_000);
+    await cluster.kill(before.leader);
+    const next = await cluster.waitForLeader({ topic, partition: 0 }, { not: before.leader, timeoutMs: 30_000 });
+    expect(before.isr).toContain(next);
+    const result = await producing;
+    await cluster.restart(before.leader, { how: 'kill' });
+    for (let partition = 0; partition < PARTITIONS; partition++) await cluster.waitForIsr({ topic, partition }, cluster.ids, { timeoutMs: 60_000 });
+
+    expect(result.fatal).toEqual([]);
+    expect(result.errors).toEqual([]);
+    expect(result.unflushed).toBe(0);
+    expect(result.delivered.length).toBe(MESSAGES);
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      const read = await readPartition(cluster.bootstrap, topic, partition);
+      const values = read.map((r) => r.value);
+      expect(new Set(values).size).toBe(values.length);
+      expect(values).toEqual(Array.from({ length: MESSAGES / PARTITIONS }, (_, seq) => `${partition}:${seq}`));
+      const at = new Map(read.map((r) => [r.offset, r.value]));
+      for (const [p, offset, value] of result.delivered) if (p === partition) expect(at.get(offset)).toBe(value);
+    }
+  });
+});
