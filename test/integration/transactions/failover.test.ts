@@ -9,7 +9,9 @@
  *    partition's min.insync.replicas raised above the replication factor: NOT_ENOUGH_REPLICAS, retried):
  *    the new coordinator loads PrepareCommit and, once the partition accepts markers again, completes it;
  * 3. a data partition's leader is killed between AddPartitionsToTxn and EndTxn: the markers go to the new
- *    leader.
+ *    leader;
+ * 4. the group coordinator is killed between TxnOffsetCommit and the commit: the pending offsets are in
+ *    ZooKeeper, so the new leader of the group's `__consumer_offsets` partition commits them on the marker.
  * Every time `__transaction_state` ends in CompleteCommit and the transaction is committed on every
  * partition: read_committed readers then see each of its records exactly once (markers are written per
  * partition, so before CompleteCommit a reader may see some partitions' records and not yet others').
@@ -36,6 +38,7 @@ const TOPIC = 'fo-data';
 const BLOCKED = 'fo-blocked';
 const PARTITIONS = 3;
 const TXN_PARTITIONS = 3;
+const OFFSETS_PARTITIONS = 3;
 
 let cluster: TestCluster;
 let clients: KafkaClients;
@@ -57,7 +60,7 @@ class TxnProducer {
   static start(transactionalId: string): TxnProducer {
     const script = `
 import json, sys
-from confluent_kafka import Producer, KafkaException
+from confluent_kafka import Producer, Consumer, TopicPartition, KafkaException
 bootstrap, topic, txn_id, partitions = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 p = Producer({'bootstrap.servers': bootstrap, 'transactional.id': txn_id, 'acks': 'all', 'transaction.timeout.ms': 120000})
 def out(o): print(json.dumps(o), flush=True)
@@ -72,6 +75,10 @@ def run(cmd):
         p.produce(cmd[1], value=cmd[2].encode(), partition=0)
         left = p.flush(60)
         if left: raise Exception('%d messages not delivered' % left)
+    elif cmd[0] == 'offsets':
+        c = Consumer({'bootstrap.servers': bootstrap, 'group.id': cmd[1]})
+        p.send_offsets_to_transaction([TopicPartition(cmd[2], int(cmd[3]), int(cmd[4]))], c.consumer_group_metadata(), 60)
+        c.close()
     elif cmd[0] == 'commit': p.commit_transaction(60)
 for line in sys.stdin:
     cmd = line.split()
@@ -220,6 +227,7 @@ beforeAll(async () => {
       'transaction.state.log.replication.factor': 3,
       'transaction.state.log.min.isr': 2,
       'offsets.topic.replication.factor': 3,
+      'offsets.topic.num.partitions': OFFSETS_PARTITIONS,
       'zookeeper.session.timeout.ms': 4000,
       'auto.leader.rebalance.enable': false,
     },
@@ -331,5 +339,28 @@ describe('transactions across kill -9', () => {
     expect(await committedValues()).toEqual([...expected].sort());
     producer.stop();
     await restore(victim);
+  });
+
+  it('the group coordinator dies between TxnOffsetCommit and the commit: its successor commits the pending offsets from ZooKeeper', async () => {
+    const group = 'fo-group';
+    const producer = TxnProducer.start('fo-offsets');
+    await producer.must('init');
+    await producer.must('begin');
+    await producer.must('send e 3');
+    await producer.must(`offsets ${group} ${TOPIC} 0 42`);
+    const [pid] = await cluster.zk.zk.getChildren(`/consumers/${group}/txn_offsets`);
+    expect(JSON.parse((await cluster.zk.zk.getData(`/consumers/${group}/txn_offsets/${pid}/${TOPIC}/0`)).data!.toString())).toMatchObject({ offset: 42 });
+    const offsetsTp = { topic: '__consumer_offsets', partition: partitionFor(group, OFFSETS_PARTITIONS) };
+    const groupCoordinator = await cluster.waitForLeader(offsetsTp);
+    await cluster.kill(groupCoordinator);
+    await cluster.waitForLeader(offsetsTp, { not: groupCoordinator });
+    await producer.must('commit');
+    expected.push(...values('e', 3));
+    await cluster.waitFor(async () => (await cluster.zk.zk.tryGetData(`/consumers/${group}/offsets/${TOPIC}/0`))?.data?.toString() === '42', 'the offset committed by the new group coordinator');
+    expect(await cluster.zk.zk.getChildren(`/consumers/${group}/txn_offsets/${pid}`)).toEqual([]);
+    await cluster.waitFor(async () => (await lastTxnState('fo-offsets'))?.state === TxnState.CompleteCommit, 'CompleteCommit written');
+    expect(await committedValues()).toEqual([...expected].sort());
+    producer.stop();
+    await restore(groupCoordinator);
   });
 });
