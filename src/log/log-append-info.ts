@@ -24,6 +24,7 @@ import {
 import { crc32c } from '../protocol/records/crc.js';
 import { writeInt64 } from '../protocol/primitives.js';
 import { CURRENT_MAGIC, MIN_BATCH_LENGTH, readSafeInt64 } from './batch-cursor.js';
+import type { BatchMetadata } from './producer-state-entry.js';
 import { NO_TIMESTAMP } from './time-index.js';
 
 export interface LogAppendInfo {
@@ -117,4 +118,19 @@ export function analyzeBatches(records: Buffer, mode: AppendMode, maxMessageByte
     pos += size;
   }
   return info;
+}
+
+/** What a retried batch is answered: the original's offsets and max timestamp (a 2.7 quirk, even under CreateTime). */
+export function duplicateAppendInfo(d: BatchMetadata, logStartOffset: number): LogAppendInfo {
+  return {
+    firstOffset: d.firstOffset,
+    lastOffset: d.lastOffset,
+    maxTimestamp: d.timestamp,
+    offsetOfMaxTimestamp: d.lastOffset,
+    logAppendTime: d.timestamp,
+    logStartOffset,
+    batchCount: 0,
+    validBytes: 0,
+    duplicate: true,
+  };
 }

@@ -151,7 +151,7 @@ export class LogManager {
 
   removeExpiredProducers(): void {
     const now = this.clock.now();
-    for (const log of this.onlineLogs()) this.tryLog(log, () => log.removeExpiredProducers(now));
+    for (const log of this.onlineLogs()) this.tryLog(log, () => log.producerState.removeExpiredProducers(now));
   }
 
   checkpointRecoveryPoints(): void {

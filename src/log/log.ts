@@ -34,19 +34,16 @@ import type { TopicPartition } from '../common/topic-partition.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { CheckpointFile, LeaderEpochCheckpointFormat, type EpochEntry } from './checkpoint.js';
 import type { FileHandlePool } from './file-handle-pool.js';
-import { analyzeBatches, type AnalyzedBatches, type AppendMode, type LogAppendInfo } from './log-append-info.js';
+import { analyzeBatches, duplicateAppendInfo, type AnalyzedBatches, type AppendMode, type LogAppendInfo } from './log-append-info.js';
 import type { AppendOrigin } from './producer-append-info.js';
-import type { BatchMetadata } from './producer-state-entry.js';
-import { rebuildProducerState, recoverBatchIntoState } from './producer-state-loader.js';
-import { ProducerAppendAnalysis, ProducerStateManager } from './producer-state-manager.js';
+import { rebuildProducerState, recoverSegmentWithProducerState } from './producer-state-loader.js';
+import { ProducerStateManager, type ProducerAppendAnalysis } from './producer-state-manager.js';
 import type { AbortedTxn } from './transaction-index.js';
 import { CleanupPolicy, TimestampType, type LogConfig } from './log-config.js';
 import { DELETED_SUFFIX, LEADER_EPOCH_CHECKPOINT } from './log-file-names.js';
 import { loadSegments } from './log-loader.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-cache.js';
 import { LogSegment, type SegmentContext, type TimestampLookup } from './segment.js';
-import { BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, PRODUCER_ID } from '../protocol/records/batch-layout.js';
-import { readSafeInt64 } from './batch-cursor.js';
 
 export const EARLIEST_TIMESTAMP = -2;
 /** transactional.id.expiration.ms default */
@@ -138,20 +135,14 @@ export class Log {
 
   /** Kafka's Log.recoverSegment: producer state up to the segment (its own manager), then the segment's batches. */
   private recoverSegment(segment: LogSegment, earlier: readonly LogSegment[]): number {
-    const state = this.newProducerStateManager();
-    this.producerBatchesReplayed += rebuildProducerState(state, earlier, {
-      lastOffset: segment.baseOffset,
-      logStartOffset: this._logStartOffset,
-      reloadFromCleanShutdown: false,
-      nowMs: this.ctx.clock.now(),
-    });
     const cache = this.leaderEpochCache;
-    const truncated = segment.recover((cursor) => {
-      maybeAssignEpoch(cache, cursor.partitionLeaderEpoch, cursor.baseOffset);
-      recoverBatchIntoState(state, cursor, (txn) => segment.appendAbortedTxn(txn));
+    const { truncated, replayed } = recoverSegmentWithProducerState(segment, earlier, {
+      state: this.newProducerStateManager(),
+      logStartOffset: this._logStartOffset,
+      nowMs: this.ctx.clock.now(),
+      onBatch: (cursor) => maybeAssignEpoch(cache, cursor.partitionLeaderEpoch, cursor.baseOffset),
     });
-    // The next segment's recovery (or the load after) starts from here instead of replaying this one.
-    state.takeSnapshot();
+    this.producerBatchesReplayed += replayed;
     return truncated;
   }
 
@@ -224,8 +215,8 @@ export class Log {
       const info = analyzeBatches(records, mode, this.ctx.config.maxMessageBytes);
       let producers: ProducerAppendAnalysis | null = null;
       if (info.producerBatches > 0) {
-        producers = this.analyzeProducerState(records, origin);
-        if (producers.duplicate) return this.duplicateAppendInfo(producers.duplicate);
+        producers = this.producerState.analyzeAppend(records, origin);
+        if (producers.duplicate) return duplicateAppendInfo(producers.duplicate, this._logStartOffset);
       }
       return this.appendAnalyzed(records, info, producers);
     } catch (err) {
@@ -239,37 +230,11 @@ export class Log {
     try {
       const mode: AppendMode = { role: 'follower', logEndOffset: this.logEndOffset };
       const info = analyzeBatches(records, mode, this.ctx.config.maxMessageBytes);
-      const producers = info.producerBatches > 0 ? this.analyzeProducerState(records, 'replication') : null;
+      const producers = info.producerBatches > 0 ? this.producerState.analyzeAppend(records, 'replication') : null;
       return this.appendAnalyzed(records, info, producers);
     } catch (err) {
       throw this.failure(err);
     }
-  }
-
-  /** Stages every batch with a producer id (throws the first one's Kafka error); stops at a duplicate. */
-  private analyzeProducerState(records: Buffer, origin: AppendOrigin): ProducerAppendAnalysis {
-    const analysis = new ProducerAppendAnalysis();
-    for (let pos = 0; pos < records.length; ) {
-      const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
-      if (records.readInt32BE(pos + PRODUCER_ID) >= 0 && !this.producerState.stageBatch(analysis, records, pos, size, origin)) break;
-      pos += size;
-    }
-    return analysis;
-  }
-
-  /** What a retried batch is answered: the original's offsets and max timestamp (a 2.7 quirk, even under CreateTime). */
-  private duplicateAppendInfo(d: BatchMetadata): LogAppendInfo {
-    return {
-      firstOffset: d.firstOffset,
-      lastOffset: d.lastOffset,
-      maxTimestamp: d.timestamp,
-      offsetOfMaxTimestamp: d.lastOffset,
-      logAppendTime: d.timestamp,
-      logStartOffset: this._logStartOffset,
-      batchCount: 0,
-      validBytes: 0,
-      duplicate: true,
-    };
   }
 
   private appendAnalyzed(records: Buffer, info: AnalyzedBatches, producers: ProducerAppendAnalysis | null): LogAppendInfo {
@@ -547,11 +512,6 @@ export class Log {
     return f < 0 ? -1 : Math.max(f, this._logStartOffset);
   }
 
-  /** The partition's high watermark moved: completed transactions whose marker is now below it become stable. */
-  onHighWatermarkUpdated(highWatermark: number): void {
-    this.producerState.onHighWatermarkUpdated(highWatermark);
-  }
-
   /**
    * Aborted transactions overlapping [startOffset, upperBoundOffset), sorted by first offset (kafkajs
    * walks them in that order): from the segment holding `startOffset` on, until an entry's LSO shows
@@ -567,11 +527,6 @@ export class Log {
       }
       return found.sort((a, b) => a.firstOffset - b.firstOffset);
     });
-  }
-
-  /** Producer ids idle past transactional.id.expiration.ms are forgotten (their next batch may use any sequence). */
-  removeExpiredProducers(nowMs: number): number {
-    return this.guard(() => this.producerState.removeExpiredProducers(nowMs));
   }
 
   /**
@@ -592,12 +547,7 @@ export class Log {
 
   /** Base offset of the last segment starting strictly below `offset`. */
   private lowerSegmentBase(offset: number): number | undefined {
-    let base: number | undefined;
-    for (const s of this.segments) {
-      if (s.baseOffset >= offset) break;
-      base = s.baseOffset;
-    }
-    return base;
+    return this.segments[this.floorSegmentIndex(offset - 1)]?.baseOffset;
   }
 
   /** Remove the partition directory and everything in it. */
@@ -649,18 +599,6 @@ export class Log {
     this.opts.onStorageError?.(this, err);
     return new KafkaError(ErrorCode.KafkaStorageError, `I/O error in log ${this.dir}`, { cause: err });
   }
-}
-
-/** The offset after the last whole batch of `records` (what a fetch returned), or -1 when it holds none. */
-export function nextOffsetAfter(records: Buffer): number {
-  let next = -1;
-  for (let pos = 0; pos + LOG_OVERHEAD <= records.length; ) {
-    const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
-    if (pos + size > records.length) break;
-    next = readSafeInt64(records, pos) + records.readInt32BE(pos + LAST_OFFSET_DELTA) + 1;
-    pos += size;
-  }
-  return next;
 }
 
 /** Kafka's rule while appending or recovering: a batch with a higher epoch starts that epoch. */

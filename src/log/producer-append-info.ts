@@ -2,7 +2,7 @@
  * The checks and the staged state change for one producer id in one append (Kafka 2.7
  * ProducerAppendInfo; transactions-and-compaction.md §1.4–1.5, §2.9). Validation runs against the
  * producer's entry before the append; nothing changes until the log has written the bytes and the
- * manager applies `updated` (so a refused batch leaves no trace).
+ * manager applies the staged fields to the entry (so a refused batch leaves no trace).
  *
  * Per origin:
  * - client (Produce): lower epoch → INVALID_PRODUCER_EPOCH; higher epoch → first sequence must be 0
@@ -32,7 +32,15 @@ import { ControlRecordType, decodeEndTransactionMarker } from '../protocol/recor
 import { readRecords } from '../protocol/records/record.js';
 import { RecordBatch } from '../protocol/records/record-batch.js';
 import { readSafeInt64 } from './batch-cursor.js';
-import { NO_OPEN_TXN, NO_PRODUCER_EPOCH, NO_SEQUENCE, ProducerStateEntry, incrementSequence } from './producer-state-entry.js';
+import {
+  NO_OPEN_TXN,
+  NO_PRODUCER_EPOCH,
+  NO_SEQUENCE,
+  NO_TIMESTAMP,
+  incrementSequence,
+  type ProducerStateEntry,
+  type StagedProducerUpdate,
+} from './producer-state-entry.js';
 
 export type AppendOrigin = 'client' | 'coordinator' | 'replication';
 
@@ -48,11 +56,18 @@ const INT32_MAX = 0x7fffffff;
 /** A control batch holds one tiny record; the bound only guards against a corrupt length. */
 const MAX_CONTROL_RECORDS_BYTES = 1 << 16;
 
-export class ProducerAppendInfo {
-  /** The entry as it will be after this append (batches: only the ones this append adds). */
-  readonly updated: ProducerStateEntry;
-  /** First offsets of the transactions this append opened. */
-  readonly startedTransactions: number[] = [];
+/**
+ * The producer's entry as it will be after this append, staged in plain fields (no entry, no typed
+ * array per append: this runs for every idempotent batch).
+ */
+export class ProducerAppendInfo implements StagedProducerUpdate {
+  producerEpoch: number;
+  coordinatorEpoch = -1;
+  lastTimestamp = NO_TIMESTAMP;
+  currentTxnFirstOffset = NO_OPEN_TXN;
+  readonly batches: number[] = [];
+  /** First offsets of the transactions this append opened (null: none). */
+  startedTransactions: number[] | null = null;
   private readonly currentEpoch: number;
   private readonly currentLastSeq: number;
 
@@ -63,16 +78,31 @@ export class ProducerAppendInfo {
     readonly origin: AppendOrigin,
     private readonly log?: Logger,
   ) {
-    const updated = new ProducerStateEntry(producerId);
     this.currentEpoch = current?.producerEpoch ?? NO_PRODUCER_EPOCH;
     this.currentLastSeq = current?.lastSeq ?? NO_SEQUENCE;
-    updated.producerEpoch = this.currentEpoch;
+    this.producerEpoch = this.currentEpoch;
     if (current) {
-      updated.coordinatorEpoch = current.coordinatorEpoch;
-      updated.lastTimestamp = current.lastTimestamp;
-      updated.currentTxnFirstOffset = current.currentTxnFirstOffset;
+      this.coordinatorEpoch = current.coordinatorEpoch;
+      this.lastTimestamp = current.lastTimestamp;
+      this.currentTxnFirstOffset = current.currentTxnFirstOffset;
     }
-    this.updated = updated;
+  }
+
+  /** Last sequence of the batches staged under the current epoch, -1 when none. */
+  private get stagedLastSeq(): number {
+    const n = this.batches.length;
+    return n === 0 ? NO_SEQUENCE : this.batches[n - 4]!;
+  }
+
+  private maybeUpdateProducerEpoch(epoch: number): void {
+    if (epoch === this.producerEpoch) return;
+    this.batches.length = 0;
+    this.producerEpoch = epoch;
+  }
+
+  private startTransaction(firstOffset: number): void {
+    this.currentTxnFirstOffset = firstOffset;
+    (this.startedTransactions ??= []).push(firstOffset);
   }
 
   appendDataBatch(
@@ -86,65 +116,58 @@ export class ProducerAppendInfo {
   ): void {
     this.checkProducerEpoch(epoch, firstOffset);
     if (this.origin === 'client') this.checkSequence(epoch, firstSeq, firstOffset);
-    const u = this.updated;
-    u.addBatch(epoch, lastSeq, lastOffset, lastOffset - firstOffset, maxTimestamp);
-    if (u.currentTxnFirstOffset !== NO_OPEN_TXN && !isTransactional) {
+    this.maybeUpdateProducerEpoch(epoch);
+    this.batches.push(lastSeq, lastOffset, lastOffset - firstOffset, maxTimestamp);
+    this.lastTimestamp = maxTimestamp;
+    if (this.currentTxnFirstOffset !== NO_OPEN_TXN && !isTransactional) {
       throw new KafkaError(
         ErrorCode.InvalidTxnState,
         `Expected transactional write from producer ${this.producerId} at offset ${firstOffset} in partition ${this.tpKey}`,
       );
     }
-    if (u.currentTxnFirstOffset === NO_OPEN_TXN && isTransactional) {
-      u.currentTxnFirstOffset = firstOffset;
-      this.startedTransactions.push(firstOffset);
-    }
+    if (this.currentTxnFirstOffset === NO_OPEN_TXN && isTransactional) this.startTransaction(firstOffset);
   }
 
   appendEndTxnMarker(type: ControlRecordType, coordinatorEpoch: number, epoch: number, offset: number, timestamp: number): CompletedTxn {
     this.checkProducerEpoch(epoch, offset);
-    const u = this.updated;
-    if (u.coordinatorEpoch > coordinatorEpoch) {
+    if (this.coordinatorEpoch > coordinatorEpoch) {
       const message =
         `Invalid coordinator epoch for producerId ${this.producerId} at offset ${offset} in partition ${this.tpKey}: ` +
-        `${coordinatorEpoch} (zombie), ${u.coordinatorEpoch} (current)`;
+        `${coordinatorEpoch} (zombie), ${this.coordinatorEpoch} (current)`;
       if (this.origin !== 'replication') throw new KafkaError(ErrorCode.TransactionCoordinatorFenced, message);
       this.log?.info(message);
     }
-    let firstOffset = u.currentTxnFirstOffset;
-    if (firstOffset === NO_OPEN_TXN) {
-      firstOffset = offset;
-      this.startedTransactions.push(offset);
-    }
-    u.maybeUpdateProducerEpoch(epoch);
-    u.currentTxnFirstOffset = NO_OPEN_TXN;
-    u.coordinatorEpoch = coordinatorEpoch;
-    u.lastTimestamp = timestamp;
+    if (this.currentTxnFirstOffset === NO_OPEN_TXN) this.startTransaction(offset);
+    const firstOffset = this.currentTxnFirstOffset;
+    this.maybeUpdateProducerEpoch(epoch);
+    this.currentTxnFirstOffset = NO_OPEN_TXN;
+    this.coordinatorEpoch = coordinatorEpoch;
+    this.lastTimestamp = timestamp;
     return { producerId: this.producerId, firstOffset, lastOffset: offset, isAborted: type === ControlRecordType.Abort };
   }
 
   private checkProducerEpoch(epoch: number, offset: number): void {
-    if (epoch >= this.updated.producerEpoch) return;
+    if (epoch >= this.producerEpoch) return;
     const message =
       `Epoch of producer ${this.producerId} at offset ${offset} in ${this.tpKey} is ${epoch}, ` +
-      `which is smaller than the last seen epoch ${this.updated.producerEpoch}`;
+      `which is smaller than the last seen epoch ${this.producerEpoch}`;
     // 2.7 answers INVALID_PRODUCER_EPOCH here even for transactional producers (not PRODUCER_FENCED).
     if (this.origin !== 'replication') throw new KafkaError(ErrorCode.InvalidProducerEpoch, message);
     this.log?.warn(message);
   }
 
   private checkSequence(epoch: number, firstSeq: number, offset: number): void {
-    const u = this.updated;
-    if (epoch !== u.producerEpoch) {
-      if (firstSeq !== 0 && u.producerEpoch !== NO_PRODUCER_EPOCH) {
+    if (epoch !== this.producerEpoch) {
+      if (firstSeq !== 0 && this.producerEpoch !== NO_PRODUCER_EPOCH) {
         throw new KafkaError(
           ErrorCode.OutOfOrderSequenceNumber,
           `Invalid sequence number for new epoch of producer ${this.producerId} at offset ${offset} in partition ${this.tpKey}: ` +
-            `${epoch} (request epoch), ${firstSeq} (seq. number), ${u.producerEpoch} (current producer epoch)`,
+            `${epoch} (request epoch), ${firstSeq} (seq. number), ${this.producerEpoch} (current producer epoch)`,
         );
       }
       return;
     }
-    const lastSeq = !u.isEmpty ? u.lastSeq : epoch === this.currentEpoch ? this.currentLastSeq : NO_SEQUENCE;
+    const lastSeq = this.batches.length > 0 ? this.stagedLastSeq : epoch === this.currentEpoch ? this.currentLastSeq : NO_SEQUENCE;
     // No epoch known (state lost to retention, expiry or a restart without it): any sequence (KIP-360).
     if (this.currentEpoch === NO_PRODUCER_EPOCH || inSequence(lastSeq, firstSeq)) return;
     throw new KafkaError(

@@ -34,6 +34,16 @@ export function decrementSequence(seq: number, decrement: number): number {
   return seq < decrement ? INT32_MAX - (decrement - seq) + 1 : seq - decrement;
 }
 
+/** What one append changes for a producer (ProducerAppendInfo stages it without allocating an entry). */
+export interface StagedProducerUpdate {
+  readonly producerEpoch: number;
+  readonly coordinatorEpoch: number;
+  readonly lastTimestamp: number;
+  readonly currentTxnFirstOffset: number;
+  /** the batches added under `producerEpoch`, flat: (lastSeq, lastOffset, offsetDelta, timestamp) each */
+  readonly batches: readonly number[];
+}
+
 /** One retained batch, as read out of an entry (snapshots, tests, duplicate answers). */
 export interface BatchMetadata {
   readonly firstSeq: number;
@@ -116,12 +126,11 @@ export class ProducerStateEntry {
     return -1;
   }
 
-  /** Applies a staged update (ProducerAppendInfo's entry) on top of this one. */
-  update(next: ProducerStateEntry): void {
+  /** Applies a staged update (an append's ProducerAppendInfo) on top of this one. */
+  update(next: StagedProducerUpdate): void {
     this.maybeUpdateProducerEpoch(next.producerEpoch);
-    for (let i = 0; i < next.count; i++) {
-      this.pushBatch(next.field(i, LAST_SEQ), next.field(i, LAST_OFFSET), next.field(i, OFFSET_DELTA), next.field(i, TIMESTAMP));
-    }
+    const b = next.batches;
+    for (let i = 0; i + SLOT <= b.length; i += SLOT) this.pushBatch(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!);
     this.coordinatorEpoch = next.coordinatorEpoch;
     this.currentTxnFirstOffset = next.currentTxnFirstOffset;
     this.lastTimestamp = next.lastTimestamp;

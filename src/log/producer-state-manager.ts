@@ -21,10 +21,10 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
-import { BASE_SEQUENCE, LAST_OFFSET_DELTA, PRODUCER_EPOCH, PRODUCER_ID } from '../protocol/records/batch-layout.js';
+import { BASE_SEQUENCE, BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, PRODUCER_EPOCH, PRODUCER_ID } from '../protocol/records/batch-layout.js';
 import { readSafeInt64 } from './batch-cursor.js';
 import { ProducerAppendInfo, appendBatchToProducer, type AppendOrigin, type CompletedTxn } from './producer-append-info.js';
-import { NO_OPEN_TXN, incrementSequence, type BatchMetadata, type ProducerStateEntry } from './producer-state-entry.js';
+import { NO_OPEN_TXN, ProducerStateEntry, incrementSequence, type BatchMetadata } from './producer-state-entry.js';
 import type { AbortedTxn } from './transaction-index.js';
 import {
   CorruptSnapshotError,
@@ -47,9 +47,26 @@ export interface TxnMetadata {
  * duplicates (client appends only; then nothing is written).
  */
 export class ProducerAppendAnalysis {
-  readonly updates = new Map<number, ProducerAppendInfo>();
-  readonly completedTxns: CompletedTxn[] = [];
+  /** The common case is one producer per append: no Map for it. */
+  private first: ProducerAppendInfo | null = null;
+  private more: Map<number, ProducerAppendInfo> | null = null;
+  completedTxns: CompletedTxn[] | null = null;
   duplicate: BatchMetadata | null = null;
+
+  get(producerId: number): ProducerAppendInfo | undefined {
+    if (this.first?.producerId === producerId) return this.first;
+    return this.more?.get(producerId);
+  }
+
+  add(info: ProducerAppendInfo): void {
+    if (!this.first) this.first = info;
+    else (this.more ??= new Map()).set(info.producerId, info);
+  }
+
+  forEach(fn: (info: ProducerAppendInfo) => void): void {
+    if (this.first) fn(this.first);
+    this.more?.forEach(fn);
+  }
 }
 
 export interface ProducerStateManagerOptions {
@@ -136,19 +153,32 @@ export class ProducerStateManager {
         }
       }
     }
-    let info = analysis.updates.get(producerId);
+    let info = analysis.get(producerId);
     if (!info) {
       info = this.prepareUpdate(producerId, origin);
-      analysis.updates.set(producerId, info);
+      analysis.add(info);
     }
     const completed = appendBatchToProducer(info, buf, pos, size);
-    if (completed) analysis.completedTxns.push(completed);
+    if (completed) (analysis.completedTxns ??= []).push(completed);
     return true;
+  }
+
+  /** Stages every batch of `records` with a producer id (throws the first one's Kafka error); stops at a duplicate. */
+  analyzeAppend(records: Buffer, origin: AppendOrigin): ProducerAppendAnalysis {
+    const analysis = new ProducerAppendAnalysis();
+    for (let pos = 0; pos < records.length; ) {
+      const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+      // producer id ≥ 0 ⇔ its high word ≥ 0
+      if (records.readInt32BE(pos + PRODUCER_ID) >= 0 && !this.stageBatch(analysis, records, pos, size, origin)) break;
+      pos += size;
+    }
+    return analysis;
   }
 
   /** Applies a staged append once its bytes are in the log; `indexAbort` records aborted transactions (`.txnindex`). */
   applyAppend(analysis: ProducerAppendAnalysis, indexAbort?: (txn: AbortedTxn) => void): void {
-    for (const info of analysis.updates.values()) this.update(info);
+    analysis.forEach((info) => this.update(info));
+    if (!analysis.completedTxns) return;
     for (const txn of analysis.completedTxns) {
       if (txn.isAborted && indexAbort) {
         indexAbort({ producerId: txn.producerId, firstOffset: txn.firstOffset, lastOffset: txn.lastOffset, lastStableOffset: this.lastStableOffset(txn) });
@@ -159,10 +189,10 @@ export class ProducerStateManager {
 
   /** Applies a validated append's staged changes. */
   update(info: ProducerAppendInfo): void {
-    const current = this.producers.get(info.producerId);
-    if (current) current.update(info.updated);
-    else this.producers.set(info.producerId, info.updated);
-    if (info.startedTransactions.length === 0) return;
+    let entry = this.producers.get(info.producerId);
+    if (!entry) this.producers.set(info.producerId, (entry = new ProducerStateEntry(info.producerId)));
+    entry.update(info);
+    if (!info.startedTransactions) return;
     for (const firstOffset of info.startedTransactions) {
       this.ongoingTxns.set(firstOffset, { producerId: info.producerId, firstOffset, lastOffset: -1 });
     }

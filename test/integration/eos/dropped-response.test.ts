@@ -7,7 +7,9 @@
  * original offset. Each message is in the log exactly once; without the duplicate check the retry would be an
  * OUT_OF_ORDER_SEQUENCE_NUMBER (fatal for librdkafka, an exception for kafkajs).
  */
+import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/zk/server-process.js';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
@@ -87,10 +89,14 @@ afterAll(async () => {
 
 const logEnd = (topic: string) => cluster.broker(0).replicaManager.getPartition({ topic, partition: 0 })?.log?.logEndOffset ?? -1;
 
-/** Swallows responses from when `topic` holds `before` records until it holds one more, then cuts the connections. */
-async function dropTheNextResponse(topic: string, before: number): Promise<void> {
-  await cluster.waitFor(() => logEnd(topic) === before, `${topic} holds ${before}`);
+/**
+ * Once `acked()` (the client has its answers so far) and `topic` holds `before` records, swallows responses
+ * (then calls `swallowing()`) until the next produce is appended, then cuts the connections.
+ */
+async function dropTheNextResponse(topic: string, before: number, acked: () => boolean = () => true, swallowing: () => void = () => {}): Promise<void> {
+  await cluster.waitFor(() => acked() && logEnd(topic) === before, `${topic} holds ${before}, acknowledged`);
   proxy.swallow = true;
+  swallowing();
   try {
     await cluster.waitFor(() => logEnd(topic) > before, `the next produce to ${topic} was appended`);
   } finally {
@@ -102,9 +108,12 @@ async function dropTheNextResponse(topic: string, before: number): Promise<void>
 describe('a retried batch after a dropped response is answered with its original offset', () => {
   it('librdkafka (confluent-kafka-python, enable.idempotence=true)', async () => {
     const topic = 'librdkafka-dup';
+    // the script and the test take turns through two files: first acknowledged → swallowing → second produced
+    const firstAcked = join(cluster.dir, 'librdkafka-first-acked');
+    const go = join(cluster.dir, 'librdkafka-go');
     const producing = pythonJson<{ delivered: Array<[number, string]>; errors: string[]; fatal: string[] }>(
       `
-import json, sys, time
+import json, os, sys, time
 from confluent_kafka import Producer
 delivered, errors, fatal = [], [], []
 def cb(err, msg):
@@ -116,17 +125,18 @@ p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'mes
               'socket.timeout.ms': 60000, 'error_cb': on_error})
 p.produce(sys.argv[2], value=b'first', partition=0, on_delivery=cb)
 p.flush(30)
-time.sleep(1.5)
+open(sys.argv[3], 'w').close()
+while not os.path.exists(sys.argv[4]): time.sleep(0.02)
 p.produce(sys.argv[2], value=b'second', partition=0, on_delivery=cb)
 p.flush(60)
 p.produce(sys.argv[2], value=b'third', partition=0, on_delivery=cb)
 p.flush(30)
 print(json.dumps({'delivered': delivered, 'errors': errors, 'fatal': fatal}))
 `,
-      [bootstrap, topic],
+      [bootstrap, topic, firstAcked, go],
       { timeoutMs: 120_000 },
     );
-    await dropTheNextResponse(topic, 1);
+    await dropTheNextResponse(topic, 1, () => existsSync(firstAcked), () => writeFileSync(go, ''));
     const result = await producing;
     expect(result.fatal).toEqual([]);
     expect(result.errors).toEqual([]);

@@ -87,8 +87,8 @@ export interface FetchedPartition {
   highWatermark: number;
   lastStableOffset: number;
   abortedTransactions: Array<{ producerId: number; firstOffset: number }> | null;
-  /** every batch: base offset, producer id, control flag, and decoded values */
-  batches: Array<{ baseOffset: number; producerId: number; isControl: boolean; isTransactional: boolean; values: string[] }>;
+  /** every batch: base offset, producer id and epoch, control flag, and decoded values */
+  batches: Array<{ baseOffset: number; producerId: number; producerEpoch: number; isControl: boolean; isTransactional: boolean; values: string[] }>;
 }
 
 export async function fetch(
@@ -116,6 +116,7 @@ export async function fetch(
   const batches = splitBatches(p.recordSet ?? Buffer.alloc(0)).map((b) => ({
     baseOffset: b.baseOffset,
     producerId: b.producerId,
+    producerEpoch: b.producerEpoch,
     isControl: b.isControl,
     isTransactional: b.isTransactional,
     values: b.isControl ? [] : readRecords(b, { maxUncompressedBytes: 1 << 24 }).map((r) => r.value?.toString() ?? ''),

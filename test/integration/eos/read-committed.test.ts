@@ -12,7 +12,9 @@
  * - bad markers: an older coordinator epoch → TRANSACTION_COORDINATOR_FENCED, an older producer epoch →
  *   INVALID_PRODUCER_EPOCH, a follower → NOT_LEADER_OR_FOLLOWER, an unknown partition →
  *   UNKNOWN_TOPIC_OR_PARTITION; nothing written for any of them;
- * - the TxnMarkerListener of a topic hears each replicated marker and its answer is the partition's result.
+ * - the TxnMarkerListener of a topic hears each replicated marker and its answer is the partition's result;
+ * - expiry: an idle producer is forgotten after transactional.id.expiration.ms (then any sequence is accepted),
+ *   never while its transaction is open (the LSO stays pinned).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
@@ -85,7 +87,12 @@ print(json.dumps(out))
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3, mode: 'in-process', config: { 'auto.leader.rebalance.enable': false } });
+  cluster = await startCluster({
+    brokers: 3,
+    mode: 'in-process',
+    // producer state of idle producers goes after 6 s here (checked every 0.5 s); the tests below are quicker
+    config: { 'auto.leader.rebalance.enable': false, 'transactional.id.expiration.ms': 6000, 'producer.id.expiration.check.interval.ms': 500 },
+  });
   clients = kafkaClients(cluster.bootstrap);
   admin = await clients.admin();
 });
@@ -266,5 +273,25 @@ describe('bad markers: Kafka\'s error, nothing written', () => {
     } finally {
       rm.setTxnMarkerListener(topic, null);
     }
+  });
+});
+
+describe('producer expiry (transactional.id.expiration.ms, producer.id.expiration.check.interval.ms)', () => {
+  it('an idle producer is forgotten, then accepted at any sequence; one with an open transaction is kept', async () => {
+    const topic = 'expiry';
+    const leader = await createTopic(topic);
+    const c = client(leader);
+    const idle = (await initProducerId(c)).producerId;
+    const open = (await initProducerId(c)).producerId;
+    expect((await produce(c, topic, 0, producerBatch({ pid: idle, seq: 0, values: ['i0'] }))).errorCode).toBe(0);
+    const txn = await produce(c, topic, 0, producerBatch({ pid: open, seq: 0, values: ['o0'], txn: true }), { transactionalId: 'keep' });
+    expect(txn.errorCode).toBe(0);
+    expect((await produce(c, topic, 0, producerBatch({ pid: idle, seq: 5, values: ['gap'] }))).errorCode).toBe(ErrorCode.OutOfOrderSequenceNumber);
+    const state = () => cluster.broker(leader).replicaManager.getPartition({ topic, partition: 0 })!.log!.producerState;
+    await cluster.waitFor(() => state().lastEntry(idle) === undefined, 'the idle producer expired', 30_000);
+    expect(state().lastEntry(open)).toBeDefined();
+    expect((await fetch(c, topic, 0, 0, { readCommitted: true })).lastStableOffset).toBe(txn.baseOffset);
+    expect((await produce(c, topic, 0, producerBatch({ pid: idle, seq: 5, values: ['i5'] }))).errorCode).toBe(0);
+    expect(await writeMarkers(c, [{ pid: open, commit: true, partitions: [{ topic, partition: 0 }] }])).toEqual([[0]]);
   });
 });
