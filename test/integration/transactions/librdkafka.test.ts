@@ -18,7 +18,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
-import { kafkaClients, pythonJson, type KafkaClients } from '../../harness/clients.js';
+import { kafkaClients, kcatConsume, kcatProduce, pythonJson, type KafkaClients } from '../../harness/clients.js';
 
 let cluster: TestCluster;
 let clients: KafkaClients;
@@ -221,5 +221,17 @@ print(json.dumps({'commitError': err, 'visible': read_all(sys.argv[1], sys.argv[
     expect(out.commitError).toBe('_FENCED');
     expect(out.visible).toEqual([]);
     expect(out.all).toEqual(['too-slow']);
+  });
+
+  it('T16: kcat -P -X transactional.id produces its whole input in one committed transaction', async () => {
+    const topic = 'rdk-kcat';
+    await createTopic(topic, 1);
+    const lines = Array.from({ length: 20 }, (_, i) => `kcat-${i}`);
+    await kcatProduce(cluster.bootstrap, topic, lines, { props: { 'transactional.id': 'kcat-txn' } });
+    const read = await kcatConsume(cluster.bootstrap, topic);
+    expect(read.map((m) => m.value).sort()).toEqual([...lines].sort());
+    // the COMMIT marker takes one offset after the 20 records
+    const [offsets] = await admin.fetchTopicOffsets(topic);
+    expect(offsets!.high).toBe('21');
   });
 });
