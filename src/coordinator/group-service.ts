@@ -94,6 +94,7 @@ export function createGroupService(deps: CoordinatorServiceDeps): GroupService {
     locator: internalTopicLocator(deps, GROUP_METADATA_TOPIC, (groupId) => coordinator.partitionFor(groupId)),
     startup: () => coordinator.startup(),
     shutdown: async () => {
+      deps.replicaManager.setTxnMarkerListener(GROUP_METADATA_TOPIC, null);
       coordinator.shutdown();
       await mirror.close();
     },
