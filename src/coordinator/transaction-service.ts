@@ -48,16 +48,8 @@ export interface TransactionService {
 }
 
 export function createTransactionService(deps: TransactionServiceDeps): TransactionService {
-  const v = deps.config.values;
-  const config = transactionConfig({
-    'transactional.id.expiration.ms': v['transactional.id.expiration.ms'],
-    'transaction.max.timeout.ms': v['transaction.max.timeout.ms'],
-    'transaction.state.log.num.partitions': v['transaction.state.log.num.partitions'],
-    'transaction.state.log.load.buffer.size': v['transaction.state.log.load.buffer.size'],
-    'transaction.abort.timed.out.transaction.cleanup.interval.ms': v['transaction.abort.timed.out.transaction.cleanup.interval.ms'],
-    'transaction.remove.expired.transaction.cleanup.interval.ms': v['transaction.remove.expired.transaction.cleanup.interval.ms'],
-    'request.timeout.ms': v['request.timeout.ms'],
-  });
+  // the broker config carries the transaction.* keys under Kafka's names
+  const config = transactionConfig(deps.config.values);
   const producerIds = new ProducerIdManager(deps.brokerId, deps.producerIdBlocks, deps.log);
   const state = new TransactionStateManager({ config, log: replicaTransactionLog(deps.replicaManager, deps.zk), clock: deps.clock, logger: deps.log });
   const transport = new TxnMarkerTransport({

@@ -34,7 +34,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import type { GroupCoordinatorConfig } from './coordinator-config.js';
 import { GroupState, type GroupMetadata, type OffsetAndMetadata } from './group-metadata.js';
 import type { OffsetManager } from './offset-manager.js';
-import type { GroupAccess, OffsetCommitPartition } from './offset-requests.js';
+import { offsetEntries, partitionCodes, type GroupAccess, type OffsetCommitPartition } from './offset-requests.js';
 import type { CommittedOffset, TxnMarker, TxnOffsetStore } from './offset-store.js';
 
 export interface TxnCommitOffsetsParams {
@@ -73,13 +73,8 @@ export class TxnOffsetRequests {
 
   /** Per-partition codes, aligned with `p.partitions`. */
   async commit(p: TxnCommitOffsetsParams): Promise<ErrorCode[]> {
-    const codes: ErrorCode[] = p.partitions.map((tp) => (this.o.partitionExists(tp) ? ErrorCode.None : ErrorCode.UnknownTopicOrPartition));
-    const indexes = codes.flatMap((c, i) => (c === ErrorCode.None ? [i] : []));
-    if (indexes.length === 0) return codes;
-    const setAll = (code: ErrorCode) => {
-      for (const i of indexes) codes[i] = code;
-      return codes;
-    };
+    const { codes, known, setAll } = partitionCodes(p.partitions, this.o.partitionExists);
+    if (known.length === 0) return codes;
     const status = this.o.groups.validate(p.groupId, false);
     if (status !== null) return setAll(status);
     const group = this.o.groups.get(p.groupId) ?? this.o.groups.create(p.groupId);
@@ -87,18 +82,7 @@ export class TxnOffsetRequests {
     if (refused !== null) return setAll(refused);
 
     const now = this.o.clock.now();
-    const entries: OffsetAndMetadata[] = [];
-    const stored: number[] = [];
-    for (const i of indexes) {
-      const tp = p.partitions[i]!;
-      const metadata = tp.metadata ?? '';
-      if (metadata.length > this.o.config.offsetMetadataMaxBytes) {
-        codes[i] = ErrorCode.OffsetMetadataTooLarge;
-        continue;
-      }
-      stored.push(i);
-      entries.push({ topic: tp.topic, partition: tp.partition, offset: tp.offset, leaderEpoch: tp.leaderEpoch, metadata, commitTimestamp: now, expireTimestamp: null });
-    }
+    const { entries, stored } = offsetEntries(p.partitions, known, codes, this.o.config.offsetMetadataMaxBytes, () => ({ commitTimestamp: now, expireTimestamp: null }));
     if (entries.length === 0) return codes;
     const code = await this.o.offsets.serialize(group, async () => {
       try {

@@ -29,7 +29,8 @@ import { KafkaError } from '../common/errors.js';
 import type { CommittedOffset, TxnMarker, TxnOffsetStore } from '../coordinator/offset-store.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { NoNodeError, type ZkClient, type ZkOp, zkOp } from './client.js';
+import { type ZkClient, type ZkOp, zkOp } from './client.js';
+import { childrenOrEmpty, parentChain } from './consumer-offsets.js';
 import { fromZkNodeName, zkNodeName, ZK_MAX_REQUEST_BYTES } from './zk-offset-store.js';
 import {
   ConsumerGroupZNode,
@@ -52,22 +53,6 @@ interface CompletionResult {
 
 const MAX_ATTEMPTS = 10;
 const OP_OVERHEAD = 52; // as zk-offset-store.ts: op header, lengths, version/flags, open ACL
-
-async function childrenOrEmpty(zk: ZkClient, path: string): Promise<string[]> {
-  try {
-    return await zk.getChildren(path);
-  } catch (err) {
-    if (err instanceof NoNodeError) return [];
-    throw err;
-  }
-}
-
-function parents(path: string): string[] {
-  const parts = path.split('/').filter(Boolean);
-  const out: string[] = [];
-  for (let i = 1; i < parts.length; i++) out.push(`/${parts.slice(0, i).join('/')}`);
-  return out;
-}
 
 function groupNode(groupId: string): string {
   const g = zkNodeName(groupId);
@@ -116,7 +101,7 @@ export class ZkTxnOffsetStore implements TxnOffsetStore {
       }));
       const ops: ZkOp[] = [];
       const dirs = new Set<string>();
-      for (const c of children) for (const p of parents(c.path)) if (p.length > pidPath.length) dirs.add(p);
+      for (const c of children) for (const p of parentChain(c.path)) if (p.length > pidPath.length) dirs.add(p);
       const [groupParents, dirStats, childStats] = await Promise.all([
         Promise.all([ConsumersZNode.path, ConsumerGroupZNode.path(g), ConsumerTxnOffsetsZNode.path(g)].map(async (p) => ({ p, stat: await this.zk.exists(p) }))),
         Promise.all([...dirs].map(async (p) => ({ p, stat: stored ? await this.zk.exists(p) : null }))),
@@ -254,7 +239,7 @@ export class ZkTxnOffsetStore implements TxnOffsetStore {
       if (decimalStat && decimalStat.mzxid > c.mzxid) return; // a plain commit after the TxnOffsetCommit wins
       const decimal = ConsumerOffsetZNode.path(g, c.tp);
       const sidecar = ConsumerOffsetMetadataZNode.path(g, c.tp);
-      for (const p of [...parents(decimal), ...parents(sidecar)]) parentSet.add(p);
+      for (const p of [...parentChain(decimal), ...parentChain(sidecar)]) parentSet.add(p);
       const o = c.pending;
       const decimalData = ConsumerOffsetZNode.encode(o.offset);
       const sidecarData = ConsumerOffsetMetadataZNode.encode({ offset: o.offset, metadata: o.metadata, leaderEpoch: o.leaderEpoch, commitTimestamp: o.commitTimestamp });

@@ -29,9 +29,10 @@ import { ElectLeadersRequest, ElectLeadersResponse } from '../../../src/protocol
 import { FetchRequest, FetchResponse } from '../../../src/protocol/messages/fetch.js';
 import { readRecords, splitBatches } from '../../../src/protocol/records/index.js';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
-import { kafkaClients, PYTHON, pythonJson, type KafkaClients } from '../../harness/clients.js';
+import { kafkaClients, PYTHON, type KafkaClients } from '../../harness/clients.js';
 import { waitForMetadataReady } from '../../harness/verifiable.js';
 import { rawClient } from '../eos/eos-kit.js';
+import { pythonReadAll } from './txn-kit.js';
 
 const TOPIC = 'fo-data';
 /** a partition whose marker the second scenario holds back */
@@ -131,28 +132,7 @@ for line in sys.stdin:
 
 /** Every value of the topic as a read_committed librdkafka consumer delivers it, to the end of each partition. */
 function committedValues(topic = TOPIC, partitions = PARTITIONS): Promise<string[]> {
-  return pythonJson<string[]>(
-    `
-import json, sys, time
-from confluent_kafka import Consumer, TopicPartition, KafkaError
-c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'fo-reader-%f' % time.time(), 'isolation.level': 'read_committed',
-              'enable.partition.eof': True, 'enable.auto.commit': False})
-c.assign([TopicPartition(sys.argv[2], p, 0) for p in range(int(sys.argv[3]))])
-out, eof, deadline = [], set(), time.time() + 60
-while len(eof) < int(sys.argv[3]) and time.time() < deadline:
-    m = c.poll(1)
-    if m is None: continue
-    if m.error():
-        if m.error().code() == KafkaError._PARTITION_EOF: eof.add(m.partition()); continue
-        raise Exception(str(m.error()))
-    out.append(m.value().decode())
-c.close()
-if len(eof) < int(sys.argv[3]): raise Exception('partition end not reached: %s' % sorted(eof))
-print(json.dumps(sorted(out)))
-`,
-    [cluster.bootstrap, topic, String(partitions)],
-    { timeoutMs: 90_000 },
-  );
+  return pythonReadAll(cluster.bootstrap, topic, partitions);
 }
 
 const values = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}-${i}`);

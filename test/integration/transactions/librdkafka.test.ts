@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatProduce, pythonJson, type KafkaClients } from '../../harness/clients.js';
+import { PY_READ_ALL } from './txn-kit.js';
 
 let cluster: TestCluster;
 let clients: KafkaClients;
@@ -28,30 +29,13 @@ async function createTopic(topic: string, partitions: number): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 3 }] });
 }
 
-/** Shared Python: a read_committed (or not) consumer of whole partitions, until every one reached its end. */
-const READ_ALL = `
-import json, sys, time
-from confluent_kafka import Consumer, Producer, TopicPartition, KafkaError, KafkaException
-def read_all(bootstrap, topic, partitions, isolation='read_committed'):
-    c = Consumer({'bootstrap.servers': bootstrap, 'group.id': 'reader-' + topic + str(time.time()), 'isolation.level': isolation,
-                  'enable.partition.eof': True, 'enable.auto.commit': False})
-    c.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
-    out, eof, deadline = [], set(), time.time() + 30
-    while len(eof) < partitions and time.time() < deadline:
-        m = c.poll(1)
-        if m is None: continue
-        if m.error():
-            if m.error().code() == KafkaError._PARTITION_EOF: eof.add(m.partition()); continue
-            raise Exception(str(m.error()))
-        out.append(m.value().decode())
-    c.close()
-    return sorted(out)
+/** Shared Python: read_all (txn-kit.ts) and a transactional producer factory. */
+const READ_ALL = `${PY_READ_ALL}
 def txn_producer(bootstrap, txn_id, **extra):
     conf = {'bootstrap.servers': bootstrap, 'transactional.id': txn_id}
     conf.update(extra)
     return Producer(conf)
 `;
-
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
