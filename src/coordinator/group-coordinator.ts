@@ -341,8 +341,14 @@ export class GroupCoordinator {
     return this.offsetRequests.fetch(groupId, partitions, requireStable);
   }
 
-  handleDeleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<DeleteOffsetsResult> {
-    return this.offsetRequests.deleteOffsets(groupId, partitions);
+  async handleDeleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<DeleteOffsetsResult> {
+    const result = await this.offsetRequests.deleteOffsets(groupId, partitions);
+    const group = this.groups.get(groupId);
+    const deleted = result.partitions.filter((p) => p.errorCode === ErrorCode.None);
+    if (!group || deleted.length === 0) return result;
+    const code = await this.txnOffsets.deletePending(group, deleted);
+    if (code !== ErrorCode.None) for (const p of deleted) p.errorCode = code;
+    return result;
   }
 
   /** One pass of offset expiry over every group this broker coordinates; returns offsets removed. */

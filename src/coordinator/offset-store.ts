@@ -67,4 +67,6 @@ export interface TxnOffsetStore {
   listGroupsWithPending(): Promise<string[]>;
   /** the group's pending offsets of every producer (DeleteGroups) */
   deleteGroup(groupId: string): Promise<void>;
+  /** the pending offsets of these partitions, of every producer (OffsetDelete) */
+  deletePending(groupId: string, partitions: readonly TopicPartition[]): Promise<void>;
 }

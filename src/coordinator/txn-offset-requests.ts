@@ -154,6 +154,30 @@ export class TxnOffsetRequests {
     }
   }
 
+  /**
+   * OffsetDelete removed these partitions' committed offsets: their pending transactional offsets go too
+   * (Kafka's GroupMetadata.removeOffsets). Resolves to NONE or the store's failure.
+   */
+  async deletePending(group: GroupMetadata, partitions: readonly TopicPartition[]): Promise<ErrorCode> {
+    const keys = new Set(partitions.map(tpKey));
+    const affected = [...group.pendingTxnOffsets].filter(([, pending]) => [...pending.keys()].some((k) => keys.has(k)));
+    if (affected.length === 0) return ErrorCode.None;
+    return this.o.offsets.serialize(group, async () => {
+      try {
+        await this.o.store.deletePending(group.groupId, partitions);
+      } catch (err) {
+        this.o.log.warn({ err, groupId: group.groupId }, 'deleting pending transactional offsets failed');
+        return ErrorCode.CoordinatorNotAvailable;
+      }
+      for (const [producerId, pending] of affected) {
+        for (const k of keys) pending.delete(k);
+        // the producer stays indexed: its marker still updates its epoch in the store
+        if (pending.size === 0) group.pendingTxnOffsets.delete(producerId);
+      }
+      return ErrorCode.None;
+    });
+  }
+
   /** The partition's groups left this broker (or a group was deleted): forget their producers. */
   unloadGroup(groupId: string): void {
     for (const [producerId, groups] of this.openGroupsForProducer) {

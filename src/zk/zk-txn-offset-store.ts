@@ -22,6 +22,8 @@
  *   newest epochs. A multi that could exceed ZooKeeper's request limit is split per topic, each child
  *   still deleted in the same multi as its committed write; the pid znode goes with the last one.
  *   A version conflict (a concurrent write) re-reads and redoes.
+ * - `deletePending` (OffsetDelete) and `deleteGroup` (DeleteGroups) remove pending offsets, as Kafka drops
+ *   a deleted partition's or group's pending transactional offsets.
  * Callers serialize the writes of one group (the group coordinator's per-group chain), which is what
  * keeps a plain commit of the same coordinator from landing between a read and its multi.
  */
@@ -204,6 +206,34 @@ export class ZkTxnOffsetStore implements TxnOffsetStore {
     if (g === null) return;
     const root = ConsumerTxnOffsetsZNode.path(g);
     if (await this.zk.exists(root)) await this.zk.delete(root, { recursive: true });
+  }
+
+  /** One multi deleting the pending children of `partitions` of every producer (and topic directories left empty). */
+  async deletePending(groupId: string, partitions: readonly TopicPartition[]): Promise<void> {
+    const g = zkNodeName(groupId);
+    if (g === null || partitions.length === 0) return;
+    const wanted = new Map<string, Set<string>>();
+    for (const tp of partitions) {
+      let ps = wanted.get(tp.topic);
+      if (!ps) wanted.set(tp.topic, (ps = new Set()));
+      ps.add(String(tp.partition));
+    }
+    for (let attempt = 1; ; attempt++) {
+      const ops: ZkOp[] = [];
+      for (const pid of await childrenOrEmpty(this.zk, ConsumerTxnOffsetsZNode.path(g))) {
+        for (const [topic, ps] of wanted) {
+          const dir = `${ConsumerTxnOffsetsZNode.path(g)}/${pid}/${topic}`;
+          const children = await childrenOrEmpty(this.zk, dir);
+          const doomed = children.filter((c) => ps.has(c));
+          for (const c of doomed) ops.push(zkOp.delete(`${dir}/${c}`));
+          if (doomed.length > 0 && doomed.length === children.length) ops.push(zkOp.delete(dir));
+        }
+      }
+      if (ops.length === 0) return;
+      const r = await this.zk.multi(ops);
+      if (r.outcome === 'ok') return;
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`deleting pending offsets of group ${groupId}: ${r.outcome} at ${r.path}`);
+    }
   }
 
   private async readChildren(g: string, producerId: number): Promise<ReadChild[]> {

@@ -134,6 +134,18 @@ describe('ZkTxnOffsetStore', () => {
     expect((await store.loadPending('g8')).size).toBe(0);
   });
 
+  it('deletePending removes the partitions’ pending offsets of every producer and the directories left empty', async () => {
+    await store.storePending('g9', 7011, 0, [o('t', 0, 1), o('t', 1, 1), o('u', 0, 1)], NOW);
+    await store.storePending('g9', 7012, 0, [o('t', 0, 2)], NOW);
+    await store.deletePending('g9', [
+      { topic: 't', partition: 0 },
+      { topic: 'u', partition: 0 },
+    ]);
+    expect(await zk.getChildren('/consumers/g9/txn_offsets/7011')).toEqual(['t']);
+    expect(await zk.getChildren('/consumers/g9/txn_offsets/7011/t')).toEqual(['1']);
+    expect(await zk.getChildren('/consumers/g9/txn_offsets/7012')).toEqual([]);
+  });
+
   it('group ids that are not znode names are stored encoded, as committed offsets are', async () => {
     await store.storePending('a/b', 7010, 0, [o('t', 0, 3)], NOW);
     expect(await zk.exists('/consumers/a%2Fb/txn_offsets/7010/t/0')).not.toBeNull();

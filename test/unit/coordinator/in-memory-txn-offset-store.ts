@@ -4,7 +4,7 @@
  * write sequence standing in for zxids), and calls that can be made to fail.
  */
 import { KafkaError } from '../../../src/common/errors.js';
-import { tpKey } from '../../../src/common/topic-partition.js';
+import { tpKey, type TopicPartition } from '../../../src/common/topic-partition.js';
 import type { CommittedOffset, TxnMarker, TxnOffsetStore } from '../../../src/coordinator/offset-store.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { nextWriteSeq, type InMemoryOffsetStore } from './in-memory-offset-store.js';
@@ -15,7 +15,7 @@ interface Producer {
   pending: Map<string, { offset: CommittedOffset; seq: number }>;
 }
 
-type Method = 'storePending' | 'complete' | 'loadPending' | 'listGroupsWithPending' | 'deleteGroup';
+type Method = 'storePending' | 'complete' | 'loadPending' | 'listGroupsWithPending' | 'deleteGroup' | 'deletePending';
 
 export class InMemoryTxnOffsetStore implements TxnOffsetStore {
   /** group → producer id → state */
@@ -93,5 +93,10 @@ export class InMemoryTxnOffsetStore implements TxnOffsetStore {
   async deleteGroup(groupId: string): Promise<void> {
     await this.enter('deleteGroup');
     this.groups.delete(groupId);
+  }
+
+  async deletePending(groupId: string, partitions: readonly TopicPartition[]): Promise<void> {
+    await this.enter('deletePending');
+    for (const p of this.groups.get(groupId)?.values() ?? []) for (const tp of partitions) p.pending.delete(tpKey(tp));
   }
 }

@@ -183,4 +183,23 @@ describe('TxnOffsetCommit', () => {
     expect(await h.coordinator.handleTxnCompletion(0, marker(true))).toBe(ErrorCode.None);
     expect(h.store.offsetOf('g', ORDERS_0)).toBeUndefined();
   });
+
+  it('OffsetDelete drops the deleted partitions’ pending offsets too (Kafka’s removeOffsets)', async () => {
+    const h = await makeHarness();
+    await txnCommit(h, 'g', [[ORDERS_0, 1], [ORDERS_1, 2]]);
+    const r = await h.coordinator.handleDeleteOffsets('g', [ORDERS_0]);
+    expect(r).toEqual({ errorCode: 0, partitions: [{ ...ORDERS_0, errorCode: 0 }] });
+    expect(h.txnStore.pendingOf('g', PID).map((o) => o.partition)).toEqual([1]);
+    expect(await fetchStable(h, 'g')).toEqual([
+      [-1, 0],
+      [-1, ErrorCode.UnstableOffsetCommit],
+    ]);
+    h.txnStore.failNext('deletePending', new Error('zk down'));
+    expect((await h.coordinator.handleDeleteOffsets('g', [ORDERS_1])).partitions).toEqual([{ ...ORDERS_1, errorCode: ErrorCode.CoordinatorNotAvailable }]);
+    expect(await h.coordinator.handleTxnCompletion(0, marker(true))).toBe(ErrorCode.None);
+    expect(await fetchStable(h, 'g')).toEqual([
+      [-1, 0],
+      [2, 0],
+    ]);
+  });
 });
