@@ -6,13 +6,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
-import { kcatMetadata, pinned } from './kcat.js';
+import { canPin, kcatMetadata, killKcats, pinned, requireKcat } from './kcat.js';
 
 /** Every record of the record file is exactly this long (performance.md §3.4). */
 export const RECORD_BYTES = 100;
@@ -233,6 +233,51 @@ export async function createTopics(brokers: string, topics: ReadonlyArray<{ name
     if (Date.now() > deadline) throw new Error(`topics not ready after 30 s: ${JSON.stringify(md ? [...md] : null)}`);
     await sleep(200);
   }
+}
+
+/** "1.23 M" / "456 k" / "873" per second. */
+export function formatRate(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e4 ? `${(x / 1e3).toFixed(0)} k` : x.toFixed(0);
+}
+
+export interface KcatBenchSetup {
+  readonly records: number;
+  readonly runs: number;
+  /** the CPUs broker and kcat are pinned to (undefined: not pinned) */
+  readonly serverCpu: number | undefined;
+  readonly clientCpu: number | undefined;
+  readonly started: number;
+}
+
+/**
+ * A kcat-driven bench's settings from the environment (GREGOR_BENCH_RECORDS default 1000000, GREGOR_BENCH_RUNS 3,
+ * GREGOR_BENCH_PIN=0 for no taskset; pinning needs 2+ CPUs), printed under `title` with kcat's version and the load.
+ */
+export function kcatBenchSetup(title: (records: number, runs: number) => string, cpu: { server: number; client: number }): KcatBenchSetup {
+  const version = requireKcat();
+  const records = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
+  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
+  const pin = process.env.GREGOR_BENCH_PIN !== '0' && cpus().length >= 2 && canPin();
+  console.log(title(records, runs));
+  console.log(`${version}; ${pin ? `servers pinned to CPU ${cpu.server}, kcat to CPU ${cpu.client}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
+  return { records, runs, serverCpu: pin ? cpu.server : undefined, clientCpu: pin ? cpu.client : undefined, started: Date.now() };
+}
+
+/** inBenchScratch options of a kcat-driven bench: kcats killed and brokers stopped (then `teardown`), the broker log tail on an error. */
+export function kcatBrokerScratch(name: string, broker: () => SingleBroker | undefined, teardown: () => Promise<void> = async () => {}) {
+  return {
+    name,
+    stopping: 'the broker, ZooKeeper and kcat',
+    teardown: async () => {
+      killKcats();
+      await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
+      await teardown();
+    },
+    onError: () => {
+      const b = broker();
+      if (b) console.error(`broker log tail (${b.logPath}):\n${tail(b.logPath)}`);
+    },
+  };
 }
 
 export interface BenchScratch {

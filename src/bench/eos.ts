@@ -19,26 +19,25 @@
  * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0 (no taskset).
  * Run: `npm run bench -- eos` (built) or `node --import tsx src/bench/main.ts eos`.
  */
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   cpuSeconds,
   createTopics,
+  formatRate,
   inBenchScratch,
-  liveBrokers,
-  loadAverages,
+  kcatBenchSetup,
+  kcatBrokerScratch,
   median,
   printTable,
   printTotal,
   RECORD_BYTES,
   startReadyBroker,
-  tail,
   writeRecords,
   type SingleBroker,
 } from './bench-cluster.js';
 import { TRANSACTION_CASES } from './eos-transactions.js';
-import { canPin, kcatConsume, kcatProduce, killKcats, requireKcat } from './kcat.js';
+import { kcatConsume, kcatProduce } from './kcat.js';
 
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
@@ -118,36 +117,20 @@ interface Figures {
 }
 
 export async function runEosBench(cases: readonly EosCase[] = CASES): Promise<void> {
-  const version = requireKcat();
-  const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
-  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
-  const pin = process.env.GREGOR_BENCH_PIN !== '0' && cpus().length >= 2 && canPin();
-  const started = Date.now();
-  console.log(`eos bench: ${n} records × ${RECORD_BYTES} B, 1 partition, no compression; median of ${runs} runs after 1 warm-up, cases interleaved`);
-  console.log(`${version}; ${pin ? `broker pinned to CPU ${SERVER_CPU}, kcat to CPU ${CLIENT_CPU}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
-
+  const { records: n, runs, serverCpu, clientCpu, started } = kcatBenchSetup(
+    (records, runs) => `eos bench: ${records} records × ${RECORD_BYTES} B, 1 partition, no compression; median of ${runs} runs after 1 warm-up, cases interleaved`,
+    { server: SERVER_CPU, client: CLIENT_CPU },
+  );
   let broker: SingleBroker | undefined;
-  await inBenchScratch(
-    {
-      name: 'eos',
-      stopping: 'the broker, ZooKeeper and kcat',
-      teardown: async () => {
-        killKcats();
-        await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
-      },
-      onError: () => {
-        if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
-      },
-    },
-    async ({ root, startZooKeeper }) => {
+  await inBenchScratch(kcatBrokerScratch('eos', () => broker), async ({ root, startZooKeeper }) => {
       const file = join(root, 'records-100B.txt');
       writeRecords(file, n, 42);
       const oneRecordFile = join(root, 'one-record.txt');
       writeRecords(oneRecordFile, 1, 42);
-      broker = await startReadyBroker(root, await startZooKeeper(), pin ? SERVER_CPU : undefined);
+      broker = await startReadyBroker(root, await startZooKeeper(), serverCpu);
       const topics = cases.flatMap((c) => c.topics.flatMap((t) => Array.from({ length: runs + 1 }, (_, run) => ({ name: topicFor(t, run), partitions: 1 }))));
       await createTopics(broker.brokers, topics);
-      const ctx: EosBenchContext = { broker, file, oneRecordFile, records: n, clientCpu: pin ? CLIENT_CPU : undefined };
+      const ctx: EosBenchContext = { broker, file, oneRecordFile, records: n, clientCpu };
       const figures = new Map<string, Figures>(cases.map((c) => [c.name, { recordsPerSec: [], transactionsPerSec: [], cpuPerGB: [] }]));
       const raw: string[] = [];
       const producers = cases.filter((c) => c.topics.length > 0);
@@ -171,7 +154,7 @@ export async function runEosBench(cases: readonly EosCase[] = CASES): Promise<vo
           }
         }
       }
-      const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e4 ? `${(x / 1e3).toFixed(0)} k` : x.toFixed(0));
+      const fmt = formatRate;
       const rows: string[][] = [['case', 'rec/s [min–max]', 'MB/s', 'broker CPU-s/GB', 'txn/s', 'vs baseline']];
       for (const c of cases) {
         const f = figures.get(c.name)!;
@@ -189,8 +172,7 @@ export async function runEosBench(cases: readonly EosCase[] = CASES): Promise<vo
       console.log('raw runs:');
       for (const line of raw) console.log(`  ${line}`);
       printTotal(started);
-    },
-  );
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -104,26 +104,13 @@ export class ProducerStateManager {
     return this.producers;
   }
 
-  get snapshotOffsets(): readonly number[] {
-    return this.snapshots;
-  }
-
   get latestSnapshotOffset(): number | undefined {
     return this.snapshots[this.snapshots.length - 1];
-  }
-
-  get oldestSnapshotOffset(): number | undefined {
-    return this.snapshots[0];
   }
 
   /** First offset of the earliest open or completed-but-unreplicated transaction; -1 when none. */
   get firstUnstableOffset(): number {
     return this.cachedFirstUnstableOffset;
-  }
-
-  /** Open transactions (first offsets), ascending. */
-  get ongoingTransactions(): TxnMetadata[] {
-    return [...this.ongoingTxns.values()].sort((a, b) => a.firstOffset - b.firstOffset);
   }
 
   lastEntry(producerId: number): ProducerStateEntry | undefined {

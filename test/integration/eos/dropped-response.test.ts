@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/zk/server-process.js';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
 import { kafkaClients, pythonJson, type KafkaClients } from '../../harness/clients.js';
-import { allValues, rawClient } from './eos-kit.js';
+import { allValues, PY_PRODUCER, rawClient, type PyProducerResult } from './eos-kit.js';
 
 /** Forwards bytes both ways; `swallow` drops what the broker sends; `cut()` closes every connection. */
 class ResponseDroppingProxy {
@@ -111,27 +111,19 @@ describe('a retried batch after a dropped response is answered with its original
     // the script and the test take turns through two files: first acknowledged → swallowing → second produced
     const firstAcked = join(cluster.dir, 'librdkafka-first-acked');
     const go = join(cluster.dir, 'librdkafka-go');
-    const producing = pythonJson<{ delivered: Array<[number, string]>; errors: string[]; fatal: string[] }>(
-      `
-import json, os, sys, time
-from confluent_kafka import Producer
-delivered, errors, fatal = [], [], []
-def cb(err, msg):
-    if err: errors.append(str(err))
-    else: delivered.append([msg.offset(), msg.value().decode()])
-def on_error(e):
-    if e.fatal(): fatal.append(str(e))
+    const producing = pythonJson<PyProducerResult>(
+      `${PY_PRODUCER}
 p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'message.timeout.ms': 60000,
               'socket.timeout.ms': 60000, 'error_cb': on_error})
-p.produce(sys.argv[2], value=b'first', partition=0, on_delivery=cb)
+p.produce(sys.argv[2], value=b'first', partition=0, on_delivery=on_delivery)
 p.flush(30)
 open(sys.argv[3], 'w').close()
 while not os.path.exists(sys.argv[4]): time.sleep(0.02)
-p.produce(sys.argv[2], value=b'second', partition=0, on_delivery=cb)
+p.produce(sys.argv[2], value=b'second', partition=0, on_delivery=on_delivery)
 p.flush(60)
-p.produce(sys.argv[2], value=b'third', partition=0, on_delivery=cb)
+p.produce(sys.argv[2], value=b'third', partition=0, on_delivery=on_delivery)
 p.flush(30)
-print(json.dumps({'delivered': delivered, 'errors': errors, 'fatal': fatal}))
+result()
 `,
       [bootstrap, topic, firstAcked, go],
       { timeoutMs: 120_000 },
@@ -140,7 +132,7 @@ print(json.dumps({'delivered': delivered, 'errors': errors, 'fatal': fatal}))
     const result = await producing;
     expect(result.fatal).toEqual([]);
     expect(result.errors).toEqual([]);
-    expect(result.delivered).toEqual([[0, 'first'], [1, 'second'], [2, 'third']]);
+    expect(result.delivered).toEqual([[0, 0, 'first'], [0, 1, 'second'], [0, 2, 'third']]);
     const c = rawClient(brokerPort);
     try {
       expect(await allValues(c, topic, 0)).toEqual(['first', 'second', 'third']);
