@@ -166,6 +166,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return c;
   }
 
+  /** Kafka's ZooKeeperRequestLatencyMs: told the latency of every answered request (metrics). */
+  onRequestLatency: ((ms: number) => void) | null = null;
+
   get state(): ZkSessionState {
     if (this.closed) return 'closed';
     return this.handle?.state ?? 'connecting';
@@ -365,11 +368,13 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       return Promise.reject(err);
     }
     if (h.state === 'expired') return Promise.reject(new SessionExpiredError(path));
+    const started = this.onRequestLatency ? performance.now() : 0;
     return new Promise<T>((resolve, reject) => {
       const onAbort = (err: Error) => reject(err);
       h.inFlight.add(onAbort);
       fn(h.client, (err, value) => {
         if (!h.inFlight.delete(onAbort)) return; // already failed by expiry/close
+        this.onRequestLatency?.(performance.now() - started);
         if (err) reject(mapError(err, path));
         else resolve(value as T);
       });
