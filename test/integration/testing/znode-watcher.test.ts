@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 const seen = (op: ZnodeChange['op'], path: string) => changes.find((c) => c.op === op && c.path === path);
-const until = (what: string, fn: () => unknown) => waitFor(() => fn(), { what, timeoutMs: 10_000 });
+const until = <T>(what: string, fn: () => T) => waitFor(fn, { what, timeoutMs: 10_000 });
 
 describe('znode watcher', () => {
   it('watcher - reports creations at every depth, data changes with the previous data, and deletions', async () => {
