@@ -20,11 +20,11 @@ import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/pr
 import { InitProducerIdRequest, InitProducerIdResponse } from '../../../src/protocol/messages/init-producer-id.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../../src/protocol/messages/offset-fetch.js';
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../../src/protocol/messages/txn-offset-commit.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
 import { rawClient } from '../eos/eos-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let c: BrokerClient;
 
@@ -96,8 +96,8 @@ async function settled(id: string, pid: number, epoch: number, committed: boolea
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, mode: 'in-process' });
-  clients = kafkaClients(cluster.bootstrap);
+  cluster = await startCluster({ brokers: 1, inProcess: true });
+  clients = kafkaClients(cluster.bootstrapServers);
   const admin = await clients.admin();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 2, replicationFactor: 1 }] });
   c = rawClient(cluster.port(0));
@@ -106,7 +106,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await c?.close();
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('transaction APIs on the wire', () => {
