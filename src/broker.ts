@@ -428,7 +428,7 @@ export class Broker {
     this.services.push(groups);
     groups.startup();
     // Kafka claims a producer-id block when it builds the transaction coordinator, at every start.
-    const transactions = createTransactionService({ brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
+    const transactions = createTransactionService({ ...serviceDeps, brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
     this.services.push(transactions);
     await transactions.startup();
     const handlers = createHandlers(deps, {

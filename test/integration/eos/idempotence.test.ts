@@ -77,8 +77,8 @@ describe('producer ids', () => {
     expect(blocks.size).toBe(3);
   });
 
-  it('a transactional id is not served yet: COORDINATOR_NOT_AVAILABLE, ids -1/-1; "" → INVALID_REQUEST', async () => {
-    expect(await initProducerId(client(0), 4, 'txn-1')).toMatchObject({ errorCode: ErrorCode.CoordinatorNotAvailable, producerId: -1, producerEpoch: -1 });
+  it('a transactional id goes to the transaction coordinator (timeout −1 → INVALID_TRANSACTION_TIMEOUT), ids -1/-1; "" → INVALID_REQUEST', async () => {
+    expect(await initProducerId(client(0), 4, 'txn-1')).toMatchObject({ errorCode: ErrorCode.InvalidTransactionTimeout, producerId: -1, producerEpoch: -1 });
     expect(await initProducerId(client(0), 1, '')).toMatchObject({ errorCode: ErrorCode.InvalidRequest, producerId: -1, producerEpoch: -1 });
   });
 });
