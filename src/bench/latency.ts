@@ -20,16 +20,13 @@
  * the runtime probe (one sample a second) for the event-loop delay column.
  * Run: `npm run bench -- latency` (built) or `node --import tsx src/bench/main.ts latency`.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePort } from '../zk/server-process.js';
 import { benchPinning, brokersScratch, createTopic, ensureOffsetsTopic, startBenchBrokers, type BenchBroker } from './bench-brokers.js';
 import { cpuSeconds, inBenchScratch, loadAverages, printTable, printTotal, sleep } from './bench-cluster.js';
-import { pinned } from './kcat.js';
 import { killPythonClients, spawnPythonClient } from './python-client.js';
+import { startRedis, type RedisServer } from './redis.js';
 
 const BROKERS = 3;
 /** the consumer's group.id (librdkafka needs one even for assign(); it makes the group's coordinator exist) */
@@ -74,40 +71,6 @@ interface Row {
   loopDelay: number;
 }
 
-/** redis-server from Debian on a free port (AOF everysec, no RDB snapshots), or null when it is not installed. */
-async function startRedis(root: string, cpus: string | undefined): Promise<{ address: string; pid: number; stop(): Promise<void> } | null> {
-  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return null;
-  const port = await freePort();
-  const dir = join(root, 'redis');
-  mkdirSync(dir, { recursive: true });
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', dir, '--daemonize', 'no'];
-  const [cmd, argv] = pinned(cpus, 'redis-server', args);
-  const child = spawn(cmd, argv, { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const pong = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.write('PING\r\n'));
-      s.once('data', (d) => (s.destroy(), resolve(d.toString().startsWith('+PONG'))));
-      s.once('error', () => resolve(false));
-    });
-    if (pong) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('redis-server did not answer PING within 10 s');
-    }
-    await sleep(100);
-  }
-  return {
-    address: `127.0.0.1:${port}`,
-    pid: child.pid!,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 /** The highest `elP99` of a broker's probe samples taken in [from, to] (ms since epoch). */
 function maxLoopDelayP99(probePath: string, from: number, to: number): number {
   let max = 0;
@@ -141,7 +104,7 @@ export async function runLatencyBench(): Promise<void> {
   );
 
   const brokers: BenchBroker[] = [];
-  let redis: Awaited<ReturnType<typeof startRedis>> = null;
+  let redis: RedisServer | null = null;
   await inBenchScratch(
     brokersScratch('latency', brokers, 'the brokers, redis, ZooKeeper and the clients', async () => {
       killPythonClients();

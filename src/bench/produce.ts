@@ -19,6 +19,7 @@
  * smaller count (printed), as performance.md §2.7 warns.
  *
  * Each cell is the median of RUNS runs after one discarded warm-up; runs alternate gregor / mock.
+ * Anchor of the 100 B workloads: Redis Streams XADD throughput (redis.ts; skipped with a note without redis-server).
  * The 1 KB workload (the 1 KB throughput path) produces GREGOR_BENCH_RECORDS_1K records of 1000 B (default a quarter of N).
  * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RECORDS_1K, GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0
  * (no taskset), GREGOR_BENCH_WORKLOADS (names, comma-separated: "1 partition", "6 partitions", "1 partition 1 KB"),
@@ -43,6 +44,7 @@ import {
   type SingleBroker,
 } from './bench-cluster.js';
 import { kcatConsume, kcatProduce, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
+import { haveRedisBenchmark, startRedis, xaddPerSecond, type RedisServer } from './redis.js';
 
 /** Records of the 1 KB workload: GREGOR_BENCH_RECORDS_1K, default a quarter of the 100 B count. */
 const records1k = (n: number): number => Number(process.env.GREGOR_BENCH_RECORDS_1K ?? Math.round(n / 4));
@@ -83,9 +85,11 @@ export async function runProduceBench(): Promise<void> {
   const selected = WORKLOADS.filter((w) => (process.env.GREGOR_BENCH_WORKLOADS ?? WORKLOADS.map((x) => x.name).join(',')).split(',').includes(w.name));
   let broker: SingleBroker | undefined;
   let mock: MockHolder | undefined;
+  let redis: RedisServer | null = null;
   await inBenchScratch(
     kcatBrokerScratch('produce', () => broker, async () => {
       await mock?.stop().catch(() => {});
+      await redis?.stop().catch(() => {});
     }),
     async ({ root, startZooKeeper }) => {
       const files = new Map<number, string>();
@@ -97,6 +101,9 @@ export async function runProduceBench(): Promise<void> {
       }
       broker = await startReadyBroker(root, await startZooKeeper(), serverCpu);
       mock = await startMockHolder({ cpu: serverCpu });
+      // The Redis Streams anchor (§2.6) of the 100 B workloads: XADD throughput on the same core as the broker.
+      if (files.has(RECORD_BYTES) && haveRedisBenchmark()) redis = await startRedis(root, serverCpu);
+      else console.log('redis-server / redis-benchmark not installed (apt-get install redis-server): the Redis XADD anchor is skipped');
       const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-${w.recordBytes}B-r${run}`;
       await createTopics(
         broker.brokers,
@@ -108,9 +115,15 @@ export async function runProduceBench(): Promise<void> {
       const produce = { gregor: selected.map(newCell), mock: selected.map(newCell) };
       const consume = { gregor: selected.map(newCell), mock: selected.map(newCell) };
       const raw: string[] = [];
+      const xadd: number[] = [];
 
-      // Produce: run 0 is the warm-up; gregor and the mock alternate.
+      // Produce: run 0 is the warm-up; gregor, the mock and Redis alternate.
       for (let run = 0; run <= runs; run++) {
+        if (redis) {
+          const rps = xaddPerSecond(redis, `stream-r${run}`, n, RECORD_BYTES, clientCpu, KCAT_TIMEOUT_MS);
+          raw.push(`produce Redis XADD ${RECORD_BYTES} B run ${run}${run === 0 ? ' (warm-up)' : ''}: ${rps.toFixed(0)} XADD/s`);
+          if (run > 0) xadd.push(rps);
+        }
         for (const [wi, w] of selected.entries()) {
           for (const side of ['gregor', 'mock'] as const) {
             const server = side === 'gregor' ? broker : mock;
@@ -189,6 +202,14 @@ export async function runProduceBench(): Promise<void> {
       if (consumeRuns >= 0) addRows('consume', consume);
       printTable(rows);
       console.log('');
+      const w100 = selected.findIndex((w) => w.name === '1 partition');
+      if (xadd.length > 0) {
+        const g = w100 >= 0 ? median((produce.gregor[w100] as Cell).recordsPerSec) : Number.NaN;
+        console.log(
+          `anchor Redis Streams XADD (AOF everysec, redis-benchmark -c 50 -P 100, ${RECORD_BYTES} B, same core as the broker): ` +
+            `${fmtRate(median(xadd))}${range(xadd)} XADD/s, ${mbps(median(xadd))} MB/s; gregor 1 partition ÷ Redis = ${(g / median(xadd)).toFixed(2)}× (goal ≥ 2×)`,
+        );
+      }
       console.log(`kcat → in-process mock (client ceiling, unpinned, ${ceilingBytes} B): ${fmtRate(median(ceiling))} rec/s, ${mbps(median(ceiling), ceilingBytes)} MB/s`);
       console.log('CPU-s/GB: the gregor broker process only (user+sys from /proc, 10 ms ticks). Consume rates are timed from kcat\'s first record.');
       console.log('* the mock keeps only ~4.4 MB per partition and its Fetch serves one batch per partition per request:');
