@@ -102,8 +102,10 @@ export async function runProduceBench(): Promise<void> {
       broker = await startReadyBroker(root, await startZooKeeper(), serverCpu);
       mock = await startMockHolder({ cpu: serverCpu });
       // The Redis Streams anchor (§2.6) of the 100 B workloads: XADD throughput on the same core as the broker.
-      if (files.has(RECORD_BYTES) && haveRedisBenchmark()) redis = await startRedis(root, serverCpu);
-      else console.log('redis-server / redis-benchmark not installed (apt-get install redis-server): the Redis XADD anchor is skipped');
+      if (files.has(RECORD_BYTES)) {
+        redis = haveRedisBenchmark() ? await startRedis(root, serverCpu) : null;
+        if (!redis) console.log('redis-server / redis-benchmark not installed (apt-get install redis-server): the Redis XADD anchor is skipped');
+      }
       const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-${w.recordBytes}B-r${run}`;
       await createTopics(
         broker.brokers,
