@@ -218,6 +218,13 @@ export class KafkaZkClient {
   changeEntityConfig(type: ConfigEntityType, name: string, config: Record<string, string>): Promise<string> {
     return topics.changeEntityConfig(this.zk, type, name, config);
   }
+  /** Every entity of a type with its config, by (sanitized) znode name. */
+  getAllEntityConfigs(type: ConfigEntityType): Promise<Map<string, Record<string, string>>> {
+    return topics.getAllEntityConfigs(this.zk, type);
+  }
+  getEntityConfig(type: ConfigEntityType, name: string): Promise<Record<string, string>> {
+    return topics.getEntityConfig(this.zk, type, name);
+  }
   getConfigChangeNotifications(watch?: ZkWatcher) {
     return topics.getConfigChangeNotifications(this.zk, watch);
   }

@@ -27,6 +27,7 @@ import { fencedMulti, type ControllerFence } from './controller-election.js';
 import {
   ConfigEntityChangeNotificationSequenceZNode,
   ConfigEntityChangeNotificationZNode,
+  ConfigEntityTypeZNode,
   ConfigEntityZNode,
   DeleteTopicsTopicZNode,
   DeleteTopicsZNode,
@@ -361,6 +362,13 @@ export async function getEntityConfig(zk: ZkClient, type: ConfigEntityType, name
   const path = ConfigEntityZNode.path(type, name);
   const r = await zk.tryGetData(path);
   return r ? ConfigEntityZNode.decode(path, r.data) : {};
+}
+
+/** AdminZkClient.fetchAllEntityConfigs: every /config/<type>/<name> (names as stored, i.e. sanitized). */
+export async function getAllEntityConfigs(zk: ZkClient, type: ConfigEntityType): Promise<Map<string, Record<string, string>>> {
+  const names = await childrenOrEmpty(zk, ConfigEntityTypeZNode.path(type));
+  const configs = await Promise.all(names.map((n) => getEntityConfig(zk, type, n)));
+  return new Map(names.map((n, i) => [n, configs[i]!]));
 }
 
 /** Kafka's setOrCreateEntityConfigs: setData with any version, create (with parents) on NONODE. */
