@@ -38,7 +38,7 @@ import type { BrokerConfig } from './config/broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
-import { BrokerClient } from './network/client.js';
+import { BrokerClient, type ClientSecurity } from './network/client.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from './network/connection.js';
 import { SocketServer, type Listener } from './network/server.js';
 import { ErrorCode } from './protocol/error-codes.js';
@@ -49,6 +49,9 @@ import { createGroupService } from './coordinator/group-service.js';
 import { MetadataCache } from './metadata/metadata-cache.js';
 import { Purgatory, type DelayedOperation } from './purgatory/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
+import { buildBrokerSecurity } from './security/broker-security.js';
+import { CredentialCache } from './security/credential-cache.js';
+import { jaasFileFromEnv } from './security/jaas.js';
 import { KafkaZkClient } from './zk/kafka-zk-client.js';
 import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
 import type { BrokerInfo } from './zk/znodes.js';
@@ -83,6 +86,8 @@ export interface BrokerOptions {
   logger?: Logger;
   /** randomness of replica placement for auto-created topics */
   random?: () => number;
+  /** where KAFKA_OPTS (-Djava.security.auth.login.config=<JAAS file>) is read; default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface StopOptions {
@@ -132,6 +137,8 @@ export class Broker {
   private _clusterId = '';
   private _brokerEpoch = -1;
   private registration: BrokerInfo | null = null;
+  /** how this broker's clients reach the inter-broker listener (TLS / SASL) */
+  private interBrokerSecurity: ClientSecurity | undefined;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
 
@@ -197,6 +204,14 @@ export class Broker {
   private async doStart(): Promise<void> {
     const config = this.config;
     const v = config.values;
+    // Listener security is checked before anything connects or binds (a bad keystore stops the broker here).
+    const credentials = new CredentialCache(childLogger(this.log, 'credential-provider'));
+    const security = buildBrokerSecurity({
+      config,
+      credentials,
+      jaasFile: jaasFileFromEnv(this.opts.env ?? process.env),
+      log: childLogger(this.log, 'security'),
+    });
     const zkLog = childLogger(this.log, 'zk-client');
     this.zk = await KafkaZkClient.connect({
       connectString: config.zookeeper.connect,
@@ -207,6 +222,7 @@ export class Broker {
     const zk = this.zk;
     await zk.createTopLevelPaths();
     this._clusterId = await zk.getOrCreateClusterId();
+    await credentials.load(zk);
 
     const meta = readMetaProperties(config.logDirs);
     if (meta.clusterId !== null && meta.clusterId !== this._clusterId) {
@@ -251,12 +267,18 @@ export class Broker {
     });
     this.logManager.startup();
 
-    const listeners: Listener[] = config.listeners.map((e) => ({
-      name: e.listenerName,
-      securityProtocol: e.securityProtocol,
-      host: e.host ?? '',
-      port: e.port,
-    }));
+    const listeners: Listener[] = config.listeners.map((e) => {
+      const listenerSecurity = security.listeners.get(e.listenerName);
+      return {
+        name: e.listenerName,
+        securityProtocol: e.securityProtocol,
+        host: e.host ?? '',
+        port: e.port,
+        ...(listenerSecurity ? { security: listenerSecurity } : {}),
+      };
+    });
+    const clientSecurity = security.interBroker ? { clientSecurity: security.interBroker } : {};
+    this.interBrokerSecurity = security.interBroker;
     this.socketServer = new SocketServer({
       listeners,
       processor: this.processor,
@@ -284,6 +306,7 @@ export class Broker {
         config: replicaFetcherConfigFromBroker(this._brokerId, v),
         log,
         clock: this.clock,
+        ...clientSecurity,
       }),
       interBrokerListenerName: config.interBrokerListenerName,
     });
@@ -338,6 +361,7 @@ export class Broker {
       leaderImbalancePerBrokerPercentage: v['leader.imbalance.per.broker.percentage'],
       controllerSocketTimeoutMs: v['controller.socket.timeout.ms'],
       requestTimeoutMs: v['request.timeout.ms'],
+      ...clientSecurity,
     });
     await this.controller.startup();
     const serviceDeps = { config, zk, metadataCache: this._metadataCache, replicaManager: this._replicaManager, clock: this.clock };
@@ -357,7 +381,10 @@ export class Broker {
     this.configChangeWatcher = new ConfigChangeWatcher({
       zk,
       log: childLogger(log, 'dynamic-config-manager'),
-      handlers: { topics: (topic) => this.applyTopicConfigChange(topic) },
+      handlers: {
+        topics: (topic) => this.applyTopicConfigChange(topic),
+        users: (entity) => credentials.onUserConfigChange(zk, entity),
+      },
     });
     await this.configChangeWatcher.startup();
     this.processor.ready(createRouter(handlers, { log }));
@@ -442,7 +469,13 @@ export class Broker {
         const controller = controllerId >= 0 ? await zk.getBroker(controllerId) : null;
         const ep = controller?.endpoints.find((e) => e.listenerName === this.config.interBrokerListenerName);
         if (ep && ep.host !== null) {
-          client = new BrokerClient({ host: ep.host, port: ep.port, clientId: `broker-${this._brokerId}-controlled-shutdown`, requestTimeoutMs: v['request.timeout.ms'] });
+          client = new BrokerClient({
+            host: ep.host,
+            port: ep.port,
+            clientId: `broker-${this._brokerId}-controlled-shutdown`,
+            requestTimeoutMs: v['request.timeout.ms'],
+            ...(this.interBrokerSecurity ? { security: this.interBrokerSecurity } : {}),
+          });
           const res = await client.send({ request: ControlledShutdownRequest, response: ControlledShutdownResponse }, 3, {
             brokerId: this._brokerId,
             brokerEpoch: this._brokerEpoch,

@@ -20,13 +20,12 @@
 import { childLogger, type Logger } from '../common/logger.js';
 import { KafkaError, toErrorCode } from '../common/errors.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from '../network/connection.js';
-import { sizePrefix } from '../network/frame-decoder.js';
 import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { decodeRequestHeader, encodeResponseHeader, peekRequestHeader, type RequestHeader } from '../protocol/header.js';
+import { decodeRequestHeader, encodeResponseFrame, peekRequestHeader, type RequestHeader } from '../protocol/header.js';
 import { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
-import { Reader, Writer } from '../protocol/primitives.js';
+import { Reader } from '../protocol/primitives.js';
 import { CloseConnection, NO_RESPONSE, type Handler } from './handler.js';
 import { createRequestContext, type ApiVersionEntry, type RequestContext } from './request-context.js';
 
@@ -147,10 +146,7 @@ class RequestRouter implements Router {
     if (value === NO_RESPONSE) return { type: 'no-response' };
     const v = ctx.apiVersion;
     try {
-      const w = new Writer();
-      encodeResponseHeader(w, ctx.apiKey, ctx.correlationId, handler.response.isFlexible(v));
-      handler.response.encode(w, v, value as never);
-      return withSize(w.chunksOut());
+      return { type: 'response', chunks: encodeResponseFrame(handler.response, v, ctx.correlationId, value as never) };
     } catch (err) {
       ctx.log.error({ err }, 'response encoding failed; closing connection');
       return { type: 'close', reason: 'response encoding failed' };
@@ -178,23 +174,17 @@ class RequestRouter implements Router {
 
   /** KIP-511: an ApiVersions version we do not know is answered, in the v0 layout, not closed. */
   private unsupportedApiVersions(handler: Handler, correlationId: number): RequestOutcome {
-    const w = new Writer();
-    encodeResponseHeader(w, ApiKey.ApiVersions, correlationId, false);
-    ApiVersionsResponse.encode(w, 0, {
+    const chunks = encodeResponseFrame(ApiVersionsResponse, 0, correlationId, {
       errorCode: ErrorCode.UnsupportedVersion,
       apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: handler.versions.min, maxVersion: handler.versions.max }],
     });
-    return withSize(w.chunksOut());
+    return { type: 'response', chunks };
   }
 
   private reject(connection: ConnectionInfo, reason: string, details: object): RequestOutcome {
     this.log.info({ connectionId: connection.connectionId, clientAddress: connection.clientAddress, ...details }, `closing connection: ${reason}`);
     return { type: 'close', reason };
   }
-}
-
-function withSize(chunks: Buffer[]): RequestOutcome {
-  return { type: 'response', chunks: [sizePrefix(chunks), ...chunks] };
 }
 
 /** The README's supported-API table, as Markdown. */

@@ -63,6 +63,8 @@ export interface StartClusterOptions {
   startTimeoutMs?: number;
   /** also wait until a controller is elected; default true */
   awaitController?: boolean;
+  /** environment of the brokers (e.g. KAFKA_OPTS naming a JAAS file); in-process brokers read it through BrokerOptions.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface WaitOptions {
@@ -207,6 +209,7 @@ export class TestCluster {
     readonly zk: KafkaZkClient,
     private readonly nodes: Map<number, BrokerNode>,
     private readonly ownsChroot: boolean,
+    private readonly env: NodeJS.ProcessEnv | undefined,
   ) {}
 
   static async start(opts: StartClusterOptions = {}): Promise<TestCluster> {
@@ -223,7 +226,7 @@ export class TestCluster {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gregor-cluster-'));
     const zk = await KafkaZkClient.connect({ connectString: zkConnect, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000 });
     const nodes = new Map<number, BrokerNode>();
-    const cluster = new TestCluster(mode, zkConnect, dir, zk, nodes, ownsChroot);
+    const cluster = new TestCluster(mode, zkConnect, dir, zk, nodes, ownsChroot, opts.env);
     try {
       const rf = Math.min(3, n);
       const first = opts.firstBrokerId ?? 0;
@@ -325,7 +328,7 @@ export class TestCluster {
     const n = this.node(id);
     if (this.isRunning(id)) throw new Error(`broker ${id} is already running`);
     if (this.mode === 'process') {
-      const proc = BrokerProcess.start({ propsPath: n.propsPath, logFile: n.logFile });
+      const proc = BrokerProcess.start({ propsPath: n.propsPath, logFile: n.logFile, ...(this.env ? { env: this.env } : {}) });
       n.proc = proc;
       n.exitExpected = false;
       void proc.exited.then((status) => {
@@ -340,7 +343,7 @@ export class TestCluster {
     const { Broker: BrokerClass } = await import('../../src/broker.js');
     n.logStream = createWriteStream(n.logFile, { flags: 'a' });
     const logger = createLogger({ brokerId: id, destination: n.logStream });
-    const broker = new BrokerClass(BrokerConfig.parse(n.props), { logger });
+    const broker = new BrokerClass(BrokerConfig.parse(n.props), { logger, ...(this.env ? { env: { ...process.env, ...this.env } } : {}) });
     n.broker = broker;
     try {
       await broker.start();

@@ -14,8 +14,9 @@
  * Server rules (Kafka): unknown user, too few iterations, a bad message or a wrong proof fail
  * with a SaslError (the client learns only "invalid credentials"); an authzid other than the user
  * name fails with a SaslAuthenticationError. The `tokenauth` extension (delegation tokens) is not
- * supported here: such a client fails like an unknown user. Beyond Kafka, the final nonce and the
- * channel-binding echo are checked as RFC 5802 asks.
+ * supported here: such a client fails like an unknown user. Like Kafka, the server does not check
+ * the nonce or channel binding echoed in client-final (the proof covers the message as sent), which
+ * librdkafka 2.0.2 relies on: it repeats its client nonce in front of the server's.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SaslAuthenticationError, SaslError, type SaslClient, type SaslServer } from './mechanism.js';
@@ -130,13 +131,12 @@ const B64C = '[a-zA-Z0-9/+]';
 const BASE64 = `(?:${B64C}{4})*(?:${B64C}{3}=|${B64C}{2}==)?`;
 const EXTENSIONS = `(?:,[A-Za-z]+=${VALUE})*`;
 
-const CLIENT_FIRST = new RegExp(`^(n,(?:a=(${SASLNAME}))?,)((?:m=${VALUE},)?n=(${SASLNAME}),r=(${PRINTABLE})(${EXTENSIONS}))$`);
+const CLIENT_FIRST = new RegExp(`^n,(?:a=(${SASLNAME}))?,((?:m=${VALUE},)?n=(${SASLNAME}),r=(${PRINTABLE})(${EXTENSIONS}))$`);
 const SERVER_FIRST = new RegExp(`^(?:m=${VALUE},)?r=(${PRINTABLE}),s=(${BASE64}),i=([0-9]+)${EXTENSIONS}$`);
-const CLIENT_FINAL = new RegExp(`^(c=(${BASE64}),r=(${PRINTABLE})${EXTENSIONS}),p=(${BASE64})$`);
+const CLIENT_FINAL = new RegExp(`^(c=${BASE64},r=${PRINTABLE}${EXTENSIONS}),p=(${BASE64})$`);
 const SERVER_FINAL = new RegExp(`^(?:e=([\\x01-\\x2B\\x2D-\\x3C\\x3E-\\x7F]+)|v=(${BASE64})${EXTENSIONS})$`);
 
 interface ClientFirst {
-  gs2Header: string;
   authzid: string;
   bare: string;
   saslName: string;
@@ -149,11 +149,11 @@ function parseClientFirst(token: Buffer): ClientFirst {
   const m = CLIENT_FIRST.exec(text);
   if (!m) throw new SaslError(`Invalid SCRAM client first message format: ${text}`);
   const extensions = new Map<string, string>();
-  for (const ext of (m[6] ?? '').split(',').filter(Boolean)) {
+  for (const ext of (m[5] ?? '').split(',').filter(Boolean)) {
     const eq = ext.indexOf('=');
     extensions.set(ext.slice(0, eq), ext.slice(eq + 1));
   }
-  return { gs2Header: m[1]!, authzid: m[2] ?? '', bare: m[3]!, saslName: m[4]!, nonce: m[5]!, extensions };
+  return { authzid: m[1] ?? '', bare: m[2]!, saslName: m[3]!, nonce: m[4]!, extensions };
 }
 
 // ---------------------------------------------------------------------------------------------- server
@@ -166,7 +166,6 @@ export class ScramSaslServer implements SaslServer {
   private username = '';
   private clientFirst: ClientFirst | null = null;
   private serverFirst = '';
-  private nonce = '';
   private credential: ScramCredential | undefined;
 
   constructor(
@@ -214,8 +213,7 @@ export class ScramSaslServer implements SaslServer {
     if (this.credential.iterations < this.m.minIterations) {
       throw new SaslError(`Iterations ${this.credential.iterations} is less than the minimum ${this.m.minIterations} for ${this.m.name}`);
     }
-    this.nonce = cf.nonce + secureRandomString();
-    this.serverFirst = `r=${this.nonce},s=${this.credential.salt.toString('base64')},i=${this.credential.iterations}`;
+    this.serverFirst = `r=${cf.nonce}${secureRandomString()},s=${this.credential.salt.toString('base64')},i=${this.credential.iterations}`;
     this.state = 'final';
     return Buffer.from(this.serverFirst, 'utf8');
   }
@@ -226,11 +224,11 @@ export class ScramSaslServer implements SaslServer {
     const cf = this.clientFirst!;
     const credential = this.credential!;
     if (!m) throw new SaslError(`Invalid SCRAM client final message format: ${text}`);
-    if (m[3] !== this.nonce) throw new SaslError('Invalid SCRAM client final message: nonce mismatch');
-    if (Buffer.from(m[2]!, 'base64').toString('utf8') !== cf.gs2Header) throw new SaslError('Invalid SCRAM client final message: channel binding mismatch');
+    // Kafka checks neither the echoed nonce nor the channel binding, and librdkafka 2.0.2 depends on
+    // it: its client-final nonce is its own nonce followed by the whole server nonce.
     const authMessage = `${cf.bare},${this.serverFirst},${m[1]!}`;
     const clientSignature = hmac(this.m, credential.storedKey, authMessage);
-    const proof = Buffer.from(m[4]!, 'base64');
+    const proof = Buffer.from(m[2]!, 'base64');
     if (proof.length !== clientSignature.length) throw new SaslError('Invalid client credentials');
     const computedStoredKey = hash(this.m, xor(clientSignature, proof));
     if (!timingSafeEqual(computedStoredKey, credential.storedKey)) throw new SaslError('Invalid client credentials');

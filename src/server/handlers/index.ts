@@ -45,6 +45,8 @@ import { createOffsetDeleteHandler } from './offset-delete.js';
 import { createOffsetFetchHandler } from './offset-fetch.js';
 import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { createProduceHandler } from './produce.js';
+import { saslAuthenticate } from './sasl-authenticate.js';
+import { saslHandshake } from './sasl-handshake.js';
 import { createStopReplicaHandler } from './stop-replica.js';
 import { createSyncGroupHandler } from './sync-group.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
@@ -62,6 +64,8 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
   const rm = services.replicaManager;
   return [
     apiVersions,
+    saslHandshake,
+    saslAuthenticate,
     createMetadataHandler(deps, services.metadata),
     createProduceHandler(deps, rm),
     createFetchHandler(deps, rm),

@@ -1,0 +1,182 @@
+/**
+ * One broker with PLAINTEXT, SSL, SASL_PLAINTEXT and SASL_SSL listeners at once, and the four real
+ * clients on each secure protocol:
+ * - kcat (librdkafka 2.0.2): SSL (server verified against the test CA), SASL_PLAINTEXT with PLAIN,
+ *   SCRAM-SHA-256 and SCRAM-SHA-512, SASL_SSL with SCRAM-SHA-512 — produce then consume;
+ * - confluent-kafka-python (librdkafka): SASL_SSL SCRAM-SHA-256 produce/consume;
+ * - kafka-python 2.0.2 (SaslHandshake v0 + raw tokens): SSL, SASL_PLAINTEXT PLAIN and SCRAM, SASL_SSL;
+ * - kafkajs 2.2.4: SSL, SASL_PLAINTEXT PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512, SASL_SSL;
+ * - SCRAM users come from /config/users/<user> written as kafka-configs.sh writes them; a user
+ *   added while the broker runs can log in as soon as its /config/changes notification is processed;
+ * - the metadata each listener returns advertises that listener's endpoints.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson } from '../../harness/clients.js';
+import { freePort } from '../../../src/zk/server-process.js';
+import type { TestPki } from '../../harness/certs.js';
+import {
+  addScramUser,
+  kafkaPythonOptions,
+  kafkajsOptions,
+  newPki,
+  rdkafkaProps,
+  secureBrokerConfig,
+  securePorts,
+  saslLogin,
+  tempDir,
+  waitForLogin,
+  type Credentials,
+  type Protocol,
+  type SecureListeners,
+} from './security-kit.js';
+
+let cluster: TestCluster;
+let pki: TestPki;
+let ports: SecureListeners;
+let cleanup: () => Promise<void>;
+
+const USERS = { admin: 'admin-secret', alice: 'alice-secret' };
+
+beforeAll(async () => {
+  const tmp = await tempDir('gregor-sec-listeners-');
+  cleanup = tmp.remove;
+  pki = await newPki(tmp.dir);
+  ports = await securePorts();
+  const plain = await freePort();
+  cluster = await startCluster({
+    brokers: 1,
+    config: { 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1, 'transaction.state.log.min.isr': 1 },
+    brokerConfig: { 0: { ...secureBrokerConfig(plain, ports, pki, USERS) } },
+  });
+  await addScramUser(cluster.zk, 'alice', 'alice-scram');
+  await addScramUser(cluster.zk, 'bob', 'bob-scram');
+  await waitForLogin(ports.SASL_PLAINTEXT, { mechanism: 'SCRAM-SHA-512', user: 'bob', password: 'bob-scram' });
+});
+
+afterAll(async () => {
+  await cluster?.shutdown();
+  await cleanup?.();
+});
+
+const addr = (p: Protocol): string => `127.0.0.1:${ports[p]}`;
+
+const cases: Array<{ name: string; protocol: Protocol; sasl?: Credentials }> = [
+  { name: 'SSL', protocol: 'SSL' },
+  { name: 'SASL_PLAINTEXT PLAIN', protocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'PLAIN', user: 'alice', password: 'alice-secret' } },
+  { name: 'SASL_PLAINTEXT SCRAM-SHA-256', protocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-256', user: 'alice', password: 'alice-scram' } },
+  { name: 'SASL_PLAINTEXT SCRAM-SHA-512', protocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'SCRAM-SHA-512', user: 'bob', password: 'bob-scram' } },
+  { name: 'SASL_SSL SCRAM-SHA-512', protocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512', user: 'alice', password: 'alice-scram' } },
+  { name: 'SASL_SSL PLAIN', protocol: 'SASL_SSL', sasl: { mechanism: 'PLAIN', user: 'admin', password: 'admin-secret' } },
+];
+
+describe('kcat (librdkafka)', () => {
+  it.each(cases)('produces and consumes over $name', async ({ name, protocol, sasl }) => {
+    const topic = `kcat-${name.replace(/[^a-zA-Z0-9]/g, '-').toLowerCase()}`;
+    const props = rdkafkaProps(protocol, pki, sasl);
+    await kcatProduce(addr(protocol), topic, ['one', 'two', 'three'], { props });
+    const got = await kcatConsume(addr(protocol), topic, { count: 3, props });
+    expect(got.map((m) => m.value)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('metadata on each listener advertises that listener', async () => {
+    for (const protocol of ['SSL', 'SASL_SSL'] as const) {
+      const md = await kcatMetadata(addr(protocol), { props: rdkafkaProps(protocol, pki, protocol === 'SASL_SSL' ? { mechanism: 'PLAIN', user: 'alice', password: 'alice-secret' } : undefined) });
+      expect(md.brokers.map((b) => b.name)).toEqual([addr(protocol)]);
+    }
+  });
+});
+
+describe('kafkajs', () => {
+  it.each(cases)('produces and consumes over $name', async ({ name, protocol, sasl }) => {
+    const topic = `kafkajs-${name.replace(/[^a-zA-Z0-9]/g, '-').toLowerCase()}`;
+    const clients = kafkaClients(addr(protocol), kafkajsOptions(protocol, pki, sasl));
+    try {
+      const producer = await clients.producer({ allowAutoTopicCreation: true });
+      await producer.send({ topic, acks: -1, messages: [{ value: 'a' }, { value: 'b' }] });
+      const consumer = await clients.consumer({ groupId: `g-${topic}` });
+      await consumer.subscribe({ topic, fromBeginning: true });
+      const seen: string[] = [];
+      await new Promise<void>((resolve, reject) => {
+        consumer.run({ eachMessage: async ({ message }) => {
+          seen.push(message.value?.toString() ?? '');
+          if (seen.length === 2) resolve();
+        } }).catch(reject);
+      });
+      expect(seen).toEqual(['a', 'b']);
+    } finally {
+      await clients.disconnectAll();
+    }
+  });
+});
+
+const PY_ROUNDTRIP = `
+import json, sys
+from kafka import KafkaProducer, KafkaConsumer, TopicPartition
+bootstrap, topic, opts = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+p = KafkaProducer(bootstrap_servers=bootstrap, acks='all', api_version_auto_timeout_ms=10000, **opts)
+for v in [b'x', b'y']:
+    p.send(topic, value=v).get(timeout=30)
+p.flush(); p.close()
+c = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, consumer_timeout_ms=10000, api_version_auto_timeout_ms=10000, **opts)
+tp = TopicPartition(topic, 0)
+c.assign([tp]); c.seek_to_beginning(tp)
+got = [m.value.decode() for m in c]
+c.close()
+print(json.dumps(got))
+`;
+
+describe('kafka-python (SaslHandshake v0, raw tokens)', () => {
+  it.each(cases)('produces and consumes over $name', async ({ name, protocol, sasl }) => {
+    const topic = `py-${name.replace(/[^a-zA-Z0-9]/g, '-').toLowerCase()}`;
+    const got = await pythonJson<string[]>(PY_ROUNDTRIP, [addr(protocol), topic, JSON.stringify(kafkaPythonOptions(protocol, pki, sasl))]);
+    expect(got).toEqual(['x', 'y']);
+  });
+});
+
+const CK_ROUNDTRIP = `
+import json, sys
+from confluent_kafka import Producer, Consumer, TopicPartition
+bootstrap, topic, props = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+p = Producer(dict(props, **{'bootstrap.servers': bootstrap}))
+for v in ['c1', 'c2']:
+    p.produce(topic, v.encode())
+assert p.flush(30) == 0
+c = Consumer(dict(props, **{'bootstrap.servers': bootstrap, 'group.id': 'ck-' + topic, 'auto.offset.reset': 'earliest'}))
+c.assign([TopicPartition(topic, 0, 0)])
+got = []
+import time
+deadline = time.time() + 30
+while len(got) < 2 and time.time() < deadline:
+    m = c.poll(1.0)
+    if m is not None and m.error() is None:
+        got.append(m.value().decode())
+c.close()
+print(json.dumps(got))
+`;
+
+describe('confluent-kafka-python (librdkafka)', () => {
+  it('produces and consumes over SASL_SSL SCRAM-SHA-256', async () => {
+    const props = rdkafkaProps('SASL_SSL', pki, { mechanism: 'SCRAM-SHA-256', user: 'alice', password: 'alice-scram' });
+    const got = await pythonJson<string[]>(CK_ROUNDTRIP, [addr('SASL_SSL'), 'ck-sasl-ssl', JSON.stringify(props)]);
+    expect(got).toEqual(['c1', 'c2']);
+  });
+});
+
+describe('SCRAM users from ZooKeeper', () => {
+  it('a user added while the broker runs logs in once its change notification is processed', async () => {
+    const carol: Credentials = { mechanism: 'SCRAM-SHA-256', user: 'carol', password: 'carol-scram' };
+    await expect(saslLogin(ports.SASL_PLAINTEXT, carol)).rejects.toThrow(/invalid credentials with SASL mechanism SCRAM-SHA-256/);
+    await addScramUser(cluster.zk, 'carol', 'carol-scram');
+    await waitForLogin(ports.SASL_PLAINTEXT, carol);
+    const md = await kcatMetadata(addr('SASL_PLAINTEXT'), { props: rdkafkaProps('SASL_PLAINTEXT', pki, carol) });
+    expect(md.brokers).toHaveLength(1);
+  });
+
+  it('a user name that needs sanitizing (URL-encoded znode name) logs in under its real name', async () => {
+    const dave: Credentials = { mechanism: 'SCRAM-SHA-512', user: 'dave smith@example', password: 'pw' };
+    await addScramUser(cluster.zk, dave.user, dave.password);
+    expect(await cluster.zk.getEntityConfig('users', 'dave%20smith%40example')).toHaveProperty('SCRAM-SHA-512');
+    await waitForLogin(ports.SASL_PLAINTEXT, dave);
+  });
+});
