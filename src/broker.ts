@@ -50,6 +50,7 @@ import { MetadataCache } from './metadata/metadata-cache.js';
 import { Purgatory, type DelayedOperation } from './purgatory/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
 import { buildBrokerSecurity } from './security/broker-security.js';
+import { AclAuthorizer } from './security/authorizer/acl-authorizer.js';
 import { CredentialCache } from './security/credential-cache.js';
 import { jaasFileFromEnv } from './security/jaas.js';
 import { KafkaZkClient } from './zk/kafka-zk-client.js';
@@ -139,6 +140,7 @@ export class Broker {
   private registration: BrokerInfo | null = null;
   /** how this broker's clients reach the inter-broker listener (TLS / SASL) */
   private interBrokerSecurity: ClientSecurity | undefined;
+  private authorizer: AclAuthorizer | null = null;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
 
@@ -334,6 +336,16 @@ export class Broker {
     log.info({ brokerEpoch: this._brokerEpoch, endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) }, 'registered');
     writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
 
+    // Kafka configures the authorizer (ACL paths, change listeners, full load) before requests flow.
+    if (v['authorizer.class.name'] !== '') {
+      this.authorizer = new AclAuthorizer({
+        zk: zk.zk,
+        superUsers: v['super.users'],
+        allowEveryoneIfNoAclIsFound: v['allow.everyone.if.no.acl.found'],
+        log: childLogger(log, 'authorizer'),
+      });
+      await this.authorizer.startup();
+    }
     this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
     const deps: BrokerDeps = {
       brokerId: this._brokerId,
@@ -387,7 +399,7 @@ export class Broker {
       },
     });
     await this.configChangeWatcher.startup();
-    this.processor.ready(createRouter(handlers, { log }));
+    this.processor.ready(createRouter(handlers, { log, authorizer: this.authorizer }));
     log.info({ clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
   }
 
@@ -453,6 +465,8 @@ export class Broker {
     if (this.logManager) await step('log manager', () => this.logManager?.shutdown());
     if (this.controller) await step('controller', () => this.controller?.shutdown());
     this.controller = null;
+    if (this.authorizer) await step('authorizer', () => this.authorizer?.shutdown());
+    this.authorizer = null;
     if (this.zk) await step('zookeeper', () => this.zk?.close());
   }
 

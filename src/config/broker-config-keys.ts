@@ -137,7 +137,9 @@ export const BROKER_CONFIG_KEYS = {
   // Security: listeners' TLS and SASL (each key may be set per listener as listener.name.<l>.<key>)
   'connections.max.reauth.ms': key('long', '0', 'SASL session lifetime before re-authentication (KIP-368); 0 = never'),
   'connection.failed.authentication.delay.ms': key('int', '100', 'Delay before answering and closing a failed authentication', { validator: atLeast(0) }),
-  'principal.builder.class': key('class', null, 'KafkaPrincipalBuilder class (only the default builder exists in gregor)'),
+  'principal.builder.class': key('class', null, 'KafkaPrincipalBuilder class (only the default builder exists in gregor)', {
+    validator: { kind: 'custom', describe: 'the default builder', check: (v) => (v === 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder' ? null : 'only the default KafkaPrincipalBuilder is available in gregor') },
+  }),
   'sasl.enabled.mechanisms': key('list', 'GSSAPI', 'SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI is not available)'),
   'sasl.mechanism.inter.broker.protocol': key('string', 'GSSAPI', 'SASL mechanism brokers use towards each other'),
   'sasl.jaas.config': key('password', null, 'Ignored on brokers (as in Kafka): use listener.name.<l>.<mechanism>.sasl.jaas.config'),
@@ -159,7 +161,9 @@ export const BROKER_CONFIG_KEYS = {
   'ssl.principal.mapping.rules': key('string', 'DEFAULT', 'Rules mapping a certificate subject to a principal name (RULE:pattern/replacement/[LU], DEFAULT)'),
 
   // Authorization (AclAuthorizer's keys)
-  'authorizer.class.name': key('string', '', 'kafka.security.authorizer.AclAuthorizer (or the old kafka.security.auth.SimpleAclAuthorizer); empty = no authorization'),
+  'authorizer.class.name': key('string', '', 'kafka.security.authorizer.AclAuthorizer (or the old kafka.security.auth.SimpleAclAuthorizer); empty = no authorization', {
+    validator: oneOf('', 'kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'),
+  }),
   'super.users': key('string', null, 'Semicolon-separated principals allowed everything, e.g. User:admin;User:CN=broker'),
   'allow.everyone.if.no.acl.found': key('boolean', 'false', 'Allow access to resources that have no ACL at all'),
 

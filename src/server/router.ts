@@ -26,6 +26,7 @@ import { ProtocolError } from '../protocol/errors.js';
 import { decodeRequestHeader, encodeResponseFrame, peekRequestHeader, type RequestHeader } from '../protocol/header.js';
 import { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { Reader } from '../protocol/primitives.js';
+import type { Authorizer } from '../security/authorizer/acl-authorizer.js';
 import { CloseConnection, NO_RESPONSE, type Handler } from './handler.js';
 import { createRequestContext, type ApiVersionEntry, type RequestContext } from './request-context.js';
 
@@ -50,6 +51,8 @@ export interface Router extends RequestProcessor {
 
 export interface RouterOptions {
   log: Logger;
+  /** authorizer.class.name's authorizer; none = every request is allowed */
+  authorizer?: Authorizer | null;
 }
 
 export function createRouter(handlers: readonly Handler[], opts: RouterOptions): Router {
@@ -62,7 +65,7 @@ export function createRouter(handlers: readonly Handler[], opts: RouterOptions):
   const apiVersions: ApiVersionEntry[] = [...byKey.values()]
     .sort((a, b) => a.apiKey - b.apiKey)
     .map((h) => ({ apiKey: h.apiKey, minVersion: h.versions.min, maxVersion: h.versions.max }));
-  return new RequestRouter(byKey, Object.freeze(apiVersions), childLogger(opts.log, 'request-router'));
+  return new RequestRouter(byKey, Object.freeze(apiVersions), childLogger(opts.log, 'request-router'), opts.authorizer ?? null);
 }
 
 function validateHandler(h: Handler): void {
@@ -84,6 +87,7 @@ class RequestRouter implements Router {
     private readonly byKey: ReadonlyMap<number, Handler>,
     readonly apiVersions: readonly ApiVersionEntry[],
     private readonly log: Logger,
+    private readonly authorizer: Authorizer | null,
   ) {}
 
   handlerFor(apiKey: number): Handler | undefined {
@@ -126,7 +130,7 @@ class RequestRouter implements Router {
       if (!(err instanceof ProtocolError)) throw err;
       return this.reject(connection, `malformed request: ${err.message}`, peek);
     }
-    const ctx = createRequestContext({ header, connection, receivedAt, supportedApis: this.apiVersions, log: this.log });
+    const ctx = createRequestContext({ header, connection, receivedAt, supportedApis: this.apiVersions, log: this.log, authorizer: this.authorizer });
     let result: unknown;
     try {
       result = handler.handle(body, ctx);

@@ -228,9 +228,6 @@ export class KafkaZkClient {
   getConfigChangeNotifications(watch?: ZkWatcher) {
     return topics.getConfigChangeNotifications(this.zk, watch);
   }
-  deleteConfigChangeNotifications(names: readonly string[]): Promise<void> {
-    return topics.deleteConfigChangeNotifications(this.zk, names);
-  }
 
   // ------------------------------------------------------------------------------------------ consumer offsets
 

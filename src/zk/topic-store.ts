@@ -439,12 +439,3 @@ export async function getConfigChangeNotifications(zk: ZkClient, watch?: ZkWatch
   });
   return out.sort((a, b) => a.sequence - b.sequence);
 }
-
-/** Purge of old notifications (not fenced: every broker does it in Kafka). */
-export async function deleteConfigChangeNotifications(zk: ZkClient, names: readonly string[]): Promise<void> {
-  await Promise.all(
-    names.map((n) => zk.delete(ConfigEntityChangeNotificationSequenceZNode.path(n)).catch((err: unknown) => {
-      if (!(err instanceof NoNodeError)) throw err;
-    })),
-  );
-}

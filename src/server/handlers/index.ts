@@ -45,6 +45,11 @@ import { createOffsetDeleteHandler } from './offset-delete.js';
 import { createOffsetFetchHandler } from './offset-fetch.js';
 import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { createProduceHandler } from './produce.js';
+import { createAcls } from './create-acls.js';
+import { deleteAcls } from './delete-acls.js';
+import { describeAcls } from './describe-acls.js';
+import { createAlterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
+import { createDescribeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
 import { saslAuthenticate } from './sasl-authenticate.js';
 import { saslHandshake } from './sasl-handshake.js';
 import { createStopReplicaHandler } from './stop-replica.js';
@@ -66,6 +71,9 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     apiVersions,
     saslHandshake,
     saslAuthenticate,
+    describeAcls,
+    createAcls,
+    deleteAcls,
     createMetadataHandler(deps, services.metadata),
     createProduceHandler(deps, rm),
     createFetchHandler(deps, rm),
@@ -87,6 +95,8 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createElectLeadersHandler(deps, services.controller),
     createAlterPartitionReassignmentsHandler(deps, services.controller),
     createListPartitionReassignmentsHandler(deps, services.controller),
+    createDescribeUserScramCredentialsHandler(deps),
+    createAlterUserScramCredentialsHandler(deps, services.controller),
   ];
 }
 
