@@ -31,7 +31,8 @@ export function createAlterUserScramCredentialsHandler(deps: BrokerDeps, control
     async handle(req, ctx) {
       if (!controller.isActive) return everyUser(req, ErrorCode.NotController);
       if (!ctx.authorize(AclOperation.Alter, AclResourceType.Cluster, CLUSTER_NAME)) return everyUser(req, ErrorCode.ClusterAuthorizationFailed);
-      return { throttleTimeMs: 0, results: await alterUserScramCredentials(deps.zk, req.upsertions, req.deletions) };
+      const results = await alterUserScramCredentials(deps.zk, req.upsertions, req.deletions);
+      return { throttleTimeMs: 0, results: results.map((r) => ({ ...r })) };
     },
     errorResponse: (req, code) => everyUser(req, code),
   });
