@@ -23,6 +23,25 @@ export function peekMagic(records: Buffer): number {
   return records.readInt8(L.MAGIC);
 }
 
+/**
+ * Kafka's ProduceRequest.hasTransactionalRecords / hasIdempotentRecords for one partition's
+ * records: any v2 batch with the transactional bit, any with a producer id (authorization of
+ * Produce depends on them). Stops at the first batch it cannot frame.
+ */
+export function producerFlags(records: Buffer): { transactional: boolean; idempotent: boolean } {
+  let transactional = false;
+  let idempotent = false;
+  for (let pos = 0; pos + L.RECORDS <= records.length; ) {
+    if (records.readInt8(pos + L.MAGIC) !== 2) break;
+    if (records.readInt16BE(pos + L.ATTRIBUTES) & L.ATTR_TRANSACTIONAL) transactional = true;
+    if (records.readBigInt64BE(pos + L.PRODUCER_ID) >= 0n) idempotent = true;
+    const length = records.readInt32BE(pos + L.BATCH_LENGTH);
+    if (length <= 0) break;
+    pos += L.LOG_OVERHEAD + length;
+  }
+  return { transactional, idempotent };
+}
+
 function corrupt(reason: string): ProtocolError {
   return new ProtocolError(reason, ErrorCode.CorruptMessage);
 }
