@@ -215,11 +215,20 @@ export class Broker {
       log: childLogger(this.log, 'security'),
     });
     const zkLog = childLogger(this.log, 'zk-client');
+    if (v['zookeeper.set.acl'] && security.zookeeperDigest === null) {
+      throw new Error(
+        'zookeeper.set.acl is true, but no ZooKeeper credentials were found: add a Client section with ' +
+          'org.apache.zookeeper.server.auth.DigestLoginModule username/password to the JAAS file named by ' +
+          'KAFKA_OPTS=-Djava.security.auth.login.config=<file> (gregor authenticates with ZooKeeper\'s digest scheme)',
+      );
+    }
     this.zk = await KafkaZkClient.connect({
       connectString: config.zookeeper.connect,
       sessionTimeoutMs: config.zookeeper.sessionTimeoutMs,
       connectionTimeoutMs: config.zookeeper.connectionTimeoutMs,
       log: zkLog,
+      secureAcls: v['zookeeper.set.acl'],
+      digestAuth: security.zookeeperDigest,
     });
     const zk = this.zk;
     await zk.createTopLevelPaths();

@@ -29,7 +29,7 @@ export const BROKER_CONFIG_KEYS = {
   'zookeeper.session.timeout.ms': key('int', '18000', 'ZooKeeper session timeout (6000 before 2.5, KIP-537)'),
   'zookeeper.connection.timeout.ms': key('int', null, 'Max wait to connect to ZooKeeper; unset = zookeeper.session.timeout.ms'),
   'zookeeper.sync.time.ms': key('int', '2000', 'How far a ZooKeeper follower can be behind its leader'),
-  'zookeeper.set.acl': key('boolean', 'false', 'Create znodes with secure ACLs'),
+  'zookeeper.set.acl': key('boolean', 'false', 'Create znodes writable only by the brokers (digest identity from the JAAS Client section)'),
   'zookeeper.max.in.flight.requests': key('int', '10', 'Max unacknowledged ZooKeeper requests before blocking', { validator: atLeast(1) }),
 
   // General
