@@ -171,6 +171,8 @@ export class ScramSaslServer implements SaslServer {
   constructor(
     private readonly m: ScramMechanism,
     private readonly lookup: ScramCredentialLookup,
+    /** the server's share of the nonce (tests pin it) */
+    private readonly nonce: () => string = secureRandomString,
   ) {}
 
   get mechanism(): string {
@@ -213,7 +215,7 @@ export class ScramSaslServer implements SaslServer {
     if (this.credential.iterations < this.m.minIterations) {
       throw new SaslError(`Iterations ${this.credential.iterations} is less than the minimum ${this.m.minIterations} for ${this.m.name}`);
     }
-    this.serverFirst = `r=${cf.nonce}${secureRandomString()},s=${this.credential.salt.toString('base64')},i=${this.credential.iterations}`;
+    this.serverFirst = `r=${cf.nonce}${this.nonce()},s=${this.credential.salt.toString('base64')},i=${this.credential.iterations}`;
     this.state = 'final';
     return Buffer.from(this.serverFirst, 'utf8');
   }
@@ -243,7 +245,6 @@ export class ScramSaslServer implements SaslServer {
 
 export class ScramSaslClient implements SaslClient {
   private state: 'initial' | 'first' | 'final' | 'complete' = 'initial';
-  private readonly clientNonce = secureRandomString();
   private bare = '';
   private serverSignature: Buffer | null = null;
 
@@ -251,6 +252,8 @@ export class ScramSaslClient implements SaslClient {
     private readonly m: ScramMechanism,
     private readonly username: string,
     private readonly password: string,
+    /** the client nonce (tests pin it) */
+    private readonly clientNonce: string = secureRandomString(),
   ) {}
 
   get mechanism(): string {
