@@ -151,14 +151,13 @@ export function kafkaPythonOptions(protocol: Protocol, pki: TestPki, sasl?: Cred
   return out;
 }
 
-/** One SASL login with gregor's own client (handshake v1, SaslAuthenticate v1) then ApiVersions; rejects when refused. */
-export async function saslLogin(port: number, creds: Credentials, opts: { tls?: { ca: string[] } } = {}): Promise<{ sessionLifetimeMs: number }> {
+/** gregor's own client authenticated with `creds` (SaslHandshake v1, SaslAuthenticate v1), optionally over TLS. */
+export function saslClient(port: number, creds: Credentials, opts: { tls?: { ca: string[] }; onLifetime?: (ms: number) => void } = {}): BrokerClient {
   const scram = scramMechanism(creds.mechanism);
-  let lifetime = 0;
   const authenticate = saslClientAuthenticator(creds.mechanism, () =>
     scram ? new ScramSaslClient(scram, creds.user, creds.password) : new PlainSaslClient(creds.user, creds.password),
   );
-  const client = new BrokerClient({
+  return new BrokerClient({
     host: '127.0.0.1',
     port,
     clientId: 'gregor-test-login',
@@ -168,11 +167,17 @@ export async function saslLogin(port: number, creds: Credentials, opts: { tls?: 
       ...(opts.tls ? { tls: { ca: opts.tls.ca, checkServerIdentity: () => undefined } } : {}),
       authenticate: async (send) => {
         const r = await authenticate(send);
-        lifetime = r.sessionLifetimeMs;
+        opts.onLifetime?.(r.sessionLifetimeMs);
         return r;
       },
     },
   });
+}
+
+/** One SASL login then ApiVersions; rejects when refused; resolves with the session lifetime granted. */
+export async function saslLogin(port: number, creds: Credentials, opts: { tls?: { ca: string[] } } = {}): Promise<{ sessionLifetimeMs: number }> {
+  let lifetime = 0;
+  const client = saslClient(port, creds, { ...opts, onLifetime: (ms) => (lifetime = ms) });
   try {
     await client.send({ request: ApiVersionsRequest, response: ApiVersionsResponse }, 0, {});
     return { sessionLifetimeMs: lifetime };
