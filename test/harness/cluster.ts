@@ -65,6 +65,8 @@ export interface StartClusterOptions {
   awaitController?: boolean;
   /** environment of the brokers (e.g. KAFKA_OPTS naming a JAAS file); in-process brokers read it through BrokerOptions.env */
   env?: NodeJS.ProcessEnv;
+  /** `user:password` the harness's own ZooKeeper client authenticates with; it then creates znodes with secure ACLs too (zookeeper.set.acl clusters) */
+  zkDigestAuth?: string;
 }
 
 export interface WaitOptions {
@@ -210,6 +212,7 @@ export class TestCluster {
     private readonly nodes: Map<number, BrokerNode>,
     private readonly ownsChroot: boolean,
     private readonly env: NodeJS.ProcessEnv | undefined,
+    private readonly zkDigestAuth: string | undefined,
   ) {}
 
   static async start(opts: StartClusterOptions = {}): Promise<TestCluster> {
@@ -224,9 +227,9 @@ export class TestCluster {
       return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
     });
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gregor-cluster-'));
-    const zk = await KafkaZkClient.connect({ connectString: zkConnect, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000 });
+    const zk = await KafkaZkClient.connect({ connectString: zkConnect, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000, digestAuth: opts.zkDigestAuth ?? null, secureAcls: opts.zkDigestAuth !== undefined });
     const nodes = new Map<number, BrokerNode>();
-    const cluster = new TestCluster(mode, zkConnect, dir, zk, nodes, ownsChroot, opts.env);
+    const cluster = new TestCluster(mode, zkConnect, dir, zk, nodes, ownsChroot, opts.env, opts.zkDigestAuth);
     try {
       const rf = Math.min(3, n);
       const first = opts.firstBrokerId ?? 0;
@@ -464,7 +467,7 @@ export class TestCluster {
       }),
     );
     await this.zk.close().catch(() => {});
-    if (this.ownsChroot) await removeChroot(this.zkConnect).catch((err: unknown) => errors.push(err));
+    if (this.ownsChroot) await removeChroot(this.zkConnect, this.zkDigestAuth).catch((err: unknown) => errors.push(err));
     if (process.env.GREGOR_KEEP_TEST_DIRS === '1') console.warn(`gregor test cluster files kept in ${this.dir}`);
     else await rm(this.dir, { recursive: true, force: true });
     if (errors.length > 0) throw new AggregateError(errors, 'errors during cluster shutdown');
