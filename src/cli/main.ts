@@ -7,6 +7,7 @@
  *   gregor local-cluster [--brokers 3] [--data-dir ./data] ...           ZooKeeper + N brokers (npm start)
  *   gregor zk-tree [--zookeeper 127.0.0.1:2181]                          read-only view of the cluster's znodes
  *   gregor api-versions [--bootstrap 127.0.0.1:9092]                     the APIs and versions a broker serves
+ *   gregor configs --zookeeper <c> --alter|--describe --entity-type users  kafka-configs.sh --zookeeper (SCRAM users)
  *
  * Each command's module is imported when the command runs, so `--help` and config errors do not load the
  * broker. Actions resolve with the process exit code.
@@ -106,6 +107,31 @@ function buildProgram(): Command {
         );
       },
     );
+
+  program
+    .command('configs')
+    .description("kafka-configs.sh --zookeeper for users: SCRAM credentials ('SCRAM-SHA-256=[iterations=8192,password=...]') and other user configs")
+    .requiredOption('--zookeeper <connect>', 'host:port[,host:port...][/chroot]')
+    .option('--alter', 'add or delete configs of one entity')
+    .option('--describe', 'print the configs of one entity or of all')
+    .requiredOption('--entity-type <type>', 'users')
+    .option('--entity-name <name>', 'the user name')
+    .option('--add-config <k=v,...>', "e.g. 'SCRAM-SHA-512=[password=secret]'")
+    .option('--delete-config <k,...>', 'config names to remove, e.g. SCRAM-SHA-256')
+    .action(async (opts: { zookeeper: string; alter?: boolean; describe?: boolean; entityType: string; entityName?: string; addConfig?: string; deleteConfig?: string }) => {
+      const { runConfigs } = await import('./configs-command.js');
+      exitWith(
+        await runConfigs({
+          zookeeper: opts.zookeeper,
+          alter: opts.alter === true,
+          describe: opts.describe === true,
+          entityType: opts.entityType,
+          ...(opts.entityName !== undefined ? { entityName: opts.entityName } : {}),
+          ...(opts.addConfig !== undefined ? { addConfig: opts.addConfig } : {}),
+          ...(opts.deleteConfig !== undefined ? { deleteConfig: opts.deleteConfig } : {}),
+        }),
+      );
+    });
 
   program
     .command('zk-tree')

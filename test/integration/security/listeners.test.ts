@@ -10,9 +10,12 @@
  *   added while the broker runs can log in as soon as its /config/changes notification is processed;
  * - the metadata each listener returns advertises that listener's endpoints.
  */
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MetadataRequest, MetadataResponse } from '../../../src/protocol/messages/metadata.js';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
-import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson } from '../../harness/clients.js';
+import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson, run } from '../../harness/clients.js';
+import { gregorCommand } from '../../harness/broker-process.js';
 import { freePort } from '../../../src/zk/server-process.js';
 import type { TestPki } from '../../harness/certs.js';
 import {
@@ -23,6 +26,7 @@ import {
   rdkafkaProps,
   secureBrokerConfig,
   securePorts,
+  saslClient,
   saslLogin,
   tempDir,
   waitForLogin,
@@ -173,10 +177,58 @@ describe('SCRAM users from ZooKeeper', () => {
     expect(md.brokers).toHaveLength(1);
   });
 
+  it('gregor configs (kafka-configs.sh --zookeeper) adds, describes and deletes SCRAM credentials the broker follows', async () => {
+    const c = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=frank-pw],producer_byte_rate=1024']);
+    const added = await run(c.command, c.args, { cwd: c.cwd, timeoutMs: 30_000 });
+    expect(added.stdout.trim()).toBe("Completed updating config for entity: user-principal 'frank'.");
+    const frank: Credentials = { mechanism: 'SCRAM-SHA-256', user: 'frank', password: 'frank-pw' };
+    await waitForLogin(ports.SASL_PLAINTEXT, frank);
+    await kcatMetadata(addr('SASL_PLAINTEXT'), { props: rdkafkaProps('SASL_PLAINTEXT', pki, frank) });
+    const d = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--describe', '--entity-type', 'users', '--entity-name', 'frank']);
+    const described = await run(d.command, d.args, { cwd: d.cwd, timeoutMs: 30_000 });
+    expect(described.stdout).toMatch(/^Configs for user-principal 'frank' are .*SCRAM-SHA-256=salt=[^,]+,stored_key=[^,]+,server_key=[^,]+,iterations=8192/);
+    expect(described.stdout).toContain('producer_byte_rate=1024');
+    const del = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--delete-config', 'SCRAM-SHA-256']);
+    expect((await run(del.command, del.args, { cwd: del.cwd, timeoutMs: 30_000 })).code).toBe(0);
+    await cluster.waitFor(() => saslLogin(ports.SASL_PLAINTEXT, frank).then(() => false, () => true), 'frank can no longer log in', 30_000);
+    const bad = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--add-config', 'SCRAM-SHA-512=[iterations=100,password=x]']);
+    const refused = await run(bad.command, bad.args, { cwd: bad.cwd, timeoutMs: 30_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Iterations 100 is less than the minimum 4096 required for SCRAM-SHA-512');
+  });
+
   it('a user name that needs sanitizing (URL-encoded znode name) logs in under its real name', async () => {
     const dave: Credentials = { mechanism: 'SCRAM-SHA-512', user: 'dave smith@example', password: 'pw' };
     await addScramUser(cluster.zk, dave.user, dave.password);
     expect(await cluster.zk.getEntityConfig('users', 'dave%20smith%40example')).toHaveProperty('SCRAM-SHA-512');
     await waitForLogin(ports.SASL_PLAINTEXT, dave);
+  });
+});
+
+describe('without an authorizer', () => {
+  it('the ACL APIs answer SECURITY_DISABLED and Metadata v9 reports every operation as authorized', async () => {
+    const clients = kafkaClients(addr('SASL_PLAINTEXT'), kafkajsOptions('SASL_PLAINTEXT', pki, { mechanism: 'PLAIN', user: 'alice', password: 'alice-secret' }));
+    try {
+      const admin = await clients.admin();
+      await expect(
+        admin.describeAcls({ resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY, operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY }),
+      ).rejects.toMatchObject({ type: 'SECURITY_DISABLED' });
+    } finally {
+      await clients.disconnectAll();
+    }
+    const c = saslClient(ports.SASL_PLAINTEXT, { mechanism: 'PLAIN', user: 'alice', password: 'alice-secret' });
+    try {
+      const md = await c.send({ request: MetadataRequest, response: MetadataResponse }, 9, {
+        topics: [{ name: 'kcat-ssl' }],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: true,
+        includeTopicAuthorizedOperations: true,
+      });
+      const bits = (ops: number[]) => ops.reduce((f, op) => f | (1 << op), 0);
+      expect(md.clusterAuthorizedOperations).toBe(bits([5, 7, 8, 9, 10, 11, 12]));
+      expect(md.topics[0]!.topicAuthorizedOperations).toBe(bits([3, 4, 5, 6, 7, 8, 10, 11]));
+    } finally {
+      await c.close();
+    }
   });
 });
