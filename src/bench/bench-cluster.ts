@@ -139,11 +139,12 @@ export interface SingleBroker {
 export async function startSingleBroker(
   root: string,
   zk: ZooKeeperServer,
-  opts: { cpu?: number; reportStop?: boolean } = {},
+  opts: { cpu?: number; reportStop?: boolean; port?: number; overrides?: readonly string[] } = {},
 ): Promise<SingleBroker> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const logPath = join(root, 'broker.log');
-  const child = spawnBroker(brokerOverrides({ dataDir: join(root, 'broker-data'), port, zkConnect: zk.connectString }), logPath, { cpu: opts.cpu });
+  const overrides = [...brokerOverrides({ dataDir: join(root, 'broker-data'), port, zkConnect: zk.connectString }), ...(opts.overrides ?? [])];
+  const child = spawnBroker(overrides, logPath, { cpu: opts.cpu });
   if (child.pid === undefined) throw new Error('could not spawn the broker');
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((resolve) =>

@@ -46,25 +46,25 @@ import {
 } from './bench-cluster.js';
 import { canPin, kcatConsume, kcatMetadata, kcatProduce, killKcats, requireKcat, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
 
-const SERVER_CPU = 1;
-const CLIENT_CPU = 0;
-const KCAT_TIMEOUT_MS = 120_000;
+export const SERVER_CPU = 1;
+export const CLIENT_CPU = 0;
+export const KCAT_TIMEOUT_MS = 120_000;
 
-interface Workload {
+export interface Workload {
   name: string;
   partitions: number;
   /** produce/consume with `-p 0` (single-partition workload; also pins the mock's 4-partition topic) */
   partition: number | undefined;
 }
 
-const WORKLOADS: readonly Workload[] = [
+export const WORKLOADS: readonly Workload[] = [
   { name: '1 partition', partitions: 1, partition: 0 },
   { name: '6 partitions', partitions: 6, partition: undefined },
 ];
 
 /** user+system CPU seconds of a process so far (Linux procfs), or NaN. */
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -75,8 +75,13 @@ function cpuSeconds(pid: number): number {
 }
 
 /** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
-async function startBroker(root: string, zk: ZooKeeperServer, cpu: number | undefined): Promise<SingleBroker> {
-  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true });
+export async function startBroker(
+  root: string,
+  zk: ZooKeeperServer,
+  cpu: number | undefined,
+  listeners?: { port: number; overrides: readonly string[] },
+): Promise<SingleBroker> {
+  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true, ...(listeners ?? {}) });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);
@@ -91,7 +96,7 @@ async function startBroker(root: string, zk: ZooKeeperServer, cpu: number | unde
 }
 
 /** CreateTopics v2 (RF 1) to the single broker, then waits until every partition has a leader. */
-async function createTopics(brokers: string, topics: ReadonlyArray<{ name: string; partitions: number }>): Promise<void> {
+export async function createTopics(brokers: string, topics: ReadonlyArray<{ name: string; partitions: number }>): Promise<void> {
   const [host, port] = brokers.split(':');
   const client = new BrokerClient({ host: host as string, port: Number(port), clientId: 'gregor-bench' });
   try {
@@ -212,7 +217,6 @@ export async function runProduceBench(): Promise<void> {
         if (run > 0) ceiling.push(n / seconds);
       }
 
-      const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
       const range = (xs: readonly number[]): string => (xs.length > 1 ? ` [${fmtRate(Math.min(...xs)).replace(' ', '')}–${fmtRate(Math.max(...xs)).replace(' ', '')}]` : '');
       const mbps = (recPerSec: number): string => ((recPerSec * RECORD_BYTES) / 1e6).toFixed(1);
       const rows: string[][] = [['workload', 'gregor rec/s [min–max]', 'MB/s', 'CPU-s/GB', 'mock rec/s [min–max]', 'MB/s', 'gregor/mock']];
@@ -242,6 +246,11 @@ export async function runProduceBench(): Promise<void> {
       printTotal(started);
     },
   );
+}
+
+/** 1.23 M / 456 k records per second. */
+export function fmtRate(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -30,7 +30,7 @@ import { buildRecordBatch } from '../../../src/protocol/records/index.js';
 import { saltedPassword, scramMechanism } from '../../../src/security/sasl/scram.js';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson } from '../../harness/clients.js';
-import type { TestIdentity, TestPki } from '../../harness/certs.js';
+import type { TestIdentity, TestPki } from '../../../src/bench/pki.js';
 import {
   addScramUser,
   kafkaPythonOptions,

@@ -26,7 +26,7 @@ import { Reader } from '../../../src/protocol/primitives.js';
 import type { AnySpec } from '../../../src/server/handler.js';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
 import { kafkaClients } from '../../harness/clients.js';
-import type { TestIdentity, TestPki } from '../../harness/certs.js';
+import type { TestIdentity, TestPki } from '../../../src/bench/pki.js';
 import { RawClient, requestFrame, sleep } from '../../unit/network/helpers.js';
 import { addScramUser, kafkajsOptions, newPki, saslClient, saslLogin, secureBrokerConfig, securePorts, tempDir, waitForLogin, type SecureListeners } from './security-kit.js';
 

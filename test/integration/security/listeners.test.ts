@@ -17,7 +17,7 @@ import { startCluster, type TestCluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson, run } from '../../harness/clients.js';
 import { gregorCommand } from '../../harness/broker-process.js';
 import { freePort } from '../../../src/zk/server-process.js';
-import type { TestPki } from '../../harness/certs.js';
+import type { TestPki } from '../../../src/bench/pki.js';
 import {
   addScramUser,
   kafkaPythonOptions,

@@ -17,7 +17,7 @@ import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../../../src/protocol/messages/metadata.js';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatProduce } from '../../harness/clients.js';
-import type { TestPki } from '../../harness/certs.js';
+import type { TestPki } from '../../../src/bench/pki.js';
 import { removeChroot, zkServers } from '../../harness/zookeeper.js';
 import { addScramUser, kafkajsOptions, newPki, rdkafkaProps, saslClient, scramJaas, sslKeys, tempDir, type Credentials } from './security-kit.js';
 

@@ -17,7 +17,7 @@ import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/m
 import { saslClientAuthenticator } from '../../../src/security/sasl/client-authenticator.js';
 import { PlainSaslClient } from '../../../src/security/sasl/plain.js';
 import { ScramSaslClient } from '../../../src/security/sasl/scram.js';
-import { createTestPki, type TestIdentity, type TestPki } from '../../harness/certs.js';
+import { createTestPki, type TestIdentity, type TestPki } from '../../../src/bench/pki.js';
 
 export const PLAIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
 export const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule';

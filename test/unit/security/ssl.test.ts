@@ -9,7 +9,7 @@ import { BrokerConfig } from '../../../src/config/broker-config.js';
 import { pkcs12Certificates } from '../../../src/security/pkcs12.js';
 import { listenerSsl, toOpenSslCipher } from '../../../src/security/ssl-config.js';
 import { mapPrincipalName, parsePrincipalMappingRules, x500Name } from '../../../src/security/ssl-principal.js';
-import { createTestPki, type TestPki } from '../../harness/certs.js';
+import { createTestPki, type TestPki } from '../../../src/bench/pki.js';
 import { tempDir } from '../../integration/security/security-kit.js';
 
 let pki: TestPki;

@@ -1,6 +1,6 @@
 /**
- * A throw-away PKI for TLS tests, made at run time with the openssl CLI (Debian's `openssl`), so no
- * private key is ever committed: a CA, a broker certificate for 127.0.0.1 / localhost, and client
+ * A throw-away PKI for TLS benchmarks and tests, made at run time with the openssl CLI (Debian's
+ * `openssl`), so no private key is ever committed: a CA, a broker certificate for 127.0.0.1 / localhost, and client
  * certificates with chosen subjects. EC P-256 keys keep generation fast on a shared machine.
  *
  *   const pki = await createTestPki(dir);
