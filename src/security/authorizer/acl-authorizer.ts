@@ -220,7 +220,7 @@ export class AclAuthorizer implements Authorizer {
       const results: AclResult[] = bindings.map(() => ({ errorCode: ErrorCode.None, errorMessage: null }));
       const byPattern = new Map<string, { pattern: ResourcePattern; indexes: number[] }>();
       bindings.forEach((b, i) => {
-        const problem = bindingProblem(b) ?? (b.pattern.name.includes('/') ? `ACL binding contains invalid resource name: ${b.pattern.name}` : null) ?? principalProblem(b.entry.principal);
+        const problem = bindingProblem(b) ?? (b.pattern.name.includes('/') ? `ACL binding contains invalid resource name: ${b.pattern.name}` : null);
         if (problem !== null) {
           results[i] = { errorCode: ErrorCode.InvalidRequest, errorMessage: `Failed to create ACL: ${problem}` };
           return;
@@ -231,6 +231,12 @@ export class AclAuthorizer implements Authorizer {
         byPattern.set(k, group);
       });
       for (const { pattern, indexes } of byPattern.values()) {
+        // Kafka parses the principals while updating the pattern's znode: one that is not
+        // `Type:name` fails every creation of that pattern, as an UNKNOWN_SERVER_ERROR without message
+        if (indexes.some((i) => principalProblem(bindings[i]!.entry.principal) !== null)) {
+          for (const i of indexes) results[i] = { errorCode: ErrorCode.UnknownServerError, errorMessage: null };
+          continue;
+        }
         try {
           await this.updateResourceAcls(pattern, (current) => dedupe([...current, ...indexes.map((i) => bindings[i]!.entry)]));
         } catch (err) {
