@@ -123,14 +123,16 @@ describe('storage', () => {
     await waitFor(() => a.authorize(bob, Op.Read, Res.Topic, 'external', quiet) && b.authorize(bob, Op.Read, Res.Topic, 'external', quiet), { what: 'both brokers load the external ACL' });
   });
 
-  it('duplicate creations add one entry; an invalid binding fails alone', async () => {
+  it('duplicate creations add one entry; an invalid name fails alone, a principal that is not Type:name fails its pattern', async () => {
     const r = await a.createAcls([
       acl(Res.Topic, 'dup', 'User:alice', Op.Read),
       acl(Res.Topic, 'dup', 'User:alice', Op.Read),
       acl(Res.Topic, 'bad/name', 'User:alice', Op.Read),
       acl(Res.Topic, 'p', 'alice-without-type', Op.Read),
+      acl(Res.Topic, 'p', 'User:alice', Op.Write),
     ]);
-    expect(r.map((x) => x.errorCode)).toEqual([0, 0, 42, 42]);
+    expect(r.map((x) => x.errorCode)).toEqual([0, 0, 42, -1, -1]);
+    expect(await zk.exists('/kafka-acl/Topic/p')).toBeNull();
     expect(JSON.parse((await zk.getData('/kafka-acl/Topic/dup')).data!.toString()).acls).toHaveLength(1);
   });
 });
