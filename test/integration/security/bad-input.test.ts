@@ -270,6 +270,47 @@ describe('re-authentication (KIP-368, connections.max.reauth.ms)', () => {
     expect(await c.waitClosed(5000)).toBe(true);
   });
 
+  it('re-authentication keeps the principal and the mechanism: a change fails it and closes, logged as a failed re-authentication', async () => {
+    const login = async () => {
+      const c = await rawTls(ports.SASL_SSL);
+      c.write(handshake('PLAIN'));
+      await c.nextFrame();
+      c.write(authenticate(plainToken('alice', 'alice-secret')));
+      expect(decodeResponse(SaslAuthenticateResponse, 1, await c.nextFrame()).errorCode).toBe(0);
+      return c;
+    };
+    // the same principal again: a new session, served past the first one's end
+    const same = await login();
+    await sleep(1200);
+    same.write(handshake('PLAIN', 1, 10));
+    expect(decodeResponse(SaslHandshakeResponse, 1, await same.nextFrame()).errorCode).toBe(0);
+    same.write(authenticate(plainToken('alice', 'alice-secret'), 11));
+    expect(decodeResponse(SaslAuthenticateResponse, 1, await same.nextFrame()).sessionLifetimeMs).toBe(2000);
+    await sleep(1200);
+    same.write(metadata(12));
+    expect(decodeResponse(MetadataResponse, 1, await same.nextFrame()).brokers).toHaveLength(1);
+    // another principal
+    const other = await login();
+    other.write(handshake('PLAIN', 1, 10));
+    await other.nextFrame();
+    other.write(authenticate(plainToken('admin', 'admin-secret'), 11));
+    const changed = decodeResponse(SaslAuthenticateResponse, 1, await other.nextFrame());
+    expect([changed.errorCode, changed.errorMessage]).toEqual([ErrorCode.SaslAuthenticationFailed, 'Cannot change principals during re-authentication from User.alice: User.admin']);
+    expect(await other.waitClosed(5000)).toBe(true);
+    await logHas(/Failed re-authentication with \/127\.0\.0\.1 \(Cannot change principals/);
+    // another mechanism: the handshake is accepted, the token refused
+    const mech = await login();
+    mech.write(handshake('SCRAM-SHA-256', 1, 10));
+    expect(decodeResponse(SaslHandshakeResponse, 1, await mech.nextFrame()).errorCode).toBe(0);
+    mech.write(authenticate(Buffer.from('n,,n=alice,r=abcdefgh'), 11));
+    const refused = decodeResponse(SaslAuthenticateResponse, 1, await mech.nextFrame());
+    expect([refused.errorCode, refused.errorMessage]).toEqual([
+      ErrorCode.SaslAuthenticationFailed,
+      "SASL mechanism 'SCRAM-SHA-256' requested by client is not supported for re-authentication of mechanism 'PLAIN'",
+    ]);
+    expect(await mech.waitClosed(5000)).toBe(true);
+  });
+
   it('clients that re-authenticate keep their connection: gregor\'s client and kafkajs', async () => {
     let authentications = 0;
     const ours = saslClient(ports.SASL_SSL, { mechanism: 'SCRAM-SHA-256', user: 'scram-user', password: 'scram-pw' }, { tls: { ca: [pki.caText] }, onLifetime: () => authentications++ });
