@@ -199,7 +199,7 @@ export class SocketServer {
       securityProtocol: listener.securityProtocol,
     };
     const security = listener.security;
-    if (listener.securityProtocol === 'SSL' && security?.tlsPrincipal) {
+    if (security?.tlsPrincipal && (listener.securityProtocol === 'SSL' || listener.securityProtocol === 'SASL_SSL')) {
       const principal = security.tlsPrincipal(socket as TLSSocket);
       if (principal === null) {
         this.log.info({ listener: listener.name, clientAddress: info.clientAddress, clientPort: info.clientPort }, 'TLS client refused: certificate not trusted or not mapped to a principal');

@@ -19,7 +19,7 @@ import type { ConnectionInfo, RequestProcessor } from './connection.js';
 export interface ListenerSecurity {
   /** TLS server options (SSL and SASL_SSL listeners) */
   readonly tls?: TlsOptions;
-  /** principal of a TLS client on an SSL listener; null refuses the connection */
+  /** principal of a TLS client (SSL listeners; SASL_SSL ones replace it after SASL); null refuses the connection */
   tlsPrincipal?(socket: TLSSocket): KafkaPrincipal | null;
   /** wraps each connection's processor (SASL_PLAINTEXT and SASL_SSL listeners) */
   authenticate?(info: ConnectionInfo, next: RequestProcessor): RequestProcessor;

@@ -107,11 +107,17 @@ class JaasLookup {
   }
 }
 
-function sslPrincipal(ssl: ListenerSsl): (socket: TLSSocket) => KafkaPrincipal | null {
+/**
+ * The principal of a TLS connection, or null to refuse it: a client certificate that was sent must
+ * be trusted even under ssl.client.auth=requested (JSSE fails the handshake; node lets it through
+ * with `authorized` false). On SASL_SSL the SASL exchange decides the principal.
+ */
+function sslPrincipal(ssl: ListenerSsl, sasl: boolean): (socket: TLSSocket) => KafkaPrincipal | null {
   return (socket) => {
     const cert = socket.getPeerX509Certificate();
     if (!cert) return ANONYMOUS;
     if (!socket.authorized) return null;
+    if (sasl) return ANONYMOUS;
     const name = mapPrincipalName(ssl.principalRules, x500Name(cert.raw));
     return name === null ? null : userPrincipal(name);
   };
@@ -189,7 +195,7 @@ export function buildBrokerSecurity(opts: BrokerSecurityOptions): BrokerSecurity
       const ssl = p === 'SSL' || p === 'SASL_SSL' ? listenerSsl(config, ep.listenerName) : null;
       const security: ListenerSecurity = {
         ...(ssl ? { tls: ssl.server } : {}),
-        ...(ssl && p === 'SSL' ? { tlsPrincipal: sslPrincipal(ssl) } : {}),
+        ...(ssl ? { tlsPrincipal: sslPrincipal(ssl, p === 'SASL_SSL') } : {}),
         ...(p === 'SASL_PLAINTEXT' || p === 'SASL_SSL' ? { authenticate: saslListener(opts, jaas, ep.listenerName) } : {}),
       };
       listeners.set(ep.listenerName, security);

@@ -10,6 +10,7 @@
  * - raw requests: Metadata v9 authorized operations, ClusterAction for LeaderAndIsr and follower
  *   fetches, IDEMPOTENT_WRITE for idempotent produce, the SCRAM credential APIs.
  */
+import { readFileSync } from 'node:fs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/zk/server-process.js';
@@ -256,6 +257,17 @@ print(json.dumps({'got': got, 'topics': topics}))
     await expect(kcatProduce(addr('SSL'), 'mtls', ['m2'], { props: rdkafkaProps('SSL', pki), timeoutMs: 20_000 })).rejects.toThrow(/[Aa]uthorization/);
     const got = await kcatConsume(addr('SASL_SSL'), 'mtls', { count: 1, props: rdkafkaProps('SASL_SSL', pki, ADMIN) });
     expect(got.map((m) => m.value)).toEqual(['m1']);
+  });
+
+  it('ssl.client.auth=requested: a certificate from an unknown CA is refused, not taken as ANONYMOUS', async () => {
+    const stranger = await pki.foreignClient('stranger');
+    await expect(kcatMetadata(addr('SSL'), { props: rdkafkaProps('SSL', pki, undefined, stranger), timeoutMs: 6000 })).rejects.toThrow();
+    await cluster.waitFor(
+      () => /"listener":"SSL".*TLS client refused: certificate not trusted/.test(readFileSync(cluster.logFile(0), 'utf8')),
+      'the refusal in the broker log',
+      10_000,
+    );
+    expect((await kcatMetadata(addr('SSL'), { props: rdkafkaProps('SSL', pki, undefined, carol) })).brokers).toHaveLength(1);
   });
 });
 
