@@ -12,10 +12,25 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../zk/server-process.js';
-import { inBenchScratch, liveBrokers, loadAverages, median, printTable, printTotal, RECORD_BYTES, tail, writeRecords, type SingleBroker } from './bench-cluster.js';
+import {
+  cpuSeconds,
+  createTopics,
+  formatRate,
+  inBenchScratch,
+  liveBrokers,
+  loadAverages,
+  median,
+  printTable,
+  printTotal,
+  RECORD_BYTES,
+  startReadyBroker,
+  tail,
+  writeRecords,
+  type SingleBroker,
+} from './bench-cluster.js';
 import { canPin, kcatConsume, kcatProduce, killKcats, requireKcat } from './kcat.js';
 import { createTestPki } from './pki.js';
-import { CLIENT_CPU, KCAT_TIMEOUT_MS, SERVER_CPU, WORKLOADS, cpuSeconds, createTopics, fmtRate, startBroker } from './produce.js';
+import { CLIENT_CPU, KCAT_TIMEOUT_MS, SERVER_CPU, WORKLOADS } from './produce.js';
 
 type Side = 'plaintext' | 'tls';
 const SIDES: readonly Side[] = ['plaintext', 'tls'];
@@ -54,7 +69,7 @@ export async function runProduceTlsBench(): Promise<void> {
       const pki = await createTestPki(root);
       const [plainPort, sslPort] = [await freePort(), await freePort()];
       const listeners = `PLAINTEXT://127.0.0.1:${plainPort},SSL://127.0.0.1:${sslPort}`;
-      broker = await startBroker(root, await startZooKeeper(), serverCpu, {
+      broker = await startReadyBroker(root, await startZooKeeper(), serverCpu, {
         port: plainPort,
         overrides: [
           `listeners=${listeners}`,
@@ -83,7 +98,7 @@ export async function runProduceTlsBench(): Promise<void> {
         for (const [wi, w] of WORKLOADS.entries()) {
           for (const side of SIDES) {
             const cpu0 = cpuSeconds(server.pid);
-            const seconds = await kcatProduce({ brokers: address[side], topic: topic(side, w.partitions, run), file, partition: w.partition, props: props[side], cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
+            const seconds = await kcatProduce({ brokers: address[side], topic: topic(side, w.partitions, run), file, partition: w.partition, settings: props[side], cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
             const cpu = cpuSeconds(server.pid) - cpu0;
             raw.push(`produce ${w.name} ${side} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s, broker ${cpu.toFixed(2)} CPU-s`);
             if (run === 0) continue;
@@ -96,7 +111,7 @@ export async function runProduceTlsBench(): Promise<void> {
         for (const [wi, w] of WORKLOADS.entries()) {
           for (const side of SIDES) {
             const cpu0 = cpuSeconds(server.pid);
-            const r = await kcatConsume({ brokers: address[side], topic: topic(side, w.partitions, run), partition: w.partition, props: props[side], cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
+            const r = await kcatConsume({ brokers: address[side], topic: topic(side, w.partitions, run), partition: w.partition, settings: props[side], cpu: clientCpu, timeoutMs: KCAT_TIMEOUT_MS });
             const cpu = cpuSeconds(server.pid) - cpu0;
             if (r.lines !== n) throw new Error(`${side} consume of ${topic(side, w.partitions, run)} returned ${r.lines} records, expected ${n}`);
             const dataSeconds = r.seconds - (r.firstOutputSeconds ?? 0);
@@ -116,7 +131,7 @@ export async function runProduceTlsBench(): Promise<void> {
           const t = table.tls[wi]!;
           const pr = median(p.recordsPerSec);
           const tr = median(t.recordsPerSec);
-          rows.push([`${kind} ${w.name}`, fmtRate(pr), mbps(pr), median(p.cpuPerGB).toFixed(1), fmtRate(tr), mbps(tr), median(t.cpuPerGB).toFixed(1), `${(tr / pr).toFixed(2)}×`]);
+          rows.push([`${kind} ${w.name}`, formatRate(pr), mbps(pr), median(p.cpuPerGB).toFixed(1), formatRate(tr), mbps(tr), median(t.cpuPerGB).toFixed(1), `${(tr / pr).toFixed(2)}×`]);
         }
       }
       printTable(rows);

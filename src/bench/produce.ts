@@ -22,29 +22,24 @@
  * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0 (no taskset).
  * Run: `npm run bench -- produce` (built) or `node --import tsx src/bench/main.ts produce`.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrokerClient } from '../network/client.js';
-import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
-import type { ZooKeeperServer } from '../zk/server-process.js';
 import {
+  cpuSeconds,
+  createTopics,
+  formatRate,
   inBenchScratch,
-  liveBrokers,
-  loadAverages,
+  kcatBenchSetup,
+  kcatBrokerScratch,
   median,
   printTable,
   printTotal,
   RECORD_BYTES,
-  sleep,
-  startSingleBroker,
-  tail,
+  startReadyBroker,
   writeRecords,
   type SingleBroker,
 } from './bench-cluster.js';
-import { canPin, kcatConsume, kcatMetadata, kcatProduce, killKcats, requireKcat, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
+import { kcatConsume, kcatProduce, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
 
 export const SERVER_CPU = 1;
 export const CLIENT_CPU = 0;
@@ -62,63 +57,6 @@ export const WORKLOADS: readonly Workload[] = [
   { name: '6 partitions', partitions: 6, partition: undefined },
 ];
 
-/** user+system CPU seconds of a process so far (Linux procfs), or NaN. */
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-export function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
-export async function startBroker(
-  root: string,
-  zk: ZooKeeperServer,
-  cpu: number | undefined,
-  listeners?: { port: number; overrides: readonly string[] },
-): Promise<SingleBroker> {
-  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true, ...(listeners ?? {}) });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);
-    if (kcatMetadata(broker.brokers, 2000)) break;
-    if (Date.now() > deadline) {
-      await broker.stop();
-      throw new Error(`broker did not answer Metadata on ${broker.brokers} within 60 s:\n${tail(broker.logPath)}`);
-    }
-    await sleep(250);
-  }
-  return broker;
-}
-
-/** CreateTopics v2 (RF 1) to the single broker, then waits until every partition has a leader. */
-export async function createTopics(brokers: string, topics: ReadonlyArray<{ name: string; partitions: number }>): Promise<void> {
-  const [host, port] = brokers.split(':');
-  const client = new BrokerClient({ host: host as string, port: Number(port), clientId: 'gregor-bench' });
-  try {
-    const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
-      topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
-      timeoutMs: 30_000,
-      validateOnly: false,
-    });
-    const failed = res.topics.filter((t) => t.errorCode !== 0);
-    if (failed.length > 0) throw new Error(`CreateTopics failed: ${failed.map((t) => `${t.name}: ${t.errorCode} ${t.errorMessage ?? ''}`).join('; ')}`);
-  } finally {
-    await client.close();
-  }
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const md = kcatMetadata(brokers);
-    if (md && topics.every((t) => md.get(t.name)?.leaders === t.partitions)) return;
-    if (Date.now() > deadline) throw new Error(`topics not ready after 30 s: ${JSON.stringify(md ? [...md] : null)}`);
-    await sleep(200);
-  }
-}
-
 interface Cell {
   recordsPerSec: number[];
   records: number[];
@@ -127,35 +65,20 @@ interface Cell {
 const newCell = (): Cell => ({ recordsPerSec: [], records: [], cpuPerGB: [] });
 
 export async function runProduceBench(): Promise<void> {
-  const version = requireKcat();
-  const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
-  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
-  const pin = process.env.GREGOR_BENCH_PIN !== '0' && cpus().length >= 2 && canPin();
-  const serverCpu = pin ? SERVER_CPU : undefined;
-  const clientCpu = pin ? CLIENT_CPU : undefined;
-  const started = Date.now();
-  console.log(`produce bench: ${n} records × ${RECORD_BYTES} B, acks=1, no compression; median of ${runs} runs after 1 warm-up`);
-  console.log(`${version}; ${pin ? `servers pinned to CPU ${SERVER_CPU}, kcat to CPU ${CLIENT_CPU}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
-
+  const { records: n, runs, serverCpu, clientCpu, started } = kcatBenchSetup(
+    (records, runs) => `produce bench: ${records} records × ${RECORD_BYTES} B, acks=1, no compression; median of ${runs} runs after 1 warm-up`,
+    { server: SERVER_CPU, client: CLIENT_CPU },
+  );
   let broker: SingleBroker | undefined;
   let mock: MockHolder | undefined;
   await inBenchScratch(
-    {
-      name: 'produce',
-      stopping: 'the broker, ZooKeeper and kcat',
-      teardown: async () => {
-        killKcats();
-        await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
-        await mock?.stop().catch(() => {});
-      },
-      onError: () => {
-        if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
-      },
-    },
+    kcatBrokerScratch('produce', () => broker, async () => {
+      await mock?.stop().catch(() => {});
+    }),
     async ({ root, startZooKeeper }) => {
       const file = join(root, 'records-100B.txt');
       writeRecords(file, n, 42);
-      broker = await startBroker(root, await startZooKeeper(), serverCpu);
+      broker = await startReadyBroker(root, await startZooKeeper(), serverCpu);
       mock = await startMockHolder({ cpu: serverCpu });
       const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-r${run}`;
       await createTopics(
@@ -217,6 +140,7 @@ export async function runProduceBench(): Promise<void> {
         if (run > 0) ceiling.push(n / seconds);
       }
 
+      const fmtRate = formatRate;
       const range = (xs: readonly number[]): string => (xs.length > 1 ? ` [${fmtRate(Math.min(...xs)).replace(' ', '')}–${fmtRate(Math.max(...xs)).replace(' ', '')}]` : '');
       const mbps = (recPerSec: number): string => ((recPerSec * RECORD_BYTES) / 1e6).toFixed(1);
       const rows: string[][] = [['workload', 'gregor rec/s [min–max]', 'MB/s', 'CPU-s/GB', 'mock rec/s [min–max]', 'MB/s', 'gregor/mock']];
@@ -246,11 +170,6 @@ export async function runProduceBench(): Promise<void> {
       printTotal(started);
     },
   );
-}
-
-/** 1.23 M / 456 k records per second. */
-export function fmtRate(x: number): string {
-  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

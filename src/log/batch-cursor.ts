@@ -94,6 +94,12 @@ export class BatchCursor {
     return true;
   }
 
+  /** The current batch's header (HEADER_SIZE bytes): a view of the window, valid until next(). */
+  header(): Buffer {
+    const off = this.ensureWindow(this.position, HEADER_SIZE);
+    return this.window.subarray(off, off + HEADER_SIZE);
+  }
+
   /** The current batch's bytes: a view of the window when it fits, else a fresh read. */
   batchBytes(): Buffer {
     if (this.size <= this.window.length) {
@@ -124,4 +130,16 @@ export class BatchCursor {
     this.windowLength = readFully(this.fd, this.window, 0, want, position);
     return this.windowLength >= length ? 0 : -1;
   }
+}
+
+/** The offset after the last whole batch of `records` (what a fetch returned), or -1 when it holds none. */
+export function nextOffsetAfter(records: Buffer): number {
+  let next = -1;
+  for (let pos = 0; pos + LOG_OVERHEAD <= records.length; ) {
+    const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+    if (pos + size > records.length) break;
+    next = readSafeInt64(records, pos) + records.readInt32BE(pos + LAST_OFFSET_DELTA) + 1;
+    pos += size;
+  }
+  return next;
 }

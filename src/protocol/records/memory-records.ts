@@ -25,21 +25,24 @@ export function peekMagic(records: Buffer): number {
 
 /**
  * Kafka's ProduceRequest.hasTransactionalRecords / hasIdempotentRecords for one partition's
- * records: any v2 batch with the transactional bit, any with a producer id (authorization of
- * Produce depends on them). Stops at the first batch it cannot frame.
+ * records: like Kafka's setFlags, only the first batch counts (transactional bit, producer id);
+ * legacy formats are neither.
  */
-export function producerFlags(records: Buffer): { transactional: boolean; idempotent: boolean } {
-  let transactional = false;
-  let idempotent = false;
-  for (let pos = 0; pos + L.RECORDS <= records.length; ) {
-    if (records.readInt8(pos + L.MAGIC) !== 2) break;
-    if (records.readInt16BE(pos + L.ATTRIBUTES) & L.ATTR_TRANSACTIONAL) transactional = true;
-    if (records.readBigInt64BE(pos + L.PRODUCER_ID) >= 0n) idempotent = true;
-    const length = records.readInt32BE(pos + L.BATCH_LENGTH);
-    if (length <= 0) break;
-    pos += L.LOG_OVERHEAD + length;
-  }
-  return { transactional, idempotent };
+export function producerFlags(records: Buffer | null): { transactional: boolean; idempotent: boolean } {
+  if (records === null || records.length < L.RECORDS || records.readInt8(L.MAGIC) !== 2) return { transactional: false, idempotent: false };
+  return {
+    transactional: (records.readInt16BE(L.ATTRIBUTES) & L.ATTR_TRANSACTIONAL) !== 0,
+    idempotent: records.readBigInt64BE(L.PRODUCER_ID) >= 0n,
+  };
+}
+
+/**
+ * Whether the first batch of a partition's records is transactional (Kafka's
+ * ProduceRequest.hasTransactionalRecords looks at the first batch only; legacy formats never are).
+ */
+export function firstBatchIsTransactional(records: Buffer | null): boolean {
+  if (records === null || records.length < L.HEADER_SIZE || records.readInt8(L.MAGIC) !== 2) return false;
+  return (records.readInt16BE(L.ATTRIBUTES) & L.ATTR_TRANSACTIONAL) !== 0;
 }
 
 function corrupt(reason: string): ProtocolError {

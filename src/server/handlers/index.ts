@@ -6,16 +6,21 @@
  * - admin: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs, AlterConfigs,
  *   IncrementalAlterConfigs, DeleteRecords, DescribeLogDirs;
  * - groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
- *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, calling the group
+ *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, TxnOffsetCommit, calling the group
  *   coordinator service (handlers call services, never the reverse);
+ * - producers and transactions: InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, calling
+ *   the transaction coordinator service; WriteTxnMarkers (coordinator → partition leader);
  * - controller-facing: ControlledShutdown, ElectLeaders, Alter/ListPartitionReassignments.
  */
 import type { TopicPartition } from '../../common/topic-partition.js';
 import type { ReplicaManager } from '../../cluster/replica-manager.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupService } from '../../coordinator/group-service.js';
+import type { TransactionService } from '../../coordinator/transaction-service.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import type { Handler } from '../handler.js';
+import { createAddOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { createAddPartitionsToTxnHandler } from './add-partitions-to-txn.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
 import { createAlterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
 import { apiVersions } from './api-versions.js';
@@ -29,10 +34,12 @@ import { createDescribeConfigsHandler } from './describe-configs.js';
 import { createDescribeGroupsHandler } from './describe-groups.js';
 import { createDescribeLogDirsHandler } from './describe-log-dirs.js';
 import { createElectLeadersHandler } from './elect-leaders.js';
+import { createEndTxnHandler } from './end-txn.js';
 import { createFetchHandler } from './fetch.js';
 import { createFindCoordinatorHandler } from './find-coordinator.js';
 import { createHeartbeatHandler } from './heartbeat.js';
 import { createIncrementalAlterConfigsHandler } from './incremental-alter-configs.js';
+import { createInitProducerIdHandler } from './init-producer-id.js';
 import { createJoinGroupHandler } from './join-group.js';
 import { createLeaderAndIsrHandler } from './leader-and-isr.js';
 import { createLeaveGroupHandler } from './leave-group.js';
@@ -54,7 +61,9 @@ import { saslAuthenticate } from './sasl-authenticate.js';
 import { saslHandshake } from './sasl-handshake.js';
 import { createStopReplicaHandler } from './stop-replica.js';
 import { createSyncGroupHandler } from './sync-group.js';
+import { createTxnOffsetCommitHandler } from './txn-offset-commit.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
+import { createWriteTxnMarkersHandler } from './write-txn-markers.js';
 
 export interface HandlerServices {
   readonly replicaManager: ReplicaManager;
@@ -62,6 +71,7 @@ export interface HandlerServices {
   onPartitionsDeleted?(partitions: TopicPartition[]): void;
   readonly metadata?: MetadataHandlerOptions;
   readonly groups: GroupService;
+  readonly transactions: TransactionService;
   readonly controller: KafkaController;
 }
 
@@ -90,7 +100,9 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createDeleteRecordsHandler(deps),
     createDescribeLogDirsHandler(deps),
     createOffsetForLeaderEpochHandler(rm),
-    ...groupHandlers(services.groups),
+    ...groupHandlers(services.groups, services.transactions),
+    ...transactionHandlers(deps, services.transactions, services.groups),
+    createWriteTxnMarkersHandler(deps, rm),
     createControlledShutdownHandler(deps, services.controller),
     createElectLeadersHandler(deps, services.controller),
     createAlterPartitionReassignmentsHandler(deps, services.controller),
@@ -100,10 +112,10 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
   ];
 }
 
-function groupHandlers(groups: GroupService): Handler[] {
+function groupHandlers(groups: GroupService, transactions: TransactionService): Handler[] {
   const c = groups.coordinator;
   return [
-    createFindCoordinatorHandler({ groups: groups.locator }),
+    createFindCoordinatorHandler({ groups: groups.locator, transactions: transactions.locator }),
     createJoinGroupHandler(c),
     createSyncGroupHandler(c),
     createHeartbeatHandler(c),
@@ -114,5 +126,16 @@ function groupHandlers(groups: GroupService): Handler[] {
     createListGroupsHandler(c),
     createDeleteGroupsHandler(c),
     createOffsetDeleteHandler(c),
+    createTxnOffsetCommitHandler(c),
+  ];
+}
+
+function transactionHandlers(deps: BrokerDeps, transactions: TransactionService, groups: GroupService): Handler[] {
+  const t = transactions.transactions;
+  return [
+    createInitProducerIdHandler(transactions.coordinator),
+    createAddPartitionsToTxnHandler(t, deps.metadataCache),
+    createAddOffsetsToTxnHandler(t, (groupId) => groups.coordinator.partitionFor(groupId)),
+    createEndTxnHandler(t),
   ];
 }
