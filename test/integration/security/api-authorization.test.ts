@@ -11,7 +11,10 @@
  * - groups: FindCoordinator / DescribeGroups (DESCRIBE), JoinGroup / Heartbeat / OffsetCommit
  *   (READ), DeleteGroups / OffsetDelete (DELETE), OffsetFetch (DESCRIBE group, DESCRIBE topics),
  *   ListGroups filtered to the groups bob may describe;
- * - transactional ids: FindCoordinator and a transactional Produce → TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+ * - transactional ids: FindCoordinator, a transactional Produce, InitProducerId, AddPartitionsToTxn,
+ *   AddOffsetsToTxn, EndTxn, TxnOffsetCommit → TRANSACTIONAL_ID_AUTHORIZATION_FAILED without WRITE on
+ *   the id; with it, the topic (WRITE) and group (READ) checks that follow; InitProducerId without a
+ *   transactional id needs IDEMPOTENT_WRITE, WriteTxnMarkers CLUSTER_ACTION;
  * - CreateAcls validation and UNKNOWN elements (the connection is closed, as Kafka's parser does).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +51,12 @@ import { CreateAclsRequest, CreateAclsResponse } from '../../../src/protocol/mes
 import { DescribeAclsRequest, DescribeAclsResponse } from '../../../src/protocol/messages/describe-acls.js';
 import { DeleteAclsRequest, DeleteAclsResponse } from '../../../src/protocol/messages/delete-acls.js';
 import { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/produce.js';
+import { InitProducerIdRequest, InitProducerIdResponse } from '../../../src/protocol/messages/init-producer-id.js';
+import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../../../src/protocol/messages/add-partitions-to-txn.js';
+import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../../../src/protocol/messages/add-offsets-to-txn.js';
+import { EndTxnRequest, EndTxnResponse } from '../../../src/protocol/messages/end-txn.js';
+import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../../src/protocol/messages/txn-offset-commit.js';
+import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../../src/protocol/messages/write-txn-markers.js';
 import { buildRecordBatch } from '../../../src/protocol/records/index.js';
 import { startCluster, type TestCluster } from '../../harness/cluster.js';
 import { kafkaClients } from '../../harness/clients.js';
@@ -72,7 +81,12 @@ beforeAll(async () => {
   ports = await securePorts();
   cluster = await startCluster({
     brokers: 1,
-    config: { 'offsets.topic.replication.factor': 1, 'auto.create.topics.enable': false },
+    config: {
+      'offsets.topic.replication.factor': 1,
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
+      'auto.create.topics.enable': false,
+    },
     brokerConfig: {
       0: {
         ...secureBrokerConfig(await freePort(), ports, pki, { admin: ADMIN.password, bob: BOB.password }),
@@ -416,5 +430,63 @@ describe('groups and transactional ids', () => {
     expect(asBob.groups.map((g) => g.groupId)).toEqual(['bob-g']);
     const asAdmin = await admin.send({ request: ListGroupsRequest, response: ListGroupsResponse }, 2, {});
     expect(asAdmin.groups.map((g) => g.groupId).sort()).toEqual(['admin-g', 'bob-g']);
+  });
+
+  it('the transaction APIs: WRITE on the transactional id first, then the topics and the group; markers need CLUSTER_ACTION', async () => {
+    const txn = { transactionalId: 'bob-tx', producerId: 1000, producerEpoch: 0 };
+    const addPartitions = () =>
+      bob.send({ request: AddPartitionsToTxnRequest, response: AddPartitionsToTxnResponse }, 1, { ...txn, topics: [{ name: 'orders', partitions: [0] }, { name: 'bob-topic', partitions: [0] }] });
+    const addOffsets = () => bob.send({ request: AddOffsetsToTxnRequest, response: AddOffsetsToTxnResponse }, 1, { ...txn, groupId: 'bob-g' });
+    const txnCommit = () =>
+      bob.send({ request: TxnOffsetCommitRequest, response: TxnOffsetCommitResponse }, 2, {
+        ...txn,
+        groupId: 'bob-g',
+        topics: [{ name: 'bob-topic', partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      });
+    const init = (transactionalId: string | null) =>
+      bob.send({ request: InitProducerIdRequest, response: InitProducerIdResponse }, 2, { transactionalId, transactionTimeoutMs: 10_000 });
+
+    expect((await init(null)).errorCode).toBe(ErrorCode.ClusterAuthorizationFailed);
+    expect((await init('bob-tx')).errorCode).toBe(ErrorCode.TransactionalIdAuthorizationFailed);
+    expect((await addPartitions()).results.flatMap((t) => t.results.map((p) => p.errorCode))).toEqual([
+      ErrorCode.TransactionalIdAuthorizationFailed,
+      ErrorCode.TransactionalIdAuthorizationFailed,
+    ]);
+    expect((await addOffsets()).errorCode).toBe(ErrorCode.TransactionalIdAuthorizationFailed);
+    expect((await bob.send({ request: EndTxnRequest, response: EndTxnResponse }, 1, { ...txn, committed: true })).errorCode).toBe(ErrorCode.TransactionalIdAuthorizationFailed);
+    expect((await txnCommit()).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.TransactionalIdAuthorizationFailed);
+    const markers = await bob.send({ request: WriteTxnMarkersRequest, response: WriteTxnMarkersResponse }, 0, {
+      markers: [{ producerId: 1000, producerEpoch: 0, transactionResult: true, topics: [{ name: 'bob-topic', partitionIndexes: [0] }], coordinatorEpoch: 0 }],
+    });
+    expect(markers.markers[0]!.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ClusterAuthorizationFailed);
+
+    // WRITE on transactional ids bob-*, WRITE on bob-topic
+    const grant = await admin.send({ request: CreateAclsRequest, response: CreateAclsResponse }, 1, {
+      creations: [
+        { resourceType: AclResourceType.TransactionalId, resourceName: 'bob-', resourcePatternType: AclPatternType.Prefixed, principal: 'User:bob', host: '*', operation: AclOperation.Write, permissionType: AclPermissionType.Allow },
+        { resourceType: AclResourceType.Topic, resourceName: 'bob-topic', resourcePatternType: AclPatternType.Literal, principal: 'User:bob', host: '*', operation: AclOperation.Write, permissionType: AclPermissionType.Allow },
+      ],
+    });
+    expect(grant.results.map((r) => r.errorCode)).toEqual([0, 0]);
+    // WRITE implies DESCRIBE: bob finds the transaction coordinator (creating __transaction_state), then initializes
+    let initialized: { errorCode: number; producerId: number } = { errorCode: -1, producerId: -1 };
+    for (let i = 0; i < 150; i++) {
+      const fc = await bob.send({ request: FindCoordinatorRequest, response: FindCoordinatorResponse }, 2, { key: 'bob-tx', keyType: 1 });
+      if (fc.errorCode === 0) {
+        initialized = await init('bob-tx');
+        if (![ErrorCode.CoordinatorNotAvailable, ErrorCode.CoordinatorLoadInProgress, ErrorCode.NotCoordinator].includes(initialized.errorCode)) break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(initialized.errorCode).toBe(0);
+    expect(initialized.producerId).toBeGreaterThanOrEqual(0);
+    // orders is not writable: it fails, bob-topic is not attempted
+    expect((await addPartitions()).results.map((t) => [t.name, t.results[0]!.errorCode])).toEqual([
+      ['orders', ErrorCode.TopicAuthorizationFailed],
+      ['bob-topic', ErrorCode.OperationNotAttempted],
+    ]);
+    // bob may describe bob-g but not read it
+    expect((await addOffsets()).errorCode).toBe(ErrorCode.GroupAuthorizationFailed);
+    expect((await txnCommit()).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.GroupAuthorizationFailed);
   });
 });

@@ -269,6 +269,49 @@ print(json.dumps({'got': got, 'topics': topics}))
     );
     expect((await kcatMetadata(addr('SSL'), { props: rdkafkaProps('SSL', pki, undefined, carol) })).brokers).toHaveLength(1);
   });
+
+  it('a kafkajs transactional producer needs IDEMPOTENT_WRITE (kafkajs connects as an idempotent producer) and WRITE on its transactional id; sendOffsets READ on the group', async () => {
+    const clients = kafkaClients(addr('SASL_PLAINTEXT'), kafkajsOptions('SASL_PLAINTEXT', pki, ALICE));
+    const adminClients = admin();
+    const idempotentWrite = {
+      resourceType: AclResourceTypes.CLUSTER,
+      resourceName: 'kafka-cluster',
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+      principal: 'User:alice',
+      host: '*',
+      operation: AclOperationTypes.IDEMPOTENT_WRITE,
+      permissionType: AclPermissionTypes.ALLOW,
+    };
+    const config = { transactionalId: 'alice-tx', idempotent: true, maxInFlightRequests: 1, retry: { retries: 1, initialRetryTime: 100 } };
+    try {
+      await expect(clients.producer(config)).rejects.toThrow(/Cluster authorization failed/);
+      const a = await adminClients.admin();
+      await a.createAcls({ acl: [idempotentWrite] });
+      const refused = await clients.producer(config);
+      // FindCoordinator for the transactional id answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED; kafkajs reports it so
+      await expect(refused.transaction()).rejects.toThrow(/Failed to find group coordinator/);
+      await a.createAcls({
+        acl: [{ resourceType: AclResourceTypes.TRANSACTIONAL_ID, resourceName: 'alice-tx', resourcePatternType: ResourcePatternTypes.LITERAL, principal: 'User:alice', host: '*', operation: AclOperationTypes.WRITE, permissionType: AclPermissionTypes.ALLOW }],
+      });
+      expect(await zkJson('/kafka-acl/TransactionalId/alice-tx')).toEqual({ version: 1, acls: [{ principal: 'User:alice', permissionType: 'Allow', operation: 'Write', host: '*' }] });
+      const producer = await clients.producer(config);
+      const tx = await producer.transaction();
+      await tx.send({ topic: 'orders', messages: [{ value: 'in-an-aborted-transaction' }] });
+      await expect(tx.sendOffsets({ consumerGroupId: 'alice-txn-group', topics: [{ topic: 'orders', partitions: [{ partition: 0, offset: '1' }] }] })).rejects.toThrow(/Group authorization failed/i);
+      await tx.abort();
+      const tx2 = await producer.transaction();
+      await tx2.send({ topic: 'orders', messages: [{ value: 'committed-by-alice' }] });
+      await tx2.commit();
+      const read = await kcatConsume(addr('SASL_PLAINTEXT'), 'orders', { props: { ...rdkafkaProps('SASL_PLAINTEXT', pki, ADMIN), 'isolation.level': 'read_committed' } });
+      expect(read.map((m) => m.value)).toContain('committed-by-alice');
+      expect(read.map((m) => m.value)).not.toContain('in-an-aborted-transaction');
+    } finally {
+      // the later raw tests expect alice without IDEMPOTENT_WRITE
+      await (await adminClients.admin()).deleteAcls({ filters: [idempotentWrite] });
+      await clients.disconnectAll();
+      await adminClients.disconnectAll();
+    }
+  });
 });
 
 describe('raw requests', () => {

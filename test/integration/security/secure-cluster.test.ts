@@ -6,7 +6,10 @@
  * - a topic with replication factor 3 reaches ISR [0,1,2]; acks=all produce succeeds;
  * - the leader is killed: a new leader is elected, produce and consume continue with nothing lost;
  *   the broker restarts and rejoins the ISR;
- * - an ACL created through one broker reaches every broker's cache (change notifications).
+ * - an ACL created through one broker reaches every broker's cache (change notifications);
+ * - transactions: the transaction coordinator's WriteTxnMarkers reach the partition leaders over
+ *   INTERNAL (SASL_SSL): a kafkajs transaction committed over three partitions led by different
+ *   brokers and one aborted; kcat read_committed sees exactly the committed records.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +140,32 @@ describe('inter-broker traffic over SASL_SSL', () => {
     }
     for (const id of [0, 1, 2]) {
       await cluster.waitFor(async () => (await describeAsAlice(id)) === ErrorCode.None, `broker ${id} lets alice describe ${TOPIC}`, 30_000);
+    }
+  });
+
+  it('transaction markers travel over SASL_SSL: committed records are visible to read_committed, aborted ones are not', async () => {
+    const topic = 'secure-txn';
+    const clients = kafkaClients(bootstrap(), kafkajsOptions('SASL_SSL', pki, ADMIN));
+    try {
+      const admin = await clients.admin();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+      const leaders = await Promise.all([0, 1, 2].map((partition) => cluster.waitForLeader({ topic, partition })));
+      const producer = await clients.producer({ transactionalId: 'secure-tx', idempotent: true, maxInFlightRequests: 1 });
+      const send = async (prefix: string, commit: boolean) => {
+        const tx = await producer.transaction();
+        for (const partition of [0, 1, 2]) await tx.send({ topic, messages: [{ partition, value: `${prefix}-${partition}` }] });
+        await (commit ? tx.commit() : tx.abort());
+      };
+      await send('committed', true);
+      await send('aborted', false);
+      await send('later', true);
+      await producer.disconnect();
+      const read = await kcatConsume(bootstrap(), topic, { props: { ...adminProps(), 'isolation.level': 'read_committed' }, timeoutMs: 60_000 });
+      expect(read.map((m) => m.value).sort()).toEqual(['committed-0', 'committed-1', 'committed-2', 'later-0', 'later-1', 'later-2']);
+      // the partitions' leaders were not all the coordinator: markers went to other brokers
+      expect(new Set(leaders).size).toBeGreaterThan(1);
+    } finally {
+      await clients.disconnectAll();
     }
   });
 });
