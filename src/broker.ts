@@ -115,6 +115,10 @@ class DeferredProcessor implements RequestProcessor {
     );
   }
 
+  errorResponse(frame: Buffer, connection: ConnectionInfo, errorCode: number): Buffer[] | null {
+    return this.router?.errorResponse?.(frame, connection, errorCode) ?? null;
+  }
+
   ready(router: Router | null): void {
     this.router = router;
     for (const w of this.waiters.splice(0)) w();

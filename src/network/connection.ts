@@ -52,6 +52,8 @@ export interface RequestProcessor {
   process(frame: Buffer, connection: ConnectionInfo, receivedAt: number): RequestOutcome | Promise<RequestOutcome>;
   /** the largest frame accepted right now, when lower than socket.request.max.bytes */
   maxFrameBytes?(): number;
+  /** the request's own error response carrying `errorCode`, when one can be built (else null) */
+  errorResponse?(frame: Buffer, connection: ConnectionInfo, errorCode: number): Buffer[] | null;
 }
 
 export interface ConnectionLimits {

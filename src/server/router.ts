@@ -146,6 +146,26 @@ class RequestRouter implements Router {
     return this.respond(handler, ctx, result);
   }
 
+  /**
+   * The request's error response with `errorCode` (its handler's errorResponse, at the request's
+   * version), or null when the request cannot be decoded or its API has none: what Kafka's
+   * `request.getErrorResponse(e)` answers, e.g. ILLEGAL_SASL_STATE during a SASL exchange.
+   */
+  errorResponse(frame: Buffer, connection: ConnectionInfo, errorCode: number): Buffer[] | null {
+    const peek = peekRequestHeader(frame);
+    const handler = peek ? this.byKey.get(peek.apiKey) : undefined;
+    if (!peek || !handler?.errorResponse || peek.apiVersion < handler.versions.min || peek.apiVersion > handler.versions.max) return null;
+    try {
+      const r = new Reader(frame);
+      const header = decodeRequestHeader(r, (k, v) => this.isFlexible(k, v));
+      const body = handler.request.decode(r, peek.apiVersion);
+      const ctx = createRequestContext({ header, connection, receivedAt: 0, supportedApis: this.apiVersions, log: this.log, authorizer: null });
+      return encodeResponseFrame(handler.response, peek.apiVersion, peek.correlationId, handler.errorResponse(body, errorCode as ErrorCode, ctx) as never);
+    } catch {
+      return null;
+    }
+  }
+
   private respond(handler: Handler, ctx: RequestContext, value: unknown): RequestOutcome {
     if (value === NO_RESPONSE) return { type: 'no-response' };
     const v = ctx.apiVersion;

@@ -13,7 +13,8 @@
  *    Kafka header (what kafka-python sends), answered the same way.
  * 3. A mechanism failure answers SaslAuthenticate with SASL_AUTHENTICATION_FAILED (58) and the
  *    mechanism's message or Kafka's generic "invalid credentials" text, then closes; with raw
- *    tokens the connection just closes. A request other than SaslAuthenticate in this phase closes.
+ *    tokens the connection just closes. A request other than SaslAuthenticate in this phase gets
+ *    its own error response with ILLEGAL_SASL_STATE (the router builds it), then closes.
  * 4. Frames are limited to 512 KiB until authenticated (Kafka's MAX_RECEIVE_SIZE): a larger size
  *    prefix closes the connection before anything is read.
  * 5. Every failure is logged at INFO with the peer address ("Failed authentication with ..."), and
@@ -169,7 +170,9 @@ export class SaslServerAuthenticator implements RequestProcessor {
     }
     const h = peekRequestHeader(frame);
     if (!h || h.apiKey !== ApiKey.SaslAuthenticate) {
-      throw new AuthFailure(`Unexpected Kafka request of type ${h ? apiKeyName(h.apiKey) : 'unknown'} during SASL authentication.`);
+      // Kafka answers the request's own error response with ILLEGAL_SASL_STATE, then closes
+      const response = h ? (this.next.errorResponse?.(frame, info, ErrorCode.IllegalSaslState) ?? null) : null;
+      throw new AuthFailure(`Unexpected Kafka request of type ${h ? apiKeyName(h.apiKey) : 'unknown'} during SASL authentication.`, response);
     }
     if (h.apiVersion > SaslAuthenticateRequest.maxVersion) throw new AuthFailure(`Version ${h.apiVersion} is not supported for apiKey SASL_AUTHENTICATE`);
     const failure = (message: string): AuthFailure =>

@@ -5,7 +5,8 @@
  *   wrong password (SaslAuthenticate and raw tokens), an unknown SCRAM user, a frame over 512 KiB
  *   before authentication: Kafka's answer or a closed connection, nothing else served, and an
  *   INFO line "Failed authentication with /127.0.0.1 (...)";
- * - SaslHandshake / SaslAuthenticate outside a SASL exchange: ILLEGAL_SASL_STATE;
+ * - SaslHandshake / SaslAuthenticate outside a SASL exchange, another request in place of
+ *   SaslAuthenticate: ILLEGAL_SASL_STATE;
  * - a TLS client on the plaintext port and a plaintext client on a TLS port: closed, logged;
  * - TLS client authentication: no certificate or one from an unknown CA fails the handshake;
  * - KIP-368: an expired session is closed on its next request; clients that re-authenticate
@@ -20,6 +21,7 @@ import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { decodeResponseHeader } from '../../../src/protocol/header.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
 import { MetadataRequest, MetadataResponse } from '../../../src/protocol/messages/metadata.js';
+import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/protocol/messages/find-coordinator.js';
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../../../src/protocol/messages/sasl-authenticate.js';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from '../../../src/protocol/messages/sasl-handshake.js';
 import { Reader } from '../../../src/protocol/primitives.js';
@@ -136,6 +138,17 @@ describe('before authentication', () => {
     again.write(apiVersions(2));
     expect(await again.waitClosed(5000)).toBe(true);
     expect(again.received).toBe(0);
+  });
+
+  it('another request after the handshake gets its own error response with ILLEGAL_SASL_STATE, then close', async () => {
+    const c = await raw(ports.SASL_PLAINTEXT);
+    c.write(handshake('PLAIN'));
+    expect(decodeResponse(SaslHandshakeResponse, 1, await c.nextFrame()).errorCode).toBe(0);
+    c.write(requestFrame(FindCoordinatorRequest, 1, 7, { key: 'g', keyType: 0 }));
+    const r = decodeResponse(FindCoordinatorResponse, 1, await c.nextFrame(5000));
+    expect([r.errorCode, r.nodeId]).toEqual([ErrorCode.IllegalSaslState, -1]);
+    expect(await c.waitClosed(5000)).toBe(true);
+    await logHas(/Failed authentication with \/127\.0\.0\.1 \(Unexpected Kafka request of type FindCoordinator during SASL authentication\.\)/);
   });
 
   it('an unknown mechanism is UNSUPPORTED_SASL_MECHANISM with the enabled list, then close', async () => {
