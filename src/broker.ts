@@ -37,6 +37,8 @@ import { TopicConfigCache } from './cluster/topic-log-config.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
+import type { CleanerConfig } from './log/cleaner/log-cleaner.js';
+import { initCompression } from './protocol/records/compression/index.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
 import { BrokerClient, type ClientSecurity } from './network/client.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from './network/connection.js';
@@ -236,6 +238,8 @@ export class Broker {
       digestAuth: security.zookeeperDigest,
     });
     const zk = this.zk;
+    // zstd (wasm) must be loaded before the first record policy or cleaning pass needs it.
+    await initCompression();
     await zk.createTopLevelPaths();
     this._clusterId = await zk.getOrCreateClusterId();
     await credentials.load(zk);
@@ -276,6 +280,7 @@ export class Broker {
       recoveryPointCheckpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
       logStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
       flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'],
+      cleaner: cleanerConfigFromBroker(config),
       producerIdExpirationMs: v['transactional.id.expiration.ms'],
       producerIdExpirationCheckIntervalMs: v['producer.id.expiration.check.interval.ms'],
       onLogDirFailure: (dir) => {
@@ -483,6 +488,7 @@ export class Broker {
     this.services = [];
     if (this._replicaManager) await step('replica manager', () => this._replicaManager?.shutdown());
     if (this.adminPurgatory) await step('admin purgatory', () => this.adminPurgatory?.shutdown());
+    if (this.logManager) await step('log cleaner', () => this.logManager?.shutdownCleaner());
     if (this.logManager) await step('log manager', () => this.logManager?.shutdown());
     if (this.controller) await step('controller', () => this.controller?.shutdown());
     this.controller = null;
@@ -532,6 +538,20 @@ export class Broker {
     }
     this.log.warn('proceeding with an unclean shutdown after controlled shutdown failed');
   }
+}
+
+/** The log.cleaner.* keys, read once at start (dynamic broker configs are applied elsewhere). */
+function cleanerConfigFromBroker(config: BrokerConfig): CleanerConfig {
+  const v = config.values;
+  return {
+    enable: v['log.cleaner.enable'],
+    threads: v['log.cleaner.threads'],
+    dedupeBufferSize: v['log.cleaner.dedupe.buffer.size'],
+    ioBufferSize: v['log.cleaner.io.buffer.size'],
+    loadFactor: v['log.cleaner.io.buffer.load.factor'],
+    backoffMs: v['log.cleaner.backoff.ms'],
+    maxIoBytesPerSecond: v['log.cleaner.io.max.bytes.per.second'] >= Number.MAX_VALUE ? Number.POSITIVE_INFINITY : v['log.cleaner.io.max.bytes.per.second'],
+  };
 }
 
 /** `<topic>` names of the partition directories in the log dirs. */

@@ -54,7 +54,7 @@ export function printTable(rows: readonly (readonly string[])[]): void {
 }
 
 /** mulberry32: a small seeded PRNG, so every run produces the same payload file. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -138,7 +138,7 @@ export interface SingleBroker {
   stop(): Promise<void>;
 }
 
-/** One broker on a free port, data and log (`broker.log`) under `root`; it is not waited for. */
+/** One broker on a free port, data and log (`broker.log`) under `root`, plus `overrides`; it is not waited for. */
 export async function startSingleBroker(
   root: string,
   zk: ZooKeeperServer,
@@ -198,15 +198,16 @@ export function cpuSeconds(pid: number): number {
 
 /**
  * Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata
- * on its PLAINTEXT port (`listeners`: that port and extra overrides, e.g. an SSL listener).
+ * on its PLAINTEXT port (`port`: that port, when the overrides name it in extra listeners).
  */
 export async function startReadyBroker(
   root: string,
   zk: ZooKeeperServer,
   cpu: number | undefined,
-  listeners?: { port: number; overrides: readonly string[] },
+  overrides: readonly string[] = [],
+  port?: number,
 ): Promise<SingleBroker> {
-  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true, ...(listeners ?? {}) });
+  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true, overrides, ...(port === undefined ? {} : { port }) });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);
@@ -220,13 +221,22 @@ export async function startReadyBroker(
   return broker;
 }
 
-/** CreateTopics v2 (RF 1) to the single broker, then waits until every partition has a leader. */
-export async function createTopics(brokers: string, topics: ReadonlyArray<{ name: string; partitions: number }>): Promise<void> {
+/** CreateTopics v2 (RF 1, optional topic configs) to the single broker, then waits until every partition has a leader. */
+export async function createTopics(
+  brokers: string,
+  topics: ReadonlyArray<{ name: string; partitions: number; configs?: Readonly<Record<string, string>> }>,
+): Promise<void> {
   const [host, port] = brokers.split(':');
   const client = new BrokerClient({ host: host as string, port: Number(port), clientId: 'gregor-bench' });
   try {
     const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
-      topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
+      topics: topics.map((t) => ({
+        name: t.name,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        assignments: [],
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
       timeoutMs: 30_000,
       validateOnly: false,
     });

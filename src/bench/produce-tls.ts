@@ -69,16 +69,14 @@ export async function runProduceTlsBench(): Promise<void> {
       const pki = await createTestPki(root);
       const [plainPort, sslPort] = [await freePort(), await freePort()];
       const listeners = `PLAINTEXT://127.0.0.1:${plainPort},SSL://127.0.0.1:${sslPort}`;
-      broker = await startReadyBroker(root, await startZooKeeper(), serverCpu, {
-        port: plainPort,
-        overrides: [
-          `listeners=${listeners}`,
-          `advertised.listeners=${listeners}`,
-          'ssl.keystore.type=PEM',
-          `ssl.keystore.location=${pki.broker.pemKeystore}`,
-          `ssl.key.password=${pki.password}`,
-        ],
-      });
+      const overrides = [
+        `listeners=${listeners}`,
+        `advertised.listeners=${listeners}`,
+        'ssl.keystore.type=PEM',
+        `ssl.keystore.location=${pki.broker.pemKeystore}`,
+        `ssl.key.password=${pki.password}`,
+      ];
+      broker = await startReadyBroker(root, await startZooKeeper(), serverCpu, overrides, plainPort);
       const address: Record<Side, string> = { plaintext: `127.0.0.1:${plainPort}`, tls: `127.0.0.1:${sslPort}` };
       const props: Record<Side, string[]> = { plaintext: [], tls: ['security.protocol=ssl', `ssl.ca.location=${pki.caPem}`] };
       const topic = (side: Side, partitions: number, run: number): string => `bench-${side}-p${partitions}-r${run}`;

@@ -1,19 +1,17 @@
 /**
  * Topic configuration as the partition layer needs it: the effective TopicConfig (overrides from
  * `/config/topics/<t>` over the broker defaults) turned into the log's LogConfig, plus the few
- * values the leader checks itself (min.insync.replicas, compression.type, down-conversion).
+ * values the leader checks itself (min.insync.replicas, down-conversion).
  * Kafka's Long.MAX_VALUE ("never") arrives as a huge number or Infinity and is clamped to LONG_MAX.
  */
 import type { BrokerConfig } from '../config/broker-config.js';
 import { effectiveTopicConfig, type TopicConfig } from '../config/topic-config.js';
-import { CleanupPolicy, LONG_MAX, TimestampType, type LogConfig } from '../log/log-config.js';
+import { CleanupPolicy, CompressionType, LONG_MAX, TimestampType, type LogConfig } from '../log/log-config.js';
 
 export interface PartitionTopicConfig {
   readonly topic: TopicConfig;
   readonly log: LogConfig;
   readonly minInsyncReplicas: number;
-  /** 'producer', 'uncompressed', 'gzip', ... */
-  readonly compressionType: string;
   readonly downConversionEnabled: boolean;
 }
 
@@ -37,6 +35,12 @@ export function toLogConfig(tc: TopicConfig): LogConfig {
     messageTimestampType: v['message.timestamp.type'] === 'LogAppendTime' ? TimestampType.LogAppendTime : TimestampType.CreateTime,
     fileDeleteDelayMs: clamp(v['file.delete.delay.ms']),
     cleanupPolicy: Object.freeze(policy),
+    minCleanableDirtyRatio: v['min.cleanable.dirty.ratio'],
+    deleteRetentionMs: clamp(v['delete.retention.ms']),
+    minCompactionLagMs: clamp(v['min.compaction.lag.ms']),
+    maxCompactionLagMs: clamp(v['max.compaction.lag.ms']),
+    compressionType: v['compression.type'].toLowerCase() as CompressionType,
+    messageTimestampDifferenceMaxMs: clamp(v['message.timestamp.difference.max.ms']),
   });
 }
 
@@ -47,7 +51,6 @@ export function partitionTopicConfig(broker: BrokerConfig, overrides: Readonly<R
     topic,
     log: toLogConfig(topic),
     minInsyncReplicas: topic.values['min.insync.replicas'],
-    compressionType: topic.values['compression.type'],
     downConversionEnabled: topic.values['message.downconversion.enable'],
   };
 }

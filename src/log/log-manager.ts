@@ -13,7 +13,11 @@
  *   expiry (producer.id.expiration.check.interval.ms, transactional.id.expiration.ms);
  * - shutdown: flush, close, write checkpoints, write the clean-shutdown marker;
  * - an I/O error in a log marks its whole dir offline (KIP-112), reported via onLogDirFailure.
- * - every open file of every log goes through one bounded FileHandlePool.
+ * - every open file of every log goes through one bounded FileHandlePool;
+ * - with log.cleaner.enable the LogCleaner (cleaner/) compacts the logs whose cleanup.policy has
+ *   `compact` and runs their retention; the retention task then skips them (with the cleaner
+ *   disabled they are never retention-deleted either, as in Kafka). Truncation and deletion of a
+ *   log abandon its cleaning pass and adjust cleaner-offset-checkpoint.
  * replication-offset-checkpoint (high watermarks) is owned by the partition layer, which calls
  * checkpointHighWatermarks / readHighWatermarks.
  */
@@ -21,11 +25,12 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Clock, Timer } from '../common/clock.js';
-import type { Logger } from '../common/logger.js';
+import { childLogger, type Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { CheckpointFile, OffsetCheckpointFormat, type TopicPartitionOffset } from './checkpoint.js';
 import { FileHandlePool } from './file-handle-pool.js';
-import { DEFAULT_LOG_CONFIG, LONG_MAX, type LogConfig } from './log-config.js';
+import { LogCleaner, type CleanerConfig } from './cleaner/log-cleaner.js';
+import { DEFAULT_LOG_CONFIG, LONG_MAX, isCompacted, type LogConfig } from './log-config.js';
 import {
   CLEAN_SHUTDOWN_FILE,
   DELETE_DIR_SUFFIX,
@@ -60,6 +65,8 @@ export interface LogManagerOptions {
   /** producer.id.expiration.check.interval.ms (a constant 600000 in Kafka 2.7) */
   readonly producerIdExpirationCheckIntervalMs?: number;
   readonly onLogDirFailure?: (dir: string) => void;
+  /** log.cleaner.*; absent = no cleaner (compacted logs are neither cleaned nor retention-deleted) */
+  readonly cleaner?: CleanerConfig;
 }
 
 export class LogManager {
@@ -69,11 +76,22 @@ export class LogManager {
   private readonly logDirs: readonly string[];
   private readonly pool: FileHandlePool;
   private readonly clock: Clock;
+  readonly cleaner: LogCleaner | null;
 
   constructor(private readonly opts: LogManagerOptions) {
     this.clock = opts.clock;
     this.pool = new FileHandlePool(opts.maxOpenFiles);
     this.logDirs = opts.logDirs.map((d) => resolve(d));
+    this.cleaner = opts.cleaner?.enable
+      ? new LogCleaner({
+          config: opts.cleaner,
+          clock: opts.clock,
+          logs: () => this.onlineLogs(),
+          logDirOf: (log) => this.logDirOf(log),
+          ...(opts.logger ? { logger: childLogger(opts.logger, 'log-cleaner') } : {}),
+          onDirFailure: (dir, err) => this.markDirOffline(dir, err),
+        })
+      : null;
   }
 
   get liveLogDirs(): string[] {
@@ -101,6 +119,7 @@ export class LogManager {
     this.schedule('log-start-offset', o.logStartOffsetCheckpointIntervalMs ?? 60_000, () => this.checkpointLogStartOffsets());
     this.schedule('flush', o.flushCheckIntervalMs ?? LONG_MAX, () => this.flushDirtyLogs());
     this.schedule('producer-id-expiration', o.producerIdExpirationCheckIntervalMs ?? 600_000, () => this.removeExpiredProducers());
+    this.cleaner?.startup();
   }
 
   getLog(tp: TopicPartition): Log | undefined {
@@ -129,6 +148,7 @@ export class LogManager {
     const log = this.getLog(tp);
     if (!log) return false;
     this.logs.delete(tpKey(tp));
+    this.cleaner?.onDelete(log, this.logDirOf(log));
     log.close();
     const doomed = join(this.logDirOf(log), `${partitionDirName(tp)}.${randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`);
     renameSync(log.dir, doomed);
@@ -136,10 +156,14 @@ export class LogManager {
     return true;
   }
 
-  /** Run retention on every log; `highWatermarkOf` bounds deletion (default: the log end). */
+  /**
+   * Run retention on every log the cleaner does not own (compacted ones, Kafka's rule);
+   * `highWatermarkOf` bounds deletion (default: the log end).
+   */
   cleanupLogs(highWatermarkOf?: (tp: TopicPartition) => number | undefined): number {
     let deleted = 0;
     for (const log of this.onlineLogs()) {
+      if (isCompacted(log.config) || this.cleaner?.isCleaning(log.tp)) continue;
       deleted += this.tryLog(log, () => log.deleteOldSegments(highWatermarkOf?.(log.tp) ?? log.logEndOffset)) ?? 0;
     }
     return deleted;
@@ -177,8 +201,17 @@ export class LogManager {
     return result;
   }
 
-  /** Orderly stop: flush and close every log, write checkpoints, leave the clean-shutdown marker. */
+  /** Stop the cleaner and wait for its workers to exit (a pass in progress is abandoned). */
+  async shutdownCleaner(): Promise<void> {
+    await this.cleaner?.shutdown();
+  }
+
+  /**
+   * Orderly stop: stop the cleaner (see shutdownCleaner; here without waiting for its workers),
+   * flush and close every log, write checkpoints, leave the clean-shutdown marker.
+   */
   shutdown(): void {
+    void this.cleaner?.shutdown();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     for (const log of this.onlineLogs()) this.tryLog(log, () => log.flush());
@@ -245,6 +278,7 @@ export class LogManager {
       ...state,
       ...(this.opts.producerIdExpirationMs !== undefined ? { maxProducerIdExpirationMs: this.opts.producerIdExpirationMs } : {}),
       onStorageError: (log, err) => this.markDirOffline(this.logDirOf(log), err),
+      onTruncate: (log, logEndOffset) => this.cleaner?.onTruncate(log, logEndOffset),
     });
   }
 

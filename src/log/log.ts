@@ -11,7 +11,10 @@
  * - read returns whole batches of one segment, OFFSET_OUT_OF_RANGE outside
  *   [logStartOffset, logEndOffset];
  * - retention deletes whole segments (never the active one): rename to `.deleted`, remove after
- *   file.delete.delay.ms.
+ *   file.delete.delay.ms; the log cleaner swaps a cleaned segment in for a group of old ones
+ *   (replaceSegments: `.cleaned` → `.swap`, old → `.deleted`, `.swap` → final name);
+ * - truncation is reported (onTruncate) and counted (truncations), so a cleaning pass that
+ *   started before it is abandoned.
  * - producer state (producer-state-manager.ts): batches with a producer id are checked against it
  *   before they are written (leader: duplicates answered with the original offsets and not written,
  *   epoch/sequence errors), and applied after; followers apply without checks; a snapshot is taken
@@ -40,7 +43,7 @@ import { rebuildProducerState, recoverSegmentWithProducerState } from './produce
 import { ProducerStateManager, type ProducerAppendAnalysis } from './producer-state-manager.js';
 import type { AbortedTxn } from './transaction-index.js';
 import { CleanupPolicy, TimestampType, type LogConfig } from './log-config.js';
-import { DELETED_SUFFIX, LEADER_EPOCH_CHECKPOINT } from './log-file-names.js';
+import { CLEANED_SUFFIX, DELETED_SUFFIX, LEADER_EPOCH_CHECKPOINT, SWAP_SUFFIX } from './log-file-names.js';
 import { loadSegments } from './log-loader.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-cache.js';
 import { LogSegment, type SegmentContext, type TimestampLookup } from './segment.js';
@@ -64,7 +67,12 @@ export interface LogOptions {
   /** transactional.id.expiration.ms: idle producer ids are forgotten after this long */
   readonly maxProducerIdExpirationMs?: number;
   readonly onStorageError?: (log: Log, err: unknown) => void;
+  /** After truncateTo / truncateFullyAndStartAt, with the new log end offset. */
+  readonly onTruncate?: (log: Log, logEndOffset: number) => void;
 }
+
+/** The renames of a segment swap, in order; the cleaner's test-only crash points hook in after each. */
+export type SwapStep = 'swap' | 'deleted' | 'renamed';
 
 export class Log {
   readonly dir: string;
@@ -190,6 +198,16 @@ export class Log {
     return this.segments.map((s) => s.baseOffset);
   }
 
+  /** The segments, oldest first; the last is the active one. A snapshot: the log may change it later. */
+  get logSegments(): readonly LogSegment[] {
+    return this.segments.slice();
+  }
+
+  /** How many truncations this log has seen (a cleaning pass started before one is void). */
+  get truncations(): number {
+    return this.generation;
+  }
+
   get isOffline(): boolean {
     return this.offline;
   }
@@ -211,14 +229,15 @@ export class Log {
     // The hot path: the guard's checks inlined (no closure per append).
     if (this.offline) throw this.offlineError();
     try {
-      const mode: AppendMode = { role: 'leader', nextOffset: this.logEndOffset, leaderEpoch };
+      const logAppendTime = this.ctx.config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
+      const mode: AppendMode = { role: 'leader', nextOffset: this.logEndOffset, leaderEpoch, logAppendTime };
       const info = analyzeBatches(records, mode, this.ctx.config.maxMessageBytes);
       let producers: ProducerAppendAnalysis | null = null;
       if (info.producerBatches > 0) {
         producers = this.producerState.analyzeAppend(records, origin);
         if (producers.duplicate) return duplicateAppendInfo(producers.duplicate, this._logStartOffset);
       }
-      return this.appendAnalyzed(records, info, producers);
+      return this.appendAnalyzed(records, info, producers, logAppendTime);
     } catch (err) {
       throw this.failure(err);
     }
@@ -231,15 +250,15 @@ export class Log {
       const mode: AppendMode = { role: 'follower', logEndOffset: this.logEndOffset };
       const info = analyzeBatches(records, mode, this.ctx.config.maxMessageBytes);
       const producers = info.producerBatches > 0 ? this.producerState.analyzeAppend(records, 'replication') : null;
-      return this.appendAnalyzed(records, info, producers);
+      return this.appendAnalyzed(records, info, producers, -1);
     } catch (err) {
       throw this.failure(err);
     }
   }
 
-  private appendAnalyzed(records: Buffer, info: AnalyzedBatches, producers: ProducerAppendAnalysis | null): LogAppendInfo {
+  /** `logAppendTime`: the time stamped on the batches under LogAppendTime, else -1. */
+  private appendAnalyzed(records: Buffer, info: AnalyzedBatches, producers: ProducerAppendAnalysis | null, logAppendTime: number): LogAppendInfo {
     const config = this.ctx.config;
-    const logAppendTime = config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
     if (info.batchCount === 0) {
       const next = this.logEndOffset;
       return { ...info, firstOffset: next, lastOffset: next - 1, logAppendTime, logStartOffset: this._logStartOffset, validBytes: 0 };
@@ -370,6 +389,7 @@ export class Log {
       this._recoveryPoint = Math.min(this._recoveryPoint, this.logEndOffset);
       this.leaderEpochCache.truncateFromEnd(this.logEndOffset);
       this.loadProducerState(this.logEndOffset, false);
+      this.opts.onTruncate?.(this, this.logEndOffset);
       return true;
     });
   }
@@ -384,6 +404,7 @@ export class Log {
       this._recoveryPoint = newOffset;
       this.leaderEpochCache.clearAndFlush();
       this.producerState.truncateFullyAndStartAt(newOffset);
+      this.opts.onTruncate?.(this, newOffset);
     });
   }
 
@@ -446,9 +467,40 @@ export class Log {
     return n;
   }
 
+  /**
+   * Kafka's Log.replaceSegments for the cleaner: the `.cleaned` segment at `baseOffset` (written
+   * and flushed by the cleaner) replaces `oldSegments`, which must all still be in this log. Each
+   * step is a rename that startup recovery completes or undoes (log-loader.ts): `.cleaned` →
+   * `.swap`, old files → `.deleted` (removed after file.delete.delay.ms), `.swap` → final names.
+   */
+  replaceSegments(baseOffset: number, oldSegments: readonly LogSegment[], afterStep?: (step: SwapStep) => void): LogSegment {
+    return this.guard(() => {
+      if (oldSegments.length === 0 || oldSegments.some((s) => !this.segments.includes(s) || s === this.activeSegment)) {
+        throw new Error(`segments to replace at ${baseOffset} are not all inactive segments of ${this.dir}`);
+      }
+      const { segment, indexProblem } = LogSegment.open(this.dir, baseOffset, this.ctx, true, CLEANED_SUFFIX);
+      if (indexProblem) throw new Error(`cleaned segment ${segment.file}: ${indexProblem}`);
+      segment.changeFileSuffixes(CLEANED_SUFFIX, SWAP_SUFFIX);
+      afterStep?.('swap');
+      for (const old of oldSegments) old.changeFileSuffixes('', DELETED_SUFFIX);
+      afterStep?.('deleted');
+      segment.changeFileSuffixes(SWAP_SUFFIX, '');
+      afterStep?.('renamed');
+      const at = this.segments.indexOf(oldSegments[0]!);
+      this.segments = this.segments.filter((s) => !oldSegments.includes(s));
+      this.segments.splice(at, 0, segment);
+      this.deleteRenamedLater(oldSegments);
+      return segment;
+    });
+  }
+
   /** Kafka's asynchronous delete: rename to `.deleted` now, remove after file.delete.delay.ms. */
   private deleteSegmentFiles(doomed: LogSegment[]): void {
-    for (const segment of doomed) segment.renameWithSuffix(DELETED_SUFFIX);
+    for (const segment of doomed) segment.changeFileSuffixes('', DELETED_SUFFIX);
+    this.deleteRenamedLater(doomed);
+  }
+
+  private deleteRenamedLater(doomed: readonly LogSegment[]): void {
     if (doomed.length === 0) return;
     this.ctx.clock.setTimeout(() => {
       for (const segment of doomed) segment.deleteFiles();

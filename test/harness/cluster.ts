@@ -327,11 +327,12 @@ export class TestCluster {
 
   // ---------------------------------------------------------------------------------- lifecycle
 
-  private async launch(id: number): Promise<void> {
+  private async launch(id: number, env?: NodeJS.ProcessEnv): Promise<void> {
     const n = this.node(id);
     if (this.isRunning(id)) throw new Error(`broker ${id} is already running`);
     if (this.mode === 'process') {
-      const proc = BrokerProcess.start({ propsPath: n.propsPath, logFile: n.logFile, ...(this.env ? { env: this.env } : {}) });
+      const merged = this.env || env ? { ...this.env, ...env } : undefined;
+      const proc = BrokerProcess.start({ propsPath: n.propsPath, logFile: n.logFile, ...(merged ? { env: merged } : {}) });
       n.proc = proc;
       n.exitExpected = false;
       void proc.exited.then((status) => {
@@ -364,9 +365,13 @@ export class TestCluster {
     if (s) await new Promise<void>((resolve) => s.end(() => resolve()));
   }
 
-  /** Starts a stopped/killed broker again (same id, port and log dir) and waits until it is registered. */
-  async start(id: number, opts: WaitOptions = {}): Promise<void> {
-    await this.launch(id);
+  /**
+   * Starts a stopped/killed broker again (same id, port and log dir) and waits until it is registered.
+   * `env` adds environment variables to a process-mode broker (test-only hooks such as crash points).
+   */
+  async start(id: number, opts: WaitOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+    if (opts.env && this.mode !== 'process') throw new Error('env applies to process-mode brokers only');
+    await this.launch(id, opts.env);
     await this.waitForBrokers([id], { timeoutMs: opts.timeoutMs ?? 60_000, exact: false });
   }
 
@@ -411,6 +416,11 @@ export class TestCluster {
     // (well, it could after KAFKA-7165 handling, but waiting keeps the test's story simple).
     await this.waitFor(async () => !(await this.zk.getBrokerIds()).includes(id), `broker ${id} deregistered`, opts.timeoutMs ?? 30_000);
     await this.start(id, opts);
+  }
+
+  /** The next exit of this process-mode broker is intended (a test-only crash point): no "exited unexpectedly" warning. */
+  expectExit(id: number): void {
+    this.node(id).exitExpected = true;
   }
 
   /** SIGSTOP (process mode only). */
