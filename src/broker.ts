@@ -24,6 +24,7 @@
  * ReplicaManager (final HW checkpoint), LogManager (clean-shutdown marker), then close ZooKeeper,
  * which deletes the ephemeral registration.
  */
+import { LogEvent } from './common/log-events.js';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-co
 import { KafkaController } from './controller/controller.js';
 import { TopicConfigCache } from './cluster/topic-log-config.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import { concernsBroker, describeChange, readDynamicBrokerConfigs } from './dynamic-broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
 import type { CleanerConfig } from './log/cleaner/log-cleaner.js';
@@ -60,8 +62,16 @@ import { KafkaZkClient } from './zk/kafka-zk-client.js';
 import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
 import type { BrokerInfo } from './zk/znodes.js';
 import type { EndPoint } from './config/listeners.js';
+import type { KafkaClient } from './client/kafka-client.js';
+import type { BrokerMetrics } from './metrics/broker-metrics.js';
+import { requestMetricsObserver } from './metrics/request-metrics.js';
+import { CoordinationTimeline } from './web/coordination-timeline.js';
+import type { HttpListener } from './web/http-listener.js';
+import { teeLogger } from './web/log-tap.js';
+import { createBrokerMetrics, startBrokerHttp } from './broker-observability.js';
 
 export const META_PROPERTIES = 'meta.properties';
+
 export const METADATA_CHANGED_KEY = 'metadata-changed';
 
 export class InconsistentClusterIdError extends Error {
@@ -148,19 +158,36 @@ export class Broker {
   /** how this broker's clients reach the inter-broker listener (TLS / SASL) */
   private interBrokerSecurity: ClientSecurity | undefined;
   private authorizer: AclAuthorizer | null = null;
+  /** the coordination timeline of the web view (null without http.listener) */
+  private readonly timeline: CoordinationTimeline | null;
+  private metrics: BrokerMetrics | null = null;
+  private httpListener: HttpListener | null = null;
+  private viewClient: KafkaClient | null = null;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
 
+  /** server.properties + overrides, layered under the dynamic configs of /config/brokers (DynamicBrokerConfig) */
+  private _config: BrokerConfig;
+
   constructor(
-    readonly config: BrokerConfig,
+    config: BrokerConfig,
     private readonly opts: BrokerOptions = {},
   ) {
+    this._config = config;
     this.clock = opts.clock ?? new SystemClock();
-    this.log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+    const log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+    // With the web view on, its timeline reads this broker's controller/state-change records as they are logged.
+    this.timeline = config.values['http.listener'] !== null ? new CoordinationTimeline() : null;
+    const timeline = this.timeline;
+    this.log = timeline ? teeLogger(log, (line) => timeline.offer(line)) : log;
   }
 
   get brokerId(): number {
     return this._brokerId;
+  }
+  /** The effective configuration: static, then /config/brokers/<default>, then /config/brokers/<id>. */
+  get config(): BrokerConfig {
+    return this._config;
   }
   get clusterId(): string {
     return this._clusterId;
@@ -191,6 +218,10 @@ export class Broker {
     if (!this.zk) throw new Error('broker not started');
     return this.zk;
   }
+  /** the URL of the HTTP listener (web view; `${url}metrics`), or null when http.listener is unset */
+  get httpUrl(): string | null {
+    return this.httpListener?.url ?? null;
+  }
   /** the advertised endpoints registered in ZooKeeper */
   get advertisedEndpoints(): readonly EndPoint[] {
     return this.registration?.endpoints ?? [];
@@ -211,9 +242,10 @@ export class Broker {
   }
 
   private async doStart(): Promise<void> {
-    const config = this.config;
-    const v = config.values;
-    // Listener security is checked before anything connects or binds (a bad keystore stops the broker here).
+    let config = this.config;
+    let v = config.values;
+    // Listener security is checked before anything connects or binds (a bad keystore stops the broker
+    // here); it is built from the static configuration (dynamic listener updates are not supported).
     const credentials = new CredentialCache(childLogger(this.log, 'credential-provider'));
     const security = buildBrokerSecurity({
       config,
@@ -266,6 +298,19 @@ export class Broker {
     }
     const log = this.log.child({ brokerId: this._brokerId });
 
+    // DynamicBrokerConfig.initialize: the dynamic layers from ZooKeeper apply from the start.
+    const dynamic = await readDynamicBrokerConfigs(zk, this._brokerId);
+    if (dynamic.clusterDefault.size > 0 || dynamic.perBroker.size > 0) {
+      try {
+        this._config = config.withDynamicConfigs(dynamic);
+        config = this._config;
+        v = config.values;
+        for (const w of config.warnings) if (w.startsWith('Dynamic config')) log.warn(w);
+      } catch (err) {
+        log.error({ err }, 'invalid dynamic broker configs in ZooKeeper; starting with the static configuration');
+      }
+    }
+
     // Topic configs of the logs on disk are read before the logs are opened (Kafka's getLogConfigs).
     const topicConfigs = new TopicConfigCache(config, (topic) => zk.getTopicConfig(topic));
     this.topicConfigs = topicConfigs;
@@ -313,7 +358,26 @@ export class Broker {
       },
     });
     const bound = await this.socketServer.start();
+    log.info({ event: LogEvent.BrokerListening, ports: this.boundPorts }, 'listening');
 
+    if (v['http.listener'] !== null) {
+      this.metrics = createBrokerMetrics(zk, {
+        replicas: () => this._replicaManager?.countsSnapshot() ?? null,
+        controller: () => this.controller?.gauges() ?? null,
+        purgatorySizes: () => ({
+          Produce: this._replicaManager?.producePurgatory.delayed ?? 0,
+          Fetch: this._replicaManager?.fetchPurgatory.delayed ?? 0,
+          topic: this.adminPurgatory?.delayed ?? 0,
+        }),
+        groups: () => {
+          const out: Record<string, number> = {};
+          const groups = this.services.find((s): s is ReturnType<typeof createGroupService> => s.name === 'group-coordinator');
+          for (const g of groups?.coordinator.handleListGroups().groups ?? []) out[g.state] = (out[g.state] ?? 0) + 1;
+          return out;
+        },
+      });
+    }
+    const metrics = this.metrics;
     this._replicaManager = new ReplicaManager({
       brokerId: this._brokerId,
       logManager: this.logManager,
@@ -332,6 +396,7 @@ export class Broker {
         ...clientSecurity,
       }),
       interBrokerListenerName: config.interBrokerListenerName,
+      ...(metrics ? { metrics } : {}),
     });
     this._replicaManager.startup();
 
@@ -349,12 +414,15 @@ export class Broker {
       afterInitializingSession: async () => {
         if (!this.registration || this.state === 'stopping' || this.state === 'stopped') return;
         this._brokerEpoch = await zk.registerBroker(this.registration);
-        log.info({ brokerEpoch: this._brokerEpoch }, 're-registered after ZooKeeper session expiry');
+        log.info({ event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'session-expired' }, 're-registered after ZooKeeper session expiry');
         await this.controller?.onNewSession();
       },
     });
     this._brokerEpoch = await zk.registerBroker(this.registration);
-    log.info({ brokerEpoch: this._brokerEpoch, endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) }, 'registered');
+    log.info(
+      { event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'startup', endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) },
+      'registered',
+    );
     writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
 
     // Kafka configures the authorizer (ACL paths, change listeners, full load) before requests flow.
@@ -368,10 +436,13 @@ export class Broker {
       await this.authorizer.startup();
     }
     this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
+    const self = this;
     const deps: BrokerDeps = {
       brokerId: this._brokerId,
       clusterId: this._clusterId,
-      config,
+      get config() {
+        return self._config;
+      },
       clock: this.clock,
       log,
       zk,
@@ -395,6 +466,7 @@ export class Broker {
       controllerSocketTimeoutMs: v['controller.socket.timeout.ms'],
       requestTimeoutMs: v['request.timeout.ms'],
       ...clientSecurity,
+      ...(metrics ? { metrics } : {}),
     });
     await this.controller.startup();
     const serviceDeps = { config, zk, metadataCache: this._metadataCache, replicaManager: this._replicaManager, clock: this.clock };
@@ -421,12 +493,28 @@ export class Broker {
       log: childLogger(log, 'dynamic-config-manager'),
       handlers: {
         topics: (topic) => this.applyTopicConfigChange(topic),
+        brokers: (entity) => this.applyBrokerConfigChange(entity),
         users: (entity) => credentials.onUserConfigChange(zk, entity),
       },
     });
     await this.configChangeWatcher.startup();
-    this.processor.ready(createRouter(handlers, { log, authorizer: this.authorizer }));
-    log.info({ clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
+    this.processor.ready(createRouter(handlers, { log, authorizer: this.authorizer, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
+    if (metrics && v['http.listener'] !== null) {
+      const http = await startBrokerHttp({
+        listener: v['http.listener'],
+        brokerId: this._brokerId,
+        zk,
+        zookeeperConnect: config.zookeeper.connect,
+        metrics,
+        timeline: this.timeline,
+        endpoints,
+        interBrokerListenerName: config.interBrokerListenerName,
+        log,
+      });
+      this.httpListener = http.listener;
+      this.viewClient = http.client;
+    }
+    log.info({ event: LogEvent.BrokerStarted, clusterId: this._clusterId, ports: this.boundPorts, ...(this.httpUrl ? { http: this.httpUrl } : {}) }, 'broker started');
   }
 
   /**
@@ -451,6 +539,32 @@ export class Broker {
     this.log.info({ topic, overrides, logs: logs.length }, 'topic config change applied');
   }
 
+  /**
+   * Kafka's BrokerConfigHandler: `/config/brokers/<default>` or this broker's `/config/brokers/<id>` changed.
+   * Both layers are re-read and the whole configuration rebuilt (an invalid result is logged and ignored),
+   * then applied (dynamic-broker-config.ts): topic defaults to the live logs and produce checks,
+   * unclean.leader.election.enable to the controller.
+   */
+  private async applyBrokerConfigChange(entity: string): Promise<void> {
+    const zk = this.zk;
+    if (!zk || !concernsBroker(entity, this._brokerId)) return;
+    const prev = this._config;
+    let next: BrokerConfig;
+    try {
+      next = prev.withDynamicConfigs(await readDynamicBrokerConfigs(zk, this._brokerId));
+    } catch (err) {
+      this.log.warn({ err, entity }, 'invalid dynamic broker config in ZooKeeper; change ignored');
+      return;
+    }
+    this._config = next;
+    const change = describeChange(prev, next);
+    this.topicConfigs?.reconfigure(next);
+    for (const l of this.logManager?.allLogs ?? []) l.updateConfig(this.topicConfigs?.get(l.tp.topic).log ?? l.config);
+    if ('unclean.leader.election.enable' in change.changed) this.controller?.setUncleanLeaderElectionEnable(next.values['unclean.leader.election.enable']);
+    this.log.info({ entity, changed: change.changed }, 'dynamic broker config applied');
+    if (change.atRestart.length > 0) this.log.warn({ entity, keys: change.atRestart }, 'dynamic broker configs stored; gregor applies these at the next broker start');
+  }
+
   /** Orderly stop; idempotent. */
   stop(opts: StopOptions = {}): Promise<void> {
     this.stopping ??= this.doStop(opts);
@@ -467,7 +581,7 @@ export class Broker {
     if (opts.controlled && wasRunning && this.config.values['controlled.shutdown.enable']) await this.controlledShutdown();
     await this.shutdownComponents();
     this.state = 'stopped';
-    this.log.info({ brokerId: this._brokerId }, 'broker stopped');
+    this.log.info({ event: LogEvent.BrokerStopped, brokerId: this._brokerId }, 'broker stopped');
   }
 
   private async shutdownComponents(): Promise<void> {
@@ -479,6 +593,10 @@ export class Broker {
       }
     };
     this.processor.ready(null);
+    if (this.httpListener) await step('http listener', () => this.httpListener?.stop());
+    this.httpListener = null;
+    if (this.viewClient) await step('web view client', () => this.viewClient?.close());
+    this.viewClient = null;
     // Kafka's ReplicaManager.shutdown stops the fetchers first; no follower appends after this.
     if (this._replicaManager) await step('replica fetchers', () => this._replicaManager?.shutdownFetchers());
     if (this.configChangeWatcher) await step('dynamic config manager', () => this.configChangeWatcher?.shutdown());

@@ -112,7 +112,10 @@ export function spawnBroker(overrides: readonly string[], logPath: string, opts:
   const repo = fileURLToPath(new URL('../../', import.meta.url));
   const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
   const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
-  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
+  // GREGOR_BENCH_BROKER_OVERRIDES="k=v k2=v2": extra broker properties (e.g. http.listener=127.0.0.1:0 to
+  // measure with the metrics hooks on)
+  const extra = (process.env.GREGOR_BENCH_BROKER_OVERRIDES ?? '').split(/\s+/).filter((o) => o !== '');
+  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...[...overrides, ...extra].flatMap((o) => ['--override', o])];
   const fd = openSync(logPath, opts.append ? 'a' : 'w');
   const [command, commandArgs] = pinned(opts.cpu, process.execPath, args);
   const child = spawn(command, commandArgs, {

@@ -149,6 +149,11 @@ export class Partition {
     return [...this.followers.values()];
   }
 
+  /** AlterReplicaLogDirs finished: the moved copy (same offsets and epochs) is now this replica's log. */
+  replaceLog(log: Log): void {
+    this._log = log;
+  }
+
   /** Opens or creates the log; the checkpointed HW is applied (bounded by the LEO) the first time. */
   createLogIfNotExists(isNew: boolean): Log {
     if (this._log) return this._log;

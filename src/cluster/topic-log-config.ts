@@ -61,13 +61,28 @@ export function partitionTopicConfig(broker: BrokerConfig, overrides: Readonly<R
  */
 export class TopicConfigCache {
   private readonly byTopic = new Map<string, PartitionTopicConfig>();
-  private readonly defaults: PartitionTopicConfig;
+  /** the overrides each cached entry was built from (null: invalid overrides, defaults used) */
+  private readonly overrides = new Map<string, Readonly<Record<string, string>> | null>();
+  private defaults: PartitionTopicConfig;
 
   constructor(
-    private readonly broker: BrokerConfig,
+    private broker: BrokerConfig,
     private readonly fetchOverrides: (topic: string) => Promise<Record<string, string>>,
   ) {
     this.defaults = partitionTopicConfig(broker);
+  }
+
+  /** New broker defaults (dynamic broker config): every cached topic is rebuilt over them. */
+  reconfigure(broker: BrokerConfig): void {
+    this.broker = broker;
+    this.defaults = partitionTopicConfig(broker);
+    for (const [topic, o] of this.overrides) {
+      try {
+        this.byTopic.set(topic, o === null ? this.defaults : partitionTopicConfig(broker, o));
+      } catch {
+        this.byTopic.set(topic, this.defaults);
+      }
+    }
   }
 
   get(topic: string): PartitionTopicConfig {
@@ -86,9 +101,11 @@ export class TopicConfigCache {
         const overrides = await this.fetchOverrides(topic);
         try {
           this.byTopic.set(topic, partitionTopicConfig(this.broker, overrides));
+          this.overrides.set(topic, overrides);
         } catch (err) {
           onInvalid?.(topic, err);
           this.byTopic.set(topic, this.defaults);
+          this.overrides.set(topic, null);
         }
       }),
     );
@@ -98,10 +115,12 @@ export class TopicConfigCache {
   set(topic: string, overrides: Readonly<Record<string, string>>): PartitionTopicConfig {
     const config = partitionTopicConfig(this.broker, overrides);
     this.byTopic.set(topic, config);
+    this.overrides.set(topic, overrides);
     return config;
   }
 
   delete(topic: string): void {
     this.byTopic.delete(topic);
+    this.overrides.delete(topic);
   }
 }

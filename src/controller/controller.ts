@@ -26,6 +26,7 @@
  * (Kafka's controller.log / state-change.log as structured records).
  */
 import type { ClientSecurity } from '../network/client.js';
+import { LogEvent } from '../common/log-events.js';
 import { SystemClock, type Clock, type Timer } from '../common/clock.js';
 import { KafkaError } from '../common/errors.js';
 import { childLogger, type Logger } from '../common/logger.js';
@@ -36,6 +37,7 @@ import { ControllerMovedError, type KafkaZkClient } from '../zk/kafka-zk-client.
 import { processBrokerChange, processBrokerModification } from './broker-change.js';
 import { ControllerChannelManager, ControllerRequestBatch } from './controller-channel.js';
 import { ControllerContext } from './controller-context.js';
+import { controllerGauges, type ControllerGauges, type ControllerMetricsSink } from './controller-metrics.js';
 import { onControllerFailover } from './controller-failover.js';
 import type { ControllerServices } from './controller-services.js';
 import { CONTROLLER_WATCH, ControllerWatches, reassignIsrWatchKey } from './controller-watches.js';
@@ -43,6 +45,7 @@ import { doControlledShutdown } from './controlled-shutdown.js';
 import {
   ACTIVE_ONLY_EVENTS,
   ElectionType,
+  eventSubject,
   isReplyingEvent,
   type ControllerEvent,
   type PartitionElectionResult,
@@ -94,6 +97,7 @@ export interface KafkaControllerOptions {
   autoRebalanceInitialDelayMs?: number;
   /** TLS / SASL towards the inter-broker listener */
   clientSecurity?: ClientSecurity;
+  metrics?: ControllerMetricsSink;
 }
 
 interface QueuedEvent {
@@ -164,6 +168,7 @@ export class KafkaController {
       ...common,
       controllerId: this.brokerId,
       uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
     });
     this.replicaStateMachine = new ReplicaStateMachine(common);
     this.topicDeletionManager = new TopicDeletionManager({
@@ -217,6 +222,20 @@ export class KafkaController {
   /** Whether this broker is the active controller. */
   get isActive(): boolean {
     return this.active;
+  }
+
+  /**
+   * Dynamic `unclean.leader.election.enable` (DynamicLogConfig → KafkaController.enableDefaultUncleanLeaderElection):
+   * the new default applies to later elections, and turning it on elects the offline partitions now.
+   */
+  setUncleanLeaderElectionEnable(enabled: boolean): void {
+    this.partitionStateMachine.setUncleanLeaderElectionEnable(enabled);
+    if (enabled) this.put({ type: 'unclean-leader-election-enable' });
+  }
+
+  /** Kafka's KafkaController gauges (all zero unless this controller is active). */
+  gauges(): ControllerGauges {
+    return controllerGauges(this.ctx, this.active);
   }
 
   /** The controller epoch this controller won (0 when it never was active). */
@@ -336,6 +355,7 @@ export class KafkaController {
 
   private async process(event: ControllerEvent): Promise<void> {
     if (ACTIVE_ONLY_EVENTS.has(event.type) && !this.active) return;
+    this.log.info({ event: LogEvent.ControllerEvent, controllerEvent: event.type, ...eventSubject(event) }, 'processing controller event');
     try {
       await this.dispatch(event);
     } catch (err) {
@@ -347,12 +367,12 @@ export class KafkaController {
         event.reply.reject(err instanceof ControllerMovedError ? new KafkaError(movedCode, err.message) : (err as Error));
       }
       if (err instanceof ControllerMovedError) {
-        this.log.info({ event: event.type }, 'controller moved to another broker while processing an event; resigning');
+        this.log.info({ controllerEvent: event.type }, 'controller moved to another broker while processing an event; resigning');
         await this.safely(() => this.maybeResign(true));
       } else if (err instanceof SessionExpiredError || err instanceof ClientClosedError) {
-        this.log.warn({ event: event.type, err: err.message }, 'ZooKeeper session lost while processing a controller event');
+        this.log.warn({ controllerEvent: event.type, err: err.message }, 'ZooKeeper session lost while processing a controller event');
       } else {
-        this.log.error({ event: event.type, err }, 'error processing controller event');
+        this.log.error({ controllerEvent: event.type, err }, 'error processing controller event');
       }
     }
   }
@@ -429,6 +449,9 @@ export class KafkaController {
           this.scheduleAutoLeaderRebalance(this.imbalanceIntervalMs);
         }
         return;
+      case 'unclean-leader-election-enable':
+        await this.partitionStateMachine.triggerOnlinePartitionStateChange();
+        return;
       case 'leader-and-isr-response':
         return processLeaderAndIsrResponse(s, event.brokerId, event.response);
       case 'topic-deletion-stop-replica-response':
@@ -496,7 +519,7 @@ export class KafkaController {
     this.ctx.epochZkVersion = r.epochZkVersion;
     this.activeControllerId = this.brokerId;
     this.active = true;
-    this.log.info({ epoch: r.epoch, epochZkVersion: r.epochZkVersion }, 'elected as the controller');
+    this.log.info({ event: LogEvent.ControllerElected, epoch: r.epoch, epochZkVersion: r.epochZkVersion }, 'elected as the controller');
     try {
       await this.readControllerId();
       await onControllerFailover(this.services, {
@@ -543,7 +566,7 @@ export class KafkaController {
   }
 
   private async onControllerResignation(): Promise<void> {
-    this.log.info({ epoch: this.ctx.epoch }, 'resigning as the controller');
+    this.log.info({ event: LogEvent.ControllerResigned, epoch: this.ctx.epoch }, 'resigning as the controller');
     this.active = false;
     this.watches.forgetControllerWatches();
     this.rebalanceTimer?.cancel();

@@ -54,6 +54,8 @@ export type ControllerEvent =
   | { type: 'partition-reassignment-isr-change'; tp: TopicPartition }
   // timers
   | { type: 'auto-preferred-leader-election' }
+  /** unclean.leader.election.enable turned on dynamically: elect offline partitions (Kafka's UncleanLeaderElectionEnable) */
+  | { type: 'unclean-leader-election-enable' }
   // broker responses
   | { type: 'leader-and-isr-response'; brokerId: number; response: MessageValue<typeof LeaderAndIsrResponse> }
   | {
@@ -98,6 +100,24 @@ export const ACTIVE_ONLY_EVENTS: ReadonlySet<ControllerEventType> = new Set<Cont
   'zk-partition-reassignment',
   'partition-reassignment-isr-change',
   'auto-preferred-leader-election',
+  'unclean-leader-election-enable',
   'leader-and-isr-response',
   'topic-deletion-stop-replica-response',
 ]);
+
+/** What an event is about, for its log record (`subjectBroker`, `topic`, `partition`); empty for the others. */
+export function eventSubject(event: ControllerEvent): { subjectBroker?: number; topic?: string; partition?: number } {
+  switch (event.type) {
+    case 'broker-modification':
+    case 'leader-and-isr-response':
+    case 'topic-deletion-stop-replica-response':
+    case 'controlled-shutdown':
+      return { subjectBroker: event.brokerId };
+    case 'partition-modifications':
+      return { topic: event.topic };
+    case 'partition-reassignment-isr-change':
+      return { topic: event.tp.topic, partition: event.tp.partition };
+    default:
+      return {};
+  }
+}

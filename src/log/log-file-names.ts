@@ -21,6 +21,8 @@ export const CLEANED_SUFFIX = '.cleaned';
 export const SWAP_SUFFIX = '.swap';
 export const TMP_SUFFIX = '.tmp';
 export const DELETE_DIR_SUFFIX = '-delete';
+/** A replica being moved to another log dir (AlterReplicaLogDirs): `<topic>-<partition>.<uuid>-future`. */
+export const FUTURE_DIR_SUFFIX = '-future';
 
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';

@@ -30,6 +30,8 @@
  * Split: typed errors and Stat conversion in zk-errors.ts, multi-op building in multi.ts, the test-only
  * session-expiry helpers in session-expiry.ts; this file keeps the session, watches and single operations.
  */
+import { LogEvent } from '../common/log-events.js';
+import { dropSilentConnections } from './read-timeout.js';
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import type { ACL, Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
@@ -183,6 +185,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return c;
   }
 
+  /** Kafka's ZooKeeperRequestLatencyMs: told the latency of every answered request (metrics). */
+  onRequestLatency: ((ms: number) => void) | null = null;
+
   get state(): ZkSessionState {
     if (this.closed) return 'closed';
     return this.handle?.state ?? 'connecting';
@@ -250,6 +255,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     });
     if (this.digestAuth !== null) client.addAuthInfo('digest', Buffer.from(this.digestAuth, 'utf8'));
     const h: Handle = { client, state: 'connecting', inFlight: new Set() };
+    dropSilentConnections(client, (silentMs) =>
+      this.log.warn({ silentMs, sessionId: sessionIdHex(this.sessionId) }, 'have not heard from the ZooKeeper server; reconnecting to the next one'),
+    );
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -305,7 +313,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   private onExpired(): void {
-    this.log.warn({ sessionId: sessionIdHex(this.sessionId) }, 'ZooKeeper session expired');
+    this.log.warn({ event: LogEvent.ZkSessionExpired, sessionId: sessionIdHex(this.sessionId) }, 'ZooKeeper session expired');
     this.emit('expired');
     if (this.reinitializeOnExpiry && !this.closed) {
       this.reinitialize().catch((err: unknown) => this.log.warn({ err }, 'ZooKeeper re-initialisation failed'));
@@ -337,7 +345,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
           await sleep(1000);
         }
       }
-      this.log.info({ sessionId: sessionIdHex(this.sessionId) }, 'new ZooKeeper session established');
+      this.log.info({ event: LogEvent.ZkSessionEstablished, sessionId: sessionIdHex(this.sessionId) }, 'new ZooKeeper session established');
       this.emit('reinitialized', this.sessionId);
       for (const h of this.stateHandlers.values()) await h.afterInitializingSession?.();
     })().finally(() => {
@@ -382,11 +390,13 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       return Promise.reject(err);
     }
     if (h.state === 'expired') return Promise.reject(new SessionExpiredError(path));
+    const started = this.onRequestLatency ? performance.now() : 0;
     return new Promise<T>((resolve, reject) => {
       const onAbort = (err: Error) => reject(err);
       h.inFlight.add(onAbort);
       fn(h.client, (err, value) => {
         if (!h.inFlight.delete(onAbort)) return; // already failed by expiry/close
+        this.onRequestLatency?.(performance.now() - started);
         if (err) reject(mapError(err, path));
         else resolve(value as T);
       });
@@ -487,6 +497,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
           err ? done(err) : done(null, stat ? toStat(stat) : null);
         if (watch) c.exists(path, this.wrapWatcher(watch), cb);
         else c.exists(path, cb);
+      }),
+    );
+  }
+
+  /** Children names and the parent's stat (its cversion counts child creations and deletions); throws NoNodeError. */
+  getChildrenAndStat(path: string, watch?: ZkWatcher): Promise<{ children: string[]; stat: ZkStat }> {
+    return this.read(() =>
+      this.call(path, (c, done) => {
+        const cb = (err: unknown, children: string[], stat: LibStat) => (err ? done(err) : done(null, { children, stat: toStat(stat) }));
+        if (watch) c.getChildren(path, this.wrapWatcher(watch), cb);
+        else c.getChildren(path, cb);
       }),
     );
   }

@@ -33,6 +33,7 @@ import { createDeleteTopicsHandler } from './delete-topics.js';
 import { createDescribeConfigsHandler } from './describe-configs.js';
 import { createDescribeGroupsHandler } from './describe-groups.js';
 import { createDescribeLogDirsHandler } from './describe-log-dirs.js';
+import { createAlterReplicaLogDirsHandler } from './alter-replica-log-dirs.js';
 import { createElectLeadersHandler } from './elect-leaders.js';
 import { createEndTxnHandler } from './end-txn.js';
 import { createFetchHandler } from './fetch.js';
@@ -98,6 +99,7 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createAlterConfigsHandler(deps),
     createIncrementalAlterConfigsHandler(deps),
     createDeleteRecordsHandler(deps),
+    createAlterReplicaLogDirsHandler(rm),
     createDescribeLogDirsHandler(deps),
     createOffsetForLeaderEpochHandler(rm),
     ...groupHandlers(services.groups, services.transactions),

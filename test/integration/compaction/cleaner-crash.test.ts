@@ -9,26 +9,26 @@
  */
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { CLEANER_TEST_CONFIG, cleanerCheckpoint, createTopic, latestByKey, readWithKafkaPython, readWithKafkajs, readWithKcat, type Rec } from './compaction-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, mode: 'process', config: CLEANER_TEST_CONFIG });
+  cluster = await startCluster({ brokers: 1, brokerConfig: CLEANER_TEST_CONFIG });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const KEYS = 20;
 const VERSIONS = 30;
 
 async function produceVersions(topic: string): Promise<Rec[]> {
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   const sent: Rec[] = [];
   try {
     const producer = await clients.producer();
@@ -48,7 +48,7 @@ async function produceVersions(topic: string): Promise<Rec[]> {
 }
 
 async function alterTopicConfig(topic: string, configs: Record<string, string>): Promise<void> {
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const admin = await clients.admin();
     const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
@@ -88,12 +88,12 @@ describe('cleaner - kill -9 at each step of a swap, then restart', () => {
       await cluster.waitForLeader({ topic, partition: 0 });
       const activeBase = await waitFor(() => cleanerCheckpoint(cluster.dataDir(0), topic), { what: 'a pass after the restart', timeoutMs: 60_000 });
       expect(activeBase).toBeGreaterThan(0);
-      const kcat = await readWithKcat(cluster.bootstrap, topic);
+      const kcat = await readWithKcat(cluster.bootstrapServers, topic);
       checkAgainst(sent, kcat);
       // Cleaned: below the checkpoint one record per key at most.
       expect(kcat.filter((r) => r.offset < activeBase).length).toBeLessThanOrEqual(KEYS);
-      checkAgainst(sent, await readWithKafkaPython(cluster.bootstrap, topic));
-      checkAgainst(sent, await readWithKafkajs(cluster.bootstrap, topic, sent.length - 1));
+      checkAgainst(sent, await readWithKafkaPython(cluster.bootstrapServers, topic));
+      checkAgainst(sent, await readWithKafkajs(cluster.bootstrapServers, topic, sent.length - 1));
     });
   }
 });

@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TestCluster } from '../../harness/cluster.js';
+import type { Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, pythonJson } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { splitBatches } from '../../../src/protocol/records/memory-records.js';
@@ -32,8 +32,8 @@ export interface Rec {
   logAppendTime: boolean;
 }
 
-export async function createTopic(cluster: TestCluster, topic: string, configs: Record<string, string | number>): Promise<void> {
-  const clients = kafkaClients(cluster.bootstrap);
+export async function createTopic(cluster: Cluster, topic: string, configs: Record<string, string | number>): Promise<void> {
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const admin = await clients.admin();
     await admin.createTopics({

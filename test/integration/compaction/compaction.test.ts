@@ -14,7 +14,7 @@
  */
 import { ConfigResourceTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatProduce } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import {
@@ -28,20 +28,20 @@ import {
   type Rec,
 } from './compaction-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, mode: 'in-process', config: CLEANER_TEST_CONFIG });
+  cluster = await startCluster({ brokers: 1, inProcess: true, brokerConfig: CLEANER_TEST_CONFIG });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function produce(topic: string, messages: Array<{ key: string | null; value: string | null }>, perSend = 100): Promise<void> {
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const producer = await clients.producer();
     for (let i = 0; i < messages.length; i += perSend) {
@@ -53,7 +53,7 @@ async function produce(topic: string, messages: Array<{ key: string | null; valu
 }
 
 async function offsets(topic: string): Promise<{ low: number; high: number }> {
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const admin = await clients.admin();
     const [p] = await admin.fetchTopicOffsets(topic);
@@ -65,9 +65,9 @@ async function offsets(topic: string): Promise<{ low: number; high: number }> {
 
 /** Every reader's view of the topic, checked to agree with each other; returns kcat's. */
 async function readAll(topic: string): Promise<Rec[]> {
-  const kcat = await readWithKcat(cluster.bootstrap, topic);
+  const kcat = await readWithKcat(cluster.bootstrapServers, topic);
   const lastOffset = kcat[kcat.length - 1]!.offset;
-  const [js, py] = await Promise.all([readWithKafkajs(cluster.bootstrap, topic, lastOffset), readWithKafkaPython(cluster.bootstrap, topic)]);
+  const [js, py] = await Promise.all([readWithKafkajs(cluster.bootstrapServers, topic, lastOffset), readWithKafkaPython(cluster.bootstrapServers, topic)]);
   const view = (rs: Rec[]) => rs.map((r) => [r.offset, r.key, r.value]);
   expect(view(js)).toEqual(view(kcat));
   expect(view(py)).toEqual(view(kcat));
@@ -82,7 +82,7 @@ describe('compaction - latest value per key (C1)', () => {
     await createTopic(cluster, topic, { 'cleanup.policy': 'compact', 'segment.ms': 1500, 'segment.bytes': 16384, 'min.cleanable.dirty.ratio': 0.01 });
     const messages = [];
     for (let v = 0; v < 100; v++) for (let k = 0; k < 10; k++) messages.push({ key: `key-${k}`, value: `value-${k}-${v}` });
-    await kcatProduce(cluster.bootstrap, topic, messages.slice(0, 500), { partition: 0 });
+    await kcatProduce(cluster.bootstrapServers, topic, messages.slice(0, 500), { partition: 0 });
     await produce(topic, messages.slice(500));
     await sleep(1600); // past segment.ms: the next record rolls a new active segment
     await produce(topic, [{ key: 'roll', value: 'roll' }]);
@@ -120,7 +120,7 @@ describe('compaction - tombstones (C2)', () => {
     await waitFor(
       async () => {
         await produce(topic, [pad(n++), pad(n++)]);
-        return (await readWithKcat(cluster.bootstrap, topic)).every((r) => r.key !== 'k');
+        return (await readWithKcat(cluster.bootstrapServers, topic)).every((r) => r.key !== 'k');
       },
       { what: 'the tombstone removed', timeoutMs: 90_000, intervalMs: 300 },
     );
@@ -145,7 +145,7 @@ describe('compaction - compact,delete (C9)', () => {
     const fresh = Array.from({ length: 30 }, (_, i) => ({ key: `new-${i % 3}`, value: `n${i}-${'y'.repeat(60)}` }));
     await produce(topic, fresh, 5);
     await waitFor(async () => (await offsets(topic)).low >= 30, { what: 'the old segments deleted by retention', timeoutMs: 60_000 });
-    await waitFor(async () => (await readWithKcat(cluster.bootstrap, topic)).filter((r) => r.key?.startsWith('new-')).length < 30, {
+    await waitFor(async () => (await readWithKcat(cluster.bootstrapServers, topic)).filter((r) => r.key?.startsWith('new-')).length < 30, {
       what: 'the new records compacted',
       timeoutMs: 60_000,
     });
@@ -166,8 +166,8 @@ describe('compaction - dynamic topic config (/config/changes)', () => {
     await produce(topic, [{ key: 'roll', value: 'r' }]);
     await sleep(1000);
     expect(cleanerCheckpoint(dataDir(), topic)).toBeNull();
-    expect(await readWithKcat(cluster.bootstrap, topic)).toHaveLength(201);
-    const clients = kafkaClients(cluster.bootstrap);
+    expect(await readWithKcat(cluster.bootstrapServers, topic)).toHaveLength(201);
+    const clients = kafkaClients(cluster.bootstrapServers);
     try {
       const admin = await clients.admin();
       await admin.alterConfigs({

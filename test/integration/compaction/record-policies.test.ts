@@ -15,18 +15,18 @@ import { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/
 import { Compression } from '../../../src/protocol/records/batch-layout.js';
 import { buildRecordBatch } from '../../../src/protocol/records/record-batch-builder.js';
 import { TimestampType } from '../../../src/protocol/records/record-batch.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatProduce, pythonJson } from '../../harness/clients.js';
 import { CLEANER_TEST_CONFIG, createTopic, readWithKafkaPython, readWithKafkajs, readWithKcat, storedBatches } from './compaction-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, mode: 'in-process', config: CLEANER_TEST_CONFIG });
+  cluster = await startCluster({ brokers: 1, inProcess: true, brokerConfig: CLEANER_TEST_CONFIG });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const PY_PRODUCE = `
@@ -47,11 +47,11 @@ print(json.dumps(out))
 `;
 
 async function pyProduce(topic: string, records: Array<[string | null, string, number | null]>): Promise<Array<[string, number | string]>> {
-  return pythonJson(PY_PRODUCE, [cluster.bootstrap, topic, JSON.stringify(records)], { timeoutMs: 60_000 });
+  return pythonJson(PY_PRODUCE, [cluster.bootstrapServers, topic, JSON.stringify(records)], { timeoutMs: 60_000 });
 }
 
 async function endOffset(topic: string): Promise<number> {
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const [p] = await (await clients.admin()).fetchTopicOffsets(topic);
     return Number(p!.high);
@@ -68,7 +68,7 @@ describe('record policies - keyless records on a compacted topic (C3)', () => {
   });
 
   it('kafkajs: INVALID_RECORD, not retried; nothing appended', async () => {
-    const clients = kafkaClients(cluster.bootstrap, { retry: { retries: 0 } });
+    const clients = kafkaClients(cluster.bootstrapServers, { retry: { retries: 0 } });
     try {
       const producer = await clients.producer();
       await producer.send({ topic, acks: 1, messages: [{ key: 'ok', value: 'keyed', partition: 0 }] });
@@ -86,7 +86,7 @@ describe('record policies - keyless records on a compacted topic (C3)', () => {
   });
 
   it('kcat (librdkafka): the delivery fails with INVALID_RECORD; nothing appended', async () => {
-    const err = await kcatProduce(cluster.bootstrap, topic, [{ key: null, value: 'no key from kcat' }], { partition: 0, props: { 'message.send.max.retries': 0 } }).then(
+    const err = await kcatProduce(cluster.bootstrapServers, topic, [{ key: null, value: 'no key from kcat' }], { partition: 0, props: { 'message.send.max.retries': 0 } }).then(
       () => null,
       (e: Error) => e.message,
     );
@@ -143,8 +143,8 @@ describe('record policies - compression.type=gzip', () => {
   it('uncompressed batches from kcat, kafkajs and kafka-python are stored as gzip and read back by all three', async () => {
     const topic = 'stored-gzip';
     await createTopic(cluster, topic, { 'compression.type': 'gzip' });
-    await kcatProduce(cluster.bootstrap, topic, [{ key: 'kcat', value: 'from kcat' }], { partition: 0, codec: 'none' });
-    const clients = kafkaClients(cluster.bootstrap);
+    await kcatProduce(cluster.bootstrapServers, topic, [{ key: 'kcat', value: 'from kcat' }], { partition: 0, codec: 'none' });
+    const clients = kafkaClients(cluster.bootstrapServers);
     try {
       const producer = await clients.producer();
       await producer.send({ topic, acks: 1, messages: [{ key: 'kafkajs', value: 'from kafkajs', partition: 0 }] });
@@ -164,9 +164,9 @@ describe('record policies - compression.type=gzip', () => {
       [2, 'python', 'from kafka-python'],
     ];
     const view = (rs: Array<{ offset: number; key: string | null; value: string | null }>) => rs.map((r) => [r.offset, r.key, r.value]);
-    expect(view(await readWithKcat(cluster.bootstrap, topic))).toEqual(expected);
-    expect(view(await readWithKafkajs(cluster.bootstrap, topic, 2))).toEqual(expected);
-    expect(view(await readWithKafkaPython(cluster.bootstrap, topic))).toEqual(expected);
+    expect(view(await readWithKcat(cluster.bootstrapServers, topic))).toEqual(expected);
+    expect(view(await readWithKafkajs(cluster.bootstrapServers, topic, 2))).toEqual(expected);
+    expect(view(await readWithKafkaPython(cluster.bootstrapServers, topic))).toEqual(expected);
   });
 });
 
@@ -176,7 +176,7 @@ describe('record policies - message.timestamp.type=LogAppendTime', () => {
     await createTopic(cluster, topic, { 'message.timestamp.type': 'LogAppendTime' });
     const old = Date.now() - 3_600_000;
     const before = Date.now();
-    const clients = kafkaClients(cluster.bootstrap);
+    const clients = kafkaClients(cluster.bootstrapServers);
     try {
       const producer = await clients.producer();
       const [res] = await producer.send({ topic, acks: 1, messages: [{ key: 'a', value: 'old create time', partition: 0, timestamp: String(old) }] });
@@ -185,19 +185,19 @@ describe('record policies - message.timestamp.type=LogAppendTime', () => {
       await clients.disconnectAll();
     }
     expect(await pyProduce(topic, [['b', 'old from python', old]])).toEqual([['ok', 1]]);
-    await kcatProduce(cluster.bootstrap, topic, [{ key: 'c', value: 'from kcat' }], { partition: 0 });
+    await kcatProduce(cluster.bootstrapServers, topic, [{ key: 'c', value: 'from kcat' }], { partition: 0 });
     const after = Date.now();
     const stored = storedBatches(cluster.dataDir(0), topic);
     expect(stored.every((b) => b.timestampType === TimestampType.LogAppendTime && b.isCrcValid())).toBe(true);
     const appendTimes = stored.map((b) => b.maxTimestamp);
     for (const t of appendTimes) expect(t >= before && t <= after).toBe(true);
 
-    const kcat = await readWithKcat(cluster.bootstrap, topic);
+    const kcat = await readWithKcat(cluster.bootstrapServers, topic);
     expect(kcat.map((r) => [r.offset, r.timestamp, r.logAppendTime])).toEqual(appendTimes.map((t, i) => [i, t, true]));
-    const py = await readWithKafkaPython(cluster.bootstrap, topic);
+    const py = await readWithKafkaPython(cluster.bootstrapServers, topic);
     expect(py.map((r) => [r.offset, r.timestamp, r.logAppendTime])).toEqual(appendTimes.map((t, i) => [i, t, true]));
     // kafkajs does not expose the timestamp type; it reports the batch's append time.
-    const js = await readWithKafkajs(cluster.bootstrap, topic, 2);
+    const js = await readWithKafkajs(cluster.bootstrapServers, topic, 2);
     expect(js.map((r) => [r.offset, r.timestamp])).toEqual(appendTimes.map((t, i) => [i, t]));
   });
 });

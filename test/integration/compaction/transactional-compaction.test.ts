@@ -10,21 +10,21 @@
  *   error, every delivery at its offset, every key's latest value kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { pythonJson } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { buildRecordBatch } from '../../../src/protocol/records/record-batch-builder.js';
 import { allValues, fetch, initProducerId, produce, rawClient, writeMarkers } from '../eos/eos-kit.js';
 import { CLEANER_TEST_CONFIG, cleanerCheckpoint, createTopic, latestByKey, readWithKafkajs, readWithKcat } from './compaction-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, mode: 'in-process', config: CLEANER_TEST_CONFIG });
+  cluster = await startCluster({ brokers: 1, inProcess: true, brokerConfig: CLEANER_TEST_CONFIG });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const batchOf = (kvs: Array<[string, string]>, opts: { pid?: number; seq?: number; txn?: boolean } = {}) =>
@@ -64,8 +64,8 @@ describe('compaction with transactions (C4)', () => {
       [1, 'x', 'committed'],
       [6, 'roll', 'r'],
     ];
-    expect((await readWithKcat(cluster.bootstrap, topic)).map((r) => [r.offset, r.key, r.value])).toEqual(expected);
-    expect((await readWithKafkajs(cluster.bootstrap, topic, 6)).map((r) => [r.offset, r.key, r.value])).toEqual(expected);
+    expect((await readWithKcat(cluster.bootstrapServers, topic)).map((r) => [r.offset, r.key, r.value])).toEqual(expected);
+    expect((await readWithKafkajs(cluster.bootstrapServers, topic, 6)).map((r) => [r.offset, r.key, r.value])).toEqual(expected);
   });
 });
 
@@ -96,7 +96,7 @@ describe('compaction with an idempotent producer (C5)', () => {
     const n = 800;
     const producing = pythonJson<{ delivered: Array<[number, string, string]>; errors: string[]; fatal: string[]; unflushed: number }>(
       IDEMPOTENT_PRODUCER,
-      [cluster.bootstrap, topic, String(n)],
+      [cluster.bootstrapServers, topic, String(n)],
       { timeoutMs: 180_000 },
     );
     await waitFor(() => (cleanerCheckpoint(cluster.dataDir(0), topic) ?? 0) > 100, { what: 'cleaning while the producer runs', timeoutMs: 60_000 });
@@ -106,7 +106,7 @@ describe('compaction with an idempotent producer (C5)', () => {
     expect(result.errors).toEqual([]);
     expect(result.unflushed).toBe(0);
     expect(result.delivered).toHaveLength(n);
-    const got = await readWithKcat(cluster.bootstrap, topic);
+    const got = await readWithKcat(cluster.bootstrapServers, topic);
     const offsets = got.map((r) => r.offset);
     expect(new Set(offsets).size).toBe(offsets.length);
     const at = new Map(result.delivered.map(([offset, key, value]) => [offset, [key, value]]));

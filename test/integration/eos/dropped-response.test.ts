@@ -1,81 +1,30 @@
 /**
  * A duplicate after a dropped response (transactions-and-compaction.md §5.2 I2): one in-process broker whose
- * advertised listener is a TCP proxy. While the proxy swallows the broker's responses, an idempotent producer's
- * Produce reaches the broker and is appended; the proxy then cuts the connection. The client reconnects and
+ * clients reach it through the harness's client proxy (`clientProxies`). While the link drops what the broker sends
+ * (`cutClients(0, { oneWay: true })`), an idempotent producer's Produce reaches the broker and is appended; the link
+ * is then reset. The client reconnects and
  * resends the same batch (librdkafka retries it as is; kafkajs rolls its sequence back and rebuilds the same
  * range), the broker recognises the retry (same producer id, epoch and sequence range) and answers NONE with the
  * original offset. Each message is in the log exactly once; without the duplicate check the retry would be an
  * OUT_OF_ORDER_SEQUENCE_NUMBER (fatal for librdkafka, an exception for kafkajs).
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../src/zk/server-process.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, pythonJson, type KafkaClients } from '../../harness/clients.js';
 import { allValues, PY_PRODUCER, rawClient, type PyProducerResult } from './eos-kit.js';
 
-/** Forwards bytes both ways; `swallow` drops what the broker sends; `cut()` closes every connection. */
-class ResponseDroppingProxy {
-  swallow = false;
-  private readonly sockets = new Set<net.Socket>();
-
-  private constructor(private readonly server: net.Server) {}
-
-  static async start(port: number, target: number): Promise<ResponseDroppingProxy> {
-    const server = net.createServer();
-    const proxy = new ResponseDroppingProxy(server);
-    server.on('connection', (client) => {
-      const upstream = net.connect(target, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        proxy.sockets.add(s);
-        s.on('close', () => {
-          proxy.sockets.delete(s);
-          client.destroy();
-          upstream.destroy();
-        });
-        s.on('error', () => s.destroy());
-      }
-      client.on('data', (d: Buffer) => upstream.write(d));
-      upstream.on('data', (d: Buffer) => {
-        if (!proxy.swallow) client.write(d);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    return proxy;
-  }
-
-  cut(): void {
-    for (const s of [...this.sockets]) s.destroy();
-  }
-
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-}
-
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
-let proxy: ResponseDroppingProxy;
 let bootstrap: string;
 let brokerPort: number;
 
 beforeAll(async () => {
-  // The broker listens on brokerPort and advertises the proxy, which is up before the broker starts.
-  brokerPort = await freePort();
-  const proxyPort = await freePort();
-  proxy = await ResponseDroppingProxy.start(proxyPort, brokerPort);
-  cluster = await startCluster({
-    brokers: 1,
-    mode: 'in-process',
-    brokerConfig: { 0: { listeners: `PLAINTEXT://127.0.0.1:${brokerPort}`, 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxyPort}` } },
-  });
-  bootstrap = `127.0.0.1:${proxyPort}`;
+  // Clients bootstrap from the broker's client proxy, which it also advertises; brokerPort bypasses the proxy.
+  cluster = await startCluster({ brokers: 1, inProcess: true, clientProxies: true });
+  bootstrap = cluster.bootstrapServers;
+  brokerPort = cluster.directPort(0);
   clients = kafkaClients(bootstrap, { requestTimeout: 30_000 });
   const admin = await clients.admin();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'librdkafka-dup', numPartitions: 1, replicationFactor: 1 }, { topic: 'kafkajs-dup', numPartitions: 1, replicationFactor: 1 }] });
@@ -83,8 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await clients?.disconnectAll();
-  await proxy?.close();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const logEnd = (topic: string) => cluster.broker(0).replicaManager.getPartition({ topic, partition: 0 })?.log?.logEndOffset ?? -1;
@@ -95,13 +43,13 @@ const logEnd = (topic: string) => cluster.broker(0).replicaManager.getPartition(
  */
 async function dropTheNextResponse(topic: string, before: number, acked: () => boolean = () => true, swallowing: () => void = () => {}): Promise<void> {
   await cluster.waitFor(() => acked() && logEnd(topic) === before, `${topic} holds ${before}, acknowledged`);
-  proxy.swallow = true;
+  await cluster.cutClients(0, { oneWay: true }); // what the broker sends is held back
   swallowing();
   try {
     await cluster.waitFor(() => logEnd(topic) > before, `the next produce to ${topic} was appended`);
   } finally {
-    proxy.cut();
-    proxy.swallow = false;
+    await cluster.cutClients(0, { mode: 'reset' }); // the held responses go with the connections
+    await cluster.healClients(0);
   }
 }
 

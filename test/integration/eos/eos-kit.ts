@@ -11,7 +11,7 @@ import { ListOffsetsRequest, ListOffsetsResponse } from '../../../src/protocol/m
 import { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/produce.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../../src/protocol/messages/write-txn-markers.js';
 import { buildRecordBatch, readRecords, splitBatches } from '../../../src/protocol/records/index.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
 
 export function rawClient(port: number, clientId = 'eos-test'): BrokerClient {
@@ -41,7 +41,7 @@ export class RawClients {
 }
 
 export interface EosCluster {
-  readonly cluster: TestCluster;
+  readonly cluster: Cluster;
   readonly clients: KafkaClients;
   readonly admin: Admin;
   readonly raw: RawClients;
@@ -50,8 +50,8 @@ export interface EosCluster {
 
 /** Three in-process brokers (no automatic leader rebalance, so leaders stay where tests put them), kafkajs and raw clients. */
 export async function startEosCluster(config: Readonly<Record<string, string | number | boolean>> = {}): Promise<EosCluster> {
-  const cluster = await startCluster({ brokers: 3, mode: 'in-process', config: { 'auto.leader.rebalance.enable': false, ...config } });
-  const clients = kafkaClients(cluster.bootstrap);
+  const cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'auto.leader.rebalance.enable': false, ...config } });
+  const clients = kafkaClients(cluster.bootstrapServers);
   const raw = new RawClients((id) => cluster.port(id));
   return {
     cluster,
@@ -61,14 +61,14 @@ export async function startEosCluster(config: Readonly<Record<string, string | n
     close: async () => {
       await raw.closeAll();
       await clients.disconnectAll();
-      await cluster.shutdown();
+      await cluster.close();
     },
   };
 }
 
 /** Creates a 1-partition topic (RF 3, min ISR 2, or the given assignment) and waits until its leader acts as one. */
 export async function createTopicAndWait(
-  cluster: TestCluster,
+  cluster: Cluster,
   admin: Admin,
   topic: string,
   opts: { partitions?: number; assignment?: number[][] } = {},
@@ -90,7 +90,7 @@ export async function createTopicAndWait(
 }
 
 /** The partition's leader from ZooKeeper, once its broker has applied the leadership (in-process clusters). */
-export async function waitForLeaderActing(cluster: TestCluster, topic: string, partition = 0): Promise<number> {
+export async function waitForLeaderActing(cluster: Cluster, topic: string, partition = 0): Promise<number> {
   const leader = await cluster.waitForLeader({ topic, partition });
   await cluster.waitFor(() => cluster.broker(leader).replicaManager.isLeader({ topic, partition }), `broker ${leader} leads ${topic}-${partition}`);
   return leader;

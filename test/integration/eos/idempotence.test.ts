@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import type { TestCluster } from '../../harness/cluster.js';
+import type { Cluster } from '../../harness/cluster.js';
 import { kcatProduce, pythonJson, type KafkaClients } from '../../harness/clients.js';
 import {
   allValues,
@@ -36,7 +36,7 @@ import {
   type PyProducerResult,
 } from './eos-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 let raw: RawClients;
@@ -145,7 +145,7 @@ describe('idempotent producers of the real clients', () => {
     const topic = 'kcat-idem';
     await createTopic(topic);
     const lines = Array.from({ length: 300 }, (_, i) => `kcat-${i}`);
-    await kcatProduce(cluster.bootstrap, topic, lines, { partition: 0, props: { 'enable.idempotence': true, 'linger.ms': 5 } });
+    await kcatProduce(cluster.bootstrapServers, topic, lines, { partition: 0, props: { 'enable.idempotence': true, 'linger.ms': 5 } });
     const leader = await leaderOf(topic);
     expect(await allValues(client(leader), topic, 0)).toEqual(lines);
     const f = await fetch(client(leader), topic, 0, 0);
@@ -164,7 +164,7 @@ for i in range(400):
 p.flush(30)
 result()
 `,
-      [cluster.bootstrap, topic],
+      [cluster.bootstrapServers, topic],
     );
     expect(result.errors).toEqual([]);
     expect(result.fatal).toEqual([]);

@@ -21,11 +21,11 @@ import type { Admin } from 'kafkajs';
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import type { TxnMarkerEvent } from '../../../src/cluster/txn-markers.js';
-import type { TestCluster } from '../../harness/cluster.js';
+import type { Cluster } from '../../harness/cluster.js';
 import { kcatConsume, pythonJson, type KafkaClients } from '../../harness/clients.js';
 import { createTopicAndWait, fetch, initProducerId, latestOffset, produce, producerBatch, rawClient, RawClients, startEosCluster, writeMarkers, type EosCluster } from './eos-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 let raw: RawClients;
@@ -67,7 +67,7 @@ while True:
 c.close()
 print(json.dumps(out))
 `,
-    [cluster.bootstrap, topic, isolation],
+    [cluster.bootstrapServers, topic, isolation],
   );
 }
 
@@ -150,8 +150,8 @@ describe('transactions on a partition, read by every client', () => {
   });
 
   it('kcat: read_committed by default, read_uncommitted on request', async () => {
-    expect((await kcatConsume(cluster.bootstrap, topic, { partition: 0 })).map((m) => m.value)).toEqual(committedValues);
-    const all = await kcatConsume(cluster.bootstrap, topic, { partition: 0, props: { 'isolation.level': 'read_uncommitted' } });
+    expect((await kcatConsume(cluster.bootstrapServers, topic, { partition: 0 })).map((m) => m.value)).toEqual(committedValues);
+    const all = await kcatConsume(cluster.bootstrapServers, topic, { partition: 0, props: { 'isolation.level': 'read_uncommitted' } });
     expect(all.map((m) => m.value)).toEqual(allDataValues);
   });
 
