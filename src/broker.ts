@@ -509,6 +509,7 @@ export class Broker {
         timeline: this.timeline,
         endpoints,
         interBrokerListenerName: config.interBrokerListenerName,
+        ...clientSecurity,
         log,
       });
       this.httpListener = http.listener;
