@@ -20,7 +20,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperation, AclPatternType, AclPermissionType, AclResourceType } from '../../../src/common/acl.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { freePort } from '../../../src/zk/server-process.js';
 import type { BrokerClient } from '../../../src/network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../../../src/protocol/messages/create-topics.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../../../src/protocol/messages/delete-topics.js';
@@ -58,12 +57,12 @@ import { EndTxnRequest, EndTxnResponse } from '../../../src/protocol/messages/en
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../../src/protocol/messages/txn-offset-commit.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../../src/protocol/messages/write-txn-markers.js';
 import { buildRecordBatch } from '../../../src/protocol/records/index.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients } from '../../harness/clients.js';
 import type { TestPki } from '../../../src/bench/pki.js';
-import { kafkajsOptions, newPki, saslClient, secureBrokerConfig, securePorts, tempDir, type Credentials, type SecureListeners } from './security-kit.js';
+import { kafkajsOptions, newPki, saslClient, saslReplicationConfig, secureBrokerConfig, secureListeners, securePorts, tempDir, type Credentials, type SecureListeners } from './security-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let pki: TestPki;
 let ports: SecureListeners;
 let cleanup: () => Promise<void>;
@@ -79,22 +78,17 @@ beforeAll(async () => {
   cleanup = tmp.remove;
   pki = await newPki(tmp.dir);
   ports = await securePorts();
+  const users = { admin: ADMIN.password, bob: BOB.password };
   cluster = await startCluster({
     brokers: 1,
-    config: {
-      'offsets.topic.replication.factor': 1,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      'auto.create.topics.enable': false,
-    },
+    // the controller talks to its broker over SASL as User:admin, the super user
+    listenerSecurity: { ...secureListeners(ports), replication: 'SASL_PLAINTEXT' },
     brokerConfig: {
-      0: {
-        ...secureBrokerConfig(await freePort(), ports, pki, { admin: ADMIN.password, bob: BOB.password }),
-        'inter.broker.listener.name': 'SASL_PLAINTEXT',
-        'sasl.mechanism.inter.broker.protocol': 'PLAIN',
-        'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
-        'super.users': 'User:admin',
-      },
+      ...secureBrokerConfig(pki, users),
+      ...saslReplicationConfig({ user: 'admin', password: users.admin }, users),
+      'auto.create.topics.enable': false,
+      'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+      'super.users': 'User:admin',
     },
   });
   const clients = kafkaClients(`127.0.0.1:${ports.SASL_PLAINTEXT}`, kafkajsOptions('SASL_PLAINTEXT', pki, ADMIN));
@@ -146,7 +140,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bob?.close();
   await admin?.close();
-  await cluster?.shutdown();
+  await cluster?.close();
   await cleanup?.();
 });
 

@@ -13,7 +13,6 @@
 import { readFileSync } from 'node:fs';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../src/zk/server-process.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../../../src/protocol/messages/metadata.js';
 import { LeaderAndIsrRequest, LeaderAndIsrResponse } from '../../../src/protocol/messages/leader-and-isr.js';
@@ -29,7 +28,7 @@ import {
 } from '../../../src/protocol/messages/describe-user-scram-credentials.js';
 import { buildRecordBatch } from '../../../src/protocol/records/index.js';
 import { saltedPassword, scramMechanism } from '../../../src/security/sasl/scram.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson } from '../../harness/clients.js';
 import type { TestIdentity, TestPki } from '../../../src/bench/pki.js';
 import {
@@ -40,7 +39,9 @@ import {
   rdkafkaProps,
   saslClient,
   saslLogin,
+  saslReplicationConfig,
   secureBrokerConfig,
+  secureListeners,
   securePorts,
   tempDir,
   waitForLogin,
@@ -48,7 +49,7 @@ import {
   type SecureListeners,
 } from './security-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let pki: TestPki;
 let ports: SecureListeners;
 let carol: TestIdentity;
@@ -66,22 +67,17 @@ beforeAll(async () => {
   pki = await newPki(tmp.dir);
   carol = await pki.client('carol', '/C=US/O=Gregor/OU=test/CN=carol');
   ports = await securePorts();
+  const users = { admin: 'admin-secret', alice: 'alice-plain' };
   cluster = await startCluster({
     brokers: 1,
-    config: {
-      'offsets.topic.replication.factor': 1,
-      'transaction.state.log.replication.factor': 1,
-      'transaction.state.log.min.isr': 1,
-      'auto.create.topics.enable': false,
-    },
+    // the controller talks to its broker over SASL as User:admin, the super user
+    listenerSecurity: { ...secureListeners(ports), replication: 'SASL_PLAINTEXT' },
     brokerConfig: {
-      0: {
-        ...secureBrokerConfig(await freePort(), ports, pki, { admin: 'admin-secret', alice: 'alice-plain' }),
-        'inter.broker.listener.name': 'SASL_PLAINTEXT',
-        'sasl.mechanism.inter.broker.protocol': 'PLAIN',
-        'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
-        'super.users': 'User:admin',
-      },
+      ...secureBrokerConfig(pki, users),
+      ...saslReplicationConfig({ user: 'admin', password: users.admin }, users),
+      'auto.create.topics.enable': false,
+      'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+      'super.users': 'User:admin',
     },
   });
   await addScramUser(cluster.zk, 'alice', ALICE.password);
@@ -96,7 +92,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
   await cleanup?.();
 });
 

@@ -16,7 +16,6 @@ import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../src/zk/server-process.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { decodeResponseHeader } from '../../../src/protocol/header.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
@@ -26,13 +25,13 @@ import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../../../src/
 import { SaslHandshakeRequest, SaslHandshakeResponse } from '../../../src/protocol/messages/sasl-handshake.js';
 import { Reader } from '../../../src/protocol/primitives.js';
 import type { AnySpec } from '../../../src/server/handler.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients } from '../../harness/clients.js';
 import type { TestIdentity, TestPki } from '../../../src/bench/pki.js';
 import { RawClient, requestFrame, sleep } from '../../unit/network/helpers.js';
-import { addScramUser, kafkajsOptions, newPki, saslClient, saslLogin, secureBrokerConfig, securePorts, tempDir, waitForLogin, type SecureListeners } from './security-kit.js';
+import { addScramUser, kafkajsOptions, newPki, saslClient, saslLogin, secureBrokerConfig, secureListeners, securePorts, tempDir, waitForLogin, type SecureListeners } from './security-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let pki: TestPki;
 let ports: SecureListeners;
 let plainPort: number;
@@ -48,25 +47,23 @@ beforeAll(async () => {
   client = await pki.client('client', '/CN=client');
   stranger = await pki.foreignClient('stranger');
   ports = await securePorts();
-  plainPort = await freePort();
   cluster = await startCluster({
     brokers: 1,
-    config: { 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1, 'transaction.state.log.min.isr': 1 },
+    listenerSecurity: secureListeners(ports),
     brokerConfig: {
-      0: {
-        ...secureBrokerConfig(plainPort, ports, pki, { admin: 'admin-secret', alice: 'alice-secret' }),
-        'listener.name.ssl.ssl.client.auth': 'required',
-        'listener.name.sasl_ssl.connections.max.reauth.ms': 2000,
-      },
+      ...secureBrokerConfig(pki, { admin: 'admin-secret', alice: 'alice-secret' }),
+      'listener.name.ssl.ssl.client.auth': 'required',
+      'listener.name.sasl_ssl.connections.max.reauth.ms': 2000,
     },
   });
+  plainPort = cluster.port(0);
   await addScramUser(cluster.zk, 'scram-user', 'scram-pw');
   await waitForLogin(ports.SASL_PLAINTEXT, { mechanism: 'SCRAM-SHA-256', user: 'scram-user', password: 'scram-pw' });
 });
 
 afterAll(async () => {
   for (const c of open) c.destroy();
-  await cluster?.shutdown();
+  await cluster?.close();
   await cleanup?.();
 });
 

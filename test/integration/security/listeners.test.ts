@@ -13,10 +13,9 @@
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetadataRequest, MetadataResponse } from '../../../src/protocol/messages/metadata.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson, run } from '../../harness/clients.js';
-import { gregorCommand } from '../../harness/broker-process.js';
-import { freePort } from '../../../src/zk/server-process.js';
+import { gregorCommand } from '../../../src/testing/broker-process.js';
 import type { TestPki } from '../../../src/bench/pki.js';
 import {
   addScramUser,
@@ -25,6 +24,7 @@ import {
   newPki,
   rdkafkaProps,
   secureBrokerConfig,
+  secureListeners,
   securePorts,
   saslClient,
   saslLogin,
@@ -35,7 +35,7 @@ import {
   type SecureListeners,
 } from './security-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let pki: TestPki;
 let ports: SecureListeners;
 let cleanup: () => Promise<void>;
@@ -47,19 +47,14 @@ beforeAll(async () => {
   cleanup = tmp.remove;
   pki = await newPki(tmp.dir);
   ports = await securePorts();
-  const plain = await freePort();
-  cluster = await startCluster({
-    brokers: 1,
-    config: { 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1, 'transaction.state.log.min.isr': 1 },
-    brokerConfig: { 0: { ...secureBrokerConfig(plain, ports, pki, USERS) } },
-  });
+  cluster = await startCluster({ brokers: 1, listenerSecurity: secureListeners(ports), brokerConfig: secureBrokerConfig(pki, USERS) });
   await addScramUser(cluster.zk, 'alice', 'alice-scram');
   await addScramUser(cluster.zk, 'bob', 'bob-scram');
   await waitForLogin(ports.SASL_PLAINTEXT, { mechanism: 'SCRAM-SHA-512', user: 'bob', password: 'bob-scram' });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
   await cleanup?.();
 });
 
@@ -178,20 +173,20 @@ describe('SCRAM users from ZooKeeper', () => {
   });
 
   it('gregor configs (kafka-configs.sh --zookeeper) adds, describes and deletes SCRAM credentials the broker follows', async () => {
-    const c = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=frank-pw],producer_byte_rate=1024']);
+    const c = gregorCommand(['configs', '--zookeeper', cluster.zookeeperConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=frank-pw],producer_byte_rate=1024']);
     const added = await run(c.command, c.args, { cwd: c.cwd, timeoutMs: 30_000 });
     expect(added.stdout).toContain("Completed updating config for entity: user-principal 'frank'.");
     const frank: Credentials = { mechanism: 'SCRAM-SHA-256', user: 'frank', password: 'frank-pw' };
     await waitForLogin(ports.SASL_PLAINTEXT, frank);
     await kcatMetadata(addr('SASL_PLAINTEXT'), { props: rdkafkaProps('SASL_PLAINTEXT', pki, frank) });
-    const d = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--describe', '--entity-type', 'users', '--entity-name', 'frank']);
+    const d = gregorCommand(['configs', '--zookeeper', cluster.zookeeperConnect, '--describe', '--entity-type', 'users', '--entity-name', 'frank']);
     const described = await run(d.command, d.args, { cwd: d.cwd, timeoutMs: 30_000 });
     expect(described.stdout).toMatch(/^Configs for user-principal 'frank' are .*SCRAM-SHA-256=salt=[^,]+,stored_key=[^,]+,server_key=[^,]+,iterations=8192/m);
     expect(described.stdout).toContain('producer_byte_rate=1024');
-    const del = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--delete-config', 'SCRAM-SHA-256']);
+    const del = gregorCommand(['configs', '--zookeeper', cluster.zookeeperConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--delete-config', 'SCRAM-SHA-256']);
     expect((await run(del.command, del.args, { cwd: del.cwd, timeoutMs: 30_000 })).code).toBe(0);
     await cluster.waitFor(() => saslLogin(ports.SASL_PLAINTEXT, frank).then(() => false, () => true), 'frank can no longer log in', 30_000);
-    const bad = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--add-config', 'SCRAM-SHA-512=[iterations=100,password=x]']);
+    const bad = gregorCommand(['configs', '--zookeeper', cluster.zookeeperConnect, '--alter', '--entity-type', 'users', '--entity-name', 'frank', '--add-config', 'SCRAM-SHA-512=[iterations=100,password=x]']);
     const refused = await run(bad.command, bad.args, { cwd: bad.cwd, timeoutMs: 30_000 });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('Iterations 100 is less than the minimum 4096 required for SCRAM-SHA-512');
@@ -199,7 +194,7 @@ describe('SCRAM users from ZooKeeper', () => {
 
   it('a user name that needs sanitizing (URL-encoded znode name) logs in under its real name', async () => {
     const dave: Credentials = { mechanism: 'SCRAM-SHA-512', user: 'dave smith@example', password: 'pw' };
-    const c = gregorCommand(['configs', '--zookeeper', cluster.zkConnect, '--alter', '--entity-type', 'users', '--entity-name', dave.user, '--add-config', 'SCRAM-SHA-512=[password=pw]']);
+    const c = gregorCommand(['configs', '--zookeeper', cluster.zookeeperConnect, '--alter', '--entity-type', 'users', '--entity-name', dave.user, '--add-config', 'SCRAM-SHA-512=[password=pw]']);
     expect((await run(c.command, c.args, { cwd: c.cwd, timeoutMs: 30_000 })).code).toBe(0);
     expect(await cluster.zk.getEntityConfig('users', 'dave%20smith%40example')).toHaveProperty('SCRAM-SHA-512');
     await waitForLogin(ports.SASL_PLAINTEXT, dave);

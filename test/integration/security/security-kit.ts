@@ -18,6 +18,7 @@ import { saslClientAuthenticator } from '../../../src/security/sasl/client-authe
 import { PlainSaslClient } from '../../../src/security/sasl/plain.js';
 import { ScramSaslClient } from '../../../src/security/sasl/scram.js';
 import { createTestPki, type TestIdentity, type TestPki } from '../../../src/bench/pki.js';
+import type { ListenerSecurityOptions } from '../../../src/testing/index.js';
 
 export const PLAIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
 export const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule';
@@ -64,20 +65,23 @@ export function sslKeys(pki: TestPki): Record<string, string> {
   };
 }
 
+/** The harness's extra listeners SSL, SASL_PLAINTEXT and SASL_SSL of one broker at these ports (beside its PLAINTEXT and REPLICATION). */
+export function secureListeners(ports: SecureListeners): ListenerSecurityOptions {
+  return {
+    extraListeners: () => ({
+      SSL: { protocol: 'SSL', port: ports.SSL },
+      SASL_PLAINTEXT: { protocol: 'SASL_PLAINTEXT', port: ports.SASL_PLAINTEXT },
+      SASL_SSL: { protocol: 'SASL_SSL', port: ports.SASL_SSL },
+    }),
+  };
+}
+
 /**
- * Listeners PLAINTEXT (the harness port) + SSL + SASL_PLAINTEXT + SASL_SSL on 127.0.0.1, PLAIN and
- * both SCRAM mechanisms enabled, PLAIN users `users`, SSL client certificates requested.
+ * The broker keys of `secureListeners`: PLAIN and both SCRAM mechanisms enabled, PLAIN users `users`
+ * (and the broker's own identity admin), SSL client certificates requested.
  */
-export function secureBrokerConfig(
-  plainPort: number,
-  ports: SecureListeners,
-  pki: TestPki,
-  users: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const listeners = `PLAINTEXT://127.0.0.1:${plainPort},SSL://127.0.0.1:${ports.SSL},SASL_PLAINTEXT://127.0.0.1:${ports.SASL_PLAINTEXT},SASL_SSL://127.0.0.1:${ports.SASL_SSL}`;
+export function secureBrokerConfig(pki: TestPki, users: Readonly<Record<string, string>>): Record<string, string> {
   const props: Record<string, string> = {
-    listeners,
-    'advertised.listeners': listeners,
     'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
     'listener.name.ssl.ssl.client.auth': 'requested',
     ...sslKeys(pki),
@@ -88,6 +92,18 @@ export function secureBrokerConfig(
     props[`listener.name.${l}.scram-sha-512.sasl.jaas.config`] = scramJaas();
   }
   return props;
+}
+
+/**
+ * The inter-broker REPLICATION listener over SASL_PLAINTEXT with PLAIN as `self` (whom an authorizer's
+ * super.users must name): the keys beside `listenerSecurity.replication: 'SASL_PLAINTEXT'`.
+ */
+export function saslReplicationConfig(self: { user: string; password: string }, users: Readonly<Record<string, string>>): Record<string, string> {
+  return {
+    'listener.name.replication.sasl.enabled.mechanisms': 'PLAIN',
+    'sasl.mechanism.inter.broker.protocol': 'PLAIN',
+    'listener.name.replication.plain.sasl.jaas.config': plainJaas(self, users),
+  };
 }
 
 /** What `kafka-configs.sh --zookeeper ... --alter --add-config 'SCRAM-SHA-256=[iterations=..,password=..]' --entity-type users` writes. */
