@@ -73,7 +73,8 @@ export interface StartClusterOptions {
   env?: NodeJS.ProcessEnv;
   /**
    * `user:password` the harness's own ZooKeeper clients authenticate with (digest), for clusters with
-   * `zookeeper.set.acl=true` whose znodes only the brokers' identity may change (or read: /config/users)
+   * `zookeeper.set.acl=true` whose znodes only the brokers' identity may change (or read: /config/users);
+   * `cluster.zk` then creates znodes with the same ACLs as the brokers
    */
   zookeeperDigest?: string;
 }
@@ -234,7 +235,8 @@ export class Cluster extends ClusterViews {
       connectString: this.zookeeperConnect,
       sessionTimeoutMs: 30_000,
       connectionTimeoutMs: 15_000,
-      ...(this.zookeeperDigest ? { digestAuth: this.zookeeperDigest } : {}),
+      // what a ZooKeeper tool with zookeeper.set.acl does: it creates znodes with the brokers' ACLs
+      ...(this.zookeeperDigest ? { digestAuth: this.zookeeperDigest, secureAcls: true } : {}),
     });
     if (record) {
       this.watcher = new ZnodeWatcher(this._zk.zk, (c) => this.recorder.znode(c), (err) => this.recorder.fault('timeline-error', { detail: { error: String(err) } }));

@@ -1,6 +1,6 @@
 /**
- * A 3-broker cluster whose only listeners are SASL_SSL: INTERNAL for the brokers (SCRAM-SHA-512 as
- * User:broker, credentials in ZooKeeper before the brokers start, as with kafka-configs.sh) and
+ * A 3-broker cluster whose brokers talk SASL_SSL: the harness's REPLICATION listener (SCRAM-SHA-512
+ * as User:broker, credentials in ZooKeeper before the brokers start, as with kafka-configs.sh) and
  * EXTERNAL for clients, with the AclAuthorizer (super.users=User:broker;User:admin). Shows that the
  * controller channel, the follower fetchers and controlled shutdown work over SASL_SSL:
  * - a topic with replication factor 3 reaches ISR [0,1,2]; acks=all produce succeeds;
@@ -8,7 +8,7 @@
  *   the broker restarts and rejoins the ISR;
  * - an ACL created through one broker reaches every broker's cache (change notifications);
  * - transactions: the transaction coordinator's WriteTxnMarkers reach the partition leaders over
- *   INTERNAL (SASL_SSL): a kafkajs transaction committed over three partitions led by different
+ *   REPLICATION (SASL_SSL): a kafkajs transaction committed over three partitions led by different
  *   brokers and one aborted; kcat read_committed sees exactly the committed records.
  */
 import { randomBytes } from 'node:crypto';
@@ -18,17 +18,16 @@ import { KafkaZkClient } from '../../../src/zk/kafka-zk-client.js';
 import { freePort } from '../../../src/zk/server-process.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { MetadataRequest, MetadataResponse } from '../../../src/protocol/messages/metadata.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatProduce } from '../../harness/clients.js';
 import type { TestPki } from '../../../src/bench/pki.js';
 import { removeChroot, zkServers } from '../../harness/zookeeper.js';
 import { addScramUser, kafkajsOptions, newPki, rdkafkaProps, saslClient, scramJaas, sslKeys, tempDir, type Credentials } from './security-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let pki: TestPki;
 let zkConnect: string;
 let cleanup: () => Promise<void>;
-const internal = new Map<number, number>();
 const external = new Map<number, number>();
 
 const ADMIN: Credentials = { mechanism: 'SCRAM-SHA-512', user: 'admin', password: 'admin-pw' };
@@ -51,22 +50,18 @@ beforeAll(async () => {
   } finally {
     await zk.close();
   }
-  const brokerConfig: Record<number, Record<string, string | number>> = {};
-  for (const id of [0, 1, 2]) {
-    internal.set(id, await freePort());
-    external.set(id, await freePort());
-    const listeners = `INTERNAL://127.0.0.1:${internal.get(id)},EXTERNAL://127.0.0.1:${external.get(id)}`;
-    brokerConfig[id] = { listeners, 'advertised.listeners': listeners };
-  }
+  for (const id of [0, 1, 2]) external.set(id, await freePort());
   cluster = await startCluster({
     brokers: 3,
-    zkConnect,
-    config: {
-      'listener.security.protocol.map': 'INTERNAL:SASL_SSL,EXTERNAL:SASL_SSL',
-      'inter.broker.listener.name': 'INTERNAL',
+    zookeeperConnect: zkConnect,
+    listenerSecurity: {
+      replication: 'SASL_SSL',
+      extraListeners: (id) => ({ EXTERNAL: { protocol: 'SASL_SSL', port: external.get(id)! } }),
+    },
+    brokerConfig: {
       'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
       'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
-      'listener.name.internal.scram-sha-512.sasl.jaas.config': scramJaas({ user: 'broker', password: 'broker-pw' }),
+      'listener.name.replication.scram-sha-512.sasl.jaas.config': scramJaas({ user: 'broker', password: 'broker-pw' }),
       'listener.name.external.scram-sha-512.sasl.jaas.config': scramJaas(),
       ...sslKeys(pki),
       'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
@@ -74,20 +69,19 @@ beforeAll(async () => {
       'min.insync.replicas': 2,
       'default.replication.factor': 3,
     },
-    brokerConfig,
   });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
   await removeChroot(zkConnect);
   await cleanup?.();
 });
 
 describe('inter-broker traffic over SASL_SSL', () => {
-  it('brokers register SASL_SSL endpoints only', async () => {
+  it('brokers register the inter-broker and client listeners as SASL_SSL (beside the harness\'s PLAINTEXT one, where ANONYMOUS may do nothing)', async () => {
     const b = await cluster.zk.getBroker(0);
-    expect(b!.endpoints.map((e) => `${e.listenerName}:${e.securityProtocol}`)).toEqual(['INTERNAL:SASL_SSL', 'EXTERNAL:SASL_SSL']);
+    expect(b!.endpoints.map((e) => `${e.listenerName}:${e.securityProtocol}`)).toEqual(['PLAINTEXT:PLAINTEXT', 'REPLICATION:SASL_SSL', 'EXTERNAL:SASL_SSL']);
   });
 
   it('replicates a replication-factor-3 topic, survives the leader being killed, and rejoins the ISR', async () => {

@@ -17,12 +17,12 @@ import { BrokerConfig } from '../../../src/config/broker-config.js';
 import { silentLogger } from '../../../src/common/logger.js';
 import { NoAuthError, type ZkClient } from '../../../src/zk/client.js';
 import { freePort } from '../../../src/zk/server-process.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatProduce } from '../../harness/clients.js';
 import { closeAllZk, connectZk } from '../../harness/zookeeper.js';
 import { addScramUser, tempDir } from './security-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let anonymous: ZkClient;
 let trusted: ZkClient;
 let jaasFile: string;
@@ -45,34 +45,28 @@ Client {
 };
 `,
   );
-  const brokerConfig: Record<number, Record<string, string>> = {};
-  for (const id of [0, 1]) {
-    sasl.set(id, await freePort());
-    const listeners = `SASL_PLAINTEXT://127.0.0.1:${sasl.get(id)}`;
-    brokerConfig[id] = { listeners, 'advertised.listeners': listeners };
-  }
+  for (const id of [0, 1]) sasl.set(id, await freePort());
   cluster = await startCluster({
     brokers: 2,
     env: { KAFKA_OPTS: `-Djava.security.auth.login.config=${jaasFile}` },
-    zkDigestAuth: ZK_AUTH,
-    config: {
+    zookeeperDigest: ZK_AUTH,
+    // brokers talk SASL_PLAINTEXT (PLAIN as admin, from the JAAS file's KafkaServer section); clients use SASL_PLAINTEXT too
+    listenerSecurity: { replication: 'SASL_PLAINTEXT', extraListeners: (id) => ({ SASL_PLAINTEXT: { protocol: 'SASL_PLAINTEXT', port: sasl.get(id)! } }) },
+    brokerConfig: {
       'zookeeper.set.acl': true,
-      'security.inter.broker.protocol': 'SASL_PLAINTEXT',
       'sasl.enabled.mechanisms': 'PLAIN',
       'sasl.mechanism.inter.broker.protocol': 'PLAIN',
       'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
       'super.users': 'User:admin',
-      'offsets.topic.replication.factor': 2,
     },
-    brokerConfig,
   });
-  anonymous = await connectZk(cluster.zkConnect);
-  trusted = await connectZk(cluster.zkConnect, { digestAuth: ZK_AUTH });
+  anonymous = await connectZk(cluster.zookeeperConnect);
+  trusted = await connectZk(cluster.zookeeperConnect, { digestAuth: ZK_AUTH });
 });
 
 afterAll(async () => {
   await closeAllZk();
-  await cluster?.shutdown();
+  await cluster?.close();
   await cleanup?.();
 });
 
@@ -122,7 +116,7 @@ describe('ZooKeeper ACLs', () => {
   it('zookeeper.set.acl without ZooKeeper credentials in the JAAS file refuses to start', async () => {
     const noClientSection = path.join(path.dirname(jaasFile), 'no-client.conf');
     writeFileSync(noClientSection, 'KafkaServer { org.apache.kafka.common.security.plain.PlainLoginModule required user_a="b"; };\n');
-    const config = BrokerConfig.parse({ 'zookeeper.connect': cluster.zkConnect, 'broker.id': '7', 'zookeeper.set.acl': 'true', listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': path.join(path.dirname(jaasFile), 'logs') });
+    const config = BrokerConfig.parse({ 'zookeeper.connect': cluster.zookeeperConnect, 'broker.id': '7', 'zookeeper.set.acl': 'true', listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': path.join(path.dirname(jaasFile), 'logs') });
     const broker = new Broker(config, { logger: silentLogger(), env: { KAFKA_OPTS: `-Djava.security.auth.login.config=${noClientSection}` } });
     await expect(broker.start()).rejects.toThrow(/zookeeper\.set\.acl is true, but no ZooKeeper credentials were found/);
   });
