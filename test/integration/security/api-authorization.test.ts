@@ -7,6 +7,7 @@
  * - configs: DESCRIBE_CONFIGS / ALTER_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED) or the
  *   cluster for a broker (CLUSTER_AUTHORIZATION_FAILED);
  * - cluster APIs: DescribeLogDirs (an empty answer), ElectLeaders, Alter/ListPartitionReassignments,
+ *   AlterReplicaLogDirs,
  *   the ACL APIs, StopReplica, UpdateMetadata, ControlledShutdown → CLUSTER_AUTHORIZATION_FAILED;
  * - groups: FindCoordinator / DescribeGroups (DESCRIBE), JoinGroup / Heartbeat / OffsetCommit
  *   (READ), DeleteGroups / OffsetDelete (DELETE), OffsetFetch (DESCRIBE group, DESCRIBE topics),
@@ -34,6 +35,7 @@ import { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../../src/pr
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../../src/protocol/messages/elect-leaders.js';
 import { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from '../../../src/protocol/messages/alter-partition-reassignments.js';
 import { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from '../../../src/protocol/messages/list-partition-reassignments.js';
+import { AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse } from '../../../src/protocol/messages/alter-replica-log-dirs.js';
 import { StopReplicaRequest, StopReplicaResponse } from '../../../src/protocol/messages/stop-replica.js';
 import { UpdateMetadataRequest, UpdateMetadataResponse } from '../../../src/protocol/messages/update-metadata.js';
 import { ControlledShutdownRequest, ControlledShutdownResponse } from '../../../src/protocol/messages/controlled-shutdown.js';
@@ -250,7 +252,7 @@ describe('cluster APIs', () => {
     expect(asAdmin.results.length).toBeGreaterThan(0);
   });
 
-  it('ElectLeaders, Alter/ListPartitionReassignments need ALTER / DESCRIBE on the cluster', async () => {
+  it('ElectLeaders, Alter/ListPartitionReassignments, AlterReplicaLogDirs need ALTER / DESCRIBE on the cluster', async () => {
     const el = await bob.send({ request: ElectLeadersRequest, response: ElectLeadersResponse }, 1, {
       electionType: 0,
       topicPartitions: [{ topic: 'orders', partitions: [0] }],
@@ -265,6 +267,10 @@ describe('cluster APIs', () => {
     expect(apr.errorCode).toBe(ErrorCode.ClusterAuthorizationFailed);
     const lpr = await bob.send({ request: ListPartitionReassignmentsRequest, response: ListPartitionReassignmentsResponse }, 0, { timeoutMs: 5000, topics: null });
     expect(lpr.errorCode).toBe(ErrorCode.ClusterAuthorizationFailed);
+    const arld = await bob.send({ request: AlterReplicaLogDirsRequest, response: AlterReplicaLogDirsResponse }, 1, {
+      dirs: [{ path: cluster.dataDir(0), topics: [{ name: 'orders', partitions: [0] }] }],
+    });
+    expect(arld.results).toEqual([{ topicName: 'orders', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.ClusterAuthorizationFailed }] }]);
   });
 
   it('StopReplica, UpdateMetadata and ControlledShutdown need CLUSTER_ACTION', async () => {
