@@ -28,7 +28,7 @@ import { TxnState } from '../../../src/coordinator/transaction/transaction-state
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../../src/protocol/messages/elect-leaders.js';
 import { FetchRequest, FetchResponse } from '../../../src/protocol/messages/fetch.js';
 import { readRecords, splitBatches } from '../../../src/protocol/records/index.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, PYTHON, type KafkaClients } from '../../harness/clients.js';
 import { waitForMetadataReady } from '../../harness/verifiable.js';
 import { rawClient } from '../eos/eos-kit.js';
@@ -41,7 +41,7 @@ const PARTITIONS = 3;
 const TXN_PARTITIONS = 3;
 const OFFSETS_PARTITIONS = 3;
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 const producers: TxnProducer[] = [];
@@ -93,7 +93,7 @@ for line in sys.stdin:
     except Exception as e:
         out({'error': str(e)})
 `;
-    const child = spawn(PYTHON, ['-c', script, cluster.bootstrap, TOPIC, transactionalId, String(PARTITIONS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, ['-c', script, cluster.bootstrapServers, TOPIC, transactionalId, String(PARTITIONS)], { stdio: ['pipe', 'pipe', 'pipe'] });
     const p = new TxnProducer(child);
     producers.push(p);
     return p;
@@ -132,7 +132,7 @@ for line in sys.stdin:
 
 /** Every value of the topic as a read_committed librdkafka consumer delivers it, to the end of each partition. */
 function committedValues(topic = TOPIC, partitions = PARTITIONS): Promise<string[]> {
-  return pythonReadAll(cluster.bootstrap, topic, partitions);
+  return pythonReadAll(cluster.bootstrapServers, topic, partitions);
 }
 
 const values = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `${tag}-${i}`);
@@ -201,8 +201,8 @@ async function restore(id: number): Promise<void> {
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'process',
-    config: {
+
+    brokerConfig: {
       'transaction.state.log.num.partitions': TXN_PARTITIONS,
       'transaction.state.log.replication.factor': 3,
       'transaction.state.log.min.isr': 2,
@@ -212,7 +212,7 @@ beforeAll(async () => {
       'auto.leader.rebalance.enable': false,
     },
   });
-  clients = kafkaClients(cluster.bootstrap);
+  clients = kafkaClients(cluster.bootstrapServers);
   await waitForMetadataReady(cluster);
   admin = await clients.admin();
   await admin.createTopics({
@@ -228,7 +228,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of producers) p.stop();
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('transactions across kill -9', () => {

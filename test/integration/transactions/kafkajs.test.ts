@@ -22,10 +22,10 @@ import { partitionFor } from '../../../src/coordinator/coordinator-placement.js'
 import { decodeTxnKey, decodeTxnValue } from '../../../src/coordinator/transaction/transaction-log.js';
 import { TxnState } from '../../../src/coordinator/transaction/transaction-state.js';
 import { readRecords, splitBatches } from '../../../src/protocol/records/index.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, pythonJson, type KafkaClients } from '../../harness/clients.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 
@@ -64,7 +64,7 @@ out = [{'partition': m.partition, 'offset': m.offset, 'key': m.key.hex() if m.ke
 c.close()
 print(json.dumps(out))
 `,
-    [cluster.bootstrap, topic, String(partitions)],
+    [cluster.bootstrapServers, topic, String(partitions)],
   );
 }
 
@@ -87,14 +87,14 @@ async function txnLog(transactionalId: string): Promise<Array<{ state: number; e
 const zkText = async (path: string) => (await cluster.zk.zk.tryGetData(path))?.data?.toString('utf8') ?? null;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3, mode: 'in-process', config: { 'auto.leader.rebalance.enable': false } });
-  clients = kafkaClients(cluster.bootstrap);
+  cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'auto.leader.rebalance.enable': false } });
+  clients = kafkaClients(cluster.bootstrapServers);
   admin = await clients.admin();
 });
 
 afterAll(async () => {
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('kafkajs transactions', () => {
@@ -114,7 +114,7 @@ describe('kafkajs transactions', () => {
 
     expect(await kafkajsValues(topic, 10)).toEqual(committed.map((m) => m.value).sort());
     // kcat (librdkafka, read_committed by default) to the end of every partition
-    const kcat = await kcatConsume(cluster.bootstrap, topic);
+    const kcat = await kcatConsume(cluster.bootstrapServers, topic);
     expect(kcat.map((m) => m.value).sort()).toEqual(committed.map((m) => m.value).sort());
 
     const all = await kafkaPythonRecords(topic, 3);

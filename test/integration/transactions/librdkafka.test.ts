@@ -17,11 +17,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatProduce, pythonJson, type KafkaClients } from '../../harness/clients.js';
 import { PY_READ_ALL } from './txn-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 
@@ -39,16 +39,16 @@ def txn_producer(bootstrap, txn_id, **extra):
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'in-process',
-    config: { 'auto.leader.rebalance.enable': false, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 500 },
+    inProcess: true,
+    brokerConfig: { 'auto.leader.rebalance.enable': false, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 500 },
   });
-  clients = kafkaClients(cluster.bootstrap);
+  clients = kafkaClients(cluster.bootstrapServers);
   admin = await clients.admin();
 });
 
 afterAll(async () => {
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('librdkafka transactions (confluent-kafka-python)', () => {
@@ -68,7 +68,7 @@ p.flush(30)
 p.abort_transaction(30)
 print(json.dumps({'committed': read_all(sys.argv[1], sys.argv[2], 2), 'uncommitted': read_all(sys.argv[1], sys.argv[2], 2, 'read_uncommitted')}))
 `,
-      [cluster.bootstrap, topic],
+      [cluster.bootstrapServers, topic],
       { timeoutMs: 90_000 },
     );
     expect(out.committed).toEqual(['commit-0', 'commit-1', 'commit-2', 'commit-3', 'commit-4', 'commit-5']);
@@ -113,7 +113,7 @@ second = committed()
 c.close()
 print(json.dumps({'committedByClient': first, 'afterAbort': second, 'output': read_all(bootstrap, outp, 1)}))
 `,
-      [cluster.bootstrap, input, output, group],
+      [cluster.bootstrapServers, input, output, group],
       { timeoutMs: 120_000 },
     );
     expect(out.committedByClient).toEqual({ '0': 5, '1': 5 });
@@ -154,7 +154,7 @@ except KafkaException as e:
     err, fatal = e.args[0].name(), e.args[0].fatal()
 print(json.dumps({'error': err, 'fatal': fatal, 'visible': read_all(sys.argv[1], sys.argv[2], 1)}))
 `,
-      [cluster.bootstrap, topic],
+      [cluster.bootstrapServers, topic],
       { timeoutMs: 120_000 },
     );
     expect(out.fatal).toBe(true);
@@ -174,7 +174,7 @@ except KafkaException as e:
     err = e.args[0].name()
 print(json.dumps({'error': err}))
 `,
-      [cluster.bootstrap],
+      [cluster.bootstrapServers],
       { timeoutMs: 60_000 },
     );
     expect(out.error).toBe('INVALID_TRANSACTION_TIMEOUT');
@@ -198,7 +198,7 @@ except KafkaException as e:
     err = e.args[0].name()
 print(json.dumps({'commitError': err, 'visible': read_all(sys.argv[1], sys.argv[2], 1), 'all': read_all(sys.argv[1], sys.argv[2], 1, 'read_uncommitted')}))
 `,
-      [cluster.bootstrap, topic],
+      [cluster.bootstrapServers, topic],
       { timeoutMs: 90_000 },
     );
     // 2.7 fences a producer whose transaction timed out for good: librdkafka reports it fenced
@@ -211,8 +211,8 @@ print(json.dumps({'commitError': err, 'visible': read_all(sys.argv[1], sys.argv[
     const topic = 'rdk-kcat';
     await createTopic(topic, 1);
     const lines = Array.from({ length: 20 }, (_, i) => `kcat-${i}`);
-    await kcatProduce(cluster.bootstrap, topic, lines, { props: { 'transactional.id': 'kcat-txn' } });
-    const read = await kcatConsume(cluster.bootstrap, topic);
+    await kcatProduce(cluster.bootstrapServers, topic, lines, { props: { 'transactional.id': 'kcat-txn' } });
+    const read = await kcatConsume(cluster.bootstrapServers, topic);
     expect(read.map((m) => m.value).sort()).toEqual([...lines].sort());
     // the COMMIT marker takes one offset after the 20 records
     const [offsets] = await admin.fetchTopicOffsets(topic);
