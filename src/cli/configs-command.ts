@@ -13,8 +13,10 @@
  * - topics and broker-loggers are altered with IncrementalAlterConfigs, brokers with AlterConfigs of
  *   the whole dynamic set (Kafka's choice), then `Completed updating config for topic foo.` /
  *   `Completed updating default config for brokers in the cluster.`;
- * - users and clients (quotas, SCRAM credentials) need DescribeClientQuotas/AlterClientQuotas and
- *   the SCRAM credential APIs, which this broker does not serve: the error says so.
+ * - users: SCRAM credentials through Describe/AlterUserScramCredentials (`SCRAM credential configs
+ *   for user-principal 'u' are SCRAM-SHA-256=iterations=4096`; `Completed updating config for user
+ *   u.`); quotas (users and clients) need DescribeClientQuotas/AlterClientQuotas, which this broker
+ *   does not serve: the error says so.
  * With --zookeeper (pre-2.8), after 2.7's deprecation warning: `/config/<type>/<name>` is read or
  * rewritten with a change notification (`Configs for topic 'foo' are k=v,...` /
  * `Completed updating config for entity: topic 'foo'.`); for users, `SCRAM-SHA-256=[iterations=N,
@@ -32,7 +34,10 @@ import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/
 import { ConfigOperation, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js';
 import { parseProperties } from '../config/properties.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
-import { credentialToString, generateCredential, scramMechanism } from '../security/sasl/scram.js';
+import { credentialToString, generateCredential, saltedPassword, scramMechanism, scramMechanismByType } from '../security/sasl/scram.js';
+import { randomBytes } from 'node:crypto';
+import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/messages/alter-user-scram-credentials.js';
+import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/messages/describe-user-scram-credentials.js';
 import { desanitize, sanitize } from '../common/sanitizer.js';
 import { DEFAULT_CONFIG_ENTITY, type ConfigEntityType } from '../zk/znodes.js';
 import { adminClient, runTool, UsageError, zookeeperClient, type ToolIo } from './tool-runtime.js';
@@ -132,7 +137,8 @@ export async function runConfigs(o: ConfigsOptions, io: ToolIo): Promise<number>
     }
     const client = adminClient(o, 'gregor-configs');
     try {
-      if (o.describe) await describeAdmin(client, entity, o.all ?? false, io);
+      if (entity.type === 'users') await usersAdmin(client, entity, o.describe === true, added, deleted, io);
+      else if (o.describe) await describeAdmin(client, entity, o.all ?? false, io);
       else await alterAdmin(client, entity, added, deleted, io);
     } finally {
       await client.close();
@@ -156,8 +162,7 @@ function resourceOf(client: KafkaClient, e: Entity, name: string): { type: numbe
     default:
       throw new ApiError(
         ErrorCode.UnsupportedVersion,
-        `The broker does not support ${e.type === 'users' ? 'DESCRIBE_USER_SCRAM_CREDENTIALS / DESCRIBE_CLIENT_QUOTAS' : 'DESCRIBE_CLIENT_QUOTAS'}: ` +
-          `gregor does not serve the client quota and SCRAM credential APIs; use --zookeeper for ${e.type}`,
+        `The broker does not support DESCRIBE_CLIENT_QUOTAS: gregor does not serve the client quota APIs; use --zookeeper for ${e.type}`,
       );
   }
 }
@@ -228,6 +233,67 @@ async function alterAdmin(client: KafkaClient, e: Entity, added: Map<string, str
     for (const x of res.responses) throwIfError(x.errorCode, x.errorMessage);
   }
   io.out(name === '' ? `Completed updating default config for ${e.type} in the cluster.\n` : `Completed updating config for ${e.type.slice(0, -1)} ${name}.\n`);
+}
+
+// ------------------------------------------------------------------------------------------ users over the admin API
+
+const QUOTA_KEYS = new Set(['producer_byte_rate', 'consumer_byte_rate', 'request_percentage', 'controller_mutation_rate']);
+const QUOTAS_UNSERVED = 'gregor does not serve the client quota APIs (DescribeClientQuotas / AlterClientQuotas); use --zookeeper for quota configs';
+
+/**
+ * ConfigCommand 2.7 for users with --bootstrap-server (KIP-554): SCRAM credentials through
+ * DescribeUserScramCredentials (`SCRAM credential configs for user-principal 'u' are
+ * SCRAM-SHA-256=iterations=4096, ...`) and AlterUserScramCredentials (to the controller; the salt
+ * and the salted password are computed here, as the Java admin client does). Quota configs need
+ * the client quota APIs, which gregor does not serve.
+ */
+async function usersAdmin(client: KafkaClient, e: Entity, describe: boolean, added: Map<string, string>, deleted: string[], io: ToolIo): Promise<void> {
+  if (describe) {
+    if (e.name === '') return; // the default user has quotas only
+    const res = await client.send({ request: DescribeUserScramCredentialsRequest, response: DescribeUserScramCredentialsResponse }, 'any', {
+      users: e.name === null ? null : [{ name: e.name }],
+    });
+    throwIfError(res.errorCode, res.errorMessage);
+    for (const r of res.results) {
+      if (r.errorCode !== ErrorCode.None) {
+        io.out(`Error retrieving SCRAM credential configs for user-principal '${r.user}': ${errorClassName(r.errorCode)}: ${r.errorMessage ?? ''}\n`);
+        continue;
+      }
+      const text = r.credentialInfos.map((c) => `${scramMechanismByType(c.mechanism)?.name ?? 'UNKNOWN'}=iterations=${c.iterations}`).join(', ');
+      io.out(`SCRAM credential configs for user-principal '${r.user}' are ${text}\n`);
+    }
+    return;
+  }
+  const name = e.name as string;
+  const unknownAdded = [...added.keys()].filter((k) => !scramMechanism(k) && !QUOTA_KEYS.has(k));
+  if (unknownAdded.length > 0) throw new Error(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: Set(${unknownAdded.join(', ')})`);
+  const unknownDeleted = deleted.filter((k) => !scramMechanism(k) && !QUOTA_KEYS.has(k));
+  if (unknownDeleted.length > 0) throw new Error(`Only quota and SCRAM credential configs can be deleted for 'users' using --bootstrap-server. Unexpected config names: ${unknownDeleted.join(', ')}`);
+  const quotas = [...added.keys(), ...deleted].some((k) => QUOTA_KEYS.has(k));
+  const scram = [...added.keys(), ...deleted].some((k) => scramMechanism(k));
+  if (scram && name === '') throw new Error('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.');
+  if (scram && quotas) throw new Error("Cannot alter both quota and SCRAM credential configs simultaneously for 'users' using --bootstrap-server.");
+  if (quotas) throw new ApiError(ErrorCode.UnsupportedVersion, QUOTAS_UNSERVED);
+  const upsertions = [...added].map(([mechanismName, spec]) => {
+    const m = scramMechanism(mechanismName)!;
+    const match = /^(?:iterations=(-?[0-9]*),)?password=(.*)$/s.exec(spec);
+    if (!match) throw new Error(`Invalid credential property ${mechanismName}=${spec}`);
+    const iterations = match[1] !== undefined && match[1] !== '-1' ? Number(match[1]) : m.minIterations;
+    if (!(iterations >= m.minIterations)) throw new Error(`Iterations ${iterations} is less than the minimum ${m.minIterations} required for ${mechanismName}`);
+    const salt = randomBytes(32);
+    return { name, mechanism: m.type, iterations, salt, saltedPassword: saltedPassword(m, match[2]!, salt, iterations) };
+  });
+  const res = await client.send({ request: AlterUserScramCredentialsRequest, response: AlterUserScramCredentialsResponse }, 'controller', {
+    deletions: deleted.map((mechanismName) => ({ name, mechanism: scramMechanism(mechanismName)!.type })),
+    upsertions,
+  });
+  for (const r of res.results) throwIfError(r.errorCode, r.errorMessage);
+  io.out(`Completed updating config for user ${name}.\n`);
+}
+
+/** The Java exception class ConfigCommand prints for a per-user error. */
+function errorClassName(code: number): string {
+  return code === ErrorCode.ResourceNotFound ? 'ResourceNotFoundException' : code === ErrorCode.DuplicateResource ? 'DuplicateResourceException' : 'ApiException';
 }
 
 // ------------------------------------------------------------------------------------------ ZooKeeper mode
