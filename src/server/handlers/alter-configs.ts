@@ -16,8 +16,8 @@
  * - BROKER_LOGGER or any other type → INVALID_REQUEST (AlterConfigs only handles topics and
  *   brokers; loggers are IncrementalAlterConfigs').
  * Deviations from Kafka:
- * - gregor's broker config table has no password-typed key (ssl/sasl are not implemented), so no
- *   value is ever stored encrypted with `password.encoder.secret`;
+ * - the password-typed keys (ssl.*.password, inline PEM keys, sasl.jaas.config) are not dynamic in
+ *   gregor, so no value is ever stored encrypted with `password.encoder.secret`;
  * - the per-broker-only check at the default entity (listener and security configs) is not made;
  * - a broker applies at runtime the keys it has a use for (the topic defaults, unclean leader
  *   election); the others it keeps (DescribeConfigs shows them) and applies at its next start;
