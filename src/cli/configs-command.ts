@@ -34,8 +34,7 @@ import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/
 import { ConfigOperation, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js';
 import { parseProperties } from '../config/properties.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
-import { credentialToString, generateCredential, saltedPassword, scramMechanism, scramMechanismByType } from '../security/sasl/scram.js';
-import { randomBytes } from 'node:crypto';
+import { credentialToString, generateCredential, saltedPassword, scramMechanism, scramMechanismByType, secureRandomString } from '../security/sasl/scram.js';
 import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/messages/alter-user-scram-credentials.js';
 import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/messages/describe-user-scram-credentials.js';
 import { desanitize, sanitize } from '../common/sanitizer.js';
@@ -280,7 +279,7 @@ async function usersAdmin(client: KafkaClient, e: Entity, describe: boolean, add
     if (!match) throw new Error(`Invalid credential property ${mechanismName}=${spec}`);
     const iterations = match[1] !== undefined && match[1] !== '-1' ? Number(match[1]) : m.minIterations;
     if (!(iterations >= m.minIterations)) throw new Error(`Iterations ${iterations} is less than the minimum ${m.minIterations} required for ${mechanismName}`);
-    const salt = randomBytes(32);
+    const salt = Buffer.from(secureRandomString()); // as the Java admin client (ScramFormatter.secureRandomBytes)
     return { name, mechanism: m.type, iterations, salt, saltedPassword: saltedPassword(m, match[2]!, salt, iterations) };
   });
   const res = await client.send({ request: AlterUserScramCredentialsRequest, response: AlterUserScramCredentialsResponse }, 'controller', {
