@@ -92,10 +92,23 @@ function readFile(listener: string, what: string, path: string): Buffer {
   }
 }
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
+/**
+ * The PEM blocks of a store, each re-wrapped as OpenSSL wants it. Kafka's PemStore ignores line
+ * breaks inside a block, and inline values written with properties line continuations (KIP-651's
+ * documented form) arrive with none: `-----BEGIN PRIVATE KEY----- MIIE...-----END PRIVATE KEY-----`.
+ * Blocks with RFC 1421 headers (`Proc-Type:`, old OpenSSL encrypted keys) keep their layout.
+ */
 function pemBlocks(text: string): Array<{ label: string; pem: string }> {
-  return [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1]!, pem: m[0] }));
+  return [...text.matchAll(PEM_BLOCK)].map((m) => {
+    const label = m[1]!;
+    const body = m[2]!;
+    if (body.includes(':')) return { label, pem: m[0] };
+    const base64 = body.replace(/\s+/g, '');
+    const lines = base64.match(/.{1,64}/g) ?? [];
+    return { label, pem: `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n` };
+  });
 }
 
 function keystore(config: BrokerConfig, l: string): StoreMaterial {

@@ -4,8 +4,12 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { connect, createServer, type ConnectionOptions, type TLSSocket, type TlsOptions } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerConfig } from '../../../src/config/broker-config.js';
+import { parseProperties } from '../../../src/config/properties.js';
 import { pkcs12Certificates } from '../../../src/security/pkcs12.js';
 import { listenerSsl, toOpenSslCipher } from '../../../src/security/ssl-config.js';
 import { mapPrincipalName, parsePrincipalMappingRules, x500Name } from '../../../src/security/ssl-principal.js';
@@ -143,5 +147,66 @@ describe("a listener's TLS settings", () => {
       'SSL',
     );
     expect(s.server).toMatchObject({ ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
+  });
+});
+
+/** One TLS handshake between the two sides' options; resolves with what the server saw. */
+async function handshake(server: TlsOptions, client: ConnectionOptions): Promise<{ authorized: boolean; peerSubject: string | null }> {
+  const srv = createServer(server, (s) => s.end());
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  try {
+    const seen = once(srv, 'secureConnection') as Promise<[TLSSocket]>;
+    const c = connect({ ...client, host: '127.0.0.1', port: (srv.address() as AddressInfo).port });
+    await once(c, 'secureConnect');
+    const [s] = await seen;
+    const peer = s.getPeerCertificate();
+    c.destroy();
+    return { authorized: s.authorized, peerSubject: peer && 'subject' in peer && peer.subject ? peer.subject.CN : null };
+  } finally {
+    srv.close();
+  }
+}
+
+describe('TLS handshakes with the stores as configured', () => {
+  const cfg = (props: Record<string, string>) =>
+    BrokerConfig.parse({ 'zookeeper.connect': 'localhost:2181', listeners: 'SSL://127.0.0.1:0', 'security.inter.broker.protocol': 'SSL', ...props });
+
+  /** A PEM block the way KIP-651 writes it in server.properties: one logical line through continuations. */
+  const continued = (pem: string) => {
+    const [begin, ...rest] = pem.trim().split('\n');
+    const end = rest.pop()!;
+    return [`${begin} \\`, ...rest.map((l) => `    ${l}\\`), `    ${end}`].join('\n');
+  };
+
+  it('inline PEM key and chain written with line continuations in a properties file; the other side trusts a PKCS12 store', async () => {
+    const text = [
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.key=${continued(pki.broker.keyText)}`,
+      `ssl.keystore.certificate.chain=${continued(pki.broker.certText)}`,
+    ].join('\n');
+    const parsed = Object.fromEntries(parseProperties(text));
+    expect(parsed['ssl.keystore.key']).not.toContain('\n');
+    const server = listenerSsl(cfg(parsed), 'SSL').server;
+    const client = listenerSsl(
+      cfg({ ...parsed, 'ssl.truststore.type': 'PKCS12', 'ssl.truststore.location': pki.trustP12, 'ssl.truststore.password': pki.password }),
+      'SSL',
+    ).client;
+    expect(await handshake(server, client)).toEqual({ authorized: false, peerSubject: null });
+  });
+
+  it('PKCS12 key stores on both sides with ssl.client.auth=required: the client certificate is verified', async () => {
+    const alice = await pki.client('alice-p12', '/CN=alice-p12');
+    const p12 = (location: string) => ({
+      'ssl.keystore.type': 'PKCS12',
+      'ssl.keystore.location': location,
+      'ssl.keystore.password': pki.password,
+      'ssl.truststore.type': 'PEM',
+      'ssl.truststore.location': pki.caPem,
+      'ssl.client.auth': 'required',
+    });
+    const server = listenerSsl(cfg(p12(pki.broker.p12)), 'SSL').server;
+    const client = listenerSsl(cfg(p12(alice.p12)), 'SSL').client;
+    expect(await handshake(server, client)).toEqual({ authorized: true, peerSubject: 'alice-p12' });
   });
 });
