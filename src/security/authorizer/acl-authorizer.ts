@@ -49,9 +49,6 @@ import type { ZkClient } from '../../zk/client.js';
 import * as store from '../../zk/acl-store.js';
 import type { ZkNotificationListener } from '../../zk/notification-listener.js';
 
-export const ACL_AUTHORIZER_CLASS = 'kafka.security.authorizer.AclAuthorizer';
-export const SIMPLE_ACL_AUTHORIZER_CLASS = 'kafka.security.auth.SimpleAclAuthorizer';
-
 /** Who asks, from where, for what (the request context as the authorizer sees it). */
 export interface AuthorizationSubject {
   readonly principal: KafkaPrincipal;

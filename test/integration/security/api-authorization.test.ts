@@ -1,6 +1,7 @@
 /**
  * Every API's authorization as Kafka 2.7's KafkaApis applies it, asked with raw requests by bob, a
- * PLAIN user holding only the ACLs each case grants (User:admin is the super user):
+ * PLAIN user holding only the ACLs each case grants (User:admin is the super user), on a broker
+ * configured with the old `kafka.security.auth.SimpleAclAuthorizer` class name:
  * - topic APIs: CreateTopics (CREATE), DeleteTopics (DESCRIBE then DELETE), CreatePartitions
  *   (ALTER), DeleteRecords (DELETE), ListOffsets and OffsetForLeaderEpoch (DESCRIBE) → per-topic
  *   TOPIC_AUTHORIZATION_FAILED;
@@ -89,7 +90,8 @@ beforeAll(async () => {
       ...secureBrokerConfig(pki, users),
       ...saslReplicationConfig({ user: 'admin', password: users.admin }, users),
       'auto.create.topics.enable': false,
-      'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
+      // the pre-2.4 class name, which Kafka 2.7 still accepts, selects the same authorizer
+      'authorizer.class.name': 'kafka.security.auth.SimpleAclAuthorizer',
       'super.users': 'User:admin',
     },
   });

@@ -29,6 +29,7 @@ import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients } from '../../harness/clients.js';
 import type { TestIdentity, TestPki } from '../../../src/bench/pki.js';
 import { RawClient, requestFrame, sleep } from '../../unit/network/helpers.js';
+import { ScramSaslClient, scramMechanism } from '../../../src/security/sasl/scram.js';
 import { addScramUser, kafkajsOptions, newPki, saslClient, saslLogin, secureBrokerConfig, secureListeners, securePorts, tempDir, waitForLogin, type SecureListeners } from './security-kit.js';
 
 let cluster: Cluster;
@@ -100,7 +101,7 @@ function decodeResponse<S extends AnySpec>(spec: S, version: number, frame: Buff
 const apiVersions = (id = 1) => requestFrame(ApiVersionsRequest, 0, id, {});
 const metadata = (id = 2) => requestFrame(MetadataRequest, 1, id, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
 const handshake = (mechanism: string, version = 1, id = 3) => requestFrame(SaslHandshakeRequest, version, id, { mechanism });
-const authenticate = (token: Buffer, id = 4) => requestFrame(SaslAuthenticateRequest, 1, id, { authBytes: token });
+const authenticate = (token: Buffer, id = 4, version = 1) => requestFrame(SaslAuthenticateRequest, version, id, { authBytes: token });
 const plainToken = (user: string, password: string) => Buffer.from(`\u0000${user}\u0000${password}`);
 const sized = (token: Buffer) => {
   const b = Buffer.alloc(4);
@@ -223,6 +224,49 @@ describe('before authentication', () => {
     await d.nextFrame();
     d.write(authenticate(Buffer.alloc(500_000, 0x41)));
     expect(decodeResponse(SaslAuthenticateResponse, 1, await d.nextFrame(5000)).errorMessage).toBe('Invalid SASL/PLAIN response: expected 3 tokens, got 1');
+  });
+});
+
+describe('SaslAuthenticate versions', () => {
+  it.each([0, 1, 2])('v%i carries a SCRAM exchange (v2 with flexible headers) and a failure is answered in the same version', async (version) => {
+    const c = await raw(ports.SASL_PLAINTEXT);
+    c.write(handshake('SCRAM-SHA-256'));
+    expect(decodeResponse(SaslHandshakeResponse, 1, await c.nextFrame()).errorCode).toBe(0);
+    const scram = new ScramSaslClient(scramMechanism('SCRAM-SHA-256')!, 'scram-user', 'scram-pw');
+    let token: Buffer | null = scram.initialResponse();
+    let id = 10;
+    while (token !== null) {
+      c.write(authenticate(token, id, version));
+      const r = decodeResponse(SaslAuthenticateResponse, version, await c.nextFrame());
+      expect(r.errorCode).toBe(0);
+      // the session lifetime exists from v1 on; this listener grants sessions without expiry
+      if (version >= 1) expect(r.sessionLifetimeMs).toBe(0);
+      token = scram.isComplete ? null : scram.evaluate(r.authBytes);
+      id++;
+    }
+    expect(scram.isComplete).toBe(true);
+    c.write(metadata(99));
+    expect(decodeResponse(MetadataResponse, 1, await c.nextFrame()).brokers).toHaveLength(1);
+
+    const bad = await raw(ports.SASL_PLAINTEXT);
+    bad.write(handshake('PLAIN'));
+    await bad.nextFrame();
+    bad.write(authenticate(plainToken('alice', 'wrong'), 5, version));
+    const r = decodeResponse(SaslAuthenticateResponse, version, await bad.nextFrame(5000));
+    expect(r).toMatchObject({ errorCode: ErrorCode.SaslAuthenticationFailed, errorMessage: 'Authentication failed: Invalid username or password' });
+    expect(await bad.waitClosed(5000)).toBe(true);
+  });
+
+  it('a SaslAuthenticate version above 2 fails the authentication and closes', async () => {
+    const c = await raw(ports.SASL_PLAINTEXT);
+    c.write(handshake('PLAIN'));
+    await c.nextFrame();
+    const frame = authenticate(plainToken('alice', 'alice-secret'), 5, 2);
+    frame.writeInt16BE(3, 6); // api_version, after the size and the api key
+    c.write(frame);
+    expect(await c.waitClosed(5000)).toBe(true);
+    expect(c.received).toBe(0);
+    await logHas(/Failed authentication with \/127\.0\.0\.1 \(Version 3 is not supported for apiKey SASL_AUTHENTICATE\)/);
   });
 });
 

@@ -3,12 +3,13 @@
  * clients on each secure protocol:
  * - kcat (librdkafka 2.0.2): SSL (server verified against the test CA), SASL_PLAINTEXT with PLAIN,
  *   SCRAM-SHA-256 and SCRAM-SHA-512, SASL_SSL with SCRAM-SHA-512 — produce then consume;
- * - confluent-kafka-python (librdkafka): SASL_SSL SCRAM-SHA-256 produce/consume;
+ * - confluent-kafka-python (librdkafka): the same cases as kcat plus SASL_SSL SCRAM-SHA-256;
  * - kafka-python 2.0.2 (SaslHandshake v0 + raw tokens): SSL, SASL_PLAINTEXT PLAIN and SCRAM, SASL_SSL;
  * - kafkajs 2.2.4: SSL, SASL_PLAINTEXT PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512, SASL_SSL;
  * - SCRAM users come from /config/users/<user> written as kafka-configs.sh writes them; a user
  *   added while the broker runs can log in as soon as its /config/changes notification is processed;
- * - the metadata each listener returns advertises that listener's endpoints.
+ * - the metadata each listener returns advertises that listener's endpoints;
+ * - the SSL listener serves from a PEM keystore, SASL_SSL from a PKCS12 one (listener.name overrides).
  */
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +48,17 @@ beforeAll(async () => {
   cleanup = tmp.remove;
   pki = await newPki(tmp.dir);
   ports = await securePorts();
-  cluster = await startCluster({ brokers: 1, listenerSecurity: secureListeners(ports), brokerConfig: secureBrokerConfig(pki, USERS) });
+  cluster = await startCluster({
+    brokers: 1,
+    listenerSecurity: secureListeners(ports),
+    brokerConfig: {
+      ...secureBrokerConfig(pki, USERS),
+      // the SSL listener keeps the PEM keystore; SASL_SSL serves from a PKCS12 one
+      'listener.name.sasl_ssl.ssl.keystore.type': 'PKCS12',
+      'listener.name.sasl_ssl.ssl.keystore.location': pki.broker.p12,
+      'listener.name.sasl_ssl.ssl.keystore.password': pki.password,
+    },
+  });
   await addScramUser(cluster.zk, 'alice', 'alice-scram');
   await addScramUser(cluster.zk, 'bob', 'bob-scram');
   await waitForLogin(ports.SASL_PLAINTEXT, { mechanism: 'SCRAM-SHA-512', user: 'bob', password: 'bob-scram' });
@@ -155,11 +166,14 @@ print(json.dumps(got))
 `;
 
 describe('confluent-kafka-python (librdkafka)', () => {
-  it('produces and consumes over SASL_SSL SCRAM-SHA-256', async () => {
-    const props = rdkafkaProps('SASL_SSL', pki, { mechanism: 'SCRAM-SHA-256', user: 'alice', password: 'alice-scram' });
-    const got = await pythonJson<string[]>(CK_ROUNDTRIP, [addr('SASL_SSL'), 'ck-sasl-ssl', JSON.stringify(props)]);
-    expect(got).toEqual(['c1', 'c2']);
-  });
+  it.each([...cases, { name: 'SASL_SSL SCRAM-SHA-256', protocol: 'SASL_SSL' as const, sasl: { mechanism: 'SCRAM-SHA-256' as const, user: 'alice', password: 'alice-scram' } }])(
+    'produces and consumes over $name',
+    async ({ name, protocol, sasl }) => {
+      const topic = `ck-${name.replace(/[^a-zA-Z0-9]/g, '-').toLowerCase()}`;
+      const got = await pythonJson<string[]>(CK_ROUNDTRIP, [addr(protocol), topic, JSON.stringify(rdkafkaProps(protocol, pki, sasl))]);
+      expect(got).toEqual(['c1', 'c2']);
+    },
+  );
 });
 
 describe('SCRAM users from ZooKeeper', () => {

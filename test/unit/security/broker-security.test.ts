@@ -77,3 +77,12 @@ describe('listener security from the configuration', () => {
     expect(() => build({ listeners: BOTH, 'sasl.enabled.mechanisms': 'PLAIN' }, file)).toThrow(/broken\.conf/);
   });
 });
+
+describe('authorizer.class.name', () => {
+  it('accepts AclAuthorizer and the old SimpleAclAuthorizer name; any other class is a configuration error', () => {
+    const parse = (cls: string) => BrokerConfig.parse({ 'zookeeper.connect': 'localhost:2181', 'authorizer.class.name': cls });
+    expect(parse('kafka.security.authorizer.AclAuthorizer').values['authorizer.class.name']).toBe('kafka.security.authorizer.AclAuthorizer');
+    expect(parse('kafka.security.auth.SimpleAclAuthorizer').values['authorizer.class.name']).toBe('kafka.security.auth.SimpleAclAuthorizer');
+    expect(() => parse('com.example.MyAuthorizer')).toThrow(/authorizer\.class\.name/);
+  });
+});
