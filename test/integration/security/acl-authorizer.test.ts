@@ -24,7 +24,7 @@ const subject = (principal: string, host = '192.168.0.1'): AuthorizationSubject 
 const alice = subject('User:alice');
 const bob = subject('User:bob');
 const quiet = { logIfAllowed: false, logIfDenied: false };
-const acl = (resourceType: number, name: string, principal: string, operation: number, permissionType = Perm.Allow, host = '*', patternType = Pat.Literal): AclBinding => ({
+const acl = (resourceType: number, name: string, principal: string, operation: number, permissionType: number = Perm.Allow, host = '*', patternType: number = Pat.Literal): AclBinding => ({
   pattern: { resourceType, name, patternType },
   entry: { principal, host, operation, permissionType },
 });

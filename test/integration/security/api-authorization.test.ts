@@ -60,10 +60,10 @@ import { EndTxnRequest, EndTxnResponse } from '../../../src/protocol/messages/en
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../../src/protocol/messages/txn-offset-commit.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../../src/protocol/messages/write-txn-markers.js';
 import { buildRecordBatch } from '../../../src/protocol/records/index.js';
-import { startCluster, type Cluster } from '../../harness/cluster.js';
+import type { Cluster } from '../../harness/cluster.js';
 import { kafkaClients } from '../../harness/clients.js';
 import type { TestPki } from '../../../src/bench/pki.js';
-import { kafkajsOptions, newPki, saslClient, saslReplicationConfig, secureBrokerConfig, secureListeners, securePorts, tempDir, type Credentials, type SecureListeners } from './security-kit.js';
+import { kafkajsOptions, newPki, saslClient, securePorts, startAuthorizedBroker, tempDir, type Credentials, type SecureListeners } from './security-kit.js';
 
 let cluster: Cluster;
 let pki: TestPki;
@@ -82,19 +82,8 @@ beforeAll(async () => {
   pki = await newPki(tmp.dir);
   ports = await securePorts();
   const users = { admin: ADMIN.password, bob: BOB.password };
-  cluster = await startCluster({
-    brokers: 1,
-    // the controller talks to its broker over SASL as User:admin, the super user
-    listenerSecurity: { ...secureListeners(ports), replication: 'SASL_PLAINTEXT' },
-    brokerConfig: {
-      ...secureBrokerConfig(pki, users),
-      ...saslReplicationConfig({ user: 'admin', password: users.admin }, users),
-      'auto.create.topics.enable': false,
-      // the pre-2.4 class name, which Kafka 2.7 still accepts, selects the same authorizer
-      'authorizer.class.name': 'kafka.security.auth.SimpleAclAuthorizer',
-      'super.users': 'User:admin',
-    },
-  });
+  // the pre-2.4 class name, which Kafka 2.7 still accepts, selects the same authorizer
+  cluster = await startAuthorizedBroker(pki, ports, users, 'kafka.security.auth.SimpleAclAuthorizer');
   const clients = kafkaClients(`127.0.0.1:${ports.SASL_PLAINTEXT}`, kafkajsOptions('SASL_PLAINTEXT', pki, ADMIN));
   try {
     const a = await clients.admin();
@@ -329,7 +318,7 @@ describe('cluster APIs', () => {
 
   it('CreateAcls: Kafka 2.7 answers to invalid bindings; UNKNOWN elements close the connection', async () => {
     const base = { resourceType: AclResourceType.Topic, resourceName: 'x', resourcePatternType: AclPatternType.Literal, principal: 'User:carol', host: '*', operation: AclOperation.Read, permissionType: AclPermissionType.Allow };
-    const create = (creations: Array<typeof base>) => admin.send({ request: CreateAclsRequest, response: CreateAclsResponse }, 1, { creations });
+    const create = (creations: Array<{ [K in keyof typeof base]: (typeof base)[K] extends number ? number : string }>) => admin.send({ request: CreateAclsRequest, response: CreateAclsResponse }, 1, { creations });
     // per binding: the cluster's name, an empty name; a principal that is not Type:name fails its whole pattern
     const r = await create([
       { ...base, resourceType: AclResourceType.Cluster, resourceName: 'not-kafka-cluster' },
@@ -476,7 +465,7 @@ describe('groups and transactional ids', () => {
       const fc = await bob.send({ request: FindCoordinatorRequest, response: FindCoordinatorResponse }, 2, { key: 'bob-tx', keyType: 1 });
       if (fc.errorCode === 0) {
         initialized = await init('bob-tx');
-        if (![ErrorCode.CoordinatorNotAvailable, ErrorCode.CoordinatorLoadInProgress, ErrorCode.NotCoordinator].includes(initialized.errorCode)) break;
+        if (!([ErrorCode.CoordinatorNotAvailable, ErrorCode.CoordinatorLoadInProgress, ErrorCode.NotCoordinator] as number[]).includes(initialized.errorCode)) break;
       }
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -28,7 +28,7 @@ import {
 } from '../../../src/protocol/messages/describe-user-scram-credentials.js';
 import { buildRecordBatch } from '../../../src/protocol/records/index.js';
 import { saltedPassword, scramMechanism } from '../../../src/security/sasl/scram.js';
-import { startCluster, type Cluster } from '../../harness/cluster.js';
+import type { Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson } from '../../harness/clients.js';
 import type { TestIdentity, TestPki } from '../../../src/bench/pki.js';
 import {
@@ -39,10 +39,8 @@ import {
   rdkafkaProps,
   saslClient,
   saslLogin,
-  saslReplicationConfig,
-  secureBrokerConfig,
-  secureListeners,
   securePorts,
+  startAuthorizedBroker,
   tempDir,
   waitForLogin,
   type Credentials,
@@ -68,18 +66,7 @@ beforeAll(async () => {
   carol = await pki.client('carol', '/C=US/O=Gregor/OU=test/CN=carol');
   ports = await securePorts();
   const users = { admin: 'admin-secret', alice: 'alice-plain' };
-  cluster = await startCluster({
-    brokers: 1,
-    // the controller talks to its broker over SASL as User:admin, the super user
-    listenerSecurity: { ...secureListeners(ports), replication: 'SASL_PLAINTEXT' },
-    brokerConfig: {
-      ...secureBrokerConfig(pki, users),
-      ...saslReplicationConfig({ user: 'admin', password: users.admin }, users),
-      'auto.create.topics.enable': false,
-      'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer',
-      'super.users': 'User:admin',
-    },
-  });
+  cluster = await startAuthorizedBroker(pki, ports, users);
   await addScramUser(cluster.zk, 'alice', ALICE.password);
   await waitForLogin(ports.SASL_PLAINTEXT, ALICE);
   const clients = admin();

@@ -24,6 +24,7 @@ import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/pr
 import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../../../src/protocol/messages/sasl-authenticate.js';
 import { SaslHandshakeRequest, SaslHandshakeResponse } from '../../../src/protocol/messages/sasl-handshake.js';
 import { Reader } from '../../../src/protocol/primitives.js';
+import type { MessageValue } from '../../../src/protocol/schema.js';
 import type { AnySpec } from '../../../src/server/handler.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients } from '../../harness/clients.js';
@@ -92,10 +93,10 @@ function rawTls(port: number, opts: { cert?: TestIdentity } = {}): Promise<RawCl
   });
 }
 
-function decodeResponse<S extends AnySpec>(spec: S, version: number, frame: Buffer) {
+function decodeResponse<S extends AnySpec>(spec: S, version: number, frame: Buffer): MessageValue<S> {
   const r = new Reader(frame);
   decodeResponseHeader(r, spec.apiKey, spec.isFlexible(version));
-  return spec.decode(r, version);
+  return spec.decode(r, version) as MessageValue<S>;
 }
 
 const apiVersions = (id = 1) => requestFrame(ApiVersionsRequest, 0, id, {});

@@ -19,6 +19,7 @@ import { PlainSaslClient } from '../../../src/security/sasl/plain.js';
 import { ScramSaslClient } from '../../../src/security/sasl/scram.js';
 import { createTestPki, type TestIdentity, type TestPki } from '../../../src/bench/pki.js';
 import type { ListenerSecurityOptions } from '../../../src/testing/index.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 
 export const PLAIN_MODULE = 'org.apache.kafka.common.security.plain.PlainLoginModule';
 export const SCRAM_MODULE = 'org.apache.kafka.common.security.scram.ScramLoginModule';
@@ -104,6 +105,29 @@ export function saslReplicationConfig(self: { user: string; password: string }, 
     'sasl.mechanism.inter.broker.protocol': 'PLAIN',
     'listener.name.replication.plain.sasl.jaas.config': plainJaas(self, users),
   };
+}
+
+/**
+ * One broker with `secureListeners`, no topic auto-creation and an authorizer (`authorizerClass`)
+ * whose super user is User:admin; the controller talks to its broker over SASL as admin.
+ */
+export function startAuthorizedBroker(
+  pki: TestPki,
+  ports: SecureListeners,
+  users: Readonly<Record<string, string>> & { admin: string },
+  authorizerClass = 'kafka.security.authorizer.AclAuthorizer',
+): Promise<Cluster> {
+  return startCluster({
+    brokers: 1,
+    listenerSecurity: { ...secureListeners(ports), replication: 'SASL_PLAINTEXT' },
+    brokerConfig: {
+      ...secureBrokerConfig(pki, users),
+      ...saslReplicationConfig({ user: 'admin', password: users.admin }, users),
+      'auto.create.topics.enable': false,
+      'authorizer.class.name': authorizerClass,
+      'super.users': 'User:admin',
+    },
+  });
 }
 
 /** What `kafka-configs.sh --zookeeper ... --alter --add-config 'SCRAM-SHA-256=[iterations=..,password=..]' --entity-type users` writes. */

@@ -24,7 +24,7 @@ function fakeZk(initial: Record<string, Record<string, string>> = {}) {
 }
 
 const cred = (m = SHA256, iterations = 4096) => credentialToString(generateCredential(m, 'pw', iterations));
-const upsert = (name: string, mechanism = SHA256.type, iterations = 4096) => {
+const upsert = (name: string, mechanism: number = SHA256.type, iterations = 4096) => {
   const salt = Buffer.from('salt-salt-salt');
   const m = SCRAM_MECHANISMS.find((x) => x.type === mechanism) ?? SHA256;
   return { name, mechanism, iterations, salt, saltedPassword: saltedPassword(m, 'pw', salt, Math.max(1, Math.min(iterations, 16384))) };

@@ -73,8 +73,9 @@ describe('connection.failed.authentication.delay.ms', () => {
     await vi.advanceTimersByTimeAsync(249);
     expect(outcome).toBeNull();
     await vi.advanceTimersByTimeAsync(1);
-    expect(outcome).toMatchObject({ type: 'close', reason: 'authentication failed' });
-    expect(outcome!.type === 'close' && outcome!.chunks?.length).toBeGreaterThan(0);
+    const failed = outcome as RequestOutcome | null;
+    expect(failed).toMatchObject({ type: 'close', reason: 'authentication failed' });
+    expect(failed?.type === 'close' && failed.chunks?.length).toBeGreaterThan(0);
     expect(failures).toHaveBeenCalledTimes(1);
     expect(failures.mock.calls[0]![1]).toMatch(/^Failed authentication with \/10\.1\.2\.3 \(Authentication failed: Invalid username or password\)$/);
     // nothing is served on a failed connection, whatever follows

@@ -162,7 +162,7 @@ async function handshake(server: TlsOptions, client: ConnectionOptions): Promise
     const [s] = await seen;
     const peer = s.getPeerCertificate();
     c.destroy();
-    return { authorized: s.authorized, peerSubject: peer && 'subject' in peer && peer.subject ? peer.subject.CN : null };
+    return { authorized: s.authorized, peerSubject: peer && 'subject' in peer && peer.subject ? String(peer.subject.CN) : null };
   } finally {
     srv.close();
   }
