@@ -43,6 +43,8 @@ import { adminClient, runTool, UsageError, zookeeperClient, type ToolIo } from '
 
 export interface ConfigsOptions {
   bootstrapServer?: string;
+  /** --command-config: client properties (security.protocol, ssl.*, sasl.*) for --bootstrap-server */
+  commandConfig?: string;
   zookeeper?: string;
   entityType?: string[];
   entityName?: string[];

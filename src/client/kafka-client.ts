@@ -13,6 +13,7 @@
  *   assignment. Call: <call>") so the tools print one clear line.
  */
 import { BrokerClient, type ApiPair, type AnySpec, type ClientSecurity } from '../network/client.js';
+import { AuthenticationError } from '../network/errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { UnsupportedVersionError } from '../protocol/errors.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions.js';
@@ -164,7 +165,8 @@ export class KafkaClient {
         const version = this.pickVersion(conn, api.request, opts.maxVersion, opts.minVersion);
         return await conn.client.send(api, version, value, { timeoutMs: Math.max(deadline - Date.now(), 1) });
       } catch (err) {
-        if (err instanceof UnsupportedVersionError || err instanceof ApiError) throw err;
+        // a refused authentication is final, as Kafka's AuthenticationException: no other node would accept it either
+        if (err instanceof UnsupportedVersionError || err instanceof ApiError || err instanceof AuthenticationError) throw err;
         lastError = err;
         if (typeof target === 'number' && Date.now() < deadline) await sleep(Math.min(200, Math.max(deadline - Date.now(), 0)));
       }

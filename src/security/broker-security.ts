@@ -29,10 +29,10 @@ import type { ClientSecurity } from '../network/client.js';
 import type { ListenerSecurity } from '../network/tls.js';
 import type { CredentialCache } from './credential-cache.js';
 import { JaasConfigError, parseJaasEntry, readJaasFile, type JaasEntry, type JaasFile } from './jaas.js';
-import { PLAIN, SUPPORTED_MECHANISMS, type SaslClient, type SaslServer } from './sasl/mechanism.js';
-import { PLAIN_LOGIN_MODULE, PlainSaslClient, PlainSaslServer, plainUsers } from './sasl/plain.js';
-import { ScramSaslClient, ScramSaslServer, scramMechanism } from './sasl/scram.js';
-import { saslClientAuthenticator } from './sasl/client-authenticator.js';
+import { PLAIN, SUPPORTED_MECHANISMS, type SaslServer } from './sasl/mechanism.js';
+import { PLAIN_LOGIN_MODULE, PlainSaslServer, plainUsers } from './sasl/plain.js';
+import { ScramSaslServer, scramMechanism } from './sasl/scram.js';
+import { passwordAuthenticator } from './sasl/client-authenticator.js';
 import { SaslServerAuthenticator } from './sasl/server-authenticator.js';
 import { listenerSsl, SslConfigError, type ListenerSsl } from './ssl-config.js';
 import { mapPrincipalName, x500Name } from './ssl-principal.js';
@@ -175,9 +175,7 @@ function interBrokerClient(opts: BrokerSecurityOptions, jaas: JaasLookup): Clien
       `listener ${listener}: the JAAS entry for ${mechanism} needs username and password options: they are this broker's credentials towards the other brokers`,
     );
   }
-  const scram = scramMechanism(mechanism);
-  const newClient = (): SaslClient => (scram ? new ScramSaslClient(scram, username, password) : new PlainSaslClient(username, password));
-  return { ...(tls ? { tls } : {}), authenticate: saslClientAuthenticator(mechanism, newClient) };
+  return { ...(tls ? { tls } : {}), authenticate: passwordAuthenticator(mechanism, username, password) };
 }
 
 /** Builds every listener's security and the inter-broker client security; throws SecurityConfigError. */

@@ -19,8 +19,9 @@
  * `ssl.enabled.protocols` → the min and max TLS version; `ssl.cipher.suites` (IANA names as Java
  * spells them) → OpenSSL names; listing no TLS 1.3 suite caps the version at 1.2, listing only 1.3
  * suites raises the minimum to 1.3 (Java would have nothing to negotiate with the other version).
- * Client side (inter-broker connections): the same stores, plus host-name verification when
- * `ssl.endpoint.identification.algorithm` is `https` (Kafka's default).
+ * Client side (inter-broker connections, and the tools' client properties through
+ * `clientSslFromProperties` with the Java client's defaults): the same stores, plus host-name
+ * verification when `ssl.endpoint.identification.algorithm` is `https` (Kafka's default).
  */
 import { readFileSync } from 'node:fs';
 import { getCiphers, type ConnectionOptions, type SecureVersion, type TlsOptions } from 'node:tls';
@@ -29,10 +30,54 @@ import { pkcs12Certificates } from './pkcs12.js';
 import { parsePrincipalMappingRules, type PrincipalMappingRule } from './ssl-principal.js';
 
 export class SslConfigError extends Error {
-  constructor(listener: string, message: string) {
-    super(`listener ${listener}: ${message}`);
+  /** `where`: "listener <name>", or the client properties' origin */
+  constructor(where: string, message: string) {
+    super(`${where}: ${message}`);
     this.name = 'SslConfigError';
   }
+}
+
+type SslStringKey =
+  | 'ssl.keystore.type'
+  | 'ssl.keystore.location'
+  | 'ssl.keystore.password'
+  | 'ssl.key.password'
+  | 'ssl.keystore.key'
+  | 'ssl.keystore.certificate.chain'
+  | 'ssl.truststore.type'
+  | 'ssl.truststore.location'
+  | 'ssl.truststore.password'
+  | 'ssl.truststore.certificates'
+  | 'ssl.endpoint.identification.algorithm';
+type SslListKey = 'ssl.enabled.protocols' | 'ssl.cipher.suites';
+
+/** The ssl.* settings of one side: a broker listener's (listener.name overrides applied) or a client's properties. */
+interface SslSource {
+  /** for error messages */
+  readonly where: string;
+  str(key: SslStringKey): string | null;
+  list(key: SslListKey): readonly string[];
+}
+
+function listenerSource(config: BrokerConfig, listener: string): SslSource {
+  return { where: `listener ${listener}`, str: (k) => config.listenerValue(listener, k), list: (k) => config.listenerValue(listener, k) };
+}
+
+/** Kafka 2.7's client-side defaults of the keys a client's properties may leave out. */
+const CLIENT_DEFAULTS: Partial<Record<SslStringKey | SslListKey, string>> = {
+  'ssl.keystore.type': 'JKS',
+  'ssl.truststore.type': 'JKS',
+  'ssl.endpoint.identification.algorithm': 'https',
+  'ssl.enabled.protocols': 'TLSv1.2,TLSv1.3',
+};
+
+function propertiesSource(props: ReadonlyMap<string, string>, where: string): SslSource {
+  const get = (k: SslStringKey | SslListKey): string | null => props.get(k) ?? CLIENT_DEFAULTS[k] ?? null;
+  return {
+    where,
+    str: get,
+    list: (k) => (get(k) ?? '').split(',').map((x) => x.trim()).filter((x) => x !== ''),
+  };
 }
 
 export type SslClientAuth = 'required' | 'requested' | 'none';
@@ -111,9 +156,10 @@ function pemBlocks(text: string): Array<{ label: string; pem: string }> {
   });
 }
 
-function keystore(config: BrokerConfig, l: string): StoreMaterial {
-  const get = <K extends Parameters<BrokerConfig['listenerValue']>[1]>(k: K) => config.listenerValue(l, k);
-  const type = get('ssl.keystore.type').toUpperCase();
+function keystore(s: SslSource): StoreMaterial {
+  const l = s.where;
+  const get = (k: SslStringKey) => s.str(k);
+  const type = (get('ssl.keystore.type') ?? 'JKS').toUpperCase();
   const location = get('ssl.keystore.location');
   const password = get('ssl.keystore.password');
   const keyPassword = get('ssl.key.password');
@@ -155,11 +201,12 @@ function pemKeystore(l: string, text: string, keyPassword: string | null, where:
   };
 }
 
-function truststore(config: BrokerConfig, l: string): string[] | undefined {
-  const type = config.listenerValue(l, 'ssl.truststore.type').toUpperCase();
-  const location = config.listenerValue(l, 'ssl.truststore.location');
-  const password = config.listenerValue(l, 'ssl.truststore.password');
-  const inline = config.listenerValue(l, 'ssl.truststore.certificates');
+function truststore(s: SslSource): string[] | undefined {
+  const l = s.where;
+  const type = (s.str('ssl.truststore.type') ?? 'JKS').toUpperCase();
+  const location = s.str('ssl.truststore.location');
+  const password = s.str('ssl.truststore.password');
+  const inline = s.str('ssl.truststore.certificates');
   const certsOf = (text: string, where: string): string[] => {
     const certs = pemBlocks(text).filter((b) => b.label === 'CERTIFICATE').map((b) => b.pem);
     if (certs.length === 0) throw new SslConfigError(l, `No matching CERTIFICATE entries in PEM trust store (${where})`);
@@ -220,33 +267,47 @@ function cipherList(l: string, suites: readonly string[]): string | undefined {
     .join(':');
 }
 
+/** Key store, trust store, ciphers and protocol range: what both ends of a connection take from their settings. */
+function commonTls(s: SslSource): StoreMaterial & { ciphers?: string; minVersion: SecureVersion; maxVersion: SecureVersion } {
+  const store = keystore(s);
+  const ca = truststore(s);
+  const suites = s.list('ssl.cipher.suites');
+  const ciphers = cipherList(s.where, suites);
+  const range = protocolRange(s.where, s.list('ssl.enabled.protocols'), suites);
+  return { ...store, ...(ca ? { ca } : {}), ...(ciphers ? { ciphers } : {}), ...range };
+}
+
+/** tls.connect options; host names are checked when ssl.endpoint.identification.algorithm is https. */
+function clientTls(s: SslSource, common: ReturnType<typeof commonTls>): ConnectionOptions {
+  const verifyHost = (s.str('ssl.endpoint.identification.algorithm') ?? '').toLowerCase() === 'https';
+  return { ...common, rejectUnauthorized: true, ...(verifyHost ? {} : { checkServerIdentity: () => undefined }) };
+}
+
+/**
+ * The TLS side of a Kafka client configured with properties (a tool's `--command-config`): the same
+ * ssl.* keys and stores as a listener, with Kafka's client defaults.
+ */
+export function clientSslFromProperties(props: ReadonlyMap<string, string>, where: string): ConnectionOptions {
+  const s = propertiesSource(props, where);
+  return clientTls(s, commonTls(s));
+}
+
 /** The TLS settings of one SSL / SASL_SSL listener; throws SslConfigError on a bad configuration. */
 export function listenerSsl(config: BrokerConfig, listener: string): ListenerSsl {
-  const l = listener;
-  const store = keystore(config, l);
-  const ca = truststore(config, l);
-  const suites = config.listenerValue(l, 'ssl.cipher.suites');
-  const ciphers = cipherList(l, suites);
-  const range = protocolRange(l, config.listenerValue(l, 'ssl.enabled.protocols'), suites);
-  const clientAuth = config.listenerValue(l, 'ssl.client.auth') as SslClientAuth;
+  const s = listenerSource(config, listener);
+  const common = commonTls(s);
+  const clientAuth = config.listenerValue(listener, 'ssl.client.auth') as SslClientAuth;
   let principalRules: PrincipalMappingRule[];
   try {
-    principalRules = parsePrincipalMappingRules(config.listenerValue(l, 'ssl.principal.mapping.rules'));
+    principalRules = parsePrincipalMappingRules(config.listenerValue(listener, 'ssl.principal.mapping.rules'));
   } catch (err) {
-    throw new SslConfigError(l, `ssl.principal.mapping.rules: ${(err as Error).message}`);
+    throw new SslConfigError(s.where, `ssl.principal.mapping.rules: ${(err as Error).message}`);
   }
-  const common = { ...store, ...(ca ? { ca } : {}), ...(ciphers ? { ciphers } : {}), ...range };
-  const verifyHost = config.listenerValue(l, 'ssl.endpoint.identification.algorithm').toLowerCase() === 'https';
   const server: TlsOptions = {
     ...common,
     requestCert: clientAuth !== 'none',
     rejectUnauthorized: clientAuth === 'required',
   };
-  if (!server.key && !server.pfx) throw new SslConfigError(l, 'an SSL listener needs a key store (ssl.keystore.location or ssl.keystore.key)');
-  const client: ConnectionOptions = {
-    ...common,
-    rejectUnauthorized: true,
-    ...(verifyHost ? {} : { checkServerIdentity: () => undefined }),
-  };
-  return { listener, server, client, clientAuth, principalRules };
+  if (!server.key && !server.pfx) throw new SslConfigError(s.where, 'an SSL listener needs a key store (ssl.keystore.location or ssl.keystore.key)');
+  return { listener, server, client: clientTls(s, common), clientAuth, principalRules };
 }

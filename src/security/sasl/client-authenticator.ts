@@ -13,6 +13,8 @@ import { SaslAuthenticateRequest, SaslAuthenticateResponse } from '../../protoco
 import { SaslHandshakeRequest, SaslHandshakeResponse } from '../../protocol/messages/sasl-handshake.js';
 import type { MessageValue } from '../../protocol/schema.js';
 import type { SaslClient } from './mechanism.js';
+import { PlainSaslClient } from './plain.js';
+import { ScramSaslClient, scramMechanism } from './scram.js';
 
 const HANDSHAKE = { request: SaslHandshakeRequest, response: SaslHandshakeResponse };
 const AUTHENTICATE = { request: SaslAuthenticateRequest, response: SaslAuthenticateResponse };
@@ -42,4 +44,10 @@ export function saslClientAuthenticator(mechanism: string, newClient: () => Sasl
     if (!client.isComplete) throw new AuthenticationError(`SASL ${mechanism} exchange ended before completing`);
     return { sessionLifetimeMs };
   };
+}
+
+/** The authenticator of a user with a password: PLAIN, or SCRAM-SHA-256/512 (a supported mechanism). */
+export function passwordAuthenticator(mechanism: string, username: string, password: string): ClientAuthenticator {
+  const scram = scramMechanism(mechanism);
+  return saslClientAuthenticator(mechanism, () => (scram ? new ScramSaslClient(scram, username, password) : new PlainSaslClient(username, password)));
 }

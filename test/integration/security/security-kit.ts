@@ -14,9 +14,7 @@ import { credentialToString, generateCredential, scramMechanism } from '../../..
 import { sanitize } from '../../../src/common/sanitizer.js';
 import { BrokerClient } from '../../../src/network/client.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
-import { saslClientAuthenticator } from '../../../src/security/sasl/client-authenticator.js';
-import { PlainSaslClient } from '../../../src/security/sasl/plain.js';
-import { ScramSaslClient } from '../../../src/security/sasl/scram.js';
+import { passwordAuthenticator } from '../../../src/security/sasl/client-authenticator.js';
 import { createTestPki, type TestIdentity, type TestPki } from '../../../src/bench/pki.js';
 import type { ListenerSecurityOptions } from '../../../src/testing/index.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
@@ -193,10 +191,7 @@ export function kafkaPythonOptions(protocol: Protocol, pki: TestPki, sasl?: Cred
 
 /** gregor's own client authenticated with `creds` (SaslHandshake v1, SaslAuthenticate v1), optionally over TLS. */
 export function saslClient(port: number, creds: Credentials, opts: { tls?: { ca: string[] }; onLifetime?: (ms: number) => void } = {}): BrokerClient {
-  const scram = scramMechanism(creds.mechanism);
-  const authenticate = saslClientAuthenticator(creds.mechanism, () =>
-    scram ? new ScramSaslClient(scram, creds.user, creds.password) : new PlainSaslClient(creds.user, creds.password),
-  );
+  const authenticate = passwordAuthenticator(creds.mechanism, creds.user, creds.password);
   return new BrokerClient({
     host: '127.0.0.1',
     port,
