@@ -10,10 +10,9 @@ import { TRANSACTION_STATE_TOPIC } from '../../../src/cluster/auto-topic-creatio
 import { decodeTxnKey, decodeTxnValue } from '../../../src/coordinator/transaction/transaction-log.js';
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/protocol/messages/find-coordinator.js';
-import { InitProducerIdRequest, InitProducerIdResponse } from '../../../src/protocol/messages/init-producer-id.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { rawClient } from '../eos/eos-kit.js';
+import { initTransactionalId } from '../transactions/txn-kit.js';
 import { readRecords } from '../../../src/protocol/records/record.js';
 import { CLEANER_TEST_CONFIG, storedBatches } from './compaction-kit.js';
 
@@ -47,19 +46,7 @@ afterAll(async () => {
 });
 
 /** One InitProducerId: the coordinator writes the id's new epoch to `__transaction_state`. */
-async function init(transactionalId: string) {
-  return cluster.waitFor(async () => {
-    await c.send({ request: FindCoordinatorRequest, response: FindCoordinatorResponse }, 2, { key: transactionalId, keyType: 1 });
-    const r = await c.send({ request: InitProducerIdRequest, response: InitProducerIdResponse }, 4, {
-      transactionalId,
-      transactionTimeoutMs: 60_000,
-      producerId: -1,
-      producerEpoch: -1,
-    });
-    const retriable = [ErrorCode.CoordinatorNotAvailable, ErrorCode.NotCoordinator, ErrorCode.CoordinatorLoadInProgress, ErrorCode.ConcurrentTransactions];
-    return retriable.includes(r.errorCode) ? null : r;
-  }, `InitProducerId for ${transactionalId}`);
-}
+const init = (transactionalId: string) => initTransactionalId(cluster, c, transactionalId);
 
 interface TxnLogRecord {
   id: string;

@@ -10,11 +10,10 @@ import { TRANSACTION_STATE_TOPIC } from '../../../src/cluster/auto-topic-creatio
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../../../src/protocol/messages/add-partitions-to-txn.js';
-import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/protocol/messages/find-coordinator.js';
-import { InitProducerIdRequest, InitProducerIdResponse } from '../../../src/protocol/messages/init-producer-id.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, type KafkaClients } from '../../harness/clients.js';
 import { rawClient } from '../eos/eos-kit.js';
+import { initTransactionalId } from './txn-kit.js';
 
 const EXPIRATION_MS = 2000;
 const TOPIC = 'expiry-data';
@@ -46,19 +45,7 @@ afterAll(async () => {
   await cluster?.close();
 });
 
-async function init(transactionalId: string, timeoutMs = 60_000) {
-  return cluster.waitFor(async () => {
-    await c.send({ request: FindCoordinatorRequest, response: FindCoordinatorResponse }, 2, { key: transactionalId, keyType: 1 });
-    const r = await c.send({ request: InitProducerIdRequest, response: InitProducerIdResponse }, 4, {
-      transactionalId,
-      transactionTimeoutMs: timeoutMs,
-      producerId: -1,
-      producerEpoch: -1,
-    });
-    const retriable = [ErrorCode.CoordinatorNotAvailable, ErrorCode.NotCoordinator, ErrorCode.CoordinatorLoadInProgress, ErrorCode.ConcurrentTransactions];
-    return retriable.includes(r.errorCode) ? null : r;
-  }, `InitProducerId for ${transactionalId}`);
-}
+const init = (transactionalId: string, timeoutMs = 60_000) => initTransactionalId(cluster, c, transactionalId, { timeoutMs });
 
 /** The values kcat reads for the id's key in `__transaction_state`, in log order (null = tombstone). */
 async function logValuesOf(transactionalId: string): Promise<Array<'record' | 'tombstone'>> {

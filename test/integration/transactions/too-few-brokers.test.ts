@@ -10,9 +10,9 @@ import { GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC } from '../../../src/clus
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/protocol/messages/find-coordinator.js';
-import { InitProducerIdRequest, InitProducerIdResponse } from '../../../src/protocol/messages/init-producer-id.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { rawClient } from '../eos/eos-kit.js';
+import { sendInitProducerId } from './txn-kit.js';
 
 let cluster: Cluster;
 let c: BrokerClient;
@@ -45,13 +45,7 @@ describe('internal topics with fewer live brokers than their replication factor'
   });
 
   it('InitProducerId for that transactional id is refused with the same retriable error; an idempotent producer still gets an id', async () => {
-    const init = (transactionalId: string | null) =>
-      c.send({ request: InitProducerIdRequest, response: InitProducerIdResponse }, 4, {
-        transactionalId,
-        transactionTimeoutMs: 60_000,
-        producerId: -1,
-        producerEpoch: -1,
-      });
+    const init = (transactionalId: string | null) => sendInitProducerId(c, transactionalId);
     const txn = await init('t17-0');
     expect([ErrorCode.CoordinatorNotAvailable, ErrorCode.NotCoordinator]).toContain(txn.errorCode);
     expect(txn.producerId).toBe(-1);
