@@ -49,11 +49,11 @@ import { haveRedisBenchmark, startRedis, xaddPerSecond, type RedisServer } from 
 /** Records of the 1 KB workload: GREGOR_BENCH_RECORDS_1K, default a quarter of the 100 B count. */
 const records1k = (n: number): number => Number(process.env.GREGOR_BENCH_RECORDS_1K ?? Math.round(n / 4));
 
-const SERVER_CPU = 1;
-const CLIENT_CPU = 0;
-const KCAT_TIMEOUT_MS = 120_000;
+export const SERVER_CPU = 1;
+export const CLIENT_CPU = 0;
+export const KCAT_TIMEOUT_MS = 120_000;
 
-interface Workload {
+export interface Workload {
   name: string;
   partitions: number;
   /** produce/consume with `-p 0` (single-partition workload; also pins the mock's 4-partition topic) */
@@ -61,7 +61,7 @@ interface Workload {
   recordBytes: number;
 }
 
-const WORKLOADS: readonly Workload[] = [
+export const WORKLOADS: readonly Workload[] = [
   { name: '1 partition', partitions: 1, partition: 0, recordBytes: RECORD_BYTES },
   { name: '6 partitions', partitions: 6, partition: undefined, recordBytes: RECORD_BYTES },
   { name: '1 partition 1 KB', partitions: 1, partition: 0, recordBytes: 1000 },

@@ -26,11 +26,12 @@ export class FrameDecoder {
   private partsBytes = 0;
 
   /**
+   * `maxFrameBytes` may be a function: the limit is then read at every frame's size prefix.
    * `assemble(size, head)` may supply the memory for a frame of `size` bytes spread over chunks (`head` is its first
    * part, at least one byte); null means a new buffer.
    */
   constructor(
-    private readonly maxFrameBytes: number,
+    private readonly maxFrameBytes: number | (() => number),
     private readonly assemble?: (size: number, head: Buffer) => Buffer | null,
   ) {}
 
@@ -61,7 +62,8 @@ export class FrameDecoder {
           this.sizeHave = 0;
           size = this.sizeBytes.readInt32BE(0);
         }
-        if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes);
+        const max = typeof this.maxFrameBytes === 'number' ? this.maxFrameBytes : this.maxFrameBytes();
+        if (size <= 0 || size > max) throw new FrameSizeError(size, max);
         this.frameSize = size;
       }
       const need = this.frameSize - this.partsBytes;

@@ -18,6 +18,7 @@ export type ZkErrorCode =
   | 'SESSIONEXPIRED'
   | 'CLOSED'
   | 'TIMEOUT'
+  | 'NOAUTH'
   | 'OTHER';
 
 export class ZkError extends Error {
@@ -73,6 +74,13 @@ export class ClientClosedError extends ZkError {
     this.name = 'ClientClosedError';
   }
 }
+/** The znode's ACL does not let this session do that (zookeeper.set.acl). */
+export class NoAuthError extends ZkError {
+  constructor(path?: string) {
+    super('NOAUTH', 'not authorized by the znode ACL', path);
+    this.name = 'NoAuthError';
+  }
+}
 /** A caller bug (e.g. expected version 0 inside a multi), never a cluster condition. */
 export class ZkProgrammingError extends Error {
   constructor(message: string) {
@@ -98,6 +106,8 @@ export function mapError(err: unknown, path?: string): Error {
       return new ConnectionLossError(path);
     case E.SESSION_EXPIRED:
       return new SessionExpiredError(path);
+    case E.NO_AUTH:
+      return new NoAuthError(path);
     default:
       return new ZkError('OTHER', String(err), path, { cause: err });
   }
