@@ -120,6 +120,7 @@ export interface ZkClientEvents {
   disconnected: [];
   expired: [];
   reinitialized: [sessionId: bigint];
+  closed: [];
 }
 
 const noopLog: ZkClientLogger = { info: () => {}, warn: () => {} };
@@ -144,6 +145,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly stateHandlers = new Map<string, ZkStateChangeHandler>();
   private readonly log: ZkClientLogger;
   private readonly reinitializeOnExpiry: boolean;
+  private abandonTimer: NodeJS.Timeout | undefined;
 
   private constructor(opts: ZkClientOptions) {
     super();
@@ -333,6 +335,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         clearTimeout(timer);
         this.off('connected', onConnected);
         this.off('expired', onExpired);
+        this.off('closed', onClosed);
       };
       const onConnected = () => {
         cleanup();
@@ -342,12 +345,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         cleanup();
         reject(new SessionExpiredError());
       };
+      const onClosed = () => {
+        cleanup();
+        reject(new ClientClosedError());
+      };
       const timer = setTimeout(() => {
         cleanup();
         reject(new ZkError('TIMEOUT', `not connected to ZooKeeper within ${timeoutMs} ms`));
       }, timeoutMs);
       this.on('connected', onConnected);
       this.on('expired', onExpired);
+      this.on('closed', onClosed);
     });
   }
 
@@ -517,13 +525,39 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return multiOutcome(raw.err, raw.results, ops);
   }
 
+  /**
+   * For shutdown (Kafka's broker waits forever for a lost ZooKeeper; gregor must stop in bounded time): from now on,
+   * once the session has been out of the connected state for `graceMs` (now or later), the client is closed. Requests
+   * waiting for the connection then fail with ClientClosedError instead of waiting for ZooKeeper to come back; the
+   * session's ephemerals expire on the server as after a crash. A reconnect within the grace cancels it.
+   */
+  closeIfDisconnectedFor(graceMs: number): void {
+    if (this.closed || this.abandonTimer) return;
+    let downSince: number | null = null;
+    this.abandonTimer = setInterval(() => {
+      if (this.closed) return void clearInterval(this.abandonTimer);
+      if (this.state === 'connected') {
+        downSince = null;
+        return;
+      }
+      downSince ??= Date.now();
+      if (Date.now() - downSince < graceMs) return;
+      clearInterval(this.abandonTimer);
+      this.log.warn({ graceMs }, 'ZooKeeper unreachable during shutdown; closing the client without it');
+      void this.close();
+    }, Math.min(100, Math.max(1, graceMs)));
+    this.abandonTimer.unref();
+  }
+
   /** Closes the session (its ephemerals are deleted by the server before this resolves, when connected). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.abandonTimer);
+    this.emit('closed');
     const h = this.handle;
     this.handle = undefined;
-    if (!h) return;
+    if (!h) return void this.removeAllListeners();
     this.failInFlight(h, new ClientClosedError());
     const wasConnected = h.state === 'connected';
     h.state = 'closed';

@@ -1,0 +1,169 @@
+/**
+ * Bounded stop: a broker asked to stop (SIGTERM) exits, with code 0, within a bound derived from its configuration,
+ * whatever state the cluster is in — ZooKeeper killed, ZooKeeper hung (SIGSTOP), the controller hung, a follower's
+ * fetch stuck on a hung leader, a client holding a long poll — and still flushes its logs and writes the
+ * clean-shutdown marker. The last broker of a cluster stops without sleeping through the controlled-shutdown
+ * backoffs when no peer is left to take its leaderships.
+ *
+ * Bound (the test's, generous on purpose: bounded time is the property, not speed), from the brokers' settings:
+ *   controlled shutdown: retries × (2 × controller.socket.timeout.ms + request.timeout.ms) + (retries − 1) × backoff
+ *   + ZooKeeper given up after zookeeper.connection.timeout.ms + 3 s closing it + 15 s slack for a loaded machine.
+ * Measured stop times are printed.
+ *
+ * Every cluster here runs child processes on its own ZooKeeper (this file kills or pauses it).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startZooKeeper, type ZooKeeperServer } from '../../../src/zk/server-process.js';
+import { CLEAN_SHUTDOWN_FILE } from '../../../src/log/log-file-names.js';
+import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
+import { waitForMetadataReady } from '../../harness/verifiable.js';
+
+const CONFIG = {
+  'controlled.shutdown.max.retries': 3,
+  'controlled.shutdown.retry.backoff.ms': 1000,
+  'controller.socket.timeout.ms': 3000,
+  'request.timeout.ms': 5000,
+  'zookeeper.connection.timeout.ms': 5000,
+  'zookeeper.session.timeout.ms': 6000,
+  'replica.socket.timeout.ms': 30000,
+  'auto.leader.rebalance.enable': false,
+} as const;
+
+const c = CONFIG;
+const controlledMs = c['controlled.shutdown.max.retries'] * (2 * c['controller.socket.timeout.ms'] + c['request.timeout.ms']) + (c['controlled.shutdown.max.retries'] - 1) * c['controlled.shutdown.retry.backoff.ms'];
+const STOP_BOUND_MS = controlledMs + c['zookeeper.connection.timeout.ms'] + 3000 + 15_000;
+
+const measured: string[] = [];
+const zkServers: ZooKeeperServer[] = [];
+let cluster: TestCluster | undefined;
+let clients: KafkaClients | undefined;
+
+afterEach(async () => {
+  await clients?.disconnectAll();
+  clients = undefined;
+  // the harness needs ZooKeeper to clean up: every server this file started is running again by now
+  await cluster?.shutdown();
+  cluster = undefined;
+  for (const zk of zkServers.splice(0)) await zk.stop({ removeData: true });
+});
+
+afterAll(() => {
+  console.log(`bounded stop (bound ${STOP_BOUND_MS} ms):\n  ${measured.join('\n  ')}`);
+});
+
+async function startOwnZk(): Promise<ZooKeeperServer> {
+  const zk = await startZooKeeper({ tickTimeMs: 500, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 60000 });
+  zkServers.push(zk);
+  return zk;
+}
+
+/** 3 brokers as processes on `zk` (under a chroot the file owns), one RF=3 topic with a complete ISR. */
+async function startOn(zk: ZooKeeperServer, topic: string): Promise<TestCluster> {
+  cluster = await startCluster({ brokers: 3, mode: 'process', zkConnect: `${zk.connectString}/bounded-stop-${topic}`, config: CONFIG });
+  clients = kafkaClients(cluster.bootstrap);
+  await waitForMetadataReady(cluster);
+  const admin = await clients.admin();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 3 }] });
+  for (let partition = 0; partition < 3; partition++) await cluster.waitForIsr({ topic, partition }, cluster.ids);
+  const producer = await clients.producer();
+  await producer.send({ topic, acks: -1, messages: [0, 1, 2].map((partition) => ({ partition, value: `before-stop-${partition}` })) });
+  return cluster;
+}
+
+/** SIGTERM, exit code 0 within the bound, clean-shutdown marker written; returns the stop time. */
+async function stopWithinBound(cl: TestCluster, id: number, what: string): Promise<number> {
+  const t0 = Date.now();
+  await cl.stop(id, { timeoutMs: STOP_BOUND_MS });
+  const ms = Date.now() - t0;
+  measured.push(`${what}: broker ${id} stopped in ${ms} ms`);
+  expect(existsSync(path.join(cl.dataDir(id), CLEAN_SHUTDOWN_FILE))).toBe(true);
+  return ms;
+}
+
+describe('bounded stop - every broker exits on SIGTERM within a bound derived from its config', () => {
+  it('ZooKeeper killed first: each broker stops in bounded time, flushing its logs', async () => {
+    const zk = await startOwnZk();
+    const cl = await startOn(zk, 'zk-killed');
+    process.kill(zk.pid, 'SIGKILL');
+    await zk.exited;
+    for (const id of cl.ids) await stopWithinBound(cl, id, 'ZooKeeper killed');
+    // the harness cleans its chroot through ZooKeeper: bring a server back on the same data
+    zkServers.splice(zkServers.indexOf(zk), 1);
+    await zk.stop({ removeData: false });
+    zkServers.push(await startZooKeeper({ port: zk.port, dataDir: zk.dataDir, tickTimeMs: 500, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 60000 }));
+  });
+
+  it('ZooKeeper hung (SIGSTOP): each broker stops in bounded time', async () => {
+    const zk = await startOwnZk();
+    const cl = await startOn(zk, 'zk-hung');
+    zk.pause();
+    try {
+      for (const id of cl.ids) await stopWithinBound(cl, id, 'ZooKeeper hung');
+    } finally {
+      zk.resume();
+    }
+  });
+
+  it('controller hung (SIGSTOP): another broker stops in bounded time', async () => {
+    const zk = await startOwnZk();
+    const cl = await startOn(zk, 'controller-hung');
+    const controller = await cl.controllerId();
+    const victim = cl.ids.find((id) => id !== controller)!;
+    cl.pause(controller);
+    try {
+      await stopWithinBound(cl, victim, 'controller hung');
+    } finally {
+      cl.resume(controller);
+    }
+  });
+
+  it('a follower whose fetch is stuck on a hung leader stops in bounded time', async () => {
+    const zk = await startOwnZk();
+    const cl = await startOn(zk, 'fetch-stuck');
+    const controller = await cl.controllerId();
+    // a leader that is not the controller (so the stop is about the fetch, not the controller), and its follower
+    let leader = -1;
+    for (let p = 0; p < 3 && leader < 0; p++) {
+      const s = await cl.partitionState({ topic: 'fetch-stuck', partition: p });
+      if (s && s.leader !== controller) leader = s.leader;
+    }
+    expect(leader).toBeGreaterThanOrEqual(0);
+    const follower = cl.ids.find((id) => id !== leader && id !== controller)!;
+    cl.pause(leader);
+    try {
+      await new Promise((r) => setTimeout(r, 1000)); // the follower's next fetch is now in flight to the hung leader
+      await stopWithinBound(cl, follower, 'follower fetch stuck');
+    } finally {
+      cl.resume(leader);
+    }
+  });
+
+  it('a client holding a long poll does not hold the stop up', async () => {
+    const zk = await startOwnZk();
+    const cl = await startOn(zk, 'long-poll');
+    // one partition, so that the consumer's only fetch waits on the broker being stopped
+    const admin = await clients!.admin();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'long-poll-1', numPartitions: 1, replicationFactor: 3 }] });
+    const leader = await cl.waitForLeader({ topic: 'long-poll-1', partition: 0 });
+    const consumer = await clients!.consumer({ groupId: 'long-poll', maxWaitTimeInMs: 60_000, minBytes: 1_000_000 });
+    await consumer.subscribe({ topic: 'long-poll-1', fromBeginning: false });
+    let polls = 0;
+    await consumer.run({ eachBatch: async () => void polls++ });
+    await new Promise((r) => setTimeout(r, 3000)); // the group is formed and its fetches wait in purgatory
+    await stopWithinBound(cl, leader, 'long poll held');
+    await consumer.stop();
+  });
+
+  it('a whole cluster stopping: the last broker does not wait out the backoffs when no peer can lead', async () => {
+    const zk = await startOwnZk();
+    const cl = await startOn(zk, 'last-broker');
+    const times: number[] = [];
+    for (const id of cl.ids) times.push(await stopWithinBound(cl, id, 'whole cluster, in turn'));
+    const log = await import('node:fs/promises').then((fs) => fs.readFile(cl.logFile(cl.ids.at(-1)!), 'utf8'));
+    expect(log).toContain('no other live replica can lead the partitions this broker still leads');
+    expect(log).not.toContain('proceeding with an unclean shutdown');
+  });
+});
