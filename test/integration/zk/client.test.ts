@@ -1,6 +1,8 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BadVersionError,
+  ClientClosedError,
   NoNodeError,
   NodeExistsError,
   NotEmptyError,
@@ -200,5 +202,62 @@ describe('zk client - session expiry', () => {
       await c.close();
     }
     await waitFor(() => sockets() === before, { what: `${before} sockets open (as before)`, timeoutMs: 2000 });
+  });
+});
+
+describe('zk client - giving ZooKeeper up at shutdown', () => {
+  /** A TCP proxy to the run's ZooKeeper that can be cut for good (the client then reconnects in vain). */
+  async function cuttableProxy(): Promise<{ port: number; cut: () => Promise<void> }> {
+    const target = zkServers().split(',')[0]!;
+    const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((client) => {
+      const upstream = net.connect(port, host);
+      sockets.add(client).add(upstream);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close).on('close', close).pipe(upstream);
+      upstream.on('error', close).on('close', close).pipe(client);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address() as net.AddressInfo;
+    return {
+      port: addr.port,
+      cut: async () => {
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        for (const s of sockets) s.destroy();
+        await closed;
+      },
+    };
+  }
+
+  it('closeIfDisconnectedFor: requests waiting for a lost ZooKeeper fail once the grace has passed', async () => {
+    const proxy = await cuttableProxy();
+    const chroot = connect.slice(connect.indexOf('/'));
+    const c = await connectZk(`127.0.0.1:${proxy.port}${chroot}`, { sessionTimeoutMs: 6000 });
+    await proxy.cut();
+    await waitFor(() => c.state === 'disconnected', { what: 'client disconnected' });
+    const pendingRead = c.getData('/');
+    const pendingWrite = c.create('/never', null);
+    const started = Date.now();
+    c.closeIfDisconnectedFor(500);
+    await expect(pendingRead).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(pendingWrite).rejects.toBeInstanceOf(ClientClosedError);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(450);
+    expect(took).toBeLessThan(10_000); // generous: the property is "bounded", not "fast"
+    expect(c.state).toBe('closed');
+    await expect(c.exists('/')).rejects.toBeInstanceOf(ClientClosedError);
+    expect(await zk.exists('/never')).toBeNull();
+  });
+
+  it('closeIfDisconnectedFor: a connected client is left alone', async () => {
+    const c = await connectZk(connect, { sessionTimeoutMs: 6000 });
+    c.closeIfDisconnectedFor(200);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(c.state).toBe('connected');
+    expect(await c.exists('/')).not.toBeNull();
   });
 });
