@@ -35,6 +35,7 @@ import { holdReconnects, type SessionCredentials } from './session-expiry.js';
 import {
   ClientClosedError,
   ConnectionLossError,
+  InvalidPathError,
   mapError,
   NodeExistsError,
   NoNodeError,
@@ -51,6 +52,7 @@ export {
   BadVersionError,
   ClientClosedError,
   ConnectionLossError,
+  InvalidPathError,
   NodeExistsError,
   NoNodeError,
   NotEmptyError,
@@ -371,11 +373,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return new Promise<T>((resolve, reject) => {
       const onAbort = (err: Error) => reject(err);
       h.inFlight.add(onAbort);
-      fn(h.client, (err, value) => {
-        if (!h.inFlight.delete(onAbort)) return; // already failed by expiry/close
-        if (err) reject(mapError(err, path));
-        else resolve(value as T);
-      });
+      try {
+        fn(h.client, (err, value) => {
+          if (!h.inFlight.delete(onAbort)) return; // already failed by expiry/close
+          if (err) reject(mapError(err, path));
+          else resolve(value as T);
+        });
+      } catch (err) {
+        // the library validates paths (and other arguments) synchronously, before sending anything
+        h.inFlight.delete(onAbort);
+        reject(new InvalidPathError(path, err instanceof Error ? err.message : String(err)));
+      }
     });
   }
 
@@ -385,6 +393,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       try {
         return await op();
       } catch (err) {
+        if (err instanceof InvalidPathError) throw new NoNodeError(err.path);
         if (!(err instanceof ConnectionLossError) || this.closed) throw err;
         await this.waitUntilConnected();
       }
@@ -466,14 +475,18 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   /** Stat or null. With a watcher: data watch when present, existence watch when absent. */
   exists(path: string, watch?: ZkWatcher): Promise<ZkStat | null> {
+    // the server answers an absent znode with a null stat; NoNodeError here can only be an invalid path
     return this.read(() =>
-      this.call(path, (c, done) => {
+      this.call<ZkStat | null>(path, (c, done) => {
         const cb = (err: unknown, stat: LibStat | undefined | null) =>
           err ? done(err) : done(null, stat ? toStat(stat) : null);
         if (watch) c.exists(path, this.wrapWatcher(watch), cb);
         else c.exists(path, cb);
       }),
-    );
+    ).catch((err: unknown) => {
+      if (err instanceof NoNodeError) return null;
+      throw err;
+    });
   }
 
   /** Children names (unsorted, as ZooKeeper returns them); throws NoNodeError. Sets a child watch if given. */

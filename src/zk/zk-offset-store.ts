@@ -29,6 +29,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { NoNodeError, NotEmptyError, type ZkClient, type ZkOp, zkOp } from './client.js';
 import { commitOffsets, fetchOffsetsWithTimestamps, listConsumerGroups, type OffsetToCommit } from './consumer-offsets.js';
 import {
+  ZK_MAX_REQUEST_BYTES,
   ConsumerGroupZNode,
   ConsumerIdsZNode,
   ConsumerOwnersZNode,
@@ -67,12 +68,8 @@ export function fromZkNodeName(name: string): string {
 
 // ---------------------------------------------------------------------------------------------- request size
 
-/**
- * ZooKeeper's jute.maxbuffer default (0xfffff): a server that receives a larger request closes the connection
- * instead of answering, failing everything in flight on it. A commit whose multi could exceed it is refused
- * with INVALID_COMMIT_OFFSET_SIZE (Kafka's answer to an offset batch too large for `__consumer_offsets`).
- */
-export const ZK_MAX_REQUEST_BYTES = 0xfffff;
+// A commit whose multi could exceed ZK_MAX_REQUEST_BYTES is refused with INVALID_COMMIT_OFFSET_SIZE (Kafka's answer
+// to an offset batch too large for `__consumer_offsets`).
 
 /** Bytes a multi op adds besides its path and data: op header (9), lengths (8), version/flags (4), open ACL (31). */
 const MULTI_OP_OVERHEAD = 52;

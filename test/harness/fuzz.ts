@@ -46,8 +46,10 @@ export const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[int(rng, xs.length)
 // ------------------------------------------------------------------------------------------ valid values
 
 export interface ValueOptions {
-  /** strings for name-like fields; default a small pool plus random text */
+  /** strings for name-like fields (topics, groups, ids), used 70 % of the time; default random text only */
   names?: readonly string[];
+  /** name-like fields always from `names`, int32 fields small or an edge (live brokers: no unbounded topic growth) */
+  confined?: boolean;
 }
 
 const TEXT = 'abcxyz019._-/ é日\u0000';
@@ -141,6 +143,7 @@ function randomValue(rng: Rng, name: string, f: Field<unknown, boolean>, v: numb
     case 'uint16':
       return pick(rng, [0, 1, 65535, int(rng, 65536)]);
     case 'int32':
+      if (o.confined) return rng() < 0.3 ? pick(rng, [0, 1, -1, 0x7fffffff, -0x80000000]) : int(rng, 20) - 2;
       return rng() < 0.5 ? pick(rng, INT32_EDGES) : int(rng, 4096) - 16;
     case 'uint32':
       return pick(rng, [0, 1, 0xffffffff, int(rng, 2 ** 32)]);
@@ -153,7 +156,7 @@ function randomValue(rng: Rng, name: string, f: Field<unknown, boolean>, v: numb
     case 'uuid':
       return Buffer.from(Array.from({ length: 16 }, () => int(rng, 256)));
     case 'string':
-      if (o.names && /name|topic|group|id$/i.test(name) && rng() < 0.7) return pick(rng, o.names);
+      if (o.names && /name|topic|group|id$/i.test(name) && (o.confined || rng() < 0.7)) return pick(rng, o.names);
       return rng() < 0.05 ? 'x'.repeat(200 + int(rng, 200)) : randomText(rng, 12);
     case 'bytes':
       if (name === 'records') return randomRecords(rng, v);

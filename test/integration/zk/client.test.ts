@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BadVersionError,
   ClientClosedError,
+  InvalidPathError,
   NoNodeError,
   NodeExistsError,
   NotEmptyError,
@@ -55,6 +56,18 @@ describe('zk client - basics', () => {
     expect(nullData.data).toBeNull();
     await zk.delete('/b', { recursive: true });
     expect(await zk.exists('/b')).toBeNull();
+  });
+
+  it('paths ZooKeeper would refuse (from client-chosen names): reads find nothing, writes fail typed, nothing throws out of band', async () => {
+    for (const bad of ['/brokers/topics/', '/a//b', '/x\u0000y']) {
+      await expect(zk.getData(bad)).rejects.toBeInstanceOf(NoNodeError);
+      expect(await zk.tryGetData(bad)).toBeNull();
+      expect(await zk.exists(bad)).toBeNull();
+      await expect(zk.getChildren(bad)).rejects.toBeInstanceOf(NoNodeError);
+      await expect(zk.create(bad, Buffer.from('x'))).rejects.toBeInstanceOf(InvalidPathError);
+      await expect(zk.multi([zkOp.check(bad, 1)])).rejects.toBeInstanceOf(InvalidPathError);
+    }
+    expect(await zk.exists('/')).not.toBeNull(); // the client is still fine
   });
 
   it('sequential nodes get a 10-digit counter and the returned path is chroot-relative', async () => {

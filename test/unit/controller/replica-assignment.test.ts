@@ -38,6 +38,22 @@ describe('replica assignment', () => {
     expect(code(() => assignReplicasToBrokers(plain([0, 1]), 1, 3))).toBe(ErrorCode.InvalidReplicationFactor);
   });
 
+  it('refuses, before building anything, partition counts whose assignment znode could never fit ZooKeeper', () => {
+    const code = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as KafkaError).code;
+      }
+      return null;
+    };
+    expect(code(() => assignReplicasToBrokers(plain([0, 1]), 0x7fffffff, 1))).toBe(ErrorCode.InvalidPartitions);
+    expect(code(() => assignReplicasToBrokers(plain([0, 1, 2]), 200_000, 3))).toBe(ErrorCode.InvalidPartitions);
+    const existing = assignReplicasToBrokers(plain([0, 1]), 2, 2, { fixedStartIndex: 0 });
+    expect(code(() => assignNewPartitions(plain([0, 1]), existing, 0x7fffffff))).toBe(ErrorCode.InvalidPartitions);
+    expect(assignReplicasToBrokers(plain([0, 1, 2]), 10_000, 3).size).toBe(10_000);
+  });
+
   it('interleaves racks and places replicas on distinct racks', () => {
     const brokers = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((id) => ({ id, rack: `rack${Math.floor(id / 3) + 1}` }));
     expect(rackAlternatedBrokers(brokers).map((b) => b.id)).toEqual([0, 3, 6, 1, 4, 7, 2, 5, 8]);
