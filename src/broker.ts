@@ -26,6 +26,7 @@
  * the ZooKeeper client is given up after zookeeper.connection.timeout.ms without a connection, and every
  * step that waits on the network is bounded by that plus request.timeout.ms.
  */
+import { LogEvent } from './common/log-events.js';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -269,6 +270,7 @@ export class Broker {
       },
     });
     const bound = await this.socketServer.start();
+    log.info({ event: LogEvent.BrokerListening, ports: this.boundPorts }, 'listening');
 
     this._replicaManager = new ReplicaManager({
       brokerId: this._brokerId,
@@ -304,12 +306,15 @@ export class Broker {
       afterInitializingSession: async () => {
         if (!this.registration || this.state === 'stopping' || this.state === 'stopped') return;
         this._brokerEpoch = await zk.registerBroker(this.registration);
-        log.info({ brokerEpoch: this._brokerEpoch }, 're-registered after ZooKeeper session expiry');
+        log.info({ event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'session-expired' }, 're-registered after ZooKeeper session expiry');
         await this.controller?.onNewSession();
       },
     });
     this._brokerEpoch = await zk.registerBroker(this.registration);
-    log.info({ brokerEpoch: this._brokerEpoch, endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) }, 'registered');
+    log.info(
+      { event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'startup', endpoints: endpoints.map((e) => `${e.listenerName}://${e.host}:${e.port}`) },
+      'registered',
+    );
     writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
 
     this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
@@ -362,7 +367,7 @@ export class Broker {
     });
     await this.configChangeWatcher.startup();
     this.processor.ready(createRouter(handlers, { log }));
-    log.info({ clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
+    log.info({ event: LogEvent.BrokerStarted, clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
   }
 
   /**
@@ -406,7 +411,7 @@ export class Broker {
     if (opts.controlled && wasRunning && this.config.values['controlled.shutdown.enable']) await this.controlledShutdown();
     await this.shutdownComponents();
     this.state = 'stopped';
-    this.log.info({ brokerId: this._brokerId }, 'broker stopped');
+    this.log.info({ event: LogEvent.BrokerStopped, brokerId: this._brokerId }, 'broker stopped');
   }
 
   private async shutdownComponents(): Promise<void> {

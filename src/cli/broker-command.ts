@@ -8,6 +8,7 @@
  *   controlled.shutdown.enable=true) → exit 0. Further signals during shutdown are ignored (SIGKILL forces).
  * - A failed startup is logged as Kafka does ("Fatal error during KafkaServer startup") and exits 1.
  */
+import { LogEvent } from '../common/log-events.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { BrokerConfig } from '../config/broker-config.js';
 import { ConfigError } from '../config/config-def.js';
@@ -70,7 +71,7 @@ export async function runBrokerStart(propsPath: string, overrides: readonly stri
   try {
     await broker.start();
   } catch (err) {
-    logger.fatal({ err }, 'Fatal error during KafkaServer startup. Prepare to shutdown');
+    logger.fatal({ event: LogEvent.BrokerStartFailed, err }, 'Fatal error during KafkaServer startup. Prepare to shutdown');
     await broker.stop({ controlled: false }).catch((stopErr: unknown) => {
       logger.error({ err: stopErr }, 'error while shutting down after a failed startup');
     });

@@ -23,6 +23,7 @@
  *   ISR change happened in the last 5000 ms, or 60000 ms passed since the last propagation, one
  *   `/isr_change_notification/isr_change_<seq>` lists the set, which is then cleared.
  */
+import { LogEvent, tpFields } from '../common/log-events.js';
 import type { Clock, Timer } from '../common/clock.js';
 import { childLogger, type Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
@@ -127,7 +128,17 @@ export class IsrManager {
     if (f.logEndOffset < partition.highWatermark || f.logEndOffset < partition.leaderEpochStartOffset) return;
     const newIsr = [...partition.isr, followerId];
     this.log.info(
-      { tp: partition.key, isr: partition.isr, newIsr, followerLeo: f.logEndOffset, highWatermark: partition.highWatermark },
+      {
+        event: LogEvent.IsrExpand,
+        tp: partition.key,
+        ...tpFields(partition.tp),
+        leaderEpoch: partition.leaderEpoch,
+        isr: partition.isr,
+        newIsr,
+        follower: followerId,
+        followerLeo: f.logEndOffset,
+        highWatermark: partition.highWatermark,
+      },
       `Expanding ISR from ${partition.isr.join(',')} to ${newIsr.join(',')}`,
     );
     this.writeIsr(partition, newIsr);
@@ -145,7 +156,10 @@ export class IsrManager {
       const leaderLeo = p.log.logEndOffset;
       this.log.info(
         {
+          event: LogEvent.IsrShrink,
           tp: p.key,
+          ...tpFields(p.tp),
+          leaderEpoch: p.leaderEpoch,
           isr: p.isr,
           newIsr,
           leaderEndOffset: leaderLeo,
@@ -229,7 +243,18 @@ export class IsrManager {
           return;
         }
         const hwChanged = partition.updateIsr(newIsr, result.zkVersion, this.opts.clock.now());
-        this.log.info({ tp: key, isr: newIsr, zkVersion: result.zkVersion, highWatermark: partition.highWatermark }, 'ISR updated');
+        this.log.info(
+          {
+            event: LogEvent.IsrUpdated,
+            tp: key,
+            ...tpFields(partition.tp),
+            leaderEpoch,
+            isr: newIsr,
+            zkVersion: result.zkVersion,
+            highWatermark: partition.highWatermark,
+          },
+          'ISR updated',
+        );
         this.recordIsrChange(partition.tp);
         this.opts.onIsrChanged(partition, hwChanged);
       } catch (err) {

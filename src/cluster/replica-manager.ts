@@ -28,6 +28,7 @@
  * Listeners (`addListener`) hear role changes after each request (the coordinators: load/unload
  * of __consumer_offsets / __transaction_state partitions).
  */
+import { LogEvent, tpFields } from '../common/log-events.js';
 import type { Clock, Timer } from '../common/clock.js';
 import { KafkaError, toErrorCode } from '../common/errors.js';
 import { childLogger, type Logger } from '../common/logger.js';
@@ -334,10 +335,18 @@ export class ReplicaManager {
       try {
         if (state.leader === me) {
           const { highWatermarkChanged } = partition.makeLeader(state, now);
+          this.log.info(
+            { event: LogEvent.BecomeLeader, tp: partition.key, ...tpFields(partition.tp), leader: me, leaderEpoch: state.leaderEpoch, isr: state.isr, controllerEpoch: req.controllerEpoch },
+            'became leader',
+          );
           newLeaders.push(partition);
           if (highWatermarkChanged) this.completeDelayed(partition.key, true);
         } else if (this.opts.metadataCache.isBrokerAlive(state.leader) || req.liveLeaders?.some((l) => l.brokerId === state.leader)) {
           if (partition.makeFollower(state)) {
+            this.log.info(
+              { event: LogEvent.BecomeFollower, tp: partition.key, ...tpFields(partition.tp), leader: state.leader, leaderEpoch: state.leaderEpoch, controllerEpoch: req.controllerEpoch },
+              'became follower',
+            );
             newFollowers.push(partition);
             this.completeDelayed(partition.key, true);
           }

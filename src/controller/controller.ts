@@ -25,6 +25,7 @@
  * Logs: `component: 'controller'`; state-machine transitions additionally carry `log: 'state-change'`
  * (Kafka's controller.log / state-change.log as structured records).
  */
+import { LogEvent } from '../common/log-events.js';
 import { SystemClock, type Clock, type Timer } from '../common/clock.js';
 import { KafkaError } from '../common/errors.js';
 import { childLogger, type Logger } from '../common/logger.js';
@@ -42,6 +43,7 @@ import { doControlledShutdown } from './controlled-shutdown.js';
 import {
   ACTIVE_ONLY_EVENTS,
   ElectionType,
+  eventSubject,
   isReplyingEvent,
   type ControllerEvent,
   type PartitionElectionResult,
@@ -333,6 +335,7 @@ export class KafkaController {
 
   private async process(event: ControllerEvent): Promise<void> {
     if (ACTIVE_ONLY_EVENTS.has(event.type) && !this.active) return;
+    this.log.info({ event: LogEvent.ControllerEvent, controllerEvent: event.type, ...eventSubject(event) }, 'processing controller event');
     try {
       await this.dispatch(event);
     } catch (err) {
@@ -344,12 +347,12 @@ export class KafkaController {
         event.reply.reject(err instanceof ControllerMovedError ? new KafkaError(movedCode, err.message) : (err as Error));
       }
       if (err instanceof ControllerMovedError) {
-        this.log.info({ event: event.type }, 'controller moved to another broker while processing an event; resigning');
+        this.log.info({ controllerEvent: event.type }, 'controller moved to another broker while processing an event; resigning');
         await this.safely(() => this.maybeResign(true));
       } else if (err instanceof SessionExpiredError || err instanceof ClientClosedError) {
-        this.log.warn({ event: event.type, err: err.message }, 'ZooKeeper session lost while processing a controller event');
+        this.log.warn({ controllerEvent: event.type, err: err.message }, 'ZooKeeper session lost while processing a controller event');
       } else {
-        this.log.error({ event: event.type, err }, 'error processing controller event');
+        this.log.error({ controllerEvent: event.type, err }, 'error processing controller event');
       }
     }
   }
@@ -493,7 +496,7 @@ export class KafkaController {
     this.ctx.epochZkVersion = r.epochZkVersion;
     this.activeControllerId = this.brokerId;
     this.active = true;
-    this.log.info({ epoch: r.epoch, epochZkVersion: r.epochZkVersion }, 'elected as the controller');
+    this.log.info({ event: LogEvent.ControllerElected, epoch: r.epoch, epochZkVersion: r.epochZkVersion }, 'elected as the controller');
     try {
       await this.readControllerId();
       await onControllerFailover(this.services, {
@@ -540,7 +543,7 @@ export class KafkaController {
   }
 
   private async onControllerResignation(): Promise<void> {
-    this.log.info({ epoch: this.ctx.epoch }, 'resigning as the controller');
+    this.log.info({ event: LogEvent.ControllerResigned, epoch: this.ctx.epoch }, 'resigning as the controller');
     this.active = false;
     this.watches.forgetControllerWatches();
     this.rebalanceTimer?.cancel();

@@ -101,3 +101,20 @@ export const ACTIVE_ONLY_EVENTS: ReadonlySet<ControllerEventType> = new Set<Cont
   'leader-and-isr-response',
   'topic-deletion-stop-replica-response',
 ]);
+
+/** What an event is about, for its log record (`subjectBroker`, `topic`, `partition`); empty for the others. */
+export function eventSubject(event: ControllerEvent): { subjectBroker?: number; topic?: string; partition?: number } {
+  switch (event.type) {
+    case 'broker-modification':
+    case 'leader-and-isr-response':
+    case 'topic-deletion-stop-replica-response':
+    case 'controlled-shutdown':
+      return { subjectBroker: event.brokerId };
+    case 'partition-modifications':
+      return { topic: event.topic };
+    case 'partition-reassignment-isr-change':
+      return { topic: event.tp.topic, partition: event.tp.partition };
+    default:
+      return {};
+  }
+}

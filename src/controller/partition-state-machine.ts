@@ -14,6 +14,7 @@
  * zkVersion just read, retried on BADVERSION) and sends LeaderAndIsr to the strategy's recipients.
  * Every other transition only changes memory. Requests are accumulated in the batch and sent per call.
  */
+import { LogEvent, tpFields } from '../common/log-events.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { PartitionState } from '../zk/znodes.js';
 import type { LeadershipInfo } from './controller-context.js';
@@ -133,7 +134,10 @@ export class PartitionStateMachine {
       case P.OfflinePartition:
       case P.NonExistentPartition:
         for (const tp of valid) {
-          stateLog.info({ tp: tpKey(tp), from: ctx.partitionState(tp) ?? P.NonExistentPartition, to: target }, 'partition state change');
+          stateLog.info(
+            { event: LogEvent.PartitionStateChange, tp: tpKey(tp), ...tpFields(tp), from: ctx.partitionState(tp) ?? P.NonExistentPartition, to: target },
+            'partition state change',
+          );
           ctx.putPartitionState(tp, target);
         }
         return new Map();
@@ -146,7 +150,16 @@ export class PartitionStateMachine {
             results.set(tpKey(r.tp), r);
             if (r.ok) {
               stateLog.info(
-                { tp: tpKey(r.tp), from: P.NewPartition, to: P.OnlinePartition, leader: r.info.state.leader, isr: r.info.state.isr },
+                {
+                  event: LogEvent.PartitionStateChange,
+                  tp: tpKey(r.tp),
+                  ...tpFields(r.tp),
+                  from: P.NewPartition,
+                  to: P.OnlinePartition,
+                  leader: r.info.state.leader,
+                  leaderEpoch: r.info.state.leaderEpoch,
+                  isr: r.info.state.isr,
+                },
                 'partition state change',
               );
               ctx.putPartitionState(r.tp, P.OnlinePartition);
@@ -160,7 +173,9 @@ export class PartitionStateMachine {
             if (r.ok) {
               stateLog.info(
                 {
+                  event: LogEvent.PartitionStateChange,
                   tp: tpKey(r.tp),
+                  ...tpFields(r.tp),
                   from: ctx.partitionState(r.tp),
                   to: P.OnlinePartition,
                   strategy: strategy.kind,

@@ -17,6 +17,7 @@
  * member, retried on BADVERSION) and LeaderAndIsr to the other replicas; ReplicaDeletionStarted →
  * StopReplica(delete=true); NonExistentReplica → dropped from the assignment.
  */
+import { LogEvent, tpFields } from '../common/log-events.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { PartitionState } from '../zk/znodes.js';
 import type { LeadershipInfo, PartitionReplica } from './controller-context.js';
@@ -113,7 +114,7 @@ export class ReplicaStateMachine {
 
   private transition(r: PartitionReplica, to: ReplicaStateName, extra: Record<string, unknown> = {}): void {
     const from = this.d.ctx.replicaState(r) ?? R.NonExistentReplica;
-    this.d.stateLog.info({ tp: tpKey(r.tp), replica: r.replica, from, to, ...extra }, 'replica state change');
+    this.d.stateLog.info({ event: LogEvent.ReplicaStateChange, tp: tpKey(r.tp), ...tpFields(r.tp), replica: r.replica, from, to, ...extra }, 'replica state change');
     this.d.ctx.putReplicaState(r, to);
   }
 
@@ -193,7 +194,10 @@ export class ReplicaStateMachine {
             addingReplicas: a.addingReplicas.filter((x) => x !== replicaId),
             removingReplicas: a.removingReplicas.filter((x) => x !== replicaId),
           });
-          stateLog.info({ tp: tpKey(r.tp), replica: replicaId, from: ctx.replicaState(r), to: target }, 'replica state change');
+          stateLog.info(
+            { event: LogEvent.ReplicaStateChange, tp: tpKey(r.tp), ...tpFields(r.tp), replica: replicaId, from: ctx.replicaState(r), to: target },
+            'replica state change',
+          );
           ctx.removeReplicaState(r);
         }
         return;

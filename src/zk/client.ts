@@ -26,6 +26,7 @@
  * Split: typed errors and Stat conversion in zk-errors.ts, multi-op building in multi.ts, the test-only
  * session-expiry helpers in session-expiry.ts; this file keeps the session, watches and single operations.
  */
+import { LogEvent } from '../common/log-events.js';
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import type { Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
@@ -287,7 +288,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   private onExpired(): void {
-    this.log.warn({ sessionId: sessionIdHex(this.sessionId) }, 'ZooKeeper session expired');
+    this.log.warn({ event: LogEvent.ZkSessionExpired, sessionId: sessionIdHex(this.sessionId) }, 'ZooKeeper session expired');
     this.emit('expired');
     if (this.reinitializeOnExpiry && !this.closed) {
       this.reinitialize().catch((err: unknown) => this.log.warn({ err }, 'ZooKeeper re-initialisation failed'));
@@ -319,7 +320,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
           await sleep(1000);
         }
       }
-      this.log.info({ sessionId: sessionIdHex(this.sessionId) }, 'new ZooKeeper session established');
+      this.log.info({ event: LogEvent.ZkSessionEstablished, sessionId: sessionIdHex(this.sessionId) }, 'new ZooKeeper session established');
       this.emit('reinitialized', this.sessionId);
       for (const h of this.stateHandlers.values()) await h.afterInitializingSession?.();
     })().finally(() => {
@@ -487,6 +488,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       if (err instanceof NoNodeError) return null;
       throw err;
     });
+  }
+
+  /** Children names and the parent's stat (its cversion counts child creations and deletions); throws NoNodeError. */
+  getChildrenAndStat(path: string, watch?: ZkWatcher): Promise<{ children: string[]; stat: ZkStat }> {
+    return this.read(() =>
+      this.call(path, (c, done) => {
+        const cb = (err: unknown, children: string[], stat: LibStat) => (err ? done(err) : done(null, { children, stat: toStat(stat) }));
+        if (watch) c.getChildren(path, this.wrapWatcher(watch), cb);
+        else c.getChildren(path, cb);
+      }),
+    );
   }
 
   /** Children names (unsorted, as ZooKeeper returns them); throws NoNodeError. Sets a child watch if given. */

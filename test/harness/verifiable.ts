@@ -4,7 +4,7 @@
  *   const workload = startVerifiableProducer(clients, { topic, partitions: 3 });
  *   ... inject faults, `await workload.waitForAcks(n)` ...
  *   await workload.stop();
- *   const report = await checkHistory(cluster.bootstrap, workload.history());
+ *   const report = await checkHistory(cluster.bootstrapServers, workload.history());
  *   expect(report.problems).toEqual([]);
  *
  * Producer: kafkajs, `acks: -1`, idempotence off, `maxInFlightRequests: 1`, retries on. Sends are sequential:
@@ -27,7 +27,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Producer, ProducerConfig } from 'kafkajs';
 import type { KafkaClients } from './clients.js';
-import { startCluster, type StartClusterOptions, type TestCluster } from './cluster.js';
+import { startCluster, type StartClusterOptions, type Cluster } from './cluster.js';
 import { KCAT, kafkaClients, kcatMetadata, run } from './clients.js';
 
 export type SendOutcome = 'ok' | 'fail' | 'info';
@@ -346,7 +346,7 @@ export async function partitionLogBytes(dataDir: string, topic: string, partitio
  * Waits until every running broker's metadata names the controller and all running brokers (a broker knows the
  * controller only once its first UpdateMetadata has arrived; kafkajs admin calls fail before that).
  */
-export async function waitForMetadataReady(cluster: TestCluster, timeoutMs = 30_000): Promise<void> {
+export async function waitForMetadataReady(cluster: Cluster, timeoutMs = 30_000): Promise<void> {
   const running = cluster.ids.filter((id) => cluster.isRunning(id));
   await cluster.waitFor(
     async () => {
@@ -362,7 +362,7 @@ export async function waitForMetadataReady(cluster: TestCluster, timeoutMs = 30_
 }
 
 export interface VerifiedCluster {
-  cluster: TestCluster;
+  cluster: Cluster;
   clients: KafkaClients;
   workload: VerifiableProducer;
 }
@@ -371,9 +371,9 @@ export interface VerifiedCluster {
  * The fault tests' common start: 3 brokers as child processes, one topic with RF = 3 and
  * min.insync.replicas = 2 whose ISR is complete, and a recording producer writing to it.
  */
-export async function startVerifiedCluster(opts: { topic: string; partitions: number; config: StartClusterOptions['config'] }): Promise<VerifiedCluster> {
-  const cluster = await startCluster({ brokers: 3, mode: 'process', config: opts.config ?? {} });
-  const clients = kafkaClients(cluster.bootstrap);
+export async function startVerifiedCluster(opts: { topic: string; partitions: number; config: StartClusterOptions['brokerConfig'] }): Promise<VerifiedCluster> {
+  const cluster = await startCluster({ brokers: 3, brokerConfig: opts.config ?? {} });
+  const clients = kafkaClients(cluster.bootstrapServers);
   await waitForMetadataReady(cluster);
   const admin = await clients.admin();
   await admin.createTopics({
@@ -389,5 +389,5 @@ export async function startVerifiedCluster(opts: { topic: string; partitions: nu
 export async function stopVerifiedCluster(v: Partial<VerifiedCluster>): Promise<void> {
   await v.workload?.stop();
   await v.clients?.disconnectAll();
-  await v.cluster?.shutdown();
+  await v.cluster?.close();
 }

@@ -1,13 +1,18 @@
 /**
- * vitest globalSetup for the `integration` project: starts ONE real ZooKeeper per test run (Debian jar on the
- * machine's Java, src/zk/server-process.ts) on a free loopback port and provides its connect string as
- * `inject('zkConnect')`. Each test file isolates itself with its own chroot (test/harness/zookeeper.ts).
+ * vitest globalSetup for the `integration` project: starts ONE real ZooKeeper per test run (the harness's
+ * standalone server, src/testing/zookeeper.ts: Debian's jar on the machine's Java, free loopback port, registered
+ * with the janitor so that it dies with the run) and provides its connect string as `inject('zkConnect')`. Each
+ * test file isolates itself with its own chroot (test/harness/zookeeper.ts, cluster.ts).
  *
  * `GREGOR_TEST_ZK_CONNECT=host:port[,...]` uses an existing ZooKeeper/ensemble instead (nothing is started;
  * `zkPid` is then -1).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startZooKeeper, type ZooKeeperServer } from '../../src/zk/server-process.js';
+import { Janitor } from '../../src/testing/janitor.js';
+import { ZooKeeper } from '../../src/testing/zookeeper.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,16 +30,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('zkPid', -1);
     return async () => {};
   }
-  const quiet = { info: () => {}, warn: (obj: object, msg: string) => console.warn(msg, obj) };
-  const server: ZooKeeperServer = await startZooKeeper({
-    tickTimeMs: 500,
-    minSessionTimeoutMs: 1000,
-    maxSessionTimeoutMs: 60000,
-    log: quiet,
-  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'gregor-test-zk-'));
+  Janitor.trackPath(dir);
+  const server = await ZooKeeper.start({ size: 1, dir });
   project.provide('zkConnect', server.connectString);
-  project.provide('zkPid', server.pid);
+  project.provide('zkPid', server.members[0]?.pid ?? -1);
   return async () => {
-    await server.stop({ removeData: true });
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+    Janitor.untrackPath(dir);
   };
 }

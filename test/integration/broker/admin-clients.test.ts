@@ -7,17 +7,17 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kcatConsume, kcatProduce, pythonJson } from '../../harness/clients.js';
 
 const TOPIC = 'ck-admin';
-let cluster: TestCluster;
+let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'in-process',
-    config: {
+    inProcess: true,
+    brokerConfig: {
       'default.replication.factor': 1,
       'offsets.topic.replication.factor': 1,
       'transaction.state.log.replication.factor': 1,
@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const PRELUDE = `
@@ -57,7 +57,7 @@ def errors(futures):
 type Described = Record<string, { value: string | null; source: string; default: boolean; read_only: boolean }>;
 
 function admin<T>(body: string, args: string[] = []): Promise<T> {
-  return pythonJson<T>(PRELUDE + body, [cluster.bootstrap, ...args], { timeoutMs: 45_000 });
+  return pythonJson<T>(PRELUDE + body, [cluster.bootstrapServers, ...args], { timeoutMs: 45_000 });
 }
 
 async function zkJson(path: string): Promise<Record<string, unknown> | null> {
@@ -152,8 +152,8 @@ print(json.dumps(errors(a.create_partitions([NewPartitions(sys.argv[2], 2)], ope
 
   it('delete_topics removes the topic: znodes via the controller, partition dirs from every broker', async () => {
     // data on every partition, so every leader has a log with segments
-    for (let p = 0; p < 5; p++) await kcatProduce(cluster.bootstrap, TOPIC, [`doomed-${p}`], { partition: p });
-    expect((await kcatConsume(cluster.bootstrap, TOPIC, { partition: 4 })).map((m) => m.value)).toEqual(['doomed-4']);
+    for (let p = 0; p < 5; p++) await kcatProduce(cluster.bootstrapServers, TOPIC, [`doomed-${p}`], { partition: p });
+    expect((await kcatConsume(cluster.bootstrapServers, TOPIC, { partition: 4 })).map((m) => m.value)).toEqual(['doomed-4']);
     const dirsOf = (id: number) => readdirSync(cluster.dataDir(id)).filter((n) => n.startsWith(`${TOPIC}-`));
     expect(cluster.ids.flatMap(dirsOf).length).toBe(5);
 
@@ -194,8 +194,8 @@ print(json.dumps(errors(a.create_topics([NewTopic(sys.argv[2], num_partitions=3,
       expect(rm.topicConfig(TOPIC).log).toMatchObject({ maxMessageBytes: 1048588, retentionMs: 99999 });
       expect(rm.getPartition({ topic: TOPIC, partition: p })!.log!.config).toMatchObject({ maxMessageBytes: 1048588, retentionMs: 99999 });
     }
-    await kcatProduce(cluster.bootstrap, TOPIC, ['y'.repeat(5000)], { partition: 0 });
-    expect((await kcatConsume(cluster.bootstrap, TOPIC, { partition: 0 })).map((m) => m.value?.length)).toEqual([5000]);
+    await kcatProduce(cluster.bootstrapServers, TOPIC, ['y'.repeat(5000)], { partition: 0 });
+    expect((await kcatConsume(cluster.bootstrapServers, TOPIC, { partition: 0 })).map((m) => m.value?.length)).toEqual([5000]);
     const d = await admin<Described>(`print(json.dumps(describe(sys.argv[2])))`, [TOPIC]);
     expect(d['max.message.bytes']).toMatchObject({ source: 'DEFAULT_CONFIG' });
   });

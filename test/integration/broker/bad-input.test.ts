@@ -26,12 +26,12 @@ import { OffsetFetchRequest } from '../../../src/protocol/messages/offset-fetch.
 import { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/produce.js';
 import { Reader, Writer } from '../../../src/protocol/primitives.js';
 import { BatchLayout, buildRecordBatch } from '../../../src/protocol/records/index.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatProduce } from '../../harness/clients.js';
 
 const TOPIC = 'victim';
 const MAX_REQUEST_BYTES = 1024 * 1024; // socket.request.max.bytes for this cluster
-let cluster: TestCluster;
+let cluster: Cluster;
 let leader: number;
 let broker: Broker;
 let client: BrokerClient;
@@ -41,8 +41,8 @@ const stored: string[] = [];
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'in-process',
-    config: {
+    inProcess: true,
+    brokerConfig: {
       'default.replication.factor': 1,
       'offsets.topic.replication.factor': 1,
       'transaction.state.log.replication.factor': 1,
@@ -51,7 +51,7 @@ beforeAll(async () => {
       'socket.request.max.bytes': MAX_REQUEST_BYTES,
     },
   });
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const admin = await clients.admin();
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
@@ -66,7 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 let healthChecks = 0;

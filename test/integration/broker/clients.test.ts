@@ -8,16 +8,16 @@
  *   explicitly and reads every partition back (so each client reaches each leader).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatProduce, pythonJson, type Codec } from '../../harness/clients.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'in-process',
-    config: {
+    inProcess: true,
+    brokerConfig: {
       'default.replication.factor': 1,
       'offsets.topic.replication.factor': 1,
       'transaction.state.log.replication.factor': 1,
@@ -28,11 +28,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 async function createTopic(topic: string, numPartitions: number): Promise<void> {
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const admin = await clients.admin();
     await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
@@ -81,11 +81,11 @@ describe('broker clients - kcat (librdkafka)', () => {
         { key: `${codec}-k2`, value: `${codec} ${'x'.repeat(300)}` },
         { key: null, value: `${codec} keyless` },
       ];
-      await kcatProduce(cluster.bootstrap, 'kcat-codecs', lines, { codec, partition: 0 });
+      await kcatProduce(cluster.bootstrapServers, 'kcat-codecs', lines, { codec, partition: 0 });
       for (const l of lines) expected.push([offset++, l.key, l.value]);
     }
     // check.crcs: librdkafka verifies the CRC-32C of every stored batch (the broker rewrote offsets and epochs)
-    const got = await kcatConsume(cluster.bootstrap, 'kcat-codecs', { partition: 0, props: { 'check.crcs': true } });
+    const got = await kcatConsume(cluster.bootstrapServers, 'kcat-codecs', { partition: 0, props: { 'check.crcs': true } });
     expect(got.map((m) => [m.offset, m.key, m.value])).toEqual(expected);
   });
 });
@@ -95,7 +95,7 @@ describe('broker clients - kafka-python', () => {
     await createTopic('py-keyed', 2);
     const r = await pythonJson<{ sent: Array<[number, number, string, string]>; got: Array<[number, number, string, string]> }>(
       PY_PRODUCE_CONSUME,
-      [cluster.bootstrap, 'py-keyed', '2', '0'],
+      [cluster.bootstrapServers, 'py-keyed', '2', '0'],
       { timeoutMs: 60_000 },
     );
     expect(r.sent).toEqual([
@@ -112,7 +112,7 @@ describe('broker clients - kafka-python', () => {
 
 describe('broker clients - kafkajs', () => {
   it('admin creates a topic and reads metadata and offsets; producer acks 1 and -1; offsets by timestamp', async () => {
-    const clients = kafkaClients(cluster.bootstrap);
+    const clients = kafkaClients(cluster.bootstrapServers);
     try {
       const admin = await clients.admin();
       expect(await admin.createTopics({ topics: [{ topic: 'js-topic', numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true })).toBe(true);
@@ -176,7 +176,7 @@ describe('broker clients - kafkajs', () => {
         [0, '3'],
         [1, '1'],
       ]);
-      const got = await kcatConsume(cluster.bootstrap, 'js-topic', { partition: 0 });
+      const got = await kcatConsume(cluster.bootstrapServers, 'js-topic', { partition: 0 });
       expect(got.map((m) => [m.offset, m.key, m.value, m.timestamp])).toEqual([
         [0, 'a', 'A', t0],
         [1, 'b', 'B', t0 + 1000],
@@ -203,9 +203,9 @@ describe('broker clients - a 6-partition topic led by several brokers', () => {
   });
 
   it('kcat produces to and consumes from every partition', async () => {
-    for (let p = 0; p < PARTS; p++) await kcatProduce(cluster.bootstrap, TOPIC, [{ key: `kc${p}`, value: `kcat-${p}` }], { partition: p, codec: 'lz4' });
+    for (let p = 0; p < PARTS; p++) await kcatProduce(cluster.bootstrapServers, TOPIC, [{ key: `kc${p}`, value: `kcat-${p}` }], { partition: p, codec: 'lz4' });
     for (let p = 0; p < PARTS; p++) {
-      const got = await kcatConsume(cluster.bootstrap, TOPIC, { partition: p });
+      const got = await kcatConsume(cluster.bootstrapServers, TOPIC, { partition: p });
       expect(got.map((m) => [m.partition, m.offset, m.key, m.value])).toEqual([[p, 0, `kc${p}`, `kcat-${p}`]]);
       expect(got[0]!.broker).toBe(await cluster.waitForLeader({ topic: TOPIC, partition: p }));
     }
@@ -214,7 +214,7 @@ describe('broker clients - a 6-partition topic led by several brokers', () => {
   it('kafka-python produces to and consumes from every partition', async () => {
     const r = await pythonJson<{ sent: Array<[number, number, string, string]>; got: Array<[number, number, string | null, string]> }>(
       PY_PRODUCE_CONSUME,
-      [cluster.bootstrap, TOPIC, String(PARTS), String(PARTS)],
+      [cluster.bootstrapServers, TOPIC, String(PARTS), String(PARTS)],
       { timeoutMs: 60_000 },
     );
     // each partition already holds kcat's record at offset 0
@@ -224,7 +224,7 @@ describe('broker clients - a 6-partition topic led by several brokers', () => {
   });
 
   it('kafkajs produces to every partition and a group consumer reads every partition back', async () => {
-    const clients = kafkaClients(cluster.bootstrap);
+    const clients = kafkaClients(cluster.bootstrapServers);
     try {
       const producer = await clients.producer();
       const res = await producer.send({

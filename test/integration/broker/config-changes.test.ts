@@ -17,7 +17,7 @@ import { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/
 import { buildRecordBatch } from '../../../src/protocol/records/index.js';
 import { ConfigChangeWatcher } from '../../../src/zk/config-change-watcher.js';
 import { KafkaZkClient } from '../../../src/zk/kafka-zk-client.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume } from '../../harness/clients.js';
 import { closeAllZk, connectZk, expireZkSession, removeChroot, zkConnectForTest } from '../../harness/zookeeper.js';
 import { waitFor } from '../../harness/wait-for.js';
@@ -121,14 +121,14 @@ describe('config changes - the watcher', () => {
 describe('config changes - a 3-broker cluster', () => {
   const TOPIC = 'dyn';
   const PARTS = 6;
-  let cluster: TestCluster;
+  let cluster: Cluster;
   let leaders: number[];
 
   beforeAll(async () => {
     cluster = await startCluster({
       brokers: 3,
-      mode: 'in-process',
-      config: {
+      inProcess: true,
+      brokerConfig: {
         'default.replication.factor': 1,
         'offsets.topic.replication.factor': 1,
         'transaction.state.log.replication.factor': 1,
@@ -136,7 +136,7 @@ describe('config changes - a 3-broker cluster', () => {
         'auto.create.topics.enable': false,
       },
     });
-    const clients = kafkaClients(cluster.bootstrap);
+    const clients = kafkaClients(cluster.bootstrapServers);
     try {
       const admin = await clients.admin();
       await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTS, replicationFactor: 1 }], waitForLeaders: true });
@@ -152,11 +152,11 @@ describe('config changes - a 3-broker cluster', () => {
   });
 
   afterAll(async () => {
-    await cluster?.shutdown();
+    await cluster?.close();
   });
 
   async function alter(configs: Record<string, string>): Promise<void> {
-    const clients = kafkaClients(cluster.bootstrap);
+    const clients = kafkaClients(cluster.bootstrapServers);
     try {
       const admin = await clients.admin();
       await admin.alterConfigs({
@@ -213,7 +213,7 @@ describe('config changes - a 3-broker cluster', () => {
       expect(await produceTo(p, 100)).toBe(ErrorCode.None);
     }
     // the client's view: kafkajs gets the error too
-    const clients = kafkaClients(cluster.bootstrap, { retry: { retries: 0 } });
+    const clients = kafkaClients(cluster.bootstrapServers, { retry: { retries: 0 } });
     try {
       const producer = await clients.producer();
       await expect(producer.send({ topic: TOPIC, acks: 1, messages: [{ value: 'x'.repeat(3000), partition: 0 }] })).rejects.toThrow(
@@ -239,7 +239,7 @@ describe('config changes - a 3-broker cluster', () => {
     expect(logOf(0).config).toMatchObject({ maxMessageBytes: 100000, segmentBytes: 1073741824, retentionMs: 604800000 });
     await cluster.waitFor(() => cluster.broker(victim).replicaManager.isLeader({ topic: TOPIC, partition: 0 }), 'partition 0 still led');
     for (let p = 0; p < PARTS; p++) expect(await produceTo(p, 3000), `partition ${p}`).toBe(ErrorCode.None);
-    const got = await kcatConsume(cluster.bootstrap, TOPIC, { partition: 0 });
+    const got = await kcatConsume(cluster.bootstrapServers, TOPIC, { partition: 0 });
     expect(got.map((m) => m.value?.length)).toEqual([3000, 100, 3000]);
   });
 });

@@ -7,27 +7,27 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ZkClient } from '../../../src/zk/client.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatMetadata } from '../../harness/clients.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let zk: ZkClient;
 const TOPIC = 'layout';
 
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'in-process',
-    config: {
+    inProcess: true,
+    brokerConfig: (id) => ({
       'default.replication.factor': 1,
       'offsets.topic.replication.factor': 1,
       'transaction.state.log.replication.factor': 1,
       'transaction.state.log.min.isr': 1,
-    },
-    brokerConfig: { 1: { 'broker.rack': 'rack-b' } },
+      ...(id === 1 ? { 'broker.rack': 'rack-b' } : {}),
+    }),
   });
   zk = cluster.zk.zk;
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const admin = await clients.admin();
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 async function json(path: string): Promise<Record<string, unknown>> {
@@ -124,8 +124,9 @@ describe('zk layout - brokers', () => {
         version: 5,
         host: '127.0.0.1',
         port,
-        endpoints: [`PLAINTEXT://127.0.0.1:${port}`],
-        listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' },
+        // the harness's brokers talk to each other on a second listener, advertised at its fault-injection proxy
+        endpoints: [`PLAINTEXT://127.0.0.1:${port}`, expect.stringMatching(/^REPLICATION:\/\/127\.0\.0\.1:\d+$/)],
+        listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT', REPLICATION: 'PLAINTEXT' },
         jmx_port: -1,
         features: {},
         timestamp: expect.stringMatching(/^\d{13}$/),
@@ -182,7 +183,7 @@ describe('zk layout - topics', () => {
 
 describe('zk layout - what clients see', () => {
   it('kcat -L -J shows the 3 brokers at their addresses and the controller id', async () => {
-    const md = await kcatMetadata(cluster.bootstrap);
+    const md = await kcatMetadata(cluster.bootstrapServers);
     expect(md.brokers.map((b) => b.id).sort()).toEqual(cluster.ids);
     expect(md.brokers.map((b) => b.name).sort()).toEqual(cluster.ids.map((id) => `127.0.0.1:${cluster.port(id)}`).sort());
     expect(md.controllerid).toBe(await cluster.controllerId());

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../../src/zk/server-process.js';
-import { gregorCommand } from '../../harness/broker-process.js';
+import { gregorCommand } from '../../../src/testing/broker-process.js';
 import { run } from '../../harness/clients.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, mode: 'in-process' });
+  cluster = await startCluster({ brokers: 1, inProcess: true });
 });
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const gregor = (args: string[]) => {
@@ -18,7 +18,7 @@ const gregor = (args: string[]) => {
 };
 
 it('api-versions - prints the table the broker advertises, derived from its handlers', async () => {
-  const r = await gregor(['api-versions', '--bootstrap', cluster.bootstrap.split(',')[0]!, '--markdown']);
+  const r = await gregor(['api-versions', '--bootstrap', cluster.bootstrapServers.split(',')[0]!, '--markdown']);
   expect(r.code).toBe(0);
   const rows = r.stdout.split('\n').filter((l) => /^\| [A-Za-z]+ \| \d+ \|/.test(l));
   const byName = new Map(rows.map((l) => [l.split('|')[1]!.trim(), l]));

@@ -13,7 +13,7 @@ import { portIsFree } from '../../../src/network/ports.js';
 import type { ZkTree } from '../../../src/cli/zk-tree.js';
 import { KafkaZkClient } from '../../../src/zk/kafka-zk-client.js';
 import { fourLetterWord, freePort } from '../../../src/zk/server-process.js';
-import { BrokerProcess, gregorCommand, writeProperties } from '../../harness/broker-process.js';
+import { BrokerProcess, gregorCommand, writeProperties } from '../../../src/testing/broker-process.js';
 import { kcatMetadata, run } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { closeAllZk, connectZk, removeChroot, zkConnectForTest } from '../../harness/zookeeper.js';

@@ -7,82 +7,30 @@
  * - in-process mode: start, controlled stop, restart, session expiry.
  * - clients: a kcat produce/consume round trip with keys and compression.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NodeExistsError, expireSession } from '../../../src/zk/client.js';
-import { startCluster, ZkSessionProxy, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, pythonJson } from '../../harness/clients.js';
-import { closeAllZk, connectZk, removeChroot, zkConnectForTest, zkServers } from '../../harness/zookeeper.js';
-
-describe('cluster harness - ZooKeeper session proxy', () => {
-  const chroot = zkConnectForTest();
-
-  afterAll(async () => {
-    await closeAllZk();
-    await removeChroot(chroot);
-  });
-
-  it('harness - the proxy forwards a session, reads its credentials, holds the client off, and expiring them ends it', async () => {
-    const [host, port] = zkServers().split(',')[0]!.split(':') as [string, string];
-    const proxy = await ZkSessionProxy.start([{ host, port: Number(port) }]);
-    try {
-      const path = chroot.slice(chroot.indexOf('/'));
-      const client = await connectZk(`127.0.0.1:${proxy.port}${path}`, { reinitializeOnExpiry: false });
-      await client.create('/owned', Buffer.from('x'), { mode: 'ephemeral' });
-      const seen = proxy.sessions();
-      expect(seen).toHaveLength(1);
-      expect(seen[0]!.sessionId.readBigUInt64BE(0)).toBe(client.sessionId);
-      expect(seen[0]!.sessionPassword.length).toBe(16);
-
-      const watcher = await connectZk(chroot);
-      const expired = new Promise<void>((resolve) => client.once('expired', () => resolve()));
-      const release = proxy.hold();
-      try {
-        // held: a connection through the proxy is closed without a byte from ZooKeeper
-        const cut = await new Promise<{ bytes: number }>((resolve, reject) => {
-          let bytes = 0;
-          const s = net.connect(proxy.port, '127.0.0.1');
-          s.on('data', (b: Buffer) => (bytes += b.length));
-          s.on('error', () => {});
-          s.on('close', () => resolve({ bytes }));
-          setTimeout(() => reject(new Error('held proxy kept a connection open')), 5000).unref();
-        });
-        expect(cut.bytes).toBe(0);
-        await expireSession(zkServers(), seen[0]!);
-      } finally {
-        release(); // the client reconnects through the proxy and is told SESSION_EXPIRED
-      }
-      await expired;
-      expect(await watcher.exists('/owned')).toBeNull();
-      // the name is free again for a new session
-      await watcher.create('/owned', Buffer.from('y'), { mode: 'ephemeral' });
-      await expect(watcher.create('/owned', Buffer.from('z'), { mode: 'ephemeral' })).rejects.toBeInstanceOf(NodeExistsError);
-    } finally {
-      await proxy.close();
-    }
-  });
-});
 
 describe('cluster harness - process mode', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({ brokers: 3, mode: 'process' });
+    cluster = await startCluster({ brokers: 3 });
   });
 
   afterAll(async () => {
-    await cluster?.shutdown();
+    await cluster?.close();
   });
 
   it('harness - 3 brokers register and kcat -L -J shows them and the controller', async () => {
     expect(await cluster.brokerIds()).toEqual([0, 1, 2]);
-    expect(cluster.bootstrap.split(',')).toHaveLength(3);
+    expect(cluster.bootstrapServers.split(',')).toHaveLength(3);
     const controller = await cluster.controllerId();
     expect([0, 1, 2]).toContain(controller);
     // registered in ZooKeeper is not yet in every broker's metadata (the controller's UpdateMetadata follows)
     const md = await cluster.waitFor(
       async () => {
-        const m = await kcatMetadata(cluster.bootstrap);
+        const m = await kcatMetadata(cluster.bootstrapServers);
         return m.brokers.length === 3 && m.controllerid === controller ? m : null;
       },
       'kcat metadata with 3 brokers and the controller',
@@ -123,11 +71,11 @@ describe('cluster harness - process mode', () => {
   it('harness - pause(id) past the session timeout drops the registration; resume(id) registers again', async () => {
     const id = 2;
     const before = await cluster.brokerEpoch(id);
-    cluster.pause(id);
+    await cluster.pause(id);
     try {
       await cluster.waitFor(async () => (await cluster.brokerEpoch(id)) === null, `broker ${id} session expired while paused`, 20_000);
     } finally {
-      cluster.resume(id);
+      await cluster.resume(id);
     }
     const after = await cluster.waitForBrokerEpochChange(id, before, { timeoutMs: 30_000 });
     expect(after).toBeGreaterThan(before ?? 0);
@@ -135,14 +83,14 @@ describe('cluster harness - process mode', () => {
 });
 
 describe('cluster harness - in-process mode and clients', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({ brokers: 3, mode: 'in-process' });
+    cluster = await startCluster({ brokers: 3, inProcess: true });
   });
 
   afterAll(async () => {
-    await cluster?.shutdown();
+    await cluster?.close();
   });
 
   it('harness - in-process brokers register, expose their ports, and one controller is elected', async () => {
@@ -186,18 +134,18 @@ describe('cluster harness - in-process mode and clients', () => {
 
   it('clients - kcat produce with keys and gzip, then kcat consume returns keys, values and offsets', async () => {
     const topic = 'harness-roundtrip';
-    const clients = kafkaClients(cluster.bootstrap);
+    const clients = kafkaClients(cluster.bootstrapServers);
     try {
       const admin = await clients.admin();
       // RF 1 keeps this a test of the client helpers, not of replication
       await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
       const leader = await cluster.waitForLeader({ topic, partition: 0 });
       expect(await cluster.partitionState({ topic, partition: 0 })).toMatchObject({ leader, isr: [leader] });
-      await kcatProduce(cluster.bootstrap, topic, [{ key: 'k1', value: 'one' }, { key: 'k2', value: 'two' }, 'three'], {
+      await kcatProduce(cluster.bootstrapServers, topic, [{ key: 'k1', value: 'one' }, { key: 'k2', value: 'two' }, 'three'], {
         codec: 'gzip',
         partition: 0,
       });
-      const got = await kcatConsume(cluster.bootstrap, topic, { partition: 0, count: 3 });
+      const got = await kcatConsume(cluster.bootstrapServers, topic, { partition: 0, count: 3 });
       expect(got.map((m) => [m.offset, m.key, m.value])).toEqual([
         [0, 'k1', 'one'],
         [1, 'k2', 'two'],
@@ -219,7 +167,7 @@ describe('cluster harness - in-process mode and clients', () => {
       'consumer.close()',
       'print(json.dumps({"brokers": sorted(md.brokers.keys()), "controller": md.controller_id, "topics": topics}))',
     ].join('\n');
-    const out = await pythonJson<{ brokers: number[]; controller: number; topics: string[] }>(script, [cluster.bootstrap], {
+    const out = await pythonJson<{ brokers: number[]; controller: number; topics: string[] }>(script, [cluster.bootstrapServers], {
       timeoutMs: 60_000,
     });
     expect(out.brokers).toEqual([0, 1, 2]);

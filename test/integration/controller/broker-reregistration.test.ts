@@ -9,17 +9,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replicaAssignment } from '../../../src/zk/znodes.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 
 const ROUNDS = 5;
 const TOPIC = 'rereg';
 const PARTITIONS = 6;
 
 describe('controller - broker re-registration after a quick in-process restart', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({ brokers: 3, mode: 'in-process' });
+    cluster = await startCluster({ brokers: 3, inProcess: true });
     // replicas (and leaders) on every broker, so each BrokerChange has elections and LeaderAndIsr to do
     await cluster.zk.createTopicAssignment(
       TOPIC,
@@ -29,7 +29,7 @@ describe('controller - broker re-registration after a quick in-process restart',
   });
 
   afterAll(async () => {
-    await cluster?.shutdown();
+    await cluster?.close();
   });
 
   async function restartAndExpectSeen(how: 'kill' | 'stop', round: number): Promise<void> {

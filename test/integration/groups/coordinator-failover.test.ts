@@ -21,7 +21,7 @@ import { AssignerProtocol, type Admin, type Consumer, type Producer } from 'kafk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopicPartition } from '../../../src/common/topic-partition.js';
 import { GROUP_METADATA_TOPIC_NAME, partitionFor } from '../../../src/coordinator/coordinator-placement.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
 import { waitForMetadataReady } from '../../harness/verifiable.js';
 import { waitFor } from '../../harness/wait-for.js';
@@ -41,7 +41,7 @@ interface Delivery {
   at: number;
 }
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 let producer: Producer;
@@ -191,15 +191,14 @@ async function loadedGroupsOf(id: number, partition: number): Promise<boolean> {
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'process',
-    config: {
+    brokerConfig: {
       'offsets.topic.replication.factor': 3,
       'offsets.topic.num.partitions': OFFSETS_PARTITIONS,
       'zookeeper.session.timeout.ms': 4000,
       'auto.leader.rebalance.enable': false,
     },
   });
-  clients = kafkaClients(cluster.bootstrap);
+  clients = kafkaClients(cluster.bootstrapServers);
   await waitForMetadataReady(cluster);
   admin = await clients.admin();
   await admin.createTopics({
@@ -232,7 +231,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...consumers.values()].map((c) => c.stop().catch(() => {})));
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('groups - coordinator failover (kill -9, process mode)', () => {

@@ -17,7 +17,7 @@
  */
 import { AssignerProtocol, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 
@@ -32,7 +32,7 @@ interface Delivery {
   value: string;
 }
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 let producer: Producer;
@@ -154,8 +154,8 @@ async function committed(): Promise<Map<number, number>> {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3, mode: 'in-process', config: { 'offsets.topic.replication.factor': 1 } });
-  clients = kafkaClients(cluster.bootstrap);
+  cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'offsets.topic.replication.factor': 1 } });
+  clients = kafkaClients(cluster.bootstrapServers);
   admin = await clients.admin();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
   producer = await clients.producer();
@@ -163,7 +163,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('groups - kafkajs', () => {

@@ -11,13 +11,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssignerProtocol, type Admin, type Producer } from 'kafkajs';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { KCAT, kafkaClients, pythonJson, run, type KafkaClients } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 
 const PARTITIONS = 6;
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 let producer: Producer;
@@ -157,13 +157,13 @@ print(json.dumps({'reads': out, 'assigned': assigned}))
 `;
 
 async function runPython(script: string, topic: string, group: string, n: number): Promise<Read[]> {
-  const r = await pythonJson<{ reads: Read[]; errors: string[] }>(script, [cluster.bootstrap, topic, group, String(n)], { timeoutMs: 90_000 });
+  const r = await pythonJson<{ reads: Read[]; errors: string[] }>(script, [cluster.bootstrapServers, topic, group, String(n)], { timeoutMs: 90_000 });
   return r.reads;
 }
 
 /** One `kcat -G <group> <topic>` balanced consumer, exiting at the end of its partitions (-e). */
 async function kcatGroup(topic: string, group: string): Promise<Read[]> {
-  const args = ['-b', cluster.bootstrap, '-G', group, '-J', '-q', '-e', '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=10000', topic];
+  const args = ['-b', cluster.bootstrapServers, '-G', group, '-J', '-q', '-e', '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=10000', topic];
   const r = await run(KCAT, args, { timeoutMs: 60_000 });
   if (r.code !== 0 || r.timedOut) throw new Error(`kcat -G exited with ${r.code} (timed out: ${r.timedOut})\n${r.stderr.slice(-2000)}`);
   return r.stdout
@@ -174,15 +174,15 @@ async function kcatGroup(topic: string, group: string): Promise<Read[]> {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, mode: 'in-process', config: { 'offsets.topic.replication.factor': 1 } });
-  clients = kafkaClients(cluster.bootstrap);
+  cluster = await startCluster({ brokers: 1, inProcess: true, brokerConfig: { 'offsets.topic.replication.factor': 1 } });
+  clients = kafkaClients(cluster.bootstrapServers);
   admin = await clients.admin();
   producer = await clients.producer();
 });
 
 afterAll(async () => {
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('groups - librdkafka and kafka-python', () => {
@@ -223,7 +223,7 @@ describe('groups - librdkafka and kafka-python', () => {
     const group = 'mixed-group';
     await createTopic(topic);
     type Out = { reads: Read[]; assigned: number[] };
-    const members = ['ckp', 'kp'].map((lib) => pythonJson<Out>(MIXED_MEMBER, [cluster.bootstrap, topic, group, lib], { timeoutMs: 90_000 }));
+    const members = ['ckp', 'kp'].map((lib) => pythonJson<Out>(MIXED_MEMBER, [cluster.bootstrapServers, topic, group, lib], { timeoutMs: 90_000 }));
     members.forEach((m) => m.catch(() => {})); // awaited below
     // produce only once the group is Stable with both members holding 3 partitions each (range: 0-2 and 3-5)
     const stable = await waitFor(

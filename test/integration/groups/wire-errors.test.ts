@@ -32,7 +32,7 @@ import { LeaveGroupRequest, LeaveGroupResponse } from '../../../src/protocol/mes
 import { OffsetCommitRequest, OffsetCommitResponse } from '../../../src/protocol/messages/offset-commit.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../../src/protocol/messages/offset-fetch.js';
 import { SyncGroupRequest, SyncGroupResponse } from '../../../src/protocol/messages/sync-group.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
 
 const TOPIC = 'groups-wire';
@@ -56,7 +56,7 @@ const COMMIT = { request: OffsetCommitRequest, response: OffsetCommitResponse };
 const FETCH = { request: OffsetFetchRequest, response: OffsetFetchResponse };
 const DESCRIBE = { request: DescribeGroupsRequest, response: DescribeGroupsResponse };
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 const opened: BrokerClient[] = [];
 
@@ -114,10 +114,10 @@ function commitRequest(group: string, generationId: number, memberId: string, of
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'in-process',
-    config: { 'offsets.topic.replication.factor': 1, 'socket.request.max.bytes': 8 * 1024 * 1024 },
+    inProcess: true,
+    brokerConfig: { 'offsets.topic.replication.factor': 1, 'socket.request.max.bytes': 8 * 1024 * 1024 },
   });
-  clients = kafkaClients(cluster.bootstrap);
+  clients = kafkaClients(cluster.bootstrapServers);
   const admin = await clients.admin();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
 });
@@ -125,7 +125,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(opened.map((c) => c.close().catch(() => {})));
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('groups - bad requests on the wire', () => {

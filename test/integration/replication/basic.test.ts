@@ -13,14 +13,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopicPartition } from '../../../src/common/topic-partition.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce, type KafkaClients } from '../../harness/clients.js';
 
 const topic = 'replicated';
 const tp: TopicPartition = { topic, partition: 0 };
 
 describe('replication - acks=all, ISR shrink/expand, failover', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
   let clients: KafkaClients;
   let leader: number;
   let stuck: number; // follower whose fetchers stop (step 2)
@@ -50,10 +50,10 @@ describe('replication - acks=all, ISR shrink/expand, failover', () => {
   beforeAll(async () => {
     cluster = await startCluster({
       brokers: 3,
-      mode: 'in-process',
-      config: { 'replica.lag.time.max.ms': 2000, 'auto.leader.rebalance.enable': false },
+      inProcess: true,
+      brokerConfig: { 'replica.lag.time.max.ms': 2000, 'auto.leader.rebalance.enable': false },
     });
-    clients = kafkaClients(cluster.bootstrap);
+    clients = kafkaClients(cluster.bootstrapServers);
     const controller = await cluster.controllerId();
     // the leader is not the controller; the others follow
     const others = cluster.ids.filter((id) => id !== controller);
@@ -75,7 +75,7 @@ describe('replication - acks=all, ISR shrink/expand, failover', () => {
 
   afterAll(async () => {
     await clients?.disconnectAll();
-    await cluster?.shutdown();
+    await cluster?.close();
   });
 
   it('replication - acks=all records reach every replica; the ISR in ZooKeeper is all three', async () => {
@@ -91,7 +91,7 @@ describe('replication - acks=all, ISR shrink/expand, failover', () => {
       'HW 20 everywhere',
       10_000,
     );
-    const consumed = await kcatConsume(cluster.bootstrap, topic, { partition: 0, count: 20 });
+    const consumed = await kcatConsume(cluster.bootstrapServers, topic, { partition: 0, count: 20 });
     expect(consumed.map((m) => m.value)).toEqual(acked);
   });
 

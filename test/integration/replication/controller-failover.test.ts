@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopicPartition } from '../../../src/common/topic-partition.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatMetadata, type KafkaClients } from '../../harness/clients.js';
 import { checkHistory, startVerifiableProducer, summarize, waitForMetadataReady, type VerifiableProducer } from '../../harness/verifiable.js';
 
@@ -22,7 +22,7 @@ const topics = [
 const allTps: TopicPartition[] = topics.flatMap((t) => Array.from({ length: t.partitions }, (_, partition) => ({ topic: t.topic, partition })));
 
 describe('replication - controller failover (kill -9, process mode)', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
   let clients: KafkaClients;
   let workload: VerifiableProducer;
   const notes: string[] = [];
@@ -30,10 +30,9 @@ describe('replication - controller failover (kill -9, process mode)', () => {
   beforeAll(async () => {
     cluster = await startCluster({
       brokers: 3,
-      mode: 'process',
-      config: { 'zookeeper.session.timeout.ms': 4000, 'auto.leader.rebalance.enable': false },
+      brokerConfig: { 'zookeeper.session.timeout.ms': 4000, 'auto.leader.rebalance.enable': false },
     });
-    clients = kafkaClients(cluster.bootstrap);
+    clients = kafkaClients(cluster.bootstrapServers);
     await waitForMetadataReady(cluster);
     const admin = await clients.admin();
     await admin.createTopics({
@@ -51,7 +50,7 @@ describe('replication - controller failover (kill -9, process mode)', () => {
   afterAll(async () => {
     await workload?.stop();
     await clients?.disconnectAll();
-    await cluster?.shutdown();
+    await cluster?.close();
     if (notes.length) console.log(`controller failover:\n  ${notes.join('\n  ')}`);
   });
 
@@ -94,7 +93,7 @@ describe('replication - controller failover (kill -9, process mode)', () => {
       await cluster.restart(old, { how: 'kill' });
     }
     for (const tp of allTps) await cluster.waitForIsr(tp, (await cluster.zk.getTopicAssignment(tp.topic))!.assignment.get(tp.partition)!.replicas, { timeoutMs: 60_000 });
-    const report = await checkHistory(cluster.bootstrap, workload.history());
+    const report = await checkHistory(cluster.bootstrapServers, workload.history());
     notes.push(summarize(report));
     expect(report.problems).toEqual([]);
     expect(report.acked).toBeGreaterThan(0);

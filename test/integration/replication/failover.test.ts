@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopicPartition } from '../../../src/common/topic-partition.js';
-import type { TestCluster } from '../../harness/cluster.js';
+import type { Cluster } from '../../harness/cluster.js';
 import type { KafkaClients } from '../../harness/clients.js';
 import {
   checkHistory,
@@ -29,7 +29,7 @@ const SOAK = process.env.GREGOR_SOAK === '1';
 const ROUNDS = SOAK ? 20 : 3;
 
 describe('replication - leader failover (kill -9, process mode)', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
   let clients: KafkaClients;
   let workload: VerifiableProducer;
   const timings: string[] = [];
@@ -62,7 +62,7 @@ describe('replication - leader failover (kill -9, process mode)', () => {
     await cluster.restart(killed, { how: 'kill' });
     for (const tp of tps) await cluster.waitForIsr(tp, cluster.ids, { timeoutMs: 60_000 });
     const tIsr = Date.now() - t0;
-    const report = await checkHistory(cluster.bootstrap, workload.history());
+    const report = await checkHistory(cluster.bootstrapServers, workload.history());
     timings.push(
       `round ${n}: killed ${killed} → leader ${next}; new leader ${tLeader} ms, acks again ${tAck} ms, ISR full ${tIsr} ms, checked ${Date.now() - t0} ms; ${summarize(report)}`,
     );
@@ -81,7 +81,7 @@ describe('replication - leader failover (kill -9, process mode)', () => {
   it(`failover - ${ROUNDS} kill-the-leader rounds in a row never lose an acknowledged write; the replicas converge`, { timeout: SOAK ? 1_800_000 : 240_000 }, async () => {
     for (let i = 0; i < ROUNDS; i++) await round(i + 2);
     await workload.stop();
-    const report = await checkHistory(cluster.bootstrap, workload.history());
+    const report = await checkHistory(cluster.bootstrapServers, workload.history());
     expect(report.problems).toEqual([]);
     expect(report.acked).toBeGreaterThan(0);
     // idle now: every replica of every partition holds the same bytes

@@ -17,7 +17,7 @@ import { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/produce.js';
 import { buildRecordBatch } from '../../../src/protocol/records/index.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatProduce, type KafkaClients } from '../../harness/clients.js';
 import { checkHistory, partitionLogBytes, readPartition, startVerifiableProducer, summarize, waitForMetadataReady, type VerifiableProducer } from '../../harness/verifiable.js';
 
@@ -36,7 +36,7 @@ interface Probe {
 }
 
 describe('replication - zombie leader fencing (SIGSTOP, process mode)', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
   let clients: KafkaClients;
   let workload: VerifiableProducer;
   let zombie: number;
@@ -48,12 +48,11 @@ describe('replication - zombie leader fencing (SIGSTOP, process mode)', () => {
   beforeAll(async () => {
     cluster = await startCluster({
       brokers: 3,
-      mode: 'process',
-      config: { 'zookeeper.session.timeout.ms': SESSION_MS, 'auto.leader.rebalance.enable': false },
+      brokerConfig: { 'zookeeper.session.timeout.ms': SESSION_MS, 'auto.leader.rebalance.enable': false },
     });
     // A stopped broker keeps its TCP connections: kafkajs waits out requestTimeout and keeps its metadata for
     // metadataMaxAge, so both are short here or the workload would sit on the zombie for minutes.
-    clients = kafkaClients(cluster.bootstrap, { requestTimeout: 5000 });
+    clients = kafkaClients(cluster.bootstrapServers, { requestTimeout: 5000 });
     await waitForMetadataReady(cluster);
     const controller = await cluster.controllerId();
     zombie = cluster.ids.find((id) => id !== controller)!;
@@ -80,7 +79,7 @@ describe('replication - zombie leader fencing (SIGSTOP, process mode)', () => {
   afterAll(async () => {
     await workload?.stop();
     await clients?.disconnectAll();
-    await cluster?.shutdown();
+    await cluster?.close();
     if (notes.length) console.log(`fencing:\n  ${notes.join('\n  ')}`);
   });
 
@@ -111,7 +110,7 @@ describe('replication - zombie leader fencing (SIGSTOP, process mode)', () => {
     const before = (await cluster.partitionState(tp0))!;
     const epochBefore = await cluster.brokerEpoch(zombie);
     const t0 = Date.now();
-    cluster.pause(zombie);
+    await cluster.pause(zombie);
     try {
       newLeader = await cluster.waitForLeader(tp0, { not: zombie, timeoutMs: 30_000 });
       const after = (await cluster.partitionState(tp0))!;
@@ -125,7 +124,7 @@ describe('replication - zombie leader fencing (SIGSTOP, process mode)', () => {
       const survivors = cluster.ids.filter((id) => id !== zombie);
       await kcatProduce(cluster.bootstrapFor(survivors), topic, duringPause, { acks: 'all', partition: 0 });
     } catch (err) {
-      cluster.resume(zombie);
+      await cluster.resume(zombie);
       throw err;
     }
   });
@@ -136,7 +135,7 @@ describe('replication - zombie leader fencing (SIGSTOP, process mode)', () => {
       // queued in the socket while the process is stopped: the first thing it may serve when it wakes
       const first = probe(client, 'probe-0');
       await new Promise((r) => setTimeout(r, 200));
-      cluster.resume(zombie);
+      await cluster.resume(zombie);
       const rest: Promise<Probe>[] = [];
       for (let i = 1; i <= 12; i++) {
         rest.push(probe(client, `probe-${i}`));
@@ -172,11 +171,11 @@ describe('replication - zombie leader fencing (SIGSTOP, process mode)', () => {
     expect(state.leader).not.toBe(zombie);
     await workload.waitForMoreAcks(30, 60_000);
     await workload.stop();
-    const report = await checkHistory(cluster.bootstrap, workload.history());
+    const report = await checkHistory(cluster.bootstrapServers, workload.history());
     notes.push(summarize(report));
     expect(report.problems).toEqual([]);
     // refused probes were truncated away on the zombie: not readable, and every replica holds the same bytes
-    const read = await readPartition(cluster.bootstrap, topic, 0);
+    const read = await readPartition(cluster.bootstrapServers, topic, 0);
     for (const v of duringPause) expect(read.filter((r) => r.value === v)).toHaveLength(1);
     for (const p of probes.filter((x) => x.result !== 0 && x.result !== 'no-answer')) {
       expect(read.some((r) => r.value === p.value), `refused ${p.value} (code ${p.result}) is readable`).toBe(false);

@@ -19,7 +19,7 @@ import type { TopicPartition } from '../../../src/common/topic-partition.js';
 import { BrokerClient } from '../../../src/network/client.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../../src/protocol/messages/elect-leaders.js';
 import { PreferredReplicaElectionZNode } from '../../../src/zk/znodes.js';
-import type { TestCluster } from '../../harness/cluster.js';
+import type { Cluster } from '../../harness/cluster.js';
 import { kcatProduce, type KafkaClients } from '../../harness/clients.js';
 import {
   checkHistory,
@@ -36,7 +36,7 @@ const tps: TopicPartition[] = Array.from({ length: PARTITIONS }, (_, partition) 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('replication - controlled shutdown, preferred election, reassignment, deletion (process mode)', () => {
-  let cluster: TestCluster;
+  let cluster: Cluster;
   let clients: KafkaClients;
   let workload: VerifiableProducer;
   let stopped: number;
@@ -96,7 +96,7 @@ describe('replication - controlled shutdown, preferred election, reassignment, d
       15_000,
     );
     await workload.waitForMoreAcks(30, 60_000);
-    const report = await checkHistory(cluster.bootstrap, workload.history());
+    const report = await checkHistory(cluster.bootstrapServers, workload.history());
     notes.push(summarize(report));
     expect(report.problems).toEqual([]);
   });
@@ -135,7 +135,7 @@ describe('replication - controlled shutdown, preferred election, reassignment, d
     }
     await workload.waitForMoreAcks(30, 60_000);
     await workload.stop();
-    const report = await checkHistory(cluster.bootstrap, workload.history());
+    const report = await checkHistory(cluster.bootstrapServers, workload.history());
     notes.push(`after preferred election: ${summarize(report)}`);
     expect(report.problems).toEqual([]);
   });
@@ -147,7 +147,7 @@ describe('replication - controlled shutdown, preferred election, reassignment, d
     const tp = { topic: moved, partition: 0 };
     await cluster.waitForIsr(tp, [0, 1]);
     const values = Array.from({ length: 50 }, (_, i) => `m${i}`);
-    await kcatProduce(cluster.bootstrap, moved, values, { acks: 'all', partition: 0 });
+    await kcatProduce(cluster.bootstrapServers, moved, values, { acks: 'all', partition: 0 });
     await cluster.waitFor(async () => (await readdir(cluster.dataDir(0))).includes(`${moved}-0`), 'broker 0 has the partition directory', 10_000);
 
     await admin.alterPartitionReassignments({ topics: [{ topic: moved, partitionAssignment: [{ partition: 0, replicas: [1, 2] }] }] });
@@ -166,7 +166,7 @@ describe('replication - controlled shutdown, preferred election, reassignment, d
     expect(state.isr.every((id) => id === 1 || id === 2)).toBe(true);
     await cluster.waitFor(async () => !(await readdir(cluster.dataDir(0))).some((d) => d.startsWith(`${moved}-0`)), `broker 0's ${moved}-0 directory removed`, 20_000);
     expect((await readdir(cluster.dataDir(2))).includes(`${moved}-0`)).toBe(true);
-    expect((await readPartition(cluster.bootstrap, moved, 0)).map((r) => r.value)).toEqual(values);
+    expect((await readPartition(cluster.bootstrapServers, moved, 0)).map((r) => r.value)).toEqual(values);
 
     // reorder [0,1,2] → [1,2,0]: same replicas, new preferred leader (then a preferred election moves it)
     const ptp = tps[0]!;
@@ -183,7 +183,7 @@ describe('replication - controlled shutdown, preferred election, reassignment, d
     const doomed = 'ops-doomed';
     const admin = await clients.admin();
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: doomed, numPartitions: 3, replicationFactor: 3 }] });
-    await kcatProduce(cluster.bootstrap, doomed, ['a', 'b', 'c', 'd', 'e', 'f']);
+    await kcatProduce(cluster.bootstrapServers, doomed, ['a', 'b', 'c', 'd', 'e', 'f']);
     for (const id of cluster.ids) {
       await cluster.waitFor(async () => (await readdir(cluster.dataDir(id))).filter((d) => d.startsWith(`${doomed}-`)).length === 3, `broker ${id} holds 3 partition dirs`, 10_000);
     }

@@ -1,0 +1,367 @@
+/**
+ * One broker of a test cluster: its configuration, its proxies, and the broker itself — in this process
+ * (`new Broker(config)`) or as a child process (broker-process.ts).
+ *
+ * Listeners (the harness owns these keys):
+ *   listeners            = PLAINTEXT://127.0.0.1:<client port>,REPLICATION://127.0.0.1:0
+ *   advertised.listeners = PLAINTEXT://127.0.0.1:<client port>,REPLICATION://127.0.0.1:<inter-broker proxy port>
+ *   inter.broker.listener.name = REPLICATION
+ * Clients bootstrap from, and are told in Metadata about, the PLAINTEXT endpoints: they connect directly.
+ * Brokers (follower fetchers, the controller's channel, controlled shutdown) use REPLICATION, advertised at a
+ * harness proxy that tells callers apart by their Kafka client id, so each broker pair has its own link
+ * (proxy.ts). `zookeeper.connect` lists one proxy per ZooKeeper server (the broker's links to ZooKeeper) plus the
+ * cluster's chroot; those proxies also read the session credentials `expireSession` needs.
+ *
+ * Ports: the first start binds port 0 and learns the bound ports from the broker's `broker-listening` log record
+ * (src/common/log-events.ts); a restart asks for the same client port again (clients keep their bootstrap list)
+ * and retries while it is still in use. The REPLICATION port is 0 at every start: only the proxy's is advertised.
+ */
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Broker } from '../broker.js';
+import { LogEvent } from '../common/log-events.js';
+import { createLogger } from '../common/logger.js';
+import { BrokerConfig } from '../config/broker-config.js';
+import type { SessionCredentials } from '../zk/session-expiry.js';
+import { BrokerProcess, writeProperties } from './broker-process.js';
+import type { SmallDisk } from './disk.js';
+import { Link } from './link.js';
+import { LinkProxy, type Upstream } from './proxy.js';
+
+export type PropValue = string | number | boolean;
+export type Props = Readonly<Record<string, PropValue>>;
+
+/** Keys the harness sets itself; a test that sets them would silently bypass the proxies. */
+export const HARNESS_KEYS = [
+  'broker.id',
+  'listeners',
+  'advertised.listeners',
+  'listener.security.protocol.map',
+  'inter.broker.listener.name',
+  'security.inter.broker.protocol',
+  'zookeeper.connect',
+  'log.dirs',
+  'log.dir',
+] as const;
+
+const CLIENT_ID_OF_BROKER = /^(?:controller|broker)-(\d+)(?:-|$)/;
+const PORT_RETRY_MS = 15_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface BrokerNodeOptions {
+  id: number;
+  dir: string;
+  inProcess: boolean;
+  /** every other property (harness defaults, then the test's) */
+  props: Props;
+  chroot: string;
+  /** the ZooKeeper servers: the name of each as a link end ('zookeeper 1', ...) and its address once it serves */
+  zookeeper: ReadonlyArray<{ name: string; address: () => Promise<Upstream | null> }>;
+  /** the link between two brokers (created on first use) */
+  peerLink: (a: number, b: number) => Link;
+  isBroker: (id: number) => boolean;
+  /** every line the broker logs */
+  onLogLine: (line: string) => void;
+  disk?: SmallDisk;
+}
+
+interface Launch {
+  ready: Promise<void>;
+  settle: (err?: Error) => void;
+  replicationPort: Promise<number>;
+  setReplicationPort: (port: number) => void;
+}
+
+export class BrokerNode {
+  readonly id: number;
+  readonly dataDir: string;
+  readonly logFile: string;
+  readonly zkLinks: readonly Link[];
+  /** 0 until the first start has bound it */
+  clientPort = 0;
+  broker: Broker | undefined;
+  proc: BrokerProcess | undefined;
+  /** set by kill/stop/close: an exit without it is reported */
+  exitExpected = false;
+  private launch: Launch | undefined;
+  private logStream: WriteStream | undefined;
+  private readonly sessions = new Map<object, SessionCredentials>();
+  private lastSession: SessionCredentials | undefined;
+
+  private constructor(
+    private readonly opts: BrokerNodeOptions,
+    readonly interBrokerProxy: LinkProxy,
+    readonly zkProxies: readonly LinkProxy[],
+    zkLinks: Link[],
+  ) {
+    this.id = opts.id;
+    this.dataDir = opts.disk ? path.join(opts.disk.dir, 'logs') : path.join(opts.dir, `broker-${opts.id}`, 'data');
+    this.logFile = path.join(opts.dir, `broker-${opts.id}.log`);
+    this.zkLinks = zkLinks;
+  }
+
+  static async create(opts: BrokerNodeOptions): Promise<BrokerNode> {
+    let node: BrokerNode | undefined;
+    const interBrokerProxy = await LinkProxy.start({
+      classify: 'kafka-client-id',
+      target: () => node?.replicationTarget() ?? null,
+      route: (clientId) => {
+        const m = clientId ? CLIENT_ID_OF_BROKER.exec(clientId) : null;
+        const from = m ? Number(m[1]) : NaN;
+        if (!opts.isBroker(from) || from === opts.id) return null; // a broker's controller calling itself: no link
+        return { link: opts.peerLink(from, opts.id), clientIsA: from < opts.id };
+      },
+    });
+    const zkLinks = opts.zookeeper.map((z) => new Link(`broker ${opts.id}`, z.name));
+    const zkProxies = await Promise.all(
+      opts.zookeeper.map((z, i) =>
+        LinkProxy.start({
+          target: () => z.address(),
+          route: () => ({ link: zkLinks[i]!, clientIsA: true }),
+          observeUpstream: (client, chunk) => node?.sniffSession(client, chunk),
+        }),
+      ),
+    );
+    node = new BrokerNode(opts, interBrokerProxy, zkProxies, zkLinks);
+    await mkdir(node.dataDir, { recursive: true });
+    return node;
+  }
+
+  get running(): boolean {
+    return this.opts.inProcess ? this.broker !== undefined : (this.proc?.running ?? false);
+  }
+
+  /** The properties the broker is started with now. */
+  properties(): Record<string, string> {
+    const client = `PLAINTEXT://127.0.0.1:${this.clientPort}`;
+    const harness: Record<string, PropValue> = {
+      'broker.id': this.id,
+      listeners: `${client},REPLICATION://127.0.0.1:0`,
+      'advertised.listeners': `${client},REPLICATION://127.0.0.1:${this.interBrokerProxy.port}`,
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT',
+      'inter.broker.listener.name': 'REPLICATION',
+      'zookeeper.connect': `${this.zkProxies.map((p) => p.address).join(',')}${this.opts.chroot}`,
+      'log.dirs': this.dataDir,
+    };
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...this.opts.props, ...harness })) out[k] = String(v);
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------- start
+
+  /** Starts the broker and resolves once it has registered and serves (`broker-started`). */
+  async start(timeoutMs = 60_000): Promise<void> {
+    if (this.running) throw new Error(`broker ${this.id} is already running`);
+    const deadline = Date.now() + timeoutMs;
+    const retryUntil = Math.min(deadline, Date.now() + PORT_RETRY_MS);
+    for (;;) {
+      try {
+        return await this.startOnce(deadline);
+      } catch (err) {
+        // a restart asks for its previous client port; something may hold it a little longer
+        const inUse = err instanceof Error && /EADDRINUSE/.test(err.message);
+        if (!inUse || Date.now() > retryUntil) throw err;
+        await sleep(250);
+      }
+    }
+  }
+
+  private newLaunch(): Launch {
+    let settle!: (err?: Error) => void;
+    let setReplicationPort!: (port: number) => void;
+    const ready = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+    ready.catch(() => {});
+    const replicationPort = new Promise<number>((resolve) => (setReplicationPort = resolve));
+    return { ready, settle, replicationPort, setReplicationPort };
+  }
+
+  private async startOnce(deadline: number): Promise<void> {
+    const launch = this.newLaunch();
+    this.launch = launch;
+    this.exitExpected = false;
+    const props = this.properties();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`broker ${this.id} did not start within the deadline\n${this.logTail()}`)), Math.max(1, deadline - Date.now()));
+    });
+    try {
+      if (this.opts.inProcess) await Promise.race([this.startInProcess(props), timeout]);
+      else {
+        const propsPath = writeProperties(path.join(this.opts.dir, `broker-${this.id}.properties`), props);
+        const proc = BrokerProcess.start({ propsPath, logFile: this.logFile, onLine: (line) => this.onLine(line) });
+        this.proc = proc;
+        void proc.exited.then((status) => {
+          if (this.proc !== proc) return;
+          launch.settle(new Error(`broker ${this.id} (pid ${proc.pid}) exited with ${status.code ?? status.signal} before it started\n${proc.logTail()}`));
+          if (!this.exitExpected) {
+            console.warn(`gregor test cluster: broker ${this.id} (pid ${proc.pid}) exited unexpectedly with ${status.code ?? status.signal}\n${proc.logTail()}`);
+          }
+        });
+        await Promise.race([launch.ready, timeout]);
+      }
+    } catch (err) {
+      await this.kill();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async startInProcess(props: Record<string, string>): Promise<void> {
+    const { Broker: BrokerClass } = await import('../broker.js');
+    const stream = createWriteStream(this.logFile, { flags: 'a' });
+    this.logStream = stream;
+    const destination = {
+      write: (line: string) => {
+        stream.write(line);
+        this.onLine(line.endsWith('\n') ? line.slice(0, -1) : line);
+      },
+    };
+    const broker = new BrokerClass(BrokerConfig.parse(props), { logger: createLogger({ brokerId: this.id, destination }) });
+    this.broker = broker;
+    try {
+      await broker.start();
+    } catch (err) {
+      this.broker = undefined;
+      await broker.stop({ controlled: false }).catch(() => {});
+      await this.closeLog();
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new Error(`broker ${this.id} failed to start: ${code ? `${code} ` : ''}${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private onLine(line: string): void {
+    if (line.includes(`"event":"${LogEvent.BrokerListening}"`) || line.includes(`"event":"${LogEvent.BrokerStarted}"`) || line.includes(`"event":"${LogEvent.BrokerStartFailed}"`)) {
+      this.onLifecycle(line);
+    }
+    this.opts.onLogLine(line);
+  }
+
+  private onLifecycle(line: string): void {
+    let rec: { event?: string; ports?: Record<string, number>; err?: { message?: string; code?: string } };
+    try {
+      rec = JSON.parse(line) as typeof rec;
+    } catch {
+      return;
+    }
+    const launch = this.launch;
+    if (!launch) return;
+    if (rec.event === LogEvent.BrokerListening && rec.ports) {
+      if (rec.ports.PLAINTEXT) this.clientPort = rec.ports.PLAINTEXT;
+      if (rec.ports.REPLICATION) launch.setReplicationPort(rec.ports.REPLICATION);
+    } else if (rec.event === LogEvent.BrokerStarted) launch.settle();
+    else if (rec.event === LogEvent.BrokerStartFailed) {
+      launch.settle(new Error(`broker ${this.id} failed to start: ${rec.err?.code ?? ''} ${rec.err?.message ?? ''}\n${this.logTail()}`));
+    }
+  }
+
+  /** Where the inter-broker proxy forwards to: the broker's REPLICATION port once it has bound it. */
+  private async replicationTarget(): Promise<Upstream | null> {
+    const launch = this.launch;
+    if (!launch || !this.running) return null;
+    const port = await Promise.race([launch.replicationPort, sleep(10_000).then(() => null)]);
+    return port === null || this.launch !== launch ? null : { host: '127.0.0.1', port };
+  }
+
+  // ---------------------------------------------------------------------------------------------- stop
+
+  /** Crash: SIGKILL (child process) or a stop without controlled shutdown (in process). */
+  async kill(): Promise<void> {
+    this.exitExpected = true;
+    if (this.proc) {
+      await this.proc.kill();
+      this.proc = undefined;
+    }
+    const b = this.broker;
+    this.broker = undefined;
+    await b?.stop({ controlled: false });
+    await this.closeLog();
+  }
+
+  /** Controlled shutdown: SIGTERM and exit 0 (child process) or stop({ controlled: true }). */
+  async stop(timeoutMs = 60_000): Promise<void> {
+    this.exitExpected = true;
+    if (this.proc) {
+      const proc = this.proc;
+      try {
+        await proc.stop(timeoutMs);
+      } finally {
+        this.proc = undefined;
+      }
+    }
+    const b = this.broker;
+    this.broker = undefined;
+    await b?.stop({ controlled: true });
+    await this.closeLog();
+  }
+
+  private requireProcess(what: string): BrokerProcess {
+    if (this.opts.inProcess) throw new Error(`${what} needs brokers in child processes (startCluster without inProcess: true)`);
+    if (!this.proc?.running) throw new Error(`broker ${this.id} is not running`);
+    return this.proc;
+  }
+
+  pause(): void {
+    this.requireProcess('pause').pause();
+  }
+
+  resume(): void {
+    this.requireProcess('resume').resume();
+  }
+
+  private async closeLog(): Promise<void> {
+    const s = this.logStream;
+    this.logStream = undefined;
+    if (s) await new Promise<void>((resolve) => s.end(() => resolve()));
+  }
+
+  /** Kills the broker (if running) and closes its proxies. */
+  async close(): Promise<void> {
+    this.exitExpected = true;
+    this.proc?.resume();
+    await this.kill();
+    await Promise.all([this.interBrokerProxy.close(), ...this.zkProxies.map((p) => p.close())]);
+  }
+
+  logTail(lines = 30): string {
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- ZooKeeper sessions
+
+  private readonly heads = new WeakMap<object, Buffer>();
+
+  /** Reads the ConnectResponse (len, protocolVersion, timeOut, sessionId, passwd) of each ZooKeeper connection. */
+  private sniffSession(client: object, chunk: Buffer): void {
+    if (this.sessions.has(client)) return;
+    const head = Buffer.concat([this.heads.get(client) ?? Buffer.alloc(0), chunk]);
+    if (head.length < 4 || head.length < 4 + head.readInt32BE(0)) {
+      if (head.length < 4096) this.heads.set(client, head);
+      return;
+    }
+    this.heads.delete(client);
+    const len = head.readInt32BE(0);
+    if (len < 20) return;
+    const sessionId = head.subarray(12, 20);
+    const pwLen = head.readInt32BE(20);
+    if (pwLen < 0 || 24 + pwLen > 4 + len || sessionId.readBigUInt64BE(0) === 0n) return; // "expired" answer
+    const creds = { sessionId: Buffer.from(sessionId), sessionPassword: Buffer.from(head.subarray(24, 24 + pwLen)) };
+    this.sessions.set(client, creds);
+    this.lastSession = creds;
+    (client as { once(e: 'close', f: () => void): void }).once('close', () => this.sessions.delete(client));
+  }
+
+  /** Distinct sessions open through the broker's ZooKeeper proxies (the last one seen when none is connected). */
+  zkSessions(): SessionCredentials[] {
+    const byId = new Map<string, SessionCredentials>();
+    for (const c of this.sessions.values()) byId.set(c.sessionId.toString('hex'), c);
+    if (byId.size === 0 && this.lastSession) byId.set(this.lastSession.sessionId.toString('hex'), this.lastSession);
+    return [...byId.values()];
+  }
+}

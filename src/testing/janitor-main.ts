@@ -1,0 +1,81 @@
+/**
+ * The janitor process (janitor.ts starts one per test process): reads JSON lines on stdin naming what the harness
+ * started — `{"op":"pid","pid":N}`, `{"op":"unpid","pid":N}`, `{"op":"path","path":P,"mount":bool}`,
+ * `{"op":"unpath","path":P}` — and when stdin ends (the test process exited, however: SIGKILL included) kills the
+ * processes still registered (SIGCONT first, then SIGKILL, each only while its start time still matches the one
+ * read at registration, so a recycled PID is never hit), unmounts the mounts (lazily) and removes the paths.
+ * It runs detached in a session of its own so that a signal to the runner's process group does not reach it.
+ * No imports beyond node: it must start fast and survive anything in the harness.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+
+const pids = new Map<number, string>();
+const paths = new Map<string, boolean>();
+
+function startTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // field 22 (starttime), counted after the ")" that ends the command name
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function handle(line: string): void {
+  let m: { op?: string; pid?: number; path?: string; mount?: boolean };
+  try {
+    m = JSON.parse(line) as typeof m;
+  } catch {
+    return;
+  }
+  if (m.op === 'pid' && typeof m.pid === 'number') {
+    const st = startTime(m.pid);
+    if (st !== null) pids.set(m.pid, st);
+  } else if (m.op === 'unpid' && typeof m.pid === 'number') pids.delete(m.pid);
+  else if (m.op === 'path' && typeof m.path === 'string') paths.set(m.path, m.mount === true);
+  else if (m.op === 'unpath' && typeof m.path === 'string') paths.delete(m.path);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone
+  }
+}
+
+async function cleanUp(): Promise<void> {
+  const victims = [...pids].filter(([pid, st]) => startTime(pid) === st).map(([pid]) => pid);
+  for (const pid of victims) signal(pid, 'SIGCONT');
+  for (const pid of victims) signal(pid, 'SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (victims.some((pid) => startTime(pid) !== null) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // deepest first: mounts inside a directory that is removed as a whole
+  for (const [path, mount] of [...paths].sort((a, b) => b[0].length - a[0].length)) {
+    if (mount) {
+      try {
+        execFileSync('umount', ['-l', path], { stdio: 'ignore' });
+      } catch {
+        // not mounted any more
+      }
+    }
+    rmSync(path, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+let buffered = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  buffered += chunk;
+  let nl: number;
+  while ((nl = buffered.indexOf('\n')) >= 0) {
+    handle(buffered.slice(0, nl));
+    buffered = buffered.slice(nl + 1);
+  }
+});
+process.stdin.on('end', () => void cleanUp());
+process.stdin.on('error', () => void cleanUp());
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => {});

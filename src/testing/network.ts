@@ -1,0 +1,102 @@
+/**
+ * The cluster's network faults, on the links its proxies carry (link.ts): between every pair of brokers (all
+ * inter-broker traffic: follower fetches, controller requests, controlled shutdown) and between each broker and
+ * each ZooKeeper server. Clients are never proxied. Links are named by their ends; for a broker pair the lower id
+ * is end `a`, for a broker and ZooKeeper the broker is `a` — `oneWay` cuts or delays only bytes from `a` to `b`
+ * in those terms, i.e. `cut(1, 2, { oneWay: true })` drops what 1 sends to 2 whatever the ids' order.
+ */
+import type { BrokerNode } from './broker-node.js';
+import { Link, type CutOptions, type DelayOptions, type LinkState } from './link.js';
+
+export interface ZkLinkOptions {
+  /** only the link to this ZooKeeper server (its member id, or its position in an external connect string) */
+  member?: number;
+}
+
+export class ClusterNetwork {
+  private readonly peers = new Map<string, Link>();
+
+  constructor(
+    private readonly node: (id: number) => BrokerNode,
+    private readonly brokerIds: () => number[],
+  ) {}
+
+  /** The link between brokers `a` and `b` (a ≠ b), created on first use. */
+  peerLink(a: number, b: number): Link {
+    if (a === b) throw new Error(`a link joins two different brokers (got ${a} twice)`);
+    const [lo, hi] = a < b ? [a, b] : [b, a];
+    const key = `${lo}-${hi}`;
+    let link = this.peers.get(key);
+    if (!link) {
+      link = new Link(`broker ${lo}`, `broker ${hi}`);
+      this.peers.set(key, link);
+    }
+    return link;
+  }
+
+  private brokerLink(from: number, to: number): Link {
+    this.node(from);
+    this.node(to);
+    return this.peerLink(from, to);
+  }
+
+  /** With `oneWay`, only what `from` sends to `to` is dropped. */
+  cut(from: number, to: number, opts: CutOptions = {}): void {
+    this.brokerLink(from, to).cut(opts, from < to);
+  }
+
+  delay(from: number, to: number, ms: number, opts: DelayOptions = {}): void {
+    this.brokerLink(from, to).delay(ms, opts, from < to);
+  }
+
+  /** Cuts broker `id` from every other broker (its ZooKeeper links stay). */
+  isolate(id: number, opts: CutOptions = {}): void {
+    for (const other of this.brokerIds()) if (other !== id) this.cut(id, other, opts);
+  }
+
+  /** Heals the link between `a` and `b`; with one id, every peer link of that broker; with none, every peer link. */
+  heal(a?: number, b?: number): void {
+    if (a !== undefined && b !== undefined) return this.peerLink(a, b).heal();
+    for (const l of this.peers.values()) if (a === undefined || l.a === `broker ${a}` || l.b === `broker ${a}`) l.heal();
+  }
+
+  private zkLinks(id: number, opts: ZkLinkOptions): Link[] {
+    const links = this.node(id).zkLinks;
+    if (opts.member === undefined) return [...links];
+    const link = links.find((l) => l.b === `zookeeper ${opts.member}`) ?? links[opts.member - 1];
+    if (!link) throw new Error(`broker ${id} has no link to ZooKeeper server ${opts.member}`);
+    return [link];
+  }
+
+  cutZk(id: number, opts: CutOptions & ZkLinkOptions = {}): void {
+    for (const l of this.zkLinks(id, opts)) l.cut(opts);
+  }
+
+  delayZk(id: number, ms: number, opts: DelayOptions & ZkLinkOptions = {}): void {
+    for (const l of this.zkLinks(id, opts)) l.delay(ms, opts);
+  }
+
+  healZk(id?: number): void {
+    for (const b of id === undefined ? this.brokerIds() : [id]) for (const l of this.node(b).zkLinks) l.heal();
+  }
+
+  /** Resets broker `id`'s ZooKeeper connections and refuses new ones until the returned function is called. */
+  holdZk(id: number): () => void {
+    const releases = this.node(id).zkLinks.map((l) => l.hold());
+    return () => releases.forEach((r) => r());
+  }
+
+  healAll(): void {
+    this.heal();
+    this.healZk();
+  }
+
+  /** Every link that carries a fault now (or every link with `all`). */
+  links(opts: { all?: boolean } = {}): LinkState[] {
+    const all = [...this.peers.values(), ...this.brokerIds().flatMap((id) => this.node(id).zkLinks)].map((l) => l.state());
+    if (opts.all) return all;
+    const faulty = (d: LinkState['aToB']) => d.blocked || d.delayMs > 0 || d.jitterMs > 0;
+    return all.filter((s) => s.reset || faulty(s.aToB) || faulty(s.bToA));
+  }
+}
+
