@@ -10,15 +10,15 @@
  *   + ZooKeeper given up after zookeeper.connection.timeout.ms + 3 s closing it + 15 s slack for a loaded machine.
  * Measured stop times are printed.
  *
- * Every cluster here runs child processes on its own ZooKeeper (this file kills or pauses it).
+ * Every cluster here runs child processes on a ZooKeeper of its own (this file kills or pauses it).
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startZooKeeper, type ZooKeeperServer } from '../../../src/zk/server-process.js';
 import { CLEAN_SHUTDOWN_FILE } from '../../../src/log/log-file-names.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
-import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { KCAT, kafkaClients, type KafkaClients } from '../../harness/clients.js';
 import { waitForMetadataReady } from '../../harness/verifiable.js';
 
 const CONFIG = {
@@ -37,33 +37,24 @@ const controlledMs = c['controlled.shutdown.max.retries'] * (2 * c['controller.s
 const STOP_BOUND_MS = controlledMs + c['zookeeper.connection.timeout.ms'] + 3000 + 15_000;
 
 const measured: string[] = [];
-const zkServers: ZooKeeperServer[] = [];
-let cluster: TestCluster | undefined;
+let cluster: Cluster | undefined;
 let clients: KafkaClients | undefined;
 
 afterEach(async () => {
   await clients?.disconnectAll();
   clients = undefined;
-  // the harness needs ZooKeeper to clean up: every server this file started is running again by now
-  await cluster?.shutdown();
+  await cluster?.close();
   cluster = undefined;
-  for (const zk of zkServers.splice(0)) await zk.stop({ removeData: true });
 });
 
 afterAll(() => {
   console.log(`bounded stop (bound ${STOP_BOUND_MS} ms):\n  ${measured.join('\n  ')}`);
 });
 
-async function startOwnZk(): Promise<ZooKeeperServer> {
-  const zk = await startZooKeeper({ tickTimeMs: 500, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 60000 });
-  zkServers.push(zk);
-  return zk;
-}
-
-/** 3 brokers as processes on `zk` (under a chroot the file owns), one RF=3 topic with a complete ISR. */
-async function startOn(zk: ZooKeeperServer, topic: string): Promise<TestCluster> {
-  cluster = await startCluster({ brokers: 3, mode: 'process', zkConnect: `${zk.connectString}/bounded-stop-${topic}`, config: CONFIG });
-  clients = kafkaClients(cluster.bootstrap);
+/** 3 brokers as processes on a ZooKeeper of their own (this file kills it), one RF=3 topic with a complete ISR. */
+async function startOn(topic: string): Promise<Cluster> {
+  cluster = await startCluster({ brokers: 3, ensemble: 1, brokerConfig: CONFIG });
+  clients = kafkaClients(cluster.bootstrapServers);
   await waitForMetadataReady(cluster);
   const admin = await clients.admin();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3, replicationFactor: 3 }] });
@@ -73,8 +64,11 @@ async function startOn(zk: ZooKeeperServer, topic: string): Promise<TestCluster>
   return cluster;
 }
 
+/** The id of the cluster's (standalone) ZooKeeper server. */
+const zkMember = (cl: Cluster): number => cl.zookeeper.members[0]!.id;
+
 /** SIGTERM, exit code 0 within the bound, clean-shutdown marker written; returns the stop time. */
-async function stopWithinBound(cl: TestCluster, id: number, what: string): Promise<number> {
+async function stopWithinBound(cl: Cluster, id: number, what: string): Promise<number> {
   const t0 = Date.now();
   await cl.stop(id, { timeoutMs: STOP_BOUND_MS });
   const ms = Date.now() - t0;
@@ -85,44 +79,35 @@ async function stopWithinBound(cl: TestCluster, id: number, what: string): Promi
 
 describe('bounded stop - every broker exits on SIGTERM within a bound derived from its config', () => {
   it('ZooKeeper killed first: each broker stops in bounded time, flushing its logs', async () => {
-    const zk = await startOwnZk();
-    const cl = await startOn(zk, 'zk-killed');
-    process.kill(zk.pid, 'SIGKILL');
-    await zk.exited;
+    const cl = await startOn('zk-killed');
+    await cl.zookeeper.kill(zkMember(cl));
     for (const id of cl.ids) await stopWithinBound(cl, id, 'ZooKeeper killed');
-    // the harness cleans its chroot through ZooKeeper: bring a server back on the same data
-    zkServers.splice(zkServers.indexOf(zk), 1);
-    await zk.stop({ removeData: false });
-    zkServers.push(await startZooKeeper({ port: zk.port, dataDir: zk.dataDir, tickTimeMs: 500, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 60000 }));
   });
 
   it('ZooKeeper hung (SIGSTOP): each broker stops in bounded time', async () => {
-    const zk = await startOwnZk();
-    const cl = await startOn(zk, 'zk-hung');
-    zk.pause();
+    const cl = await startOn('zk-hung');
+    await cl.zookeeper.pause(zkMember(cl));
     try {
       for (const id of cl.ids) await stopWithinBound(cl, id, 'ZooKeeper hung');
     } finally {
-      zk.resume();
+      await cl.zookeeper.resume(zkMember(cl));
     }
   });
 
   it('controller hung (SIGSTOP): another broker stops in bounded time', async () => {
-    const zk = await startOwnZk();
-    const cl = await startOn(zk, 'controller-hung');
+    const cl = await startOn('controller-hung');
     const controller = await cl.controllerId();
     const victim = cl.ids.find((id) => id !== controller)!;
-    cl.pause(controller);
+    await cl.pause(controller);
     try {
       await stopWithinBound(cl, victim, 'controller hung');
     } finally {
-      cl.resume(controller);
+      await cl.resume(controller);
     }
   });
 
   it('a follower whose fetch is stuck on a hung leader stops in bounded time', async () => {
-    const zk = await startOwnZk();
-    const cl = await startOn(zk, 'fetch-stuck');
+    const cl = await startOn('fetch-stuck');
     const controller = await cl.controllerId();
     // a leader that is not the controller (so the stop is about the fetch, not the controller), and its follower
     let leader = -1;
@@ -132,34 +117,31 @@ describe('bounded stop - every broker exits on SIGTERM within a bound derived fr
     }
     expect(leader).toBeGreaterThanOrEqual(0);
     const follower = cl.ids.find((id) => id !== leader && id !== controller)!;
-    cl.pause(leader);
+    await cl.pause(leader);
     try {
       await new Promise((r) => setTimeout(r, 1000)); // the follower's next fetch is now in flight to the hung leader
       await stopWithinBound(cl, follower, 'follower fetch stuck');
     } finally {
-      cl.resume(leader);
+      await cl.resume(leader);
     }
   });
 
   it('a client holding a long poll does not hold the stop up', async () => {
-    const zk = await startOwnZk();
-    const cl = await startOn(zk, 'long-poll');
-    // one partition, so that the consumer's only fetch waits on the broker being stopped
-    const admin = await clients!.admin();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'long-poll-1', numPartitions: 1, replicationFactor: 3 }] });
-    const leader = await cl.waitForLeader({ topic: 'long-poll-1', partition: 0 });
-    const consumer = await clients!.consumer({ groupId: 'long-poll', maxWaitTimeInMs: 60_000, minBytes: 1_000_000 });
-    await consumer.subscribe({ topic: 'long-poll-1', fromBeginning: false });
-    let polls = 0;
-    await consumer.run({ eachBatch: async () => void polls++ });
-    await new Promise((r) => setTimeout(r, 3000)); // the group is formed and its fetches wait in purgatory
-    await stopWithinBound(cl, leader, 'long poll held');
-    await consumer.stop();
+    const cl = await startOn('long-poll');
+    const leader = (await cl.partitionState({ topic: 'long-poll', partition: 0 }))!.leader;
+    // kcat (librdkafka) polling at the end of the log: each fetch waits up to 60 s for 1 MB that never comes
+    const poller = spawn(KCAT, ['-C', '-q', '-b', cl.bootstrapFor([leader]), '-t', 'long-poll', '-p', '0', '-o', 'end', '-X', 'fetch.wait.max.ms=60000', '-X', 'fetch.min.bytes=1000000'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 3000)); // connected, its fetch parked in the broker's purgatory
+      expect(poller.exitCode).toBeNull();
+      await stopWithinBound(cl, leader, 'long poll held');
+    } finally {
+      if (poller.pid !== undefined && poller.exitCode === null) process.kill(poller.pid, 'SIGKILL');
+    }
   });
 
   it('a whole cluster stopping: the last broker does not wait out the backoffs when no peer can lead', async () => {
-    const zk = await startOwnZk();
-    const cl = await startOn(zk, 'last-broker');
+    const cl = await startOn('last-broker');
     const times: number[] = [];
     for (const id of cl.ids) times.push(await stopWithinBound(cl, id, 'whole cluster, in turn'));
     const log = await import('node:fs/promises').then((fs) => fs.readFile(cl.logFile(cl.ids.at(-1)!), 'utf8'));

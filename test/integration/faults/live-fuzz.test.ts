@@ -23,7 +23,7 @@ import { decodeResponseHeader, encodeRequestHeader } from '../../../src/protocol
 import { MESSAGE_PAIRS } from '../../../src/protocol/messages/index.js';
 import { Reader, Writer } from '../../../src/protocol/primitives.js';
 import { initCompression } from '../../../src/protocol/records/index.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, kcatMetadata, kcatProduce } from '../../harness/clients.js';
 import { fuzzFrame } from '../../harness/fuzz.js';
 import { errorTypes } from '../../harness/verifiable.js';
@@ -39,32 +39,31 @@ const PIPELINE = 8;
 const WORKERS = 4;
 const RSS_CAP = 256 * 1048576;
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let pid: number;
 
 beforeAll(async () => {
   await initCompression();
   cluster = await startCluster({
     brokers: 1,
-    mode: 'process',
-    config: { 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1, 'transaction.state.log.min.isr': 1, 'auto.create.topics.enable': false },
+    brokerConfig: { 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1, 'transaction.state.log.min.isr': 1, 'auto.create.topics.enable': false },
   });
   pid = cluster.process(0).pid;
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     await (await clients.admin()).createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
   } finally {
     await clients.disconnectAll();
   }
-  await kcatProduce(cluster.bootstrap, TOPIC, ['before'], { partition: 0 });
+  await kcatProduce(cluster.bootstrapServers, TOPIC, ['before'], { partition: 0 });
 });
 
 afterAll(async () => {
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 it(`live broker: ${FRAMES} fuzz frames over every advertised client API and version (seed ${SEED}); no crash, Kafka answers or closes, bounded memory, serves afterwards`, { timeout: SOAK ? 7_200_000 : 300_000 }, async () => {
-  const md = await kcatMetadata(cluster.bootstrap);
+  const md = await kcatMetadata(cluster.bootstrapServers);
   expect(md.brokers.length).toBe(1);
   // what the broker advertises, from a real ApiVersions round trip
   const advertised = await apiVersionsOf(cluster.port(0));
@@ -117,13 +116,13 @@ it(`live broker: ${FRAMES} fuzz frames over every advertised client API and vers
   const unexpected = log.split('\n').filter((l) => /"level":(50|60)/.test(l)).map((l) => l.slice(0, 600));
   expect(unexpected.slice(0, 5)).toEqual([]);
   // serves correctly afterwards
-  await kcatProduce(cluster.bootstrap, TOPIC, ['after'], { partition: 0 });
-  const got = await kcatConsume(cluster.bootstrap, TOPIC, { partition: 0 });
+  await kcatProduce(cluster.bootstrapServers, TOPIC, ['after'], { partition: 0 });
+  const got = await kcatConsume(cluster.bootstrapServers, TOPIC, { partition: 0 });
   expect(got.map((m) => m.value)).toEqual(['before', 'after']);
 });
 
 it('CreateTopics and CreatePartitions asking for 2^31 − 1 partitions are refused at once with INVALID_PARTITIONS (a fuzz finding: the assignment was built in memory first)', async () => {
-  const clients = kafkaClients(cluster.bootstrap);
+  const clients = kafkaClients(cluster.bootstrapServers);
   try {
     const admin = await clients.admin();
     const err = await admin.createTopics({ topics: [{ topic: 'fz-huge', numPartitions: 0x7fffffff }] }).catch((e: unknown) => e);

@@ -14,7 +14,7 @@ import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKey } from '../../../src/protocol/api-keys.js';
 import { MetadataRequest } from '../../../src/protocol/messages/metadata.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
 import { encodeRequest } from '../../harness/fuzz.js';
 import { frameWithSize, mib, rssBytes } from '../../harness/raw-kafka.js';
@@ -26,16 +26,16 @@ const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 const RSS_CAP = 256 * 1048576;
 const TOPIC = 'healthy';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let producer: Producer;
 let pid: number;
 const report: string[] = [];
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, mode: 'process', config: { 'offsets.topic.replication.factor': 1, 'socket.request.max.bytes': MAX_REQUEST_BYTES } });
+  cluster = await startCluster({ brokers: 1, brokerConfig: { 'offsets.topic.replication.factor': 1, 'socket.request.max.bytes': MAX_REQUEST_BYTES } });
   pid = cluster.process(0).pid;
-  clients = kafkaClients(cluster.bootstrap);
+  clients = kafkaClients(cluster.bootstrapServers);
   const admin = await clients.admin();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
   producer = await clients.producer();
@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
   if (report.length) console.log(`slow and oversized senders:\n  ${report.join('\n  ')}`);
 });
 

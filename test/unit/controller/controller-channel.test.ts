@@ -158,7 +158,9 @@ describe('controller request batch', () => {
       if (r.api !== 'StopReplica') throw new Error('unreachable');
       r.onResponse?.({
         errorCode: 0,
-        partitionErrors: r.body.topicStates.flatMap((t) => t.partitionStates.map((p) => ({ topicName: t.topicName, partitionIndex: p.partitionIndex, errorCode: 0 }))),
+        partitionErrors: (r.body.topicStates as Array<{ topicName: string; partitionStates: Array<{ partitionIndex: number }> }>).flatMap((t) =>
+          t.partitionStates.map((p) => ({ topicName: t.topicName, partitionIndex: p.partitionIndex, errorCode: 0 })),
+        ),
       });
     };
     // a reassignment removes replica 1 of t-0 (delete=true) before t's deletion starts ...
