@@ -48,6 +48,7 @@ import { SocketServer, type Listener } from './network/server.js';
 import type { BrokerDeps } from './server/broker-deps.js';
 import { createHandlers } from './server/handlers/index.js';
 import { createGroupService } from './coordinator/group-service.js';
+import { createTransactionService } from './coordinator/transaction-service.js';
 import { MetadataCache } from './metadata/metadata-cache.js';
 import { Purgatory, type DelayedOperation } from './purgatory/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
@@ -246,6 +247,8 @@ export class Broker {
       recoveryPointCheckpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
       logStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
       flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'],
+      producerIdExpirationMs: v['transactional.id.expiration.ms'],
+      producerIdExpirationCheckIntervalMs: v['producer.id.expiration.check.interval.ms'],
       onLogDirFailure: (dir) => {
         log.error({ dir }, 'log directory failed');
         void zk.createLogDirEventNotification(this._brokerId).catch((err: unknown) => log.error({ err }, 'posting the log dir event failed'));
@@ -352,10 +355,15 @@ export class Broker {
     const groups = createGroupService({ ...serviceDeps, log: childLogger(log, 'group-coordinator') });
     this.services.push(groups);
     groups.startup();
+    // Kafka claims a producer-id block when it builds the transaction coordinator, at every start.
+    const transactions = createTransactionService({ brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
+    this.services.push(transactions);
+    await transactions.startup();
     const handlers = createHandlers(deps, {
       replicaManager: this._replicaManager,
       ...(this.opts.random ? { metadata: { random: this.opts.random } } : {}),
       groups,
+      transactions,
       controller: this.controller,
     });
     // DynamicConfigManager (Kafka starts it after KafkaApis, before requests flow): topic config

@@ -1,15 +1,18 @@
 /**
- * What the cluster benchmarks (produce, replication, groups) share: gregor brokers as child processes, a scratch
- * directory with a real ZooKeeper in it that is cleaned up on exit and on Ctrl-C, the seeded record file of
- * performance.md §3.4, and the small figures helpers (median, tables, load averages).
+ * What the cluster benchmarks (produce, replication, groups, eos) share: gregor brokers as child processes (one
+ * waited for until it answers Metadata, topics created and led), a scratch directory with a real ZooKeeper in it
+ * that is cleaned up on exit and on Ctrl-C, the seeded record file of performance.md §3.4, and the small figures
+ * helpers (median, tables, load averages, a process's CPU seconds).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BrokerClient } from '../network/client.js';
+import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
-import { pinned } from './kcat.js';
+import { kcatMetadata, pinned } from './kcat.js';
 
 /** Every record of the record file is exactly this long (performance.md §3.4). */
 export const RECORD_BYTES = 100;
@@ -178,6 +181,58 @@ export async function startSingleBroker(
     },
     stop,
   };
+}
+
+/** user+system CPU seconds of a process so far (Linux procfs), or NaN. */
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
+export async function startReadyBroker(root: string, zk: ZooKeeperServer, cpu: number | undefined): Promise<SingleBroker> {
+  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);
+    if (kcatMetadata(broker.brokers, 2000)) break;
+    if (Date.now() > deadline) {
+      await broker.stop();
+      throw new Error(`broker did not answer Metadata on ${broker.brokers} within 60 s:\n${tail(broker.logPath)}`);
+    }
+    await sleep(250);
+  }
+  return broker;
+}
+
+/** CreateTopics v2 (RF 1) to the single broker, then waits until every partition has a leader. */
+export async function createTopics(brokers: string, topics: ReadonlyArray<{ name: string; partitions: number }>): Promise<void> {
+  const [host, port] = brokers.split(':');
+  const client = new BrokerClient({ host: host as string, port: Number(port), clientId: 'gregor-bench' });
+  try {
+    const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
+      topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
+      timeoutMs: 30_000,
+      validateOnly: false,
+    });
+    const failed = res.topics.filter((t) => t.errorCode !== 0);
+    if (failed.length > 0) throw new Error(`CreateTopics failed: ${failed.map((t) => `${t.name}: ${t.errorCode} ${t.errorMessage ?? ''}`).join('; ')}`);
+  } finally {
+    await client.close();
+  }
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const md = kcatMetadata(brokers);
+    if (md && topics.every((t) => md.get(t.name)?.leaders === t.partitions)) return;
+    if (Date.now() > deadline) throw new Error(`topics not ready after 30 s: ${JSON.stringify(md ? [...md] : null)}`);
+    await sleep(200);
+  }
 }
 
 export interface BenchScratch {

@@ -126,6 +126,8 @@ export interface ProduceOptions {
   partition?: number;
   /** run the in-process mock cluster instead of talking to `brokers` */
   inProcessMock?: boolean;
+  /** librdkafka settings after (so over) the §3.4 ones, e.g. `enable.idempotence=true` */
+  settings?: readonly string[];
   cpu?: number;
   timeoutMs: number;
 }
@@ -134,7 +136,7 @@ export interface ProduceOptions {
 export async function kcatProduce(o: ProduceOptions): Promise<number> {
   const args = ['-P', '-q', '-b', o.brokers, '-t', o.topic, ...(o.partition === undefined ? [] : ['-p', String(o.partition)])];
   if (o.inProcessMock) args.push('-X', 'test.mock.num.brokers=1');
-  args.push(...xArgs(PRODUCER_SETTINGS), '-l', o.file);
+  args.push(...xArgs(PRODUCER_SETTINGS), ...xArgs(o.settings ?? []), '-l', o.file);
   return (await runKcat(args, { cpu: o.cpu, timeoutMs: o.timeoutMs })).seconds;
 }
 
@@ -142,6 +144,8 @@ export interface ConsumeOptions {
   brokers: string;
   topic: string;
   partition?: number;
+  /** librdkafka settings after the §3.4 ones, e.g. `isolation.level=read_uncommitted` */
+  settings?: readonly string[];
   cpu?: number;
   timeoutMs: number;
 }
@@ -149,7 +153,7 @@ export interface ConsumeOptions {
 /** `kcat -C -e -o beginning`, printing each value's size (`%S`) so stdout stays small; counts the lines. */
 export async function kcatConsume(o: ConsumeOptions): Promise<KcatResult> {
   const args = ['-C', '-q', '-b', o.brokers, '-t', o.topic, ...(o.partition === undefined ? [] : ['-p', String(o.partition)])];
-  args.push('-o', 'beginning', '-e', '-f', '%S\\n', ...xArgs(CONSUMER_SETTINGS));
+  args.push('-o', 'beginning', '-e', '-f', '%S\\n', ...xArgs(CONSUMER_SETTINGS), ...xArgs(o.settings ?? []));
   return runKcat(args, { cpu: o.cpu, timeoutMs: o.timeoutMs });
 }
 

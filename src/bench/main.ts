@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   produce: async () => ({ run: (await import('./produce.js')).runProduceBench }),
   groups: async () => ({ run: (await import('./groups.js')).runGroupsBench }),
   replication: async () => ({ run: (await import('./replication.js')).runReplicationBench }),
+  eos: async () => ({ run: async () => (await import('./eos.js')).runEosBench() }),
 };
 
 async function main(): Promise<void> {

@@ -22,15 +22,12 @@
  * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0 (no taskset).
  * Run: `npm run bench -- produce` (built) or `node --import tsx src/bench/main.ts produce`.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrokerClient } from '../network/client.js';
-import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
-import type { ZooKeeperServer } from '../zk/server-process.js';
 import {
+  cpuSeconds,
+  createTopics,
   inBenchScratch,
   liveBrokers,
   loadAverages,
@@ -38,13 +35,12 @@ import {
   printTable,
   printTotal,
   RECORD_BYTES,
-  sleep,
-  startSingleBroker,
+  startReadyBroker,
   tail,
   writeRecords,
   type SingleBroker,
 } from './bench-cluster.js';
-import { canPin, kcatConsume, kcatMetadata, kcatProduce, killKcats, requireKcat, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
+import { canPin, kcatConsume, kcatProduce, killKcats, requireKcat, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
 
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
@@ -61,58 +57,6 @@ const WORKLOADS: readonly Workload[] = [
   { name: '1 partition', partitions: 1, partition: 0 },
   { name: '6 partitions', partitions: 6, partition: undefined },
 ];
-
-/** user+system CPU seconds of a process so far (Linux procfs), or NaN. */
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
-async function startBroker(root: string, zk: ZooKeeperServer, cpu: number | undefined): Promise<SingleBroker> {
-  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);
-    if (kcatMetadata(broker.brokers, 2000)) break;
-    if (Date.now() > deadline) {
-      await broker.stop();
-      throw new Error(`broker did not answer Metadata on ${broker.brokers} within 60 s:\n${tail(broker.logPath)}`);
-    }
-    await sleep(250);
-  }
-  return broker;
-}
-
-/** CreateTopics v2 (RF 1) to the single broker, then waits until every partition has a leader. */
-async function createTopics(brokers: string, topics: ReadonlyArray<{ name: string; partitions: number }>): Promise<void> {
-  const [host, port] = brokers.split(':');
-  const client = new BrokerClient({ host: host as string, port: Number(port), clientId: 'gregor-bench' });
-  try {
-    const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
-      topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
-      timeoutMs: 30_000,
-      validateOnly: false,
-    });
-    const failed = res.topics.filter((t) => t.errorCode !== 0);
-    if (failed.length > 0) throw new Error(`CreateTopics failed: ${failed.map((t) => `${t.name}: ${t.errorCode} ${t.errorMessage ?? ''}`).join('; ')}`);
-  } finally {
-    await client.close();
-  }
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const md = kcatMetadata(brokers);
-    if (md && topics.every((t) => md.get(t.name)?.leaders === t.partitions)) return;
-    if (Date.now() > deadline) throw new Error(`topics not ready after 30 s: ${JSON.stringify(md ? [...md] : null)}`);
-    await sleep(200);
-  }
-}
 
 interface Cell {
   recordsPerSec: number[];
@@ -150,7 +94,7 @@ export async function runProduceBench(): Promise<void> {
     async ({ root, startZooKeeper }) => {
       const file = join(root, 'records-100B.txt');
       writeRecords(file, n, 42);
-      broker = await startBroker(root, await startZooKeeper(), serverCpu);
+      broker = await startReadyBroker(root, await startZooKeeper(), serverCpu);
       mock = await startMockHolder({ cpu: serverCpu });
       const topic = (w: Workload, run: number): string => `bench-p${w.partitions}-r${run}`;
       await createTopics(

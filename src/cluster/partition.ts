@@ -11,6 +11,9 @@
  *   up within replica.lag.time.max.ms; it only moves forward (ISR = [leader] → HW = LEO);
  * - appendAsLeader checks min.insync.replicas for acks = -1 before appending (NOT_ENOUGH_REPLICAS);
  * - updateFollowerFetchState records a follower's fetch offset (its LEO) and lastCaughtUpTime.
+ * Both roles: every high-watermark move is passed to the log (completed transactions whose marker it
+ * passed become stable); the last stable offset is the log's first unstable offset when that is below
+ * the HW, else the HW (transactions-and-compaction.md §2.13).
  * Follower side: makeFollower records the leader and epoch and clears the local ISR (followers
  * keep none); fetching and truncation belong to the replication fetcher, told through the
  * replica manager's listeners.
@@ -19,7 +22,8 @@
 import { KafkaError } from '../common/errors.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { LogAppendInfo } from '../log/log-append-info.js';
-import type { Log } from '../log/log.js';
+import { nextOffsetAfter, type Log } from '../log/log.js';
+import type { AppendOrigin } from '../log/producer-append-info.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { PartitionTopicConfig } from './topic-log-config.js';
 
@@ -49,8 +53,19 @@ export interface FollowerState {
   lastFetchTimeMs: number;
 }
 
+/** How far a fetch may read (Kafka's FetchIsolation). */
+export const FetchIsolation = { LogEnd: 0, HighWatermark: 1, TxnCommitted: 2 } as const;
+export type FetchIsolation = (typeof FetchIsolation)[keyof typeof FetchIsolation];
+
+export interface AbortedTransaction {
+  producerId: number;
+  firstOffset: number;
+}
+
 export interface ReadResult {
   records: Buffer;
+  /** read_committed only: the aborted transactions overlapping the records, by first offset; else null */
+  abortedTransactions: AbortedTransaction[] | null;
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
@@ -115,6 +130,11 @@ export class Partition {
   get highWatermark(): number {
     return this._highWatermark;
   }
+  /** The LSO: read_committed consumers read below it; equal to the HW when no transaction is unstable. */
+  get lastStableOffset(): number {
+    const f = this._log ? this._log.firstUnstableOffset : -1;
+    return f >= 0 && f < this._highWatermark ? f : this._highWatermark;
+  }
   get isLeader(): boolean {
     return this._leaderId === this.opts.localBrokerId;
   }
@@ -135,6 +155,7 @@ export class Partition {
     this._log = log;
     const hw = this.opts.checkpointedHighWatermark ?? 0;
     this._highWatermark = Math.min(Math.max(hw, log.logStartOffset), log.logEndOffset);
+    log.onHighWatermarkUpdated(this._highWatermark);
     return log;
   }
 
@@ -221,8 +242,13 @@ export class Partition {
     }
   }
 
-  /** Append a validated client batch as leader (offsets and epoch rewritten in place by the log). */
-  appendAsLeader(records: Buffer, requiredAcks: number, nowMs: number): { info: LogAppendInfo; highWatermarkChanged: boolean } {
+  /** Append a validated batch as leader (offsets and epoch rewritten in place by the log). */
+  appendAsLeader(
+    records: Buffer,
+    requiredAcks: number,
+    nowMs: number,
+    origin: AppendOrigin = 'client',
+  ): { info: LogAppendInfo; highWatermarkChanged: boolean } {
     const log = this.leaderLogOrThrow();
     const minIsr = this.topicConfig.minInsyncReplicas;
     if (requiredAcks === -1 && this._isr.length < minIsr) {
@@ -231,7 +257,7 @@ export class Partition {
         `the ISR of ${this.key} has ${this._isr.length} members, below min.insync.replicas ${minIsr}`,
       );
     }
-    const info = log.append(records, this._leaderEpoch);
+    const info = log.append(records, this._leaderEpoch, origin);
     return { info, highWatermarkChanged: this.maybeIncrementHighWatermark(nowMs) };
   }
 
@@ -273,6 +299,7 @@ export class Partition {
     }
     if (hw > this._highWatermark) {
       this._highWatermark = hw;
+      log.onHighWatermarkUpdated(hw);
       return true;
     }
     return false;
@@ -285,25 +312,43 @@ export class Partition {
     const hw = Math.min(leaderHighWatermark, log.logEndOffset);
     if (hw === this._highWatermark) return false;
     this._highWatermark = hw;
+    log.onHighWatermarkUpdated(hw);
     return true;
   }
 
+  /** Where a fetch with `isolation` must stop: the LEO, the HW or the LSO. */
+  fetchUpperBound(isolation: FetchIsolation): number {
+    if (isolation === FetchIsolation.HighWatermark) return this._highWatermark;
+    if (isolation === FetchIsolation.TxnCommitted) return this.lastStableOffset;
+    return this._log ? this._log.logEndOffset : this._highWatermark;
+  }
+
   /**
-   * Reads whole batches from `fetchOffset`: up to the HW for consumers (`upToHighWatermark`), the
-   * LEO otherwise. OFFSET_OUT_OF_RANGE outside [logStartOffset, LEO].
+   * Reads whole batches from `fetchOffset` up to the isolation's bound (the LSO is always a batch
+   * boundary or the HW, so bounding by offset is bounding by its byte position). read_committed
+   * also gets the aborted transactions overlapping what was read (none when nothing was).
+   * OFFSET_OUT_OF_RANGE outside [logStartOffset, LEO].
    */
-  read(fetchOffset: number, maxBytes: number, upToHighWatermark: boolean, minOneBatch: boolean): ReadResult {
+  read(fetchOffset: number, maxBytes: number, isolation: FetchIsolation, minOneBatch: boolean): ReadResult {
     const log = this._log;
     if (!log) throw new KafkaError(ErrorCode.NotLeaderOrFollower, `no log for ${this.key}`);
-    const logEndOffset = log.logEndOffset;
-    const limit = upToHighWatermark ? this._highWatermark : logEndOffset;
-    const records = log.read(fetchOffset, maxBytes, limit, minOneBatch);
+    const lastStableOffset = this.lastStableOffset;
+    const records = log.read(fetchOffset, maxBytes, this.fetchUpperBound(isolation), minOneBatch);
+    let abortedTransactions: AbortedTransaction[] | null = null;
+    if (isolation === FetchIsolation.TxnCommitted) {
+      const upperBound = nextOffsetAfter(records);
+      abortedTransactions =
+        upperBound < 0
+          ? []
+          : log.collectAbortedTransactions(fetchOffset, upperBound).map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
+    }
     return {
       records,
+      abortedTransactions,
       highWatermark: this._highWatermark,
-      lastStableOffset: this._highWatermark,
+      lastStableOffset,
       logStartOffset: log.logStartOffset,
-      logEndOffset,
+      logEndOffset: log.logEndOffset,
     };
   }
 

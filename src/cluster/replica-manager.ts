@@ -26,7 +26,8 @@
  *   replica.lag.time.max.ms / 2 and writes every change to ZooKeeper (classic mechanism).
  *
  * Listeners (`addListener`) hear role changes after each request (the coordinators: load/unload
- * of __consumer_offsets / __transaction_state partitions).
+ * of __consumer_offsets / __transaction_state partitions). A TxnMarkerListener per topic
+ * (`setTxnMarkerListener`) hears transaction markers written there (txn-markers.ts).
  */
 import { LogEvent, tpFields } from '../common/log-events.js';
 import type { Clock, Timer } from '../common/clock.js';
@@ -44,7 +45,9 @@ import { Purgatory } from '../purgatory/purgatory.js';
 import type { FollowerFetchTarget, ReplicaFetcherManager } from '../replication/fetcher-manager.js';
 import { LogFollowerPartition } from '../replication/log-follower-partition.js';
 import { IsrManager, type IsrZkStore } from './isr-manager.js';
-import { NO_EPOCH, Partition, type LeaderAndIsrState } from './partition.js';
+import { FetchIsolation, NO_EPOCH, Partition, type AbortedTransaction, type LeaderAndIsrState } from './partition.js';
+import type { AppendOrigin } from '../log/producer-append-info.js';
+import type { TxnMarkerListener } from './txn-markers.js';
 import type { PartitionTopicConfig, TopicConfigCache } from './topic-log-config.js';
 
 export const CONSUMER_REPLICA_ID = -1;
@@ -141,8 +144,12 @@ export interface FetchResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed consumers: aborted transactions overlapping `records`; else null */
+  abortedTransactions: AbortedTransaction[] | null;
   records: Buffer;
 }
+
+export const READ_COMMITTED = 1;
 
 export interface OffsetResult {
   offset: number;
@@ -157,6 +164,7 @@ export class ReplicaManager {
   readonly fetchPurgatory: Purgatory<DelayedFetch>;
   private readonly partitions = new Map<string, Partition>();
   private readonly listeners: ReplicaListener[] = [];
+  private readonly txnMarkerListeners = new Map<string, TxnMarkerListener>();
   private readonly log: Logger;
   private readonly clock: Clock;
   private restoredHighWatermarks = new Map<string, number>();
@@ -242,6 +250,16 @@ export class ReplicaManager {
   removeListener(l: ReplicaListener): void {
     const i = this.listeners.indexOf(l);
     if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  /** The group coordinator registers for `__consumer_offsets`: it is told every marker written there. */
+  setTxnMarkerListener(topic: string, listener: TxnMarkerListener | null): void {
+    if (listener) this.txnMarkerListeners.set(topic, listener);
+    else this.txnMarkerListeners.delete(topic);
+  }
+
+  txnMarkerListener(topic: string): TxnMarkerListener | undefined {
+    return this.txnMarkerListeners.get(topic);
   }
 
   checkpointHighWatermarks(): void {
@@ -478,9 +496,16 @@ export class ReplicaManager {
 
   /**
    * Appends each entry to the partition this broker leads. With acks = -1 the promise resolves
-   * once every appended partition is replicated to the ISR or `timeoutMs` passed.
+   * once every appended partition is replicated to the ISR or `timeoutMs` passed. A duplicate of an
+   * idempotent batch is answered with the original's offsets (and, with acks = -1, once the original
+   * is replicated). `origin` 'coordinator' is for transaction markers.
    */
-  appendRecords(entries: readonly AppendEntry[], requiredAcks: number, timeoutMs: number): ProduceResult[] | Promise<ProduceResult[]> {
+  appendRecords(
+    entries: readonly AppendEntry[],
+    requiredAcks: number,
+    timeoutMs: number,
+    origin: AppendOrigin = 'client',
+  ): ProduceResult[] | Promise<ProduceResult[]> {
     const now = this.clock.now();
     const results: ProduceResult[] = new Array(entries.length);
     const required: number[] = requiredAcks === -1 ? new Array(entries.length) : [];
@@ -492,7 +517,7 @@ export class ReplicaManager {
       const { tp, records } = entries[i]!;
       try {
         const partition = this.partitionOrThrow(tp, true);
-        const { info, highWatermarkChanged } = partition.appendAsLeader(records, requiredAcks, now);
+        const { info, highWatermarkChanged } = partition.appendAsLeader(records, requiredAcks, now, origin);
         results[i] = {
           tp,
           errorCode: ErrorCode.None,
@@ -503,7 +528,7 @@ export class ReplicaManager {
         };
         anyAppended = true;
         if (requiredAcks === -1) required[i] = info.lastOffset + 1;
-        appended.push({ key: partition.key, highWatermarkChanged });
+        if (!info.duplicate) appended.push({ key: partition.key, highWatermarkChanged });
       } catch (err) {
         results[i] = { tp, errorCode: toErrorCode(err, this.log), baseOffset: -1, logAppendTime: -1, logStartOffset: -1, errorMessage: null };
         if (err instanceof KafkaError) results[i]!.errorMessage = err.message;
@@ -578,7 +603,7 @@ export class ReplicaManager {
   private readFromLocalLog(params: FetchParams): { results: FetchResult[]; leaderEndOffsets: number[] } {
     const fromFollower = params.replicaId >= 0;
     const fetchOnlyFromLeader = params.replicaId !== DEBUG_REPLICA_ID;
-    const upToHighWatermark = params.replicaId === CONSUMER_REPLICA_ID;
+    const isolation = fetchIsolation(params);
     let limitBytes = params.maxBytes;
     let minOneBatch = !params.hardMaxBytesLimit;
     const results: FetchResult[] = new Array(params.partitions.length);
@@ -589,7 +614,7 @@ export class ReplicaManager {
         const partition = this.partitionOrThrow(p.tp, fetchOnlyFromLeader);
         partition.checkLeaderEpoch(p.currentLeaderEpoch);
         const maxBytes = Math.min(p.partitionMaxBytes, limitBytes);
-        const read = partition.read(p.fetchOffset, maxBytes, upToHighWatermark, minOneBatch);
+        const read = partition.read(p.fetchOffset, maxBytes, isolation, minOneBatch);
         if (read.records.length > 0) minOneBatch = false;
         limitBytes = Math.max(0, limitBytes - read.records.length);
         if (fromFollower) leaderEndOffsets[i] = read.logEndOffset;
@@ -599,11 +624,20 @@ export class ReplicaManager {
           highWatermark: read.highWatermark,
           lastStableOffset: read.lastStableOffset,
           logStartOffset: read.logStartOffset,
+          abortedTransactions: read.abortedTransactions,
           records: read.records,
         };
       } catch (err) {
         if (fromFollower) leaderEndOffsets[i] = -1;
-        results[i] = { tp: p.tp, errorCode: toErrorCode(err, this.log), highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: EMPTY };
+        results[i] = {
+          tp: p.tp,
+          errorCode: toErrorCode(err, this.log),
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+          abortedTransactions: null,
+          records: EMPTY,
+        };
       }
     }
     return { results, leaderEndOffsets };
@@ -631,11 +665,12 @@ export class ReplicaManager {
     if (p.currentLeaderEpoch !== NO_EPOCH && p.currentLeaderEpoch !== partition.leaderEpoch) return 'complete';
     const log = partition.log;
     if (p.fetchOffset > log.logEndOffset || p.fetchOffset < log.logStartOffset) return 'complete';
-    const endOffset = params.replicaId === CONSUMER_REPLICA_ID ? partition.highWatermark : log.logEndOffset;
-    if (endOffset <= p.fetchOffset) return 0;
+    // read_committed consumers wait for the LSO, which the HW moves (and markers, appended here too).
+    const isolation = fetchIsolation(params);
+    if (partition.fetchUpperBound(isolation) <= p.fetchOffset) return 0;
     if (params.minBytes <= 1) return 1;
     try {
-      return partition.read(p.fetchOffset, p.partitionMaxBytes, params.replicaId === CONSUMER_REPLICA_ID, true).records.length;
+      return log.read(p.fetchOffset, p.partitionMaxBytes, partition.fetchUpperBound(isolation), true).length;
     } catch {
       return 'complete';
     }
@@ -654,13 +689,13 @@ export class ReplicaManager {
    * read_committed) or LEO (replicas), -2 → log start, else the first record with timestamp ≥ target
    * below that end; none → offset -1. OFFSET_NOT_AVAILABLE while the HW lags the epoch start.
    */
-  fetchOffsetForTimestamp(tp: TopicPartition, timestamp: number, currentLeaderEpoch: number, replicaId: number): OffsetResult {
+  fetchOffsetForTimestamp(tp: TopicPartition, timestamp: number, currentLeaderEpoch: number, replicaId: number, isolationLevel = 0): OffsetResult {
     const partition = this.partitionOrThrow(tp, replicaId !== DEBUG_REPLICA_ID);
     partition.checkLeaderEpoch(currentLeaderEpoch);
     const log = partition.log;
     if (!log) throw new KafkaError(ErrorCode.NotLeaderOrFollower);
     const fromConsumer = replicaId === CONSUMER_REPLICA_ID;
-    const lastFetchable = fromConsumer ? partition.highWatermark : log.logEndOffset;
+    const lastFetchable = fromConsumer ? (isolationLevel === READ_COMMITTED ? partition.lastStableOffset : partition.highWatermark) : log.logEndOffset;
     const notAvailable = fromConsumer && partition.isLeader && partition.leaderEpochStartOffset > partition.highWatermark;
     if (timestamp === LATEST_TIMESTAMP) {
       if (notAvailable) throw new KafkaError(ErrorCode.OffsetNotAvailable, `the high watermark of ${partition.key} lags the epoch start`);
@@ -755,6 +790,12 @@ export class ReplicaManager {
       this.log.error({ err }, 'replica listener failed');
     }
   }
+}
+
+/** Followers read to the log end, consumers to the HW (read_uncommitted) or the LSO (read_committed). */
+function fetchIsolation(params: FetchParams): FetchIsolation {
+  if (params.replicaId !== CONSUMER_REPLICA_ID) return FetchIsolation.LogEnd;
+  return params.isolationLevel === READ_COMMITTED ? FetchIsolation.TxnCommitted : FetchIsolation.HighWatermark;
 }
 
 function storageErrorCode(err: unknown, log: Logger): ErrorCode {

@@ -158,7 +158,8 @@ export const BROKER_CONFIG_KEYS = {
   'offsets.commit.required.acks': key('short', '-1', 'Acks needed for an offset commit'),
 
   // Transactions
-  'transactional.id.expiration.ms': key('int', '604800000', 'Expire an idle transactional id after this long', { validator: atLeast(1) }),
+  'transactional.id.expiration.ms': key('int', '604800000', 'Expire an idle transactional id (and a partition\'s idle producer state) after this long', { validator: atLeast(1) }),
+  'producer.id.expiration.check.interval.ms': key('int', '600000', 'How often partitions drop idle producer state (a constant in Kafka 2.7; the key is Kafka 3.x\'s)', { validator: atLeast(1) }),
   'transaction.max.timeout.ms': key('int', '900000', 'Largest transaction.timeout.ms a producer may ask for', { validator: atLeast(1) }),
   'transaction.state.log.min.isr': key('int', '2', 'min.insync.replicas of __transaction_state', { validator: atLeast(1) }),
   'transaction.state.log.load.buffer.size': key('int', '5242880', 'Read buffer when loading transaction state', { validator: atLeast(1) }),

@@ -94,6 +94,12 @@ export class BatchCursor {
     return true;
   }
 
+  /** The current batch's header (HEADER_SIZE bytes): a view of the window, valid until next(). */
+  header(): Buffer {
+    const off = this.ensureWindow(this.position, HEADER_SIZE);
+    return this.window.subarray(off, off + HEADER_SIZE);
+  }
+
   /** The current batch's bytes: a view of the window when it fits, else a fresh read. */
   batchBytes(): Buffer {
     if (this.size <= this.window.length) {

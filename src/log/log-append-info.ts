@@ -19,6 +19,7 @@ import {
   MAGIC,
   MAX_TIMESTAMP,
   PARTITION_LEADER_EPOCH,
+  PRODUCER_ID,
 } from '../protocol/records/batch-layout.js';
 import { crc32c } from '../protocol/records/crc.js';
 import { writeInt64 } from '../protocol/primitives.js';
@@ -35,6 +36,8 @@ export interface LogAppendInfo {
   readonly logStartOffset: number;
   readonly batchCount: number;
   readonly validBytes: number;
+  /** A client batch already in the log (idempotent retry): nothing was written, the offsets are the original's. */
+  readonly duplicate?: boolean;
 }
 
 export interface AnalyzedBatches {
@@ -43,6 +46,8 @@ export interface AnalyzedBatches {
   maxTimestamp: number;
   offsetOfMaxTimestamp: number;
   batchCount: number;
+  /** Batches with a producer id (idempotent or transactional): only these touch the producer state. */
+  producerBatches: number;
   /** (partitionLeaderEpoch, baseOffset) of each batch that starts a new epoch. */
   epochStarts: Array<readonly [number, number]>;
 }
@@ -62,6 +67,7 @@ export function analyzeBatches(records: Buffer, mode: AppendMode, maxMessageByte
     maxTimestamp: NO_TIMESTAMP,
     offsetOfMaxTimestamp: -1,
     batchCount: 0,
+    producerBatches: 0,
     epochStarts: [],
   };
   let nextOffset = mode.role === 'leader' ? mode.nextOffset : mode.logEndOffset;
@@ -95,6 +101,8 @@ export function analyzeBatches(records: Buffer, mode: AppendMode, maxMessageByte
       }
     }
     const lastOffset = baseOffset + lastOffsetDelta;
+    // Producer id ≥ 0 ⇔ its high word ≥ 0 (no producer = -1): one int32 read, no int64 decode.
+    if (records.readInt32BE(pos + PRODUCER_ID) >= 0) info.producerBatches++;
     if (info.batchCount === 0) info.firstOffset = baseOffset;
     info.lastOffset = lastOffset;
     info.batchCount++;

@@ -2,7 +2,8 @@
  * Kafka's on-disk names (Log.scala companion object):
  * - a partition directory `<topic>-<partition>` inside a log dir; a deleted partition's directory
  *   is first renamed `<topic>-<partition>.<uuid>-delete`;
- * - segment files `<20-digit zero-padded base offset>.log|.index|.timeindex`;
+ * - segment files `<20-digit zero-padded base offset>.log|.index|.timeindex|.txnindex`, and producer
+ *   state snapshots `<offset>.snapshot` (producer-snapshot.ts);
  * - temporary suffixes `.deleted` (awaiting file.delete.delay.ms), `.cleaned`/`.swap` (cleaner),
  *   `.tmp` (checkpoint being written).
  */
@@ -12,6 +13,7 @@ import type { TopicPartition } from '../common/topic-partition.js';
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
 export const DELETED_SUFFIX = '.deleted';
 export const CLEANED_SUFFIX = '.cleaned';
 export const SWAP_SUFFIX = '.swap';

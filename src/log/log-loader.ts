@@ -3,8 +3,11 @@
  *
  * 1. Left-over temporary files are removed: `.deleted` (a delete that had not finished),
  *    `.cleaned` and `.swap` (an interrupted cleaner swap: no cleaner writes them yet, so the
- *    originals are intact), and index files with no `.log` beside them.
+ *    originals are intact), and index files (`.index`, `.timeindex`, `.txnindex`) with no `.log`
+ *    beside them.
  * 2. Every segment is opened; a missing or insane index makes that segment recover (rebuild).
+ *    Recovering a segment is the log's `recoverSegment` (Kafka's Log.recoverSegment): producer state
+ *    up to the segment first, then the segment's batches, which also rebuild its `.txnindex`.
  * 3. Without a clean shutdown, every segment from the one holding the recovery point on is
  *    recovered; the first one that loses bytes to a torn or corrupt tail ends the log there (all
  *    later segments are deleted). Segments fully below the recovery point are trusted, as in Kafka.
@@ -21,15 +24,17 @@ import {
   SWAP_SUFFIX,
   TIME_INDEX_SUFFIX,
   TMP_SUFFIX,
+  TXN_INDEX_SUFFIX,
   offsetFromFileName,
 } from './log-file-names.js';
-import { LogSegment, type RecoveredBatch, type SegmentContext } from './segment.js';
+import { LogSegment, type SegmentContext } from './segment.js';
 
 export interface LoadOptions {
   readonly recoveryPoint: number;
   readonly logStartOffset: number;
   readonly hadCleanShutdown: boolean;
-  readonly onRecoveredBatch: RecoveredBatch;
+  /** Recovers `segment` (whose predecessors are `earlier`); returns the bytes truncated. */
+  readonly recoverSegment: (segment: LogSegment, earlier: readonly LogSegment[]) => number;
   readonly logger: Logger | undefined;
 }
 
@@ -46,7 +51,7 @@ export function loadSegments(dir: string, ctx: SegmentContext, opts: LoadOptions
     const { segment, indexProblem } = LogSegment.open(dir, base, ctx, indexesExist);
     if (indexProblem) {
       opts.logger?.warn({ segment: segment.file, problem: indexProblem }, 'rebuilding the indexes of a segment');
-      segment.recover(opts.onRecoveredBatch);
+      opts.recoverSegment(segment, segments);
       recovered.add(segment);
     }
     segments.push(segment);
@@ -73,7 +78,7 @@ function recoverUnflushed(segments: LogSegment[], recovered: Set<LogSegment>, re
     const next = segments[i + 1];
     const isUnflushed = next === undefined || next.baseOffset > recoveryPoint;
     if (!isUnflushed) continue;
-    const truncated = recovered.has(segment) ? 0 : segment.recover(opts.onRecoveredBatch);
+    const truncated = recovered.has(segment) ? 0 : opts.recoverSegment(segment, segments.slice(0, i));
     if (truncated > 0) {
       opts.logger?.warn({ segment: segment.file, truncatedBytes: truncated }, 'truncated a corrupt or torn log tail');
       for (const later of segments.splice(i + 1)) later.deleteFiles();
@@ -99,7 +104,7 @@ function removeTempFilesAndListSegments(dir: string): Map<number, boolean> {
   }
   for (const name of names) {
     const base = offsetFromFileName(name);
-    const isIndex = name.endsWith(INDEX_SUFFIX) || name.endsWith(TIME_INDEX_SUFFIX);
+    const isIndex = name.endsWith(INDEX_SUFFIX) || name.endsWith(TIME_INDEX_SUFFIX) || name.endsWith(TXN_INDEX_SUFFIX);
     if (base !== null && isIndex && !logs.has(base)) rmSync(join(dir, name), { force: true });
   }
   const sorted = [...logs].sort((a, b) => a - b);

@@ -8,7 +8,9 @@
  * - new partitions go to the online dir with the fewest partitions;
  * - scheduled on the injected clock: retention (log.retention.check.interval.ms), recovery-point
  *   and log-start checkpoints (log.flush.offset.checkpoint.interval.ms,
- *   log.flush.start.offset.checkpoint.interval.ms), flush.ms checks (log.flush.scheduler.interval.ms);
+ *   log.flush.start.offset.checkpoint.interval.ms; after the recovery-point one, producer snapshots
+ *   no recovery can need are deleted), flush.ms checks (log.flush.scheduler.interval.ms), producer-id
+ *   expiry (producer.id.expiration.check.interval.ms, transactional.id.expiration.ms);
  * - shutdown: flush, close, write checkpoints, write the clean-shutdown marker;
  * - an I/O error in a log marks its whole dir offline (KIP-112), reported via onLogDirFailure.
  * - every open file of every log goes through one bounded FileHandlePool.
@@ -53,6 +55,10 @@ export interface LogManagerOptions {
   readonly logStartOffsetCheckpointIntervalMs?: number;
   /** log.flush.scheduler.interval.ms (Long.MAX: flush.ms is never checked, as in Kafka) */
   readonly flushCheckIntervalMs?: number;
+  /** transactional.id.expiration.ms: producer state idle this long is forgotten */
+  readonly producerIdExpirationMs?: number;
+  /** producer.id.expiration.check.interval.ms (a constant 600000 in Kafka 2.7) */
+  readonly producerIdExpirationCheckIntervalMs?: number;
   readonly onLogDirFailure?: (dir: string) => void;
 }
 
@@ -94,6 +100,7 @@ export class LogManager {
     this.schedule('recovery-point', o.recoveryPointCheckpointIntervalMs ?? 60_000, () => this.checkpointRecoveryPoints());
     this.schedule('log-start-offset', o.logStartOffsetCheckpointIntervalMs ?? 60_000, () => this.checkpointLogStartOffsets());
     this.schedule('flush', o.flushCheckIntervalMs ?? LONG_MAX, () => this.flushDirtyLogs());
+    this.schedule('producer-id-expiration', o.producerIdExpirationCheckIntervalMs ?? 600_000, () => this.removeExpiredProducers());
   }
 
   getLog(tp: TopicPartition): Log | undefined {
@@ -142,8 +149,14 @@ export class LogManager {
     for (const log of this.onlineLogs()) this.tryLog(log, () => log.maybeFlushByTime());
   }
 
+  removeExpiredProducers(): void {
+    const now = this.clock.now();
+    for (const log of this.onlineLogs()) this.tryLog(log, () => log.removeExpiredProducers(now));
+  }
+
   checkpointRecoveryPoints(): void {
     this.writeOffsetCheckpoints(RECOVERY_POINT_CHECKPOINT, (log) => log.recoveryPoint);
+    for (const log of this.onlineLogs()) this.tryLog(log, () => log.deleteSnapshotsAfterRecoveryPointCheckpoint());
   }
 
   checkpointLogStartOffsets(): void {
@@ -230,6 +243,7 @@ export class LogManager {
       pool: this.pool,
       ...(logger ? { logger } : {}),
       ...state,
+      ...(this.opts.producerIdExpirationMs !== undefined ? { maxProducerIdExpirationMs: this.opts.producerIdExpirationMs } : {}),
       onStorageError: (log, err) => this.markDirOffline(this.logDirOf(log), err),
     });
   }

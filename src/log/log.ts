@@ -12,6 +12,11 @@
  *   [logStartOffset, logEndOffset];
  * - retention deletes whole segments (never the active one): rename to `.deleted`, remove after
  *   file.delete.delay.ms.
+ * - producer state (producer-state-manager.ts): batches with a producer id are checked against it
+ *   before they are written (leader: duplicates answered with the original offsets and not written,
+ *   epoch/sequence errors), and applied after; followers apply without checks; a snapshot is taken
+ *   at every roll and at close, and loaded (plus a replay of the batches after it) at open and after
+ *   a truncation. Aborted transactions go to the `.txnindex` of the segment holding their marker.
  * - any I/O failure marks the log offline; from then on every call fails with
  *   KAFKA_STORAGE_ERROR (KIP-112), and the owner is told through onStorageError.
  * Deviations from Kafka:
@@ -30,13 +35,22 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { CheckpointFile, LeaderEpochCheckpointFormat, type EpochEntry } from './checkpoint.js';
 import type { FileHandlePool } from './file-handle-pool.js';
 import { analyzeBatches, type AnalyzedBatches, type AppendMode, type LogAppendInfo } from './log-append-info.js';
+import type { AppendOrigin } from './producer-append-info.js';
+import type { BatchMetadata } from './producer-state-entry.js';
+import { rebuildProducerState, recoverBatchIntoState } from './producer-state-loader.js';
+import { ProducerAppendAnalysis, ProducerStateManager } from './producer-state-manager.js';
+import type { AbortedTxn } from './transaction-index.js';
 import { CleanupPolicy, TimestampType, type LogConfig } from './log-config.js';
 import { DELETED_SUFFIX, LEADER_EPOCH_CHECKPOINT } from './log-file-names.js';
 import { loadSegments } from './log-loader.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-cache.js';
 import { LogSegment, type SegmentContext, type TimestampLookup } from './segment.js';
+import { BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, PRODUCER_ID } from '../protocol/records/batch-layout.js';
+import { readSafeInt64 } from './batch-cursor.js';
 
 export const EARLIEST_TIMESTAMP = -2;
+/** transactional.id.expiration.ms default */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 604_800_000;
 export const LATEST_TIMESTAMP = -1;
 const EMPTY = Buffer.alloc(0);
 
@@ -50,6 +64,8 @@ export interface LogOptions {
   readonly recoveryPoint?: number;
   readonly logStartOffset?: number;
   readonly hadCleanShutdown?: boolean;
+  /** transactional.id.expiration.ms: idle producer ids are forgotten after this long */
+  readonly maxProducerIdExpirationMs?: number;
   readonly onStorageError?: (log: Log, err: unknown) => void;
 }
 
@@ -57,6 +73,9 @@ export class Log {
   readonly dir: string;
   readonly tp: TopicPartition;
   readonly leaderEpochCache: LeaderEpochFileCache;
+  readonly producerState: ProducerStateManager;
+  /** Batches replayed into the producer state since open (loads, recoveries, truncations): snapshots keep it small. */
+  producerBatchesReplayed = 0;
   private segments: LogSegment[] = [];
   private ctx: SegmentContext;
   private _logStartOffset: number;
@@ -74,6 +93,16 @@ export class Log {
     this.lastFlushMs = opts.clock.now();
     const checkpoint = new CheckpointFile(join(opts.dir, LEADER_EPOCH_CHECKPOINT), LeaderEpochCheckpointFormat);
     this.leaderEpochCache = new LeaderEpochFileCache(checkpoint, readEpochCheckpoint(checkpoint, opts.logger));
+    this.producerState = this.newProducerStateManager();
+  }
+
+  private newProducerStateManager(): ProducerStateManager {
+    return new ProducerStateManager({
+      dir: this.opts.dir,
+      tpKey: `${this.opts.tp.topic}-${this.opts.tp.partition}`,
+      maxProducerIdExpirationMs: this.opts.maxProducerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      ...(this.opts.logger ? { log: this.opts.logger } : {}),
+    });
   }
 
   /** Open (and if needed recover) the partition directory, which must exist. */
@@ -86,7 +115,7 @@ export class Log {
       logStartOffset: log._logStartOffset,
       hadCleanShutdown: opts.hadCleanShutdown ?? false,
       logger: opts.logger,
-      onRecoveredBatch: (epoch, baseOffset) => maybeAssignEpoch(cache, epoch, baseOffset),
+      recoverSegment: (segment, earlier) => log.recoverSegment(segment, earlier),
     });
     log.segments = loaded.segments;
     log._recoveryPoint = loaded.recoveryPoint;
@@ -97,7 +126,43 @@ export class Log {
     }
     cache.truncateFromEnd(log.logEndOffset);
     cache.truncateFromStart(log._logStartOffset);
+    log.loadProducerState(log.logEndOffset, opts.hadCleanShutdown ?? false);
+    if (log.producerBatchesReplayed > 0 || log.producerState.activeProducers.size > 0) {
+      opts.logger?.info(
+        { producers: log.producerState.activeProducers.size, replayedBatches: log.producerBatchesReplayed, snapshot: log.producerState.latestSnapshotOffset },
+        'loaded producer state',
+      );
+    }
     return log;
+  }
+
+  /** Kafka's Log.recoverSegment: producer state up to the segment (its own manager), then the segment's batches. */
+  private recoverSegment(segment: LogSegment, earlier: readonly LogSegment[]): number {
+    const state = this.newProducerStateManager();
+    this.producerBatchesReplayed += rebuildProducerState(state, earlier, {
+      lastOffset: segment.baseOffset,
+      logStartOffset: this._logStartOffset,
+      reloadFromCleanShutdown: false,
+      nowMs: this.ctx.clock.now(),
+    });
+    const cache = this.leaderEpochCache;
+    const truncated = segment.recover((cursor) => {
+      maybeAssignEpoch(cache, cursor.partitionLeaderEpoch, cursor.baseOffset);
+      recoverBatchIntoState(state, cursor, (txn) => segment.appendAbortedTxn(txn));
+    });
+    // The next segment's recovery (or the load after) starts from here instead of replaying this one.
+    state.takeSnapshot();
+    return truncated;
+  }
+
+  /** Kafka's Log.loadProducerState: snapshot + replay up to `lastOffset`. */
+  private loadProducerState(lastOffset: number, reloadFromCleanShutdown: boolean): void {
+    this.producerBatchesReplayed += rebuildProducerState(this.producerState, this.segments, {
+      lastOffset,
+      logStartOffset: this._logStartOffset,
+      reloadFromCleanShutdown,
+      nowMs: this.ctx.clock.now(),
+    });
   }
 
   get config(): LogConfig {
@@ -146,13 +211,23 @@ export class Log {
     return this.segments[0] as LogSegment;
   }
 
-  /** Append as leader: assign offsets from logEndOffset and stamp `leaderEpoch`, in place. */
-  append(records: Buffer, leaderEpoch: number): LogAppendInfo {
+  /**
+   * Append as leader: assign offsets from logEndOffset and stamp `leaderEpoch`, in place. `origin`
+   * 'client' (Produce) gets the full producer checks, 'coordinator' (transaction markers) the epoch
+   * checks only.
+   */
+  append(records: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client'): LogAppendInfo {
     // The hot path: the guard's checks inlined (no closure per append).
     if (this.offline) throw this.offlineError();
     try {
       const mode: AppendMode = { role: 'leader', nextOffset: this.logEndOffset, leaderEpoch };
-      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.ctx.config.maxMessageBytes));
+      const info = analyzeBatches(records, mode, this.ctx.config.maxMessageBytes);
+      let producers: ProducerAppendAnalysis | null = null;
+      if (info.producerBatches > 0) {
+        producers = this.analyzeProducerState(records, origin);
+        if (producers.duplicate) return this.duplicateAppendInfo(producers.duplicate);
+      }
+      return this.appendAnalyzed(records, info, producers);
     } catch (err) {
       throw this.failure(err);
     }
@@ -163,13 +238,41 @@ export class Log {
     if (this.offline) throw this.offlineError();
     try {
       const mode: AppendMode = { role: 'follower', logEndOffset: this.logEndOffset };
-      return this.appendAnalyzed(records, analyzeBatches(records, mode, this.ctx.config.maxMessageBytes));
+      const info = analyzeBatches(records, mode, this.ctx.config.maxMessageBytes);
+      const producers = info.producerBatches > 0 ? this.analyzeProducerState(records, 'replication') : null;
+      return this.appendAnalyzed(records, info, producers);
     } catch (err) {
       throw this.failure(err);
     }
   }
 
-  private appendAnalyzed(records: Buffer, info: AnalyzedBatches): LogAppendInfo {
+  /** Stages every batch with a producer id (throws the first one's Kafka error); stops at a duplicate. */
+  private analyzeProducerState(records: Buffer, origin: AppendOrigin): ProducerAppendAnalysis {
+    const analysis = new ProducerAppendAnalysis();
+    for (let pos = 0; pos < records.length; ) {
+      const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+      if (records.readInt32BE(pos + PRODUCER_ID) >= 0 && !this.producerState.stageBatch(analysis, records, pos, size, origin)) break;
+      pos += size;
+    }
+    return analysis;
+  }
+
+  /** What a retried batch is answered: the original's offsets and max timestamp (a 2.7 quirk, even under CreateTime). */
+  private duplicateAppendInfo(d: BatchMetadata): LogAppendInfo {
+    return {
+      firstOffset: d.firstOffset,
+      lastOffset: d.lastOffset,
+      maxTimestamp: d.timestamp,
+      offsetOfMaxTimestamp: d.lastOffset,
+      logAppendTime: d.timestamp,
+      logStartOffset: this._logStartOffset,
+      batchCount: 0,
+      validBytes: 0,
+      duplicate: true,
+    };
+  }
+
+  private appendAnalyzed(records: Buffer, info: AnalyzedBatches, producers: ProducerAppendAnalysis | null): LogAppendInfo {
     const config = this.ctx.config;
     const logAppendTime = config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
     if (info.batchCount === 0) {
@@ -183,6 +286,8 @@ export class Log {
     if (segment.shouldRoll(records.length, info.lastOffset)) segment = this.roll(info.firstOffset);
     else if (segment.sizeInBytes === 0 && info.firstOffset > segment.baseOffset) segment = this.roll(info.firstOffset);
     segment.append(records, info.lastOffset, info.maxTimestamp, info.offsetOfMaxTimestamp);
+    if (producers) this.producerState.applyAppend(producers, (txn) => segment.appendAbortedTxn(txn));
+    this.producerState.updateMapEndOffset(info.lastOffset + 1);
     // As Kafka's Log.append: every batch's epoch goes through assign() (a no-op unless it changes).
     const epochStarts = info.epochStarts;
     for (let i = 0; i < epochStarts.length; i++) {
@@ -210,6 +315,9 @@ export class Log {
     return this.guard(() => {
       const newOffset = Math.max(expectedNextOffset, this.logEndOffset);
       const active = this.activeSegment;
+      // The snapshot's offset is the new segment's base, so recovering that segment starts from it.
+      this.producerState.updateMapEndOffset(newOffset);
+      this.producerState.takeSnapshot();
       if (active.sizeInBytes === 0) {
         if (active.baseOffset === newOffset) return active;
         // An empty active segment below a follower's gap is replaced rather than kept empty.
@@ -296,6 +404,7 @@ export class Log {
       this._logStartOffset = Math.min(this._logStartOffset, this.logEndOffset);
       this._recoveryPoint = Math.min(this._recoveryPoint, this.logEndOffset);
       this.leaderEpochCache.truncateFromEnd(this.logEndOffset);
+      this.loadProducerState(this.logEndOffset, false);
       return true;
     });
   }
@@ -309,6 +418,7 @@ export class Log {
       this._logStartOffset = newOffset;
       this._recoveryPoint = newOffset;
       this.leaderEpochCache.clearAndFlush();
+      this.producerState.truncateFullyAndStartAt(newOffset);
     });
   }
 
@@ -319,7 +429,10 @@ export class Log {
     }
     if (newLogStartOffset <= this._logStartOffset) return false;
     this._logStartOffset = newLogStartOffset;
-    this.guard(() => this.leaderEpochCache.truncateFromStart(newLogStartOffset));
+    this.guard(() => {
+      this.leaderEpochCache.truncateFromStart(newLogStartOffset);
+      this.producerState.truncateHead(newLogStartOffset);
+    });
     return true;
   }
 
@@ -363,6 +476,7 @@ export class Log {
     if (this.firstSegment.baseOffset > this._logStartOffset) {
       this._logStartOffset = this.firstSegment.baseOffset;
       this.leaderEpochCache.truncateFromStart(this._logStartOffset);
+      this.producerState.truncateHead(this._logStartOffset);
     }
     return n;
   }
@@ -410,9 +524,80 @@ export class Log {
     );
   }
 
-  /** Close every file (after a flush, for a clean shutdown). */
+  /** Close every file (after a flush, for a clean shutdown), with a producer snapshot at the log end first. */
   close(): void {
+    if (!this.offline) {
+      try {
+        this.producerState.takeSnapshot();
+      } catch (err) {
+        this.opts.logger?.warn({ err, dir: this.dir }, 'could not write the producer snapshot at close');
+      }
+    }
     for (const s of this.segments) s.close();
+  }
+
+  // ------------------------------------------------------------------------ transactions
+
+  /**
+   * First offset of the earliest transaction not yet stable (open, or decided with its marker at or
+   * above the HW), never below the log start; -1 when there is none (then LSO = HW).
+   */
+  get firstUnstableOffset(): number {
+    const f = this.producerState.firstUnstableOffset;
+    return f < 0 ? -1 : Math.max(f, this._logStartOffset);
+  }
+
+  /** The partition's high watermark moved: completed transactions whose marker is now below it become stable. */
+  onHighWatermarkUpdated(highWatermark: number): void {
+    this.producerState.onHighWatermarkUpdated(highWatermark);
+  }
+
+  /**
+   * Aborted transactions overlapping [startOffset, upperBoundOffset), sorted by first offset (kafkajs
+   * walks them in that order): from the segment holding `startOffset` on, until an entry's LSO shows
+   * no later segment can add one (Kafka's collectAbortedTransactions).
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    return this.guard(() => {
+      const found: AbortedTxn[] = [];
+      for (let i = Math.max(0, this.floorSegmentIndex(startOffset)); i < this.segments.length; i++) {
+        const result = (this.segments[i] as LogSegment).collectAbortedTxns(startOffset, upperBoundOffset);
+        for (const t of result.abortedTransactions) found.push(t);
+        if (result.isComplete) break;
+      }
+      return found.sort((a, b) => a.firstOffset - b.firstOffset);
+    });
+  }
+
+  /** Producer ids idle past transactional.id.expiration.ms are forgotten (their next batch may use any sequence). */
+  removeExpiredProducers(nowMs: number): number {
+    return this.guard(() => this.producerState.removeExpiredProducers(nowMs));
+  }
+
+  /**
+   * After the recovery-point checkpoint: snapshots below both the segment before the active one and
+   * the segment below the recovery point are no longer needed for a recovery (Kafka's
+   * deleteSnapshotsAfterRecoveryPointCheckpoint).
+   */
+  deleteSnapshotsAfterRecoveryPointCheckpoint(): number {
+    return this.guard(() => {
+      const active = this.activeSegment.baseOffset;
+      const twoSegmentsMin = this.lowerSegmentBase(active) ?? active;
+      const recovery = this.lowerSegmentBase(this._recoveryPoint) ?? this._recoveryPoint;
+      const minToRetain = Math.min(twoSegmentsMin, recovery);
+      this.producerState.deleteSnapshotsBefore(minToRetain);
+      return minToRetain;
+    });
+  }
+
+  /** Base offset of the last segment starting strictly below `offset`. */
+  private lowerSegmentBase(offset: number): number | undefined {
+    let base: number | undefined;
+    for (const s of this.segments) {
+      if (s.baseOffset >= offset) break;
+      base = s.baseOffset;
+    }
+    return base;
   }
 
   /** Remove the partition directory and everything in it. */
@@ -464,6 +649,18 @@ export class Log {
     this.opts.onStorageError?.(this, err);
     return new KafkaError(ErrorCode.KafkaStorageError, `I/O error in log ${this.dir}`, { cause: err });
   }
+}
+
+/** The offset after the last whole batch of `records` (what a fetch returned), or -1 when it holds none. */
+export function nextOffsetAfter(records: Buffer): number {
+  let next = -1;
+  for (let pos = 0; pos + LOG_OVERHEAD <= records.length; ) {
+    const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+    if (pos + size > records.length) break;
+    next = readSafeInt64(records, pos) + records.readInt32BE(pos + LAST_OFFSET_DELTA) + 1;
+    pos += size;
+  }
+  return next;
 }
 
 /** Kafka's rule while appending or recovering: a batch with a higher epoch starts that epoch. */

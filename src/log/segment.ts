@@ -1,5 +1,6 @@
 /**
- * One log segment (Kafka's LogSegment): `<base>.log` plus its `.index` and `.timeindex`.
+ * One log segment (Kafka's LogSegment): `<base>.log` plus its `.index` and `.timeindex`, and the
+ * `.txnindex` of the aborted transactions whose marker it holds (created on the first one).
  *
  * - append writes the already-validated batch bytes with one positional writeSync, then adds an
  *   offset-index entry (and a time-index entry) when more than index.interval.bytes were written
@@ -9,7 +10,8 @@
  *   Buffer, kept by reference (not copied) until the next append or any other change of the file,
  *   within a process-wide budget (TAIL_CACHE_BYTES); the bytes are the file's, as written;
  * - recover re-validates every batch (length sanity, magic 2, CRC-32C, increasing offsets),
- *   rebuilds both indexes and truncates the file at the first invalid byte.
+ *   rebuilds the indexes (the caller rebuilds `.txnindex` from the batches it is shown) and
+ *   truncates the file at the first invalid byte.
  */
 import { fstatSync, ftruncateSync, fsyncSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -19,9 +21,10 @@ import { crc32c } from '../protocol/records/crc.js';
 import { BatchCursor, MIN_BATCH_LENGTH, readFully, readSafeInt64 } from './batch-cursor.js';
 import type { FileHandlePool } from './file-handle-pool.js';
 import type { LogConfig } from './log-config.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, segmentFile } from './log-file-names.js';
+import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFile } from './log-file-names.js';
 import { OffsetIndex } from './offset-index.js';
 import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
+import { TransactionIndex, type AbortedTxn, type TxnIndexSearchResult } from './transaction-index.js';
 
 const INT32_MAX = 0x7fffffff;
 const EMPTY = Buffer.alloc(0);
@@ -54,12 +57,13 @@ export interface TimestampLookup {
   readonly leaderEpoch: number;
 }
 
-/** Called for each batch recovery keeps (the log uses it to rebuild the leader-epoch cache). */
-export type RecoveredBatch = (partitionLeaderEpoch: number, baseOffset: number) => void;
+/** Called for each batch recovery keeps (the log rebuilds the leader-epoch cache and producer state from them). */
+export type RecoveredBatch = (cursor: BatchCursor) => void;
 
 export class LogSegment {
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  readonly txnIndex: TransactionIndex;
   /** The offset after the last batch in this segment. */
   nextOffset: number;
   maxTimestampSoFar = NO_TIMESTAMP;
@@ -84,6 +88,7 @@ export class LogSegment {
     const maxIndex = ctx.config.segmentIndexBytes;
     this.offsetIndex = new OffsetIndex(segmentFile(dir, baseOffset, INDEX_SUFFIX), baseOffset, maxIndex, ctx.pool);
     this.timeIndex = new TimeIndex(segmentFile(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, maxIndex, ctx.pool);
+    this.txnIndex = new TransactionIndex(segmentFile(dir, baseOffset, TXN_INDEX_SUFFIX), baseOffset, ctx.pool);
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestampSoFar = baseOffset;
   }
@@ -96,6 +101,7 @@ export class LogSegment {
       ftruncateSync(ctx.pool.fdCreate(index.file), 0);
       index.resize(ctx.config.segmentIndexBytes);
     }
+    segment.txnIndex.reset();
     return segment;
   }
 
@@ -112,6 +118,7 @@ export class LogSegment {
     let indexProblem = indexesExist ? segment.offsetIndex.load(segment.size) : 'index file missing';
     if (!segment.loadTail() && !indexProblem) indexProblem = 'the log does not parse from the last index entry';
     if (!indexProblem && indexesExist) indexProblem = segment.timeIndex.load(segment.nextOffset - 1);
+    if (!indexProblem) indexProblem = segment.txnIndex.sanityCheck();
     if (!indexProblem) segment.maxTimestampSoFar = Math.max(segment.maxTimestampSoFar, segment.timeIndex.lastEntry.timestamp);
     return { segment, indexProblem };
   }
@@ -265,6 +272,17 @@ export class LogSegment {
     return null;
   }
 
+  /** Records an aborted transaction whose marker this segment holds. */
+  appendAbortedTxn(txn: AbortedTxn): void {
+    this.txnIndex.append(txn);
+  }
+
+  /** Aborted transactions overlapping [fetchOffset, upperBoundOffset) (read_committed fetches). */
+  collectAbortedTxns(fetchOffset: number, upperBoundOffset: number): TxnIndexSearchResult {
+    if (this.txnIndex.sizeInBytes === 0) return { abortedTransactions: [], isComplete: false };
+    return this.txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset);
+  }
+
   /** Visit every batch header from `startOffset` on (epoch-cache rebuilds, tests, tools). */
   forEachBatch(visit: (cursor: BatchCursor) => void, startOffset = this.baseOffset): void {
     const start = this.offsetIndex.lookup(startOffset).position;
@@ -280,6 +298,7 @@ export class LogSegment {
     this.dropTail();
     this.offsetIndex.reset();
     this.timeIndex.reset();
+    this.txnIndex.reset();
     this.maxTimestampSoFar = NO_TIMESTAMP;
     this.offsetOfMaxTimestampSoFar = this.baseOffset;
     const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), 0, this.size, Buffer.allocUnsafe(RECOVERY_WINDOW_BYTES));
@@ -301,7 +320,7 @@ export class LogSegment {
       }
       validBytes += cursor.size;
       nextOffset = cursor.lastOffset + 1;
-      onBatch?.(cursor.partitionLeaderEpoch, cursor.baseOffset);
+      onBatch?.(cursor);
     }
     const truncated = this.size - validBytes;
     if (truncated > 0) this.truncateFile(validBytes);
@@ -318,6 +337,7 @@ export class LogSegment {
     const mapping = this.translateOffset(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     if (!mapping) return 0;
     const removed = this.size - mapping.position;
     this.truncateFile(mapping.position);
@@ -349,13 +369,16 @@ export class LogSegment {
       index.writeOut();
       fsyncSync(this.ctx.pool.fdCreate(index.file));
     }
+    this.txnIndex.flush();
   }
 
   /** fsync on the libuv pool, with private descriptors (the shared pool may close its own). */
   async flushAsync(): Promise<void> {
     this.offsetIndex.writeOut();
     this.timeIndex.writeOut();
-    for (const path of [this.logPath, this.offsetIndex.file, this.timeIndex.file]) {
+    const paths = [this.logPath, this.offsetIndex.file, this.timeIndex.file];
+    if (this.txnIndex.sizeInBytes > 0) paths.push(this.txnIndex.file);
+    for (const path of paths) {
       const handle = await open(path, 'r');
       try {
         await handle.sync();
@@ -370,6 +393,7 @@ export class LogSegment {
     this.ctx.pool.close(this.logPath);
     this.offsetIndex.close();
     this.timeIndex.close();
+    this.txnIndex.close();
   }
 
   /** Rename every file with `suffix` appended (`.deleted`); the files stay until deleteFiles(). */
@@ -380,6 +404,7 @@ export class LogSegment {
     this.logPath += suffix;
     this.offsetIndex.renameTo(this.offsetIndex.file + suffix);
     this.timeIndex.renameTo(this.timeIndex.file + suffix);
+    this.txnIndex.renameTo(this.txnIndex.file + suffix);
   }
 
   deleteFiles(): void {
@@ -388,6 +413,7 @@ export class LogSegment {
     rmSync(this.logPath, { force: true });
     this.offsetIndex.deleteFile();
     this.timeIndex.deleteFile();
+    this.txnIndex.deleteFile();
   }
 
   /**

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TopicPartition } from '../common/topic-partition.js';
-import { BadVersionError, NoNodeError, NodeExistsError, ZkClient, type ZkClientOptions, type ZkWatcher } from './client.js';
+import { BadVersionError, ConnectionLossError, NoNodeError, NodeExistsError, SessionExpiredError, ZkClient, type ZkClientOptions, type ZkWatcher } from './client.js';
 import * as brokers from './broker-registration.js';
 import * as election from './controller-election.js';
 import * as offsets from './consumer-offsets.js';
@@ -248,7 +248,10 @@ export class KafkaZkClient {
 
   /**
    * Claims the next block of producer ids (§13): read data+zkVersion, compute [end+1, end+size] (or [0, size-1]
-   * on first use), conditional setData; loop on BADVERSION. Plain setData handles an expected version of 0.
+   * on first use), conditional setData; loop on BADVERSION, so two brokers never get the same block. After a
+   * connection loss (or session expiry) the write may or may not have happened: read again, and if the znode
+   * holds exactly our block the claim succeeded (Kafka's checker function), else claim anew.
+   * Plain setData handles an expected version of 0 (only multi-ops have the version-0 trap).
    */
   async claimProducerIdBlock(brokerId: number, blockSize = PRODUCER_ID_BLOCK_SIZE): Promise<ProducerIdBlock> {
     for (;;) {
@@ -262,6 +265,11 @@ export class KafkaZkClient {
         else await this.zk.create(ProducerIdBlockZNode.path, ProducerIdBlockZNode.encode(block), { parents: true });
         return block;
       } catch (err) {
+        if (err instanceof ConnectionLossError || err instanceof SessionExpiredError) {
+          const now = await this.zk.tryGetData(ProducerIdBlockZNode.path);
+          if (now && now.data && now.data.equals(ProducerIdBlockZNode.encode(block))) return block;
+          continue;
+        }
         if (!(err instanceof BadVersionError) && !(err instanceof NodeExistsError) && !(err instanceof NoNodeError)) throw err;
       }
     }

@@ -23,8 +23,10 @@
  *
  * validateProduceRecords applies Produce's own rule first (ProduceRequest.validateRecords):
  * v3+ carries exactly one magic-2 batch (else INVALID_RECORD), zstd needs v7+ (else
- * UNSUPPORTED_COMPRESSION_TYPE). Legacy magic 0/1 data (Produce v0–v2) goes through
- * legacy-message-set.ts instead; peekMagic tells which.
+ * UNSUPPORTED_COMPRESSION_TYPE). Magic-2 data in v0–v2 must be one batch too (LogValidator's
+ * getFirstBatchAndMaybeValidateNoMoreBatches: "Compressed outer record has more than one batch"), so
+ * a producer's batch is always alone in its append. Legacy magic 0/1 data (Produce v0–v2) goes
+ * through legacy-message-set.ts instead; peekMagic tells which.
  */
 import { ProtocolError } from '../errors.js';
 import { ErrorCode } from '../error-codes.js';
@@ -100,6 +102,7 @@ export function validateProduceRecords(records: Buffer, apiVersion: number, opti
     throw invalidRecord(`Produce requests with version ${apiVersion} must have at least one record batch`);
   }
   const batches = splitBatches(records);
+  if (batches.length > 1 && apiVersion < 3) throw invalidRecord('Compressed outer record has more than one batch');
   if (apiVersion >= 3) {
     if (batches.length !== 1) {
       throw invalidRecord(`Produce requests with version ${apiVersion} are only allowed to contain exactly one record batch`);

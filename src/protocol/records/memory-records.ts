@@ -23,6 +23,15 @@ export function peekMagic(records: Buffer): number {
   return records.readInt8(L.MAGIC);
 }
 
+/**
+ * Whether the first batch of a partition's records is transactional (Kafka's
+ * ProduceRequest.hasTransactionalRecords looks at the first batch only; legacy formats never are).
+ */
+export function firstBatchIsTransactional(records: Buffer | null): boolean {
+  if (records === null || records.length < L.HEADER_SIZE || records.readInt8(L.MAGIC) !== 2) return false;
+  return (records.readInt16BE(L.ATTRIBUTES) & L.ATTR_TRANSACTIONAL) !== 0;
+}
+
 function corrupt(reason: string): ProtocolError {
   return new ProtocolError(reason, ErrorCode.CorruptMessage);
 }

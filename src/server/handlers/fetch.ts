@@ -5,15 +5,18 @@
  *   SessionId 0 (a nonzero SessionId there only names a session to close, which we never have);
  *   SessionEpoch > 0 names an incremental session we do not have → top-level
  *   FETCH_SESSION_ID_NOT_FOUND (70), no partitions; the client restarts with a full fetch;
- * - replicaId -1 = consumer (reads below the high watermark; LSO = HW for read_committed),
- *   ≥ 0 = follower (reads to the log end, its fetch offset recorded on the leader), -2 = debug;
+ * - replicaId -1 = consumer: read_uncommitted reads below the high watermark, read_committed (v4+)
+ *   below the last stable offset; ≥ 0 = follower (reads to the log end, its fetch offset recorded
+ *   on the leader), -2 = debug;
  * - MaxBytes (v3+) capped by `fetch.max.bytes`, MinBytes by MaxBytes; partitions read in request
  *   order, each up to min(PartitionMaxBytes, bytes left); v3+ the first non-empty partition's first
  *   batch is returned whole (KIP-74); v0–v2 limits are hard;
  * - long poll: answered at once when MaxWaitMs ≤ 0, nothing is asked, MinBytes are there, or a
  *   partition failed; otherwise a DelayedFetch waits for appends / HW moves or the deadline;
- * - per partition: highWatermark, lastStableOffset (= HW), logStartOffset (all -1 on error),
- *   abortedTransactions null for read_uncommitted and [] for read_committed (v4+),
+ * - per partition: highWatermark, lastStableOffset, logStartOffset (all -1 on error),
+ *   abortedTransactions null for read_uncommitted, for read_committed (v4+) the aborted
+ *   transactions overlapping the returned batches sorted by first offset ([] when none; clients drop
+ *   those producers' records up to the ABORT marker and never deliver control records),
  *   preferredReadReplica -1, records = the stored bytes as the log returned them;
  *   UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE, FENCED_LEADER_EPOCH /
  *   UNKNOWN_LEADER_EPOCH (v9+ CurrentLeaderEpoch), KAFKA_STORAGE_ERROR (NOT_LEADER_OR_FOLLOWER ≤ v5).
@@ -61,7 +64,7 @@ export function createFetchHandler(deps: BrokerDeps, replicaManager: ReplicaMana
       highWatermark: ok ? r.highWatermark : -1,
       lastStableOffset: ok ? r.lastStableOffset : -1,
       logStartOffset: ok ? r.logStartOffset : -1,
-      abortedTransactions: readCommitted ? [] : null,
+      abortedTransactions: readCommitted ? (ok ? (r.abortedTransactions ?? []) : []) : null,
       preferredReadReplica: -1,
       recordSet: records,
     };

@@ -8,12 +8,15 @@
  * - groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
  *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, calling the group
  *   coordinator service (handlers call services, never the reverse);
+ * - producers: InitProducerId, calling the transaction coordinator service; WriteTxnMarkers
+ *   (coordinator → partition leader);
  * - controller-facing: ControlledShutdown, ElectLeaders, Alter/ListPartitionReassignments.
  */
 import type { TopicPartition } from '../../common/topic-partition.js';
 import type { ReplicaManager } from '../../cluster/replica-manager.js';
 import type { KafkaController } from '../../controller/controller.js';
 import type { GroupService } from '../../coordinator/group-service.js';
+import type { TransactionService } from '../../coordinator/transaction-service.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import type { Handler } from '../handler.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
@@ -33,6 +36,7 @@ import { createFetchHandler } from './fetch.js';
 import { createFindCoordinatorHandler } from './find-coordinator.js';
 import { createHeartbeatHandler } from './heartbeat.js';
 import { createIncrementalAlterConfigsHandler } from './incremental-alter-configs.js';
+import { createInitProducerIdHandler } from './init-producer-id.js';
 import { createJoinGroupHandler } from './join-group.js';
 import { createLeaderAndIsrHandler } from './leader-and-isr.js';
 import { createLeaveGroupHandler } from './leave-group.js';
@@ -48,6 +52,7 @@ import { createProduceHandler } from './produce.js';
 import { createStopReplicaHandler } from './stop-replica.js';
 import { createSyncGroupHandler } from './sync-group.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
+import { createWriteTxnMarkersHandler } from './write-txn-markers.js';
 
 export interface HandlerServices {
   readonly replicaManager: ReplicaManager;
@@ -55,6 +60,7 @@ export interface HandlerServices {
   onPartitionsDeleted?(partitions: TopicPartition[]): void;
   readonly metadata?: MetadataHandlerOptions;
   readonly groups: GroupService;
+  readonly transactions: TransactionService;
   readonly controller: KafkaController;
 }
 
@@ -78,7 +84,9 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createDeleteRecordsHandler(deps),
     createDescribeLogDirsHandler(deps),
     createOffsetForLeaderEpochHandler(rm),
-    ...groupHandlers(services.groups),
+    ...groupHandlers(services.groups, services.transactions),
+    createInitProducerIdHandler(services.transactions.coordinator),
+    createWriteTxnMarkersHandler(deps, rm),
     createControlledShutdownHandler(deps, services.controller),
     createElectLeadersHandler(deps, services.controller),
     createAlterPartitionReassignmentsHandler(deps, services.controller),
@@ -86,10 +94,10 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
   ];
 }
 
-function groupHandlers(groups: GroupService): Handler[] {
+function groupHandlers(groups: GroupService, transactions: TransactionService): Handler[] {
   const c = groups.coordinator;
   return [
-    createFindCoordinatorHandler({ groups: groups.locator }),
+    createFindCoordinatorHandler({ groups: groups.locator, transactions: transactions.locator }),
     createJoinGroupHandler(c),
     createSyncGroupHandler(c),
     createHeartbeatHandler(c),

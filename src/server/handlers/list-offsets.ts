@@ -2,7 +2,8 @@
  * ListOffsets (key 2), versions 0–5 (protocol.md §8.1).
  * Behavior:
  * - timestamp -1 (latest): the high watermark for consumers (replicaId -1; read_committed v2+
- *   gets the LSO, which equals the HW here), the log end for replicas; timestamp -1 in the answer;
+ *   gets the last stable offset), the log end for replicas; timestamp -1 in the answer; a lookup by
+ *   timestamp only finds offsets below that same end;
  * - timestamp -2 (earliest): the log start offset; by timestamp: the first record whose timestamp
  *   ≥ the target below that end, with its timestamp; none → offset -1, timestamp -1, NONE;
  * - leaderEpoch (v4+) of the answer; CurrentLeaderEpoch (v4+) checked: FENCED_LEADER_EPOCH /
@@ -51,7 +52,7 @@ export function createListOffsetsHandler(_deps: BrokerDeps, replicaManager: Repl
           }
           if ((seen.get(tpKey(tp)) ?? 0) > 1) return failed(ErrorCode.InvalidRequest);
           try {
-            const r = replicaManager.fetchOffsetForTimestamp(tp, p.timestamp, p.currentLeaderEpoch, req.replicaId);
+            const r = replicaManager.fetchOffsetForTimestamp(tp, p.timestamp, p.currentLeaderEpoch, req.replicaId, req.isolationLevel);
             return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.None, oldStyleOffsets: [], timestamp: r.timestamp, offset: r.offset, leaderEpoch: r.leaderEpoch };
           } catch (err) {
             let code = toErrorCode(err, ctx.log);

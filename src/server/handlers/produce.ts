@@ -1,26 +1,32 @@
 /**
  * Produce (key 0), versions 0–8 (aesthetics §7.3; protocol.md §3.5, §4.5; reliability.md §4.3).
  * Behavior:
+ * - transactional data (any partition's first batch) without a TransactionalId →
+ *   TRANSACTIONAL_ID_AUTHORIZATION_FAILED for the whole request (2.7 requires the id to authorize
+ *   it, authorizer or not); idempotent data needs nothing more (no authorizer, and 2.7 checks no
+ *   acks: the clients force acks = -1 themselves);
  * - acks ∉ {-1, 0, 1} → INVALID_REQUIRED_ACKS on every partition;
  * - per partition, in order: internal topic from a client other than `__admin_client` →
  *   INVALID_TOPIC_EXCEPTION; topic unknown to the metadata cache and not hosted here →
  *   UNKNOWN_TOPIC_OR_PARTITION (Produce never auto-creates);
- * - records: v3+ exactly one magic-2 batch (INVALID_RECORD), zstd before v7
+ * - records: exactly one magic-2 batch (INVALID_RECORD), zstd before v7
  *   (UNSUPPORTED_COMPRESSION_TYPE), then the batch checks of protocol/records (CORRUPT_MESSAGE,
  *   INVALID_RECORD, MESSAGE_TOO_LARGE against the topic's max.message.bytes). v0–v2 legacy
  *   message sets (magic 0/1) are up-converted to one v2 batch (the only re-encoding, Kafka does
  *   the same); magic-2 data in v0–v2 is accepted, as Kafka does;
  * - append through the ReplicaManager (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS for acks = -1
- *   with a short ISR, RECORD_LIST_TOO_LARGE above segment.bytes, KAFKA_STORAGE_ERROR); acks = -1
+ *   with a short ISR, RECORD_LIST_TOO_LARGE above segment.bytes, KAFKA_STORAGE_ERROR; for batches
+ *   with a producer id the log's producer checks: OUT_OF_ORDER_SEQUENCE_NUMBER,
+ *   INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE, and a retried batch answered NONE with its original
+ *   base offset and, as LogAppendTimeMs, its original max timestamp); acks = -1
  *   waits in the Produce purgatory until the HW passes the append (REQUEST_TIMED_OUT after
  *   timeoutMs, NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank);
  * - acks = 0: no response (NO_RESPONSE); if any partition failed the connection is closed instead
  *   (CloseConnection) so the client refreshes its metadata;
  * - response per partition: baseOffset, logAppendTimeMs (-1 unless LogAppendTime, v2+),
  *   logStartOffset (v5+), recordErrors [] and errorMessage (v8).
- * Not yet: idempotent/transactional producer state (producer id, epoch and sequence are stored as
- * sent, without duplicate or sequence checks); recompression when a topic's compression.type
- * differs from the batch codec (batches are stored as sent).
+ * Not yet: recompression when a topic's compression.type differs from the batch codec (batches are
+ * stored as sent).
  */
 import { KafkaError } from '../../common/errors.js';
 import { INTERNAL_TOPICS } from '../../common/topic-partition.js';
@@ -29,7 +35,7 @@ import type { PartitionTopicConfig } from '../../cluster/topic-log-config.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ProtocolError } from '../../protocol/errors.js';
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
-import { convertLegacyMessageSet, peekMagic, validateProduceRecords } from '../../protocol/records/index.js';
+import { convertLegacyMessageSet, firstBatchIsTransactional, peekMagic, validateProduceRecords } from '../../protocol/records/index.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { CloseConnection, NO_RESPONSE, defineHandler, type Handler } from '../handler.js';
 
@@ -77,6 +83,13 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
       const slots: PartitionResponse[][] = [];
       const slotIndex: number[] = [];
       const validAcks = acks === -1 || acks === 0 || acks === 1;
+      if (req.transactionalId === null && req.topics.some((t) => t.partitions.some((p) => firstBatchIsTransactional(p.records)))) {
+        if (acks === 0) throw new CloseConnection('transactional records without a transactional id (acks=0)');
+        return {
+          responses: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => failed(p.partitionIndex, ErrorCode.TransactionalIdAuthorizationFailed)) })),
+          throttleTimeMs: 0,
+        };
+      }
       for (let ti = 0; ti < req.topics.length; ti++) {
         const topic = req.topics[ti]!;
         const out = responses[ti]!.partitions;

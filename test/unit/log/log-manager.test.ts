@@ -7,6 +7,7 @@ import { logConfig } from '../../../src/log/log-config.js';
 import { LogManager, type LogManagerOptions } from '../../../src/log/log-manager.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { TempDirs, simpleBatch, splitBatches } from './log-test-kit.js';
+import { idem } from './producer-kit.js';
 
 const dirs = new TempDirs();
 const managers: LogManager[] = [];
@@ -90,6 +91,34 @@ describe('log manager', () => {
     expect(existsSync(join(dir, 'log-start-offset-checkpoint'))).toBe(false);
     clock.advance(30_000);
     expect(readFileSync(join(dir, 'log-start-offset-checkpoint'), 'utf8')).toBe('0\n1\nt 0 3\n');
+  });
+
+  it('forgets idle producer ids every producer.id.expiration.check.interval.ms (transactional.id.expiration.ms from their timestamps)', () => {
+    const dir = dirs.make();
+    const clock = new ManualClock(1_000_000);
+    const m = manager({ logDirs: [dir], clock, producerIdExpirationMs: 60_000, producerIdExpirationCheckIntervalMs: 10_000 });
+    const log = m.getOrCreateLog({ topic: 't', partition: 0 });
+    log.append(idem({ pid: 1, seq: 0, ts: 1_000_000 }), 0);
+    log.append(idem({ pid: 2, seq: 0, ts: 1_050_000 }), 0);
+    clock.advance(60_000); // checks at 10 s … 60 s: pid 1's last batch (max timestamp +1 ms) is 59.999 s old
+    expect([...log.producerState.activeProducers.keys()].sort()).toEqual([1, 2]);
+    clock.advance(10_000); // the check at 70 s: pid 1 idle for 70 s, pid 2 for 20 s
+    expect([...log.producerState.activeProducers.keys()]).toEqual([2]);
+  });
+
+  it('after each recovery-point checkpoint deletes the producer snapshots no recovery can need', () => {
+    const dir = dirs.make();
+    const clock = new ManualClock(0);
+    const config = logConfig({ segmentBytes: simpleBatch(1, 100, 0).length });
+    const m = manager({ logDirs: [dir], clock, defaultConfig: config, recoveryPointCheckpointIntervalMs: 5000 });
+    const log = m.getOrCreateLog({ topic: 't', partition: 0 });
+    for (let i = 0; i < 6; i++) log.append(simpleBatch(1, 100, 0), 0);
+    log.flush();
+    const snapshots = () => readdirSync(log.dir).filter((n) => n.endsWith('.snapshot')).map((n) => Number(n.slice(0, 20)));
+    expect(snapshots()).toEqual([1, 2, 3, 4, 5]);
+    clock.advance(5000);
+    // kept: from the segment before the active one (base 4) on; the recovery point is at the log end
+    expect(snapshots()).toEqual([4, 5]);
   });
 
   it('deletes a log by renaming its dir to -delete, then removing it after file.delete.delay.ms', () => {

@@ -13,7 +13,7 @@ function files(dir: string): string[] {
 }
 
 describe('log - segment roll', () => {
-  it('rolls on segment.bytes; offsets continue; files are named by the 20-digit base offset', () => {
+  it('rolls on segment.bytes; offsets continue; files are named by the 20-digit base offset; a producer snapshot at each new base', () => {
     const dir = dirs.make();
     const batch = simpleBatch(4, 200, 0);
     const log = openTestLog(dir, { config: { segmentBytes: batch.length * 3 } });
@@ -25,9 +25,11 @@ describe('log - segment roll', () => {
       '00000000000000000000.timeindex',
       '00000000000000000012.index',
       '00000000000000000012.log',
+      '00000000000000000012.snapshot',
       '00000000000000000012.timeindex',
       '00000000000000000024.index',
       '00000000000000000024.log',
+      '00000000000000000024.snapshot',
       '00000000000000000024.timeindex',
     ]);
     expect(statSync(join(dir, '00000000000000000012.log')).size).toBe(batch.length * 3);

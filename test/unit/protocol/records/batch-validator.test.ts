@@ -150,11 +150,12 @@ describe('batch-validator - hot path', () => {
 
 describe('batch-validator - produce rules', () => {
   const one = buildRecordBatch(records(2));
-  it('v3+ needs exactly one batch', () => {
+  it('exactly one magic-2 batch: v3+ by Produce, v0–v2 by the log validator', () => {
     expect(validateProduceRecords(one, 3, {})).toHaveLength(1);
     expect(codeOf(() => validateProduceRecords(Buffer.concat([one, one]), 3, {}))).toBe(ErrorCode.InvalidRecord);
     expect(codeOf(() => validateProduceRecords(Buffer.alloc(0), 8, {}))).toBe(ErrorCode.InvalidRecord);
-    expect(validateProduceRecords(Buffer.concat([one, one]), 2, {})).toHaveLength(2);
+    expect(validateProduceRecords(one, 2, {})).toHaveLength(1);
+    expect(codeOf(() => validateProduceRecords(Buffer.concat([one, one]), 2, {}))).toBe(ErrorCode.InvalidRecord);
   });
 
   it('zstd needs Produce v7', () => {
