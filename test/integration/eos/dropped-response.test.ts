@@ -8,11 +8,17 @@
  * OUT_OF_ORDER_SEQUENCE_NUMBER (fatal for librdkafka, an exception for kafkajs).
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/zk/server-process.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { Broker } from '../../../src/broker.js';
+import { createLogger } from '../../../src/common/logger.js';
+import { BrokerConfig } from '../../../src/config/broker-config.js';
+import { waitFor } from '../../harness/wait-for.js';
+import { removeChroot, zkConnectForTest } from '../../harness/zookeeper.js';
 import { kafkaClients, pythonJson, type KafkaClients } from '../../harness/clients.js';
 import { allValues, rawClient } from './eos-kit.js';
 
@@ -59,22 +65,37 @@ class ResponseDroppingProxy {
   }
 }
 
-let cluster: TestCluster;
+let broker: Broker;
+let dir: string;
 let clients: KafkaClients;
 let proxy: ResponseDroppingProxy;
 let bootstrap: string;
 let brokerPort: number;
+const zkConnect = zkConnectForTest();
 
 beforeAll(async () => {
-  // The broker listens on brokerPort and advertises the proxy, which is up before the broker starts.
+  // The broker listens on brokerPort and advertises the proxy, which is up before the broker starts. gregor/testing
+  // owns its brokers' listeners (and never proxies clients), so this one broker is built here.
   brokerPort = await freePort();
   const proxyPort = await freePort();
   proxy = await ResponseDroppingProxy.start(proxyPort, brokerPort);
-  cluster = await startCluster({
-    brokers: 1,
-    mode: 'in-process',
-    brokerConfig: { 0: { listeners: `PLAINTEXT://127.0.0.1:${brokerPort}`, 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxyPort}` } },
-  });
+  dir = await mkdtemp(join(tmpdir(), 'gregor-dropped-response-'));
+  broker = new Broker(
+    BrokerConfig.parse({
+      'broker.id': '0',
+      listeners: `PLAINTEXT://127.0.0.1:${brokerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxyPort}`,
+      'log.dirs': join(dir, 'data'),
+      'zookeeper.connect': zkConnect,
+      'offsets.topic.replication.factor': '1',
+      'offsets.topic.num.partitions': '5',
+      'transaction.state.log.replication.factor': '1',
+      'transaction.state.log.min.isr': '1',
+      'group.initial.rebalance.delay.ms': '0',
+    }),
+    { logger: createLogger({ level: 'warn' }) },
+  );
+  await broker.start();
   bootstrap = `127.0.0.1:${proxyPort}`;
   clients = kafkaClients(bootstrap, { requestTimeout: 30_000 });
   const admin = await clients.admin();
@@ -84,21 +105,24 @@ beforeAll(async () => {
 afterAll(async () => {
   await clients?.disconnectAll();
   await proxy?.close();
-  await cluster?.shutdown();
+  await broker?.stop();
+  await removeChroot(zkConnect);
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const logEnd = (topic: string) => cluster.broker(0).replicaManager.getPartition({ topic, partition: 0 })?.log?.logEndOffset ?? -1;
+const until = <T>(fn: () => T | Promise<T>, what: string) => waitFor(fn, { what, timeoutMs: 30_000 });
+const logEnd = (topic: string) => broker.replicaManager.getPartition({ topic, partition: 0 })?.log?.logEndOffset ?? -1;
 
 /**
  * Once `acked()` (the client has its answers so far) and `topic` holds `before` records, swallows responses
  * (then calls `swallowing()`) until the next produce is appended, then cuts the connections.
  */
 async function dropTheNextResponse(topic: string, before: number, acked: () => boolean = () => true, swallowing: () => void = () => {}): Promise<void> {
-  await cluster.waitFor(() => acked() && logEnd(topic) === before, `${topic} holds ${before}, acknowledged`);
+  await until(() => acked() && logEnd(topic) === before, `${topic} holds ${before}, acknowledged`);
   proxy.swallow = true;
   swallowing();
   try {
-    await cluster.waitFor(() => logEnd(topic) > before, `the next produce to ${topic} was appended`);
+    await until(() => logEnd(topic) > before, `the next produce to ${topic} was appended`);
   } finally {
     proxy.cut();
     proxy.swallow = false;
@@ -109,8 +133,8 @@ describe('a retried batch after a dropped response is answered with its original
   it('librdkafka (confluent-kafka-python, enable.idempotence=true)', async () => {
     const topic = 'librdkafka-dup';
     // the script and the test take turns through two files: first acknowledged → swallowing → second produced
-    const firstAcked = join(cluster.dir, 'librdkafka-first-acked');
-    const go = join(cluster.dir, 'librdkafka-go');
+    const firstAcked = join(dir, 'librdkafka-first-acked');
+    const go = join(dir, 'librdkafka-go');
     const producing = pythonJson<{ delivered: Array<[number, string]>; errors: string[]; fatal: string[] }>(
       `
 import json, os, sys, time

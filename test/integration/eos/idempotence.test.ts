@@ -18,11 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatProduce, pythonJson, type KafkaClients } from '../../harness/clients.js';
 import { allValues, fetch, initProducerId, latestOffset, produce, producerBatch, rawClient } from './eos-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 const raw = new Map<number, BrokerClient>();
@@ -55,15 +55,15 @@ async function leaderOf(topic: string, partition = 0): Promise<number> {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3, mode: 'in-process', config: { 'auto.leader.rebalance.enable': false } });
-  clients = kafkaClients(cluster.bootstrap);
+  cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'auto.leader.rebalance.enable': false } });
+  clients = kafkaClients(cluster.bootstrapServers);
   admin = await clients.admin();
 });
 
 afterAll(async () => {
   for (const c of raw.values()) await c.close();
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('producer ids', () => {
@@ -156,7 +156,7 @@ describe('idempotent producers of the real clients', () => {
     const topic = 'kcat-idem';
     await createTopic(topic);
     const lines = Array.from({ length: 300 }, (_, i) => `kcat-${i}`);
-    await kcatProduce(cluster.bootstrap, topic, lines, { partition: 0, props: { 'enable.idempotence': true, 'linger.ms': 5 } });
+    await kcatProduce(cluster.bootstrapServers, topic, lines, { partition: 0, props: { 'enable.idempotence': true, 'linger.ms': 5 } });
     const leader = await leaderOf(topic);
     expect(await allValues(client(leader), topic, 0)).toEqual(lines);
     const f = await fetch(client(leader), topic, 0, 0);
@@ -181,7 +181,7 @@ for i in range(400):
 p.flush(30)
 print(json.dumps({'delivered': delivered, 'errors': errors}))
 `,
-      [cluster.bootstrap, topic],
+      [cluster.bootstrapServers, topic],
     );
     expect(result.errors).toEqual([]);
     expect(result.delivered.length).toBe(400);

@@ -16,7 +16,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, pythonJson, type KafkaClients } from '../../harness/clients.js';
 import { endOffset, readPartition, waitForMetadataReady } from '../../harness/verifiable.js';
 import { fetch, rawClient } from './eos-kit.js';
@@ -25,16 +25,16 @@ const topic = 'idem-failover';
 const PARTITIONS = 2;
 const MESSAGES = 4000;
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'process',
-    config: { 'zookeeper.session.timeout.ms': 4000, 'auto.leader.rebalance.enable': false },
+
+    brokerConfig: { 'zookeeper.session.timeout.ms': 4000, 'auto.leader.rebalance.enable': false },
   });
-  clients = kafkaClients(cluster.bootstrap);
+  clients = kafkaClients(cluster.bootstrapServers);
   await waitForMetadataReady(cluster);
   const admin = await clients.admin();
   await admin.createTopics({
@@ -46,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 const PRODUCER = `
@@ -75,10 +75,10 @@ describe('idempotent producer - kill -9 of the leader (process mode)', () => {
     const before = (await cluster.partitionState({ topic, partition: 0 }))!;
     const producing = pythonJson<{ delivered: Array<[number, number, string]>; errors: string[]; fatal: string[]; unflushed: number }>(
       PRODUCER,
-      [cluster.bootstrap, topic, String(MESSAGES), String(PARTITIONS)],
+      [cluster.bootstrapServers, topic, String(MESSAGES), String(PARTITIONS)],
       { timeoutMs: 200_000 },
     );
-    await cluster.waitFor(async () => (await endOffset(cluster.bootstrap, topic, 0).catch(() => 0)) >= 300, 'the producer is under way', 60_000);
+    await cluster.waitFor(async () => (await endOffset(cluster.bootstrapServers, topic, 0).catch(() => 0)) >= 300, 'the producer is under way', 60_000);
     await cluster.kill(before.leader);
     const next = await cluster.waitForLeader({ topic, partition: 0 }, { not: before.leader, timeoutMs: 30_000 });
     expect(before.isr).toContain(next);
@@ -91,7 +91,7 @@ describe('idempotent producer - kill -9 of the leader (process mode)', () => {
     expect(result.unflushed).toBe(0);
     expect(result.delivered.length).toBe(MESSAGES);
     for (let partition = 0; partition < PARTITIONS; partition++) {
-      const read = await readPartition(cluster.bootstrap, topic, partition);
+      const read = await readPartition(cluster.bootstrapServers, topic, partition);
       const values = read.map((r) => r.value);
       expect(new Set(values).size).toBe(values.length);
       expect(values).toEqual(Array.from({ length: MESSAGES / PARTITIONS }, (_, seq) => `${partition}:${seq}`));
@@ -130,14 +130,14 @@ for j in range(50):
 p.flush(30)
 print(json.dumps({'delivered': delivered, 'errors': errors, 'fatal': fatal}))
 `,
-      [cluster.bootstrap, bumpTopic, resumed],
+      [cluster.bootstrapServers, bumpTopic, resumed],
       { timeoutMs: 120_000 },
     );
-    await cluster.waitFor(async () => (await endOffset(cluster.bootstrap, bumpTopic, 0).catch(() => 0)) >= 50, 'the producer is under way', 60_000);
-    cluster.pause(leader);
+    await cluster.waitFor(async () => (await endOffset(cluster.bootstrapServers, bumpTopic, 0).catch(() => 0)) >= 50, 'the producer is under way', 60_000);
+    await cluster.pause(leader);
     // the fault: long enough for message.timeout.ms (1 s) to expire, short of the ZooKeeper session timeout (4 s)
     await new Promise((r) => setTimeout(r, 2500));
-    cluster.resume(leader);
+    await cluster.resume(leader);
     writeFileSync(resumed, '');
     const result = await producing;
     expect(existsSync(resumed)).toBe(true);

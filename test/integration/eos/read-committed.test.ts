@@ -21,11 +21,11 @@ import type { Admin } from 'kafkajs';
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import type { TxnMarkerEvent } from '../../../src/cluster/txn-markers.js';
-import { startCluster, type TestCluster } from '../../harness/cluster.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, kcatConsume, pythonJson, type KafkaClients } from '../../harness/clients.js';
 import { fetch, initProducerId, latestOffset, produce, producerBatch, rawClient, writeMarkers } from './eos-kit.js';
 
-let cluster: TestCluster;
+let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
 const raw = new Map<number, BrokerClient>();
@@ -82,25 +82,25 @@ while True:
 c.close()
 print(json.dumps(out))
 `,
-    [cluster.bootstrap, topic, isolation],
+    [cluster.bootstrapServers, topic, isolation],
   );
 }
 
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-    mode: 'in-process',
+    inProcess: true,
     // producer state of idle producers goes after 6 s here (checked every 0.5 s); the tests below are quicker
-    config: { 'auto.leader.rebalance.enable': false, 'transactional.id.expiration.ms': 6000, 'producer.id.expiration.check.interval.ms': 500 },
+    brokerConfig: { 'auto.leader.rebalance.enable': false, 'transactional.id.expiration.ms': 6000, 'producer.id.expiration.check.interval.ms': 500 },
   });
-  clients = kafkaClients(cluster.bootstrap);
+  clients = kafkaClients(cluster.bootstrapServers);
   admin = await clients.admin();
 });
 
 afterAll(async () => {
   for (const c of raw.values()) await c.close();
   await clients?.disconnectAll();
-  await cluster?.shutdown();
+  await cluster?.close();
 });
 
 describe('transactions on a partition, read by every client', () => {
@@ -170,8 +170,8 @@ describe('transactions on a partition, read by every client', () => {
   });
 
   it('kcat: read_committed by default, read_uncommitted on request', async () => {
-    expect((await kcatConsume(cluster.bootstrap, topic, { partition: 0 })).map((m) => m.value)).toEqual(committedValues);
-    const all = await kcatConsume(cluster.bootstrap, topic, { partition: 0, props: { 'isolation.level': 'read_uncommitted' } });
+    expect((await kcatConsume(cluster.bootstrapServers, topic, { partition: 0 })).map((m) => m.value)).toEqual(committedValues);
+    const all = await kcatConsume(cluster.bootstrapServers, topic, { partition: 0, props: { 'isolation.level': 'read_uncommitted' } });
     expect(all.map((m) => m.value)).toEqual(allDataValues);
   });
 
