@@ -83,6 +83,11 @@ interface BrokerService {
 
 export interface BrokerOptions {
   clock?: Clock;
+  /**
+   * Kafka's Exit.halt: what a fatal condition (every log dir failed) does. The CLI exits the process with the
+   * code; the default stops this broker uncleanly (no controlled shutdown), for brokers embedded in a process.
+   */
+  halt?: (code: number) => void;
   logger?: Logger;
   /** randomness of replica placement for auto-created topics */
   random?: () => number;
@@ -251,6 +256,9 @@ export class Broker {
       producerIdExpirationCheckIntervalMs: v['producer.id.expiration.check.interval.ms'],
       onLogDirFailure: (dir) => {
         log.error({ dir }, 'log directory failed');
+        // Kafka's LogManager.handleLogDirFailure: with no log dir left the broker halts (no controlled shutdown,
+        // no clean-shutdown marker); its registration goes with its session and the controller moves leadership.
+        if (this.logManager?.liveLogDirs.length === 0) return this.halt(`Shutdown broker because all log dirs in ${config.logDirs.join(', ')} have failed`);
         void zk.createLogDirEventNotification(this._brokerId).catch((err: unknown) => log.error({ err }, 'posting the log dir event failed'));
       },
     });
@@ -398,6 +406,13 @@ export class Broker {
     const logs = (this.logManager?.allLogs ?? []).filter((l) => l.tp.topic === topic);
     for (const l of logs) l.updateConfig(config.log);
     this.log.info({ topic, overrides, logs: logs.length }, 'topic config change applied');
+  }
+
+  private halt(reason: string): void {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.log.fatal({ brokerId: this._brokerId }, reason);
+    if (this.opts.halt) this.opts.halt(1);
+    else void this.stop({ controlled: false });
   }
 
   /** Orderly stop; idempotent. */
