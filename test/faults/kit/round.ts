@@ -57,8 +57,12 @@ export interface FaultRow {
   producer?: ProducerConfig;
   /** kafkajs client settings of the workload (e.g. a socket factory), when the row needs its own clients */
   clients?: (cluster: Cluster) => KafkaClients;
-  /** 'must-find-loss': the checker must report loss in ≥ 1 round (F9d's unsafe settings prove the checker) */
-  expect?: 'no-loss' | 'must-find-loss';
+  /**
+   * 'must-find-loss': the checker must report loss in ≥ 1 round (F9d's unsafe settings prove the checker);
+   * 'loss-allowed': loss and offsets holding other values than acknowledged are reported, not failed (a power cut
+   * of every replica with Kafka's default flush settings, F15b); every other invariant still holds
+   */
+  expect?: 'no-loss' | 'must-find-loss' | 'loss-allowed';
   /** duplicates must be 0 (idempotent producer) */
   noDuplicates?: boolean;
   inject(ctx: RoundContext): Promise<Heal>;
@@ -127,7 +131,7 @@ async function replicasConverge(ctx: RoundContext): Promise<boolean> {
 
 function judge(row: FaultRow, report: CheckReport, converged: boolean): string[] {
   const problems: string[] = [];
-  if (row.expect !== 'must-find-loss') problems.push(...report.problems);
+  if (row.expect === undefined || row.expect === 'no-loss') problems.push(...report.problems);
   else problems.push(...report.problems.filter((p) => !/acknowledged records lost|not at their acknowledged offset/.test(p)));
   if (row.noDuplicates && report.duplicates > 0) problems.push(`${report.duplicates} duplicates with the idempotent producer`);
   if (!converged) problems.push('replicas not byte-identical after healing');
