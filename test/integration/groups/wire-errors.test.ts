@@ -238,7 +238,7 @@ describe('groups - bad requests on the wire', () => {
     const group = 'bg';
     const topic = 'groups-wire-wide';
     const admin = await clients.admin();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 300, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: 300, replicationFactor: 1 }], waitForLeaders: true, timeout: 60_000 });
     const coordinator = await coordinatorOf(group);
     const c = clientFor(coordinator);
     const commit = (n: number, offset: number) =>
