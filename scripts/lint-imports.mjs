@@ -7,7 +7,7 @@
 // - layers: request handlers (src/server/) call the services below them, never the reverse, so
 //   nothing under the broker's lower layers imports src/server/; the purgatory and the metadata
 //   cache sit below both the partitions (src/cluster/) and the coordinators;
-// - nothing in the broker imports the test harness (src/testing/, the gregor/testing entry point).
+// - nothing in the broker imports the test harness (src/testing/, the gregor/testing entry point); benchmarks may.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -33,7 +33,7 @@ function check(file, text) {
       if (/\/(server|log|cluster|network|controller|coordinator|zk)\//.test(spec) || spec === 'pino') problems.push(`${file}: protocol/ imports ${spec}`);
     }
     const layer = file.split('/')[1];
-    if (layer !== 'testing' && /(^|\/)testing\//.test(spec)) problems.push(`${file}: only tests use the test harness (${spec})`);
+    if (layer !== 'testing' && layer !== 'bench' && /(^|\/)testing\//.test(spec)) problems.push(`${file}: only tests and benchmarks use the test harness (${spec})`);
     if (LOWER_LAYERS.has(layer) && /(^|\/)server\//.test(spec)) problems.push(`${file}: ${layer}/ must not import the request layer (${spec})`);
     if ((layer === 'purgatory' || layer === 'metadata') && /\/(cluster|coordinator|controller|replication)\//.test(spec)) {
       problems.push(`${file}: ${layer}/ sits below ${spec}`);

@@ -40,8 +40,11 @@ import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-co
 import { KafkaController } from './controller/controller.js';
 import { TopicConfigCache } from './cluster/topic-log-config.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import { concernsBroker, describeChange, readDynamicBrokerConfigs } from './dynamic-broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
+import type { CleanerConfig } from './log/cleaner/log-cleaner.js';
+import { initCompression } from './protocol/records/compression/index.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from './network/connection.js';
 import { SocketServer, type Listener } from './network/server.js';
@@ -56,8 +59,16 @@ import { KafkaZkClient } from './zk/kafka-zk-client.js';
 import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
 import type { BrokerInfo } from './zk/znodes.js';
 import type { EndPoint } from './config/listeners.js';
+import type { KafkaClient } from './client/kafka-client.js';
+import type { BrokerMetrics } from './metrics/broker-metrics.js';
+import { requestMetricsObserver } from './metrics/request-metrics.js';
+import { CoordinationTimeline } from './web/coordination-timeline.js';
+import type { HttpListener } from './web/http-listener.js';
+import { teeLogger } from './web/log-tap.js';
+import { createBrokerMetrics, startBrokerHttp } from './broker-observability.js';
 
 export const META_PROPERTIES = 'meta.properties';
+
 export const METADATA_CHANGED_KEY = 'metadata-changed';
 
 export class InconsistentClusterIdError extends Error {
@@ -140,19 +151,36 @@ export class Broker {
   private _clusterId = '';
   private _brokerEpoch = -1;
   private registration: BrokerInfo | null = null;
+  /** the coordination timeline of the web view (null without http.listener) */
+  private readonly timeline: CoordinationTimeline | null;
+  private metrics: BrokerMetrics | null = null;
+  private httpListener: HttpListener | null = null;
+  private viewClient: KafkaClient | null = null;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<void> | null = null;
 
+  /** server.properties + overrides, layered under the dynamic configs of /config/brokers (DynamicBrokerConfig) */
+  private _config: BrokerConfig;
+
   constructor(
-    readonly config: BrokerConfig,
+    config: BrokerConfig,
     private readonly opts: BrokerOptions = {},
   ) {
+    this._config = config;
     this.clock = opts.clock ?? new SystemClock();
-    this.log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+    const log = opts.logger ?? createLogger(config.brokerId >= 0 ? { brokerId: config.brokerId } : {});
+    // With the web view on, its timeline reads this broker's controller/state-change records as they are logged.
+    this.timeline = config.values['http.listener'] !== null ? new CoordinationTimeline() : null;
+    const timeline = this.timeline;
+    this.log = timeline ? teeLogger(log, (line) => timeline.offer(line)) : log;
   }
 
   get brokerId(): number {
     return this._brokerId;
+  }
+  /** The effective configuration: static, then /config/brokers/<default>, then /config/brokers/<id>. */
+  get config(): BrokerConfig {
+    return this._config;
   }
   get clusterId(): string {
     return this._clusterId;
@@ -183,6 +211,10 @@ export class Broker {
     if (!this.zk) throw new Error('broker not started');
     return this.zk;
   }
+  /** the URL of the HTTP listener (web view; `${url}metrics`), or null when http.listener is unset */
+  get httpUrl(): string | null {
+    return this.httpListener?.url ?? null;
+  }
   /** the advertised endpoints registered in ZooKeeper */
   get advertisedEndpoints(): readonly EndPoint[] {
     return this.registration?.endpoints ?? [];
@@ -203,8 +235,8 @@ export class Broker {
   }
 
   private async doStart(): Promise<void> {
-    const config = this.config;
-    const v = config.values;
+    let config = this.config;
+    let v = config.values;
     const zkLog = childLogger(this.log, 'zk-client');
     this.zk = await KafkaZkClient.connect({
       connectString: config.zookeeper.connect,
@@ -213,6 +245,8 @@ export class Broker {
       log: zkLog,
     });
     const zk = this.zk;
+    // zstd (wasm) must be loaded before the first record policy or cleaning pass needs it.
+    await initCompression();
     await zk.createTopLevelPaths();
     this._clusterId = await zk.getOrCreateClusterId();
 
@@ -238,6 +272,19 @@ export class Broker {
     }
     const log = this.log.child({ brokerId: this._brokerId });
 
+    // DynamicBrokerConfig.initialize: the dynamic layers from ZooKeeper apply from the start.
+    const dynamic = await readDynamicBrokerConfigs(zk, this._brokerId);
+    if (dynamic.clusterDefault.size > 0 || dynamic.perBroker.size > 0) {
+      try {
+        this._config = config.withDynamicConfigs(dynamic);
+        config = this._config;
+        v = config.values;
+        for (const w of config.warnings) if (w.startsWith('Dynamic config')) log.warn(w);
+      } catch (err) {
+        log.error({ err }, 'invalid dynamic broker configs in ZooKeeper; starting with the static configuration');
+      }
+    }
+
     // Topic configs of the logs on disk are read before the logs are opened (Kafka's getLogConfigs).
     const topicConfigs = new TopicConfigCache(config, (topic) => zk.getTopicConfig(topic));
     this.topicConfigs = topicConfigs;
@@ -252,6 +299,7 @@ export class Broker {
       recoveryPointCheckpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'],
       logStartOffsetCheckpointIntervalMs: v['log.flush.start.offset.checkpoint.interval.ms'],
       flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'],
+      cleaner: cleanerConfigFromBroker(config),
       producerIdExpirationMs: v['transactional.id.expiration.ms'],
       producerIdExpirationCheckIntervalMs: v['producer.id.expiration.check.interval.ms'],
       onLogDirFailure: (dir) => {
@@ -283,6 +331,24 @@ export class Broker {
     const bound = await this.socketServer.start();
     log.info({ event: LogEvent.BrokerListening, ports: this.boundPorts }, 'listening');
 
+    if (v['http.listener'] !== null) {
+      this.metrics = createBrokerMetrics(zk, {
+        replicas: () => this._replicaManager?.countsSnapshot() ?? null,
+        controller: () => this.controller?.gauges() ?? null,
+        purgatorySizes: () => ({
+          Produce: this._replicaManager?.producePurgatory.delayed ?? 0,
+          Fetch: this._replicaManager?.fetchPurgatory.delayed ?? 0,
+          topic: this.adminPurgatory?.delayed ?? 0,
+        }),
+        groups: () => {
+          const out: Record<string, number> = {};
+          const groups = this.services.find((s): s is ReturnType<typeof createGroupService> => s.name === 'group-coordinator');
+          for (const g of groups?.coordinator.handleListGroups().groups ?? []) out[g.state] = (out[g.state] ?? 0) + 1;
+          return out;
+        },
+      });
+    }
+    const metrics = this.metrics;
     this._replicaManager = new ReplicaManager({
       brokerId: this._brokerId,
       logManager: this.logManager,
@@ -300,6 +366,7 @@ export class Broker {
         clock: this.clock,
       }),
       interBrokerListenerName: config.interBrokerListenerName,
+      ...(metrics ? { metrics } : {}),
     });
     this._replicaManager.startup();
 
@@ -329,10 +396,13 @@ export class Broker {
     writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
 
     this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
+    const self = this;
     const deps: BrokerDeps = {
       brokerId: this._brokerId,
       clusterId: this._clusterId,
-      config,
+      get config() {
+        return self._config;
+      },
       clock: this.clock,
       log,
       zk,
@@ -355,6 +425,7 @@ export class Broker {
       leaderImbalancePerBrokerPercentage: v['leader.imbalance.per.broker.percentage'],
       controllerSocketTimeoutMs: v['controller.socket.timeout.ms'],
       requestTimeoutMs: v['request.timeout.ms'],
+      ...(metrics ? { metrics } : {}),
     });
     await this.controller.startup();
     const serviceDeps = { config, zk, metadataCache: this._metadataCache, replicaManager: this._replicaManager, clock: this.clock };
@@ -364,7 +435,7 @@ export class Broker {
     this.services.push(groups);
     groups.startup();
     // Kafka claims a producer-id block when it builds the transaction coordinator, at every start.
-    const transactions = createTransactionService({ brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
+    const transactions = createTransactionService({ ...serviceDeps, brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
     this.services.push(transactions);
     await transactions.startup();
     const handlers = createHandlers(deps, {
@@ -379,11 +450,29 @@ export class Broker {
     this.configChangeWatcher = new ConfigChangeWatcher({
       zk,
       log: childLogger(log, 'dynamic-config-manager'),
-      handlers: { topics: (topic) => this.applyTopicConfigChange(topic) },
+      handlers: {
+        topics: (topic) => this.applyTopicConfigChange(topic),
+        brokers: (entity) => this.applyBrokerConfigChange(entity),
+      },
     });
     await this.configChangeWatcher.startup();
-    this.processor.ready(createRouter(handlers, { log }));
-    log.info({ event: LogEvent.BrokerStarted, clusterId: this._clusterId, ports: this.boundPorts }, 'broker started');
+    this.processor.ready(createRouter(handlers, { log, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
+    if (metrics && v['http.listener'] !== null) {
+      const http = await startBrokerHttp({
+        listener: v['http.listener'],
+        brokerId: this._brokerId,
+        zk,
+        zookeeperConnect: config.zookeeper.connect,
+        metrics,
+        timeline: this.timeline,
+        endpoints,
+        interBrokerListenerName: config.interBrokerListenerName,
+        log,
+      });
+      this.httpListener = http.listener;
+      this.viewClient = http.client;
+    }
+    log.info({ event: LogEvent.BrokerStarted, clusterId: this._clusterId, ports: this.boundPorts, ...(this.httpUrl ? { http: this.httpUrl } : {}) }, 'broker started');
   }
 
   /**
@@ -413,6 +502,32 @@ export class Broker {
     this.log.fatal({ brokerId: this._brokerId }, reason);
     if (this.opts.halt) this.opts.halt(1);
     else void this.stop({ controlled: false });
+  }
+
+  /**
+   * Kafka's BrokerConfigHandler: `/config/brokers/<default>` or this broker's `/config/brokers/<id>` changed.
+   * Both layers are re-read and the whole configuration rebuilt (an invalid result is logged and ignored),
+   * then applied (dynamic-broker-config.ts): topic defaults to the live logs and produce checks,
+   * unclean.leader.election.enable to the controller.
+   */
+  private async applyBrokerConfigChange(entity: string): Promise<void> {
+    const zk = this.zk;
+    if (!zk || !concernsBroker(entity, this._brokerId)) return;
+    const prev = this._config;
+    let next: BrokerConfig;
+    try {
+      next = prev.withDynamicConfigs(await readDynamicBrokerConfigs(zk, this._brokerId));
+    } catch (err) {
+      this.log.warn({ err, entity }, 'invalid dynamic broker config in ZooKeeper; change ignored');
+      return;
+    }
+    this._config = next;
+    const change = describeChange(prev, next);
+    this.topicConfigs?.reconfigure(next);
+    for (const l of this.logManager?.allLogs ?? []) l.updateConfig(this.topicConfigs?.get(l.tp.topic).log ?? l.config);
+    if ('unclean.leader.election.enable' in change.changed) this.controller?.setUncleanLeaderElectionEnable(next.values['unclean.leader.election.enable']);
+    this.log.info({ entity, changed: change.changed }, 'dynamic broker config applied');
+    if (change.atRestart.length > 0) this.log.warn({ entity, keys: change.atRestart }, 'dynamic broker configs stored; gregor applies these at the next broker start');
   }
 
   /** Orderly stop; idempotent. */
@@ -452,6 +567,10 @@ export class Broker {
       }
     };
     this.processor.ready(null);
+    if (this.httpListener) await step('http listener', () => this.httpListener?.stop());
+    this.httpListener = null;
+    if (this.viewClient) await step('web view client', () => this.viewClient?.close());
+    this.viewClient = null;
     // Kafka's ReplicaManager.shutdown stops the fetchers first; no follower appends after this.
     if (this._replicaManager) await step('replica fetchers', () => this._replicaManager?.shutdownFetchers());
     if (this.configChangeWatcher) await step('dynamic config manager', () => this.configChangeWatcher?.shutdown());
@@ -461,6 +580,7 @@ export class Broker {
     this.services = [];
     if (this._replicaManager) await step('replica manager', () => this._replicaManager?.shutdown(), false);
     if (this.adminPurgatory) await step('admin purgatory', () => this.adminPurgatory?.shutdown(), false);
+    if (this.logManager) await step('log cleaner', () => this.logManager?.shutdownCleaner());
     if (this.logManager) await step('log manager', () => this.logManager?.shutdown(), false);
     if (this.controller) await step('controller', () => this.controller?.shutdown());
     this.controller = null;
@@ -483,6 +603,20 @@ export class Broker {
       log: this.log,
     });
   }
+}
+
+/** The log.cleaner.* keys, read once at start (dynamic broker configs are applied elsewhere). */
+function cleanerConfigFromBroker(config: BrokerConfig): CleanerConfig {
+  const v = config.values;
+  return {
+    enable: v['log.cleaner.enable'],
+    threads: v['log.cleaner.threads'],
+    dedupeBufferSize: v['log.cleaner.dedupe.buffer.size'],
+    ioBufferSize: v['log.cleaner.io.buffer.size'],
+    loadFactor: v['log.cleaner.io.buffer.load.factor'],
+    backoffMs: v['log.cleaner.backoff.ms'],
+    maxIoBytesPerSecond: v['log.cleaner.io.max.bytes.per.second'] >= Number.MAX_VALUE ? Number.POSITIVE_INFINITY : v['log.cleaner.io.max.bytes.per.second'],
+  };
 }
 
 /** `<topic>` names of the partition directories in the log dirs. */

@@ -6,13 +6,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
-import { kcatMetadata, pinned } from './kcat.js';
+import { canPin, kcatMetadata, killKcats, pinned, requireKcat } from './kcat.js';
 
 /** Every record of the record file is exactly this long (performance.md §3.4). */
 export const RECORD_BYTES = 100;
@@ -54,7 +54,7 @@ export function printTable(rows: readonly (readonly string[])[]): void {
 }
 
 /** mulberry32: a small seeded PRNG, so every run produces the same payload file. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -112,7 +112,10 @@ export function spawnBroker(overrides: readonly string[], logPath: string, opts:
   const repo = fileURLToPath(new URL('../../', import.meta.url));
   const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
   const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
-  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...overrides.flatMap((o) => ['--override', o])];
+  // GREGOR_BENCH_BROKER_OVERRIDES="k=v k2=v2": extra broker properties (e.g. http.listener=127.0.0.1:0 to
+  // measure with the metrics hooks on)
+  const extra = (process.env.GREGOR_BENCH_BROKER_OVERRIDES ?? '').split(/\s+/).filter((o) => o !== '');
+  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...[...overrides, ...extra].flatMap((o) => ['--override', o])];
   const fd = openSync(logPath, opts.append ? 'a' : 'w');
   const [command, commandArgs] = pinned(opts.cpu, process.execPath, args);
   const child = spawn(command, commandArgs, {
@@ -138,15 +141,16 @@ export interface SingleBroker {
   stop(): Promise<void>;
 }
 
-/** One broker on a free port, data and log (`broker.log`) under `root`; it is not waited for. */
+/** One broker on a free port, data and log (`broker.log`) under `root`, plus `overrides`; it is not waited for. */
 export async function startSingleBroker(
   root: string,
   zk: ZooKeeperServer,
-  opts: { cpu?: number; reportStop?: boolean } = {},
+  opts: { cpu?: number; reportStop?: boolean; overrides?: readonly string[] } = {},
 ): Promise<SingleBroker> {
   const port = await freePort();
   const logPath = join(root, 'broker.log');
-  const child = spawnBroker(brokerOverrides({ dataDir: join(root, 'broker-data'), port, zkConnect: zk.connectString }), logPath, { cpu: opts.cpu });
+  const overrides = [...brokerOverrides({ dataDir: join(root, 'broker-data'), port, zkConnect: zk.connectString }), ...(opts.overrides ?? [])];
+  const child = spawnBroker(overrides, logPath, { cpu: opts.cpu });
   if (child.pid === undefined) throw new Error('could not spawn the broker');
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((resolve) =>
@@ -196,8 +200,13 @@ export function cpuSeconds(pid: number): number {
 }
 
 /** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
-export async function startReadyBroker(root: string, zk: ZooKeeperServer, cpu: number | undefined): Promise<SingleBroker> {
-  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true });
+export async function startReadyBroker(
+  root: string,
+  zk: ZooKeeperServer,
+  cpu: number | undefined,
+  overrides: readonly string[] = [],
+): Promise<SingleBroker> {
+  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true, overrides });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);
@@ -211,13 +220,22 @@ export async function startReadyBroker(root: string, zk: ZooKeeperServer, cpu: n
   return broker;
 }
 
-/** CreateTopics v2 (RF 1) to the single broker, then waits until every partition has a leader. */
-export async function createTopics(brokers: string, topics: ReadonlyArray<{ name: string; partitions: number }>): Promise<void> {
+/** CreateTopics v2 (RF 1, optional topic configs) to the single broker, then waits until every partition has a leader. */
+export async function createTopics(
+  brokers: string,
+  topics: ReadonlyArray<{ name: string; partitions: number; configs?: Readonly<Record<string, string>> }>,
+): Promise<void> {
   const [host, port] = brokers.split(':');
   const client = new BrokerClient({ host: host as string, port: Number(port), clientId: 'gregor-bench' });
   try {
     const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
-      topics: topics.map((t) => ({ name: t.name, numPartitions: t.partitions, replicationFactor: 1, assignments: [], configs: [] })),
+      topics: topics.map((t) => ({
+        name: t.name,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        assignments: [],
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
       timeoutMs: 30_000,
       validateOnly: false,
     });
@@ -233,6 +251,51 @@ export async function createTopics(brokers: string, topics: ReadonlyArray<{ name
     if (Date.now() > deadline) throw new Error(`topics not ready after 30 s: ${JSON.stringify(md ? [...md] : null)}`);
     await sleep(200);
   }
+}
+
+/** "1.23 M" / "456 k" / "873" per second. */
+export function formatRate(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e4 ? `${(x / 1e3).toFixed(0)} k` : x.toFixed(0);
+}
+
+export interface KcatBenchSetup {
+  readonly records: number;
+  readonly runs: number;
+  /** the CPUs broker and kcat are pinned to (undefined: not pinned) */
+  readonly serverCpu: number | undefined;
+  readonly clientCpu: number | undefined;
+  readonly started: number;
+}
+
+/**
+ * A kcat-driven bench's settings from the environment (GREGOR_BENCH_RECORDS default 1000000, GREGOR_BENCH_RUNS 3,
+ * GREGOR_BENCH_PIN=0 for no taskset; pinning needs 2+ CPUs), printed under `title` with kcat's version and the load.
+ */
+export function kcatBenchSetup(title: (records: number, runs: number) => string, cpu: { server: number; client: number }): KcatBenchSetup {
+  const version = requireKcat();
+  const records = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
+  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
+  const pin = process.env.GREGOR_BENCH_PIN !== '0' && cpus().length >= 2 && canPin();
+  console.log(title(records, runs));
+  console.log(`${version}; ${pin ? `servers pinned to CPU ${cpu.server}, kcat to CPU ${cpu.client}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
+  return { records, runs, serverCpu: pin ? cpu.server : undefined, clientCpu: pin ? cpu.client : undefined, started: Date.now() };
+}
+
+/** inBenchScratch options of a kcat-driven bench: kcats killed and brokers stopped (then `teardown`), the broker log tail on an error. */
+export function kcatBrokerScratch(name: string, broker: () => SingleBroker | undefined, teardown: () => Promise<void> = async () => {}) {
+  return {
+    name,
+    stopping: 'the broker, ZooKeeper and kcat',
+    teardown: async () => {
+      killKcats();
+      await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
+      await teardown();
+    },
+    onError: () => {
+      const b = broker();
+      if (b) console.error(`broker log tail (${b.logPath}):\n${tail(b.logPath)}`);
+    },
+  };
 }
 
 export interface BenchScratch {

@@ -12,30 +12,32 @@
  * Cases run interleaved (the order alternates per run) and each figure is the median of RUNS runs after a
  * discarded warm-up: the machine may be shared, so compare figures of the same run only.
  *
- * To add a case (transactions/s, say): append an EosCase to CASES with its `baseline` name; `run` gets the run
- * number and returns the records and seconds it measured.
+ * - transactions/s with 10 and with 1,000 records per transaction (eos-transactions.ts: a confluent-kafka-python
+ *   transactional producer in a loop).
+ * To add a case: append an EosCase to CASES with its `baseline` name; `run` gets the run number and returns the
+ * records and seconds it measured (and the transactions, for a txn/s column).
  * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0 (no taskset).
  * Run: `npm run bench -- eos` (built) or `node --import tsx src/bench/main.ts eos`.
  */
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   cpuSeconds,
   createTopics,
+  formatRate,
   inBenchScratch,
-  liveBrokers,
-  loadAverages,
+  kcatBenchSetup,
+  kcatBrokerScratch,
   median,
   printTable,
   printTotal,
   RECORD_BYTES,
   startReadyBroker,
-  tail,
   writeRecords,
   type SingleBroker,
 } from './bench-cluster.js';
-import { canPin, kcatConsume, kcatProduce, killKcats, requireKcat } from './kcat.js';
+import { TRANSACTION_CASES } from './eos-transactions.js';
+import { kcatConsume, kcatProduce } from './kcat.js';
 
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
@@ -57,7 +59,7 @@ export interface EosCase {
   readonly baseline?: string;
   /** topics this case needs, created once before the runs (a fresh one per run: suffix `-r<run>`) */
   readonly topics: readonly string[];
-  run(ctx: EosBenchContext, run: number): Promise<{ records: number; seconds: number; note?: string }>;
+  run(ctx: EosBenchContext, run: number): Promise<{ records: number; seconds: number; note?: string; transactions?: number }>;
 }
 
 const topicFor = (base: string, run: number): string => `${base}-r${run}`;
@@ -105,45 +107,31 @@ export const CASES: readonly EosCase[] = [
   produceCase('produce idempotent', 'eos-idem', [...PLAIN, 'enable.idempotence=true'], 'produce plain (acks=all, ≤5 in flight)'),
   consumeCase('consume read_uncommitted', 'eos-idem', 'read_uncommitted'),
   consumeCase('consume read_committed', 'eos-idem', 'read_committed', 'consume read_uncommitted'),
+  ...TRANSACTION_CASES,
 ];
 
 interface Figures {
   recordsPerSec: number[];
+  transactionsPerSec: number[];
   cpuPerGB: number[];
 }
 
 export async function runEosBench(cases: readonly EosCase[] = CASES): Promise<void> {
-  const version = requireKcat();
-  const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
-  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
-  const pin = process.env.GREGOR_BENCH_PIN !== '0' && cpus().length >= 2 && canPin();
-  const started = Date.now();
-  console.log(`eos bench: ${n} records × ${RECORD_BYTES} B, 1 partition, no compression; median of ${runs} runs after 1 warm-up, cases interleaved`);
-  console.log(`${version}; ${pin ? `broker pinned to CPU ${SERVER_CPU}, kcat to CPU ${CLIENT_CPU}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
-
+  const { records: n, runs, serverCpu, clientCpu, started } = kcatBenchSetup(
+    (records, runs) => `eos bench: ${records} records × ${RECORD_BYTES} B, 1 partition, no compression; median of ${runs} runs after 1 warm-up, cases interleaved`,
+    { server: SERVER_CPU, client: CLIENT_CPU },
+  );
   let broker: SingleBroker | undefined;
-  await inBenchScratch(
-    {
-      name: 'eos',
-      stopping: 'the broker, ZooKeeper and kcat',
-      teardown: async () => {
-        killKcats();
-        await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
-      },
-      onError: () => {
-        if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
-      },
-    },
-    async ({ root, startZooKeeper }) => {
+  await inBenchScratch(kcatBrokerScratch('eos', () => broker), async ({ root, startZooKeeper }) => {
       const file = join(root, 'records-100B.txt');
       writeRecords(file, n, 42);
       const oneRecordFile = join(root, 'one-record.txt');
       writeRecords(oneRecordFile, 1, 42);
-      broker = await startReadyBroker(root, await startZooKeeper(), pin ? SERVER_CPU : undefined);
+      broker = await startReadyBroker(root, await startZooKeeper(), serverCpu);
       const topics = cases.flatMap((c) => c.topics.flatMap((t) => Array.from({ length: runs + 1 }, (_, run) => ({ name: topicFor(t, run), partitions: 1 }))));
       await createTopics(broker.brokers, topics);
-      const ctx: EosBenchContext = { broker, file, oneRecordFile, records: n, clientCpu: pin ? CLIENT_CPU : undefined };
-      const figures = new Map<string, Figures>(cases.map((c) => [c.name, { recordsPerSec: [], cpuPerGB: [] }]));
+      const ctx: EosBenchContext = { broker, file, oneRecordFile, records: n, clientCpu };
+      const figures = new Map<string, Figures>(cases.map((c) => [c.name, { recordsPerSec: [], transactionsPerSec: [], cpuPerGB: [] }]));
       const raw: string[] = [];
       const producers = cases.filter((c) => c.topics.length > 0);
       const readers = cases.filter((c) => c.topics.length === 0);
@@ -161,28 +149,30 @@ export async function runEosBench(cases: readonly EosCase[] = CASES): Promise<vo
             if (run === 0) continue;
             const f = figures.get(c.name)!;
             f.recordsPerSec.push(rate);
+            if (r.transactions !== undefined) f.transactionsPerSec.push(r.transactions / r.seconds);
             f.cpuPerGB.push(cpu / ((r.records * RECORD_BYTES) / 1e9));
           }
         }
       }
-      const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
-      const rows: string[][] = [['case', 'rec/s [min–max]', 'MB/s', 'broker CPU-s/GB', 'vs baseline']];
+      const fmt = formatRate;
+      const rows: string[][] = [['case', 'rec/s [min–max]', 'MB/s', 'broker CPU-s/GB', 'txn/s', 'vs baseline']];
       for (const c of cases) {
         const f = figures.get(c.name)!;
         const rate = median(f.recordsPerSec);
         const base = c.baseline ? median(figures.get(c.baseline)?.recordsPerSec ?? []) : Number.NaN;
         const range = `[${fmt(Math.min(...f.recordsPerSec)).replace(' ', '')}–${fmt(Math.max(...f.recordsPerSec)).replace(' ', '')}]`;
-        rows.push([c.name, `${fmt(rate)} ${range}`, ((rate * RECORD_BYTES) / 1e6).toFixed(1), median(f.cpuPerGB).toFixed(1), c.baseline ? `${(rate / base).toFixed(2)}× ${c.baseline.split(' (')[0]}` : '']);
+        const txns = f.transactionsPerSec.length > 0 ? median(f.transactionsPerSec).toFixed(0) : '';
+        rows.push([c.name, `${fmt(rate)} ${range}`, ((rate * RECORD_BYTES) / 1e6).toFixed(1), median(f.cpuPerGB).toFixed(1), txns, c.baseline ? `${(rate / base).toFixed(2)}× ${c.baseline.split(' (')[0]}` : '']);
       }
       printTable(rows);
       console.log('');
       console.log('Rates: produce = kcat wall time to the last delivery report minus its start-up (a 1-record run); consume = from kcat\'s first record to its exit.');
+      console.log('Transactions: confluent-kafka-python, begin/produce/commit in a loop, from after init_transactions to the last commit.');
       console.log('The machine may be shared: compare figures of the same run; the raw runs show the spread.');
       console.log('raw runs:');
       for (const line of raw) console.log(`  ${line}`);
       printTotal(started);
-    },
-  );
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -8,6 +8,8 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   groups: async () => ({ run: (await import('./groups.js')).runGroupsBench }),
   replication: async () => ({ run: (await import('./replication.js')).runReplicationBench }),
   eos: async () => ({ run: async () => (await import('./eos.js')).runEosBench() }),
+  'cluster-start': async () => ({ run: (await import('./cluster-start.js')).runClusterStartBench }),
+  compaction: async () => ({ run: (await import('./compaction.js')).runCompactionBench }),
 };
 
 async function main(): Promise<void> {

@@ -22,25 +22,24 @@
  * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_PIN=0 (no taskset).
  * Run: `npm run bench -- produce` (built) or `node --import tsx src/bench/main.ts produce`.
  */
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   cpuSeconds,
   createTopics,
+  formatRate,
   inBenchScratch,
-  liveBrokers,
-  loadAverages,
+  kcatBenchSetup,
+  kcatBrokerScratch,
   median,
   printTable,
   printTotal,
   RECORD_BYTES,
   startReadyBroker,
-  tail,
   writeRecords,
   type SingleBroker,
 } from './bench-cluster.js';
-import { canPin, kcatConsume, kcatProduce, killKcats, requireKcat, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
+import { kcatConsume, kcatProduce, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
 
 const SERVER_CPU = 1;
 const CLIENT_CPU = 0;
@@ -66,31 +65,16 @@ interface Cell {
 const newCell = (): Cell => ({ recordsPerSec: [], records: [], cpuPerGB: [] });
 
 export async function runProduceBench(): Promise<void> {
-  const version = requireKcat();
-  const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
-  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
-  const pin = process.env.GREGOR_BENCH_PIN !== '0' && cpus().length >= 2 && canPin();
-  const serverCpu = pin ? SERVER_CPU : undefined;
-  const clientCpu = pin ? CLIENT_CPU : undefined;
-  const started = Date.now();
-  console.log(`produce bench: ${n} records × ${RECORD_BYTES} B, acks=1, no compression; median of ${runs} runs after 1 warm-up`);
-  console.log(`${version}; ${pin ? `servers pinned to CPU ${SERVER_CPU}, kcat to CPU ${CLIENT_CPU}` : 'no CPU pinning'}; load before: ${loadAverages()}`);
-
+  const { records: n, runs, serverCpu, clientCpu, started } = kcatBenchSetup(
+    (records, runs) => `produce bench: ${records} records × ${RECORD_BYTES} B, acks=1, no compression; median of ${runs} runs after 1 warm-up`,
+    { server: SERVER_CPU, client: CLIENT_CPU },
+  );
   let broker: SingleBroker | undefined;
   let mock: MockHolder | undefined;
   await inBenchScratch(
-    {
-      name: 'produce',
-      stopping: 'the broker, ZooKeeper and kcat',
-      teardown: async () => {
-        killKcats();
-        await Promise.all([...liveBrokers].map((stop) => stop().catch(() => {})));
-        await mock?.stop().catch(() => {});
-      },
-      onError: () => {
-        if (broker) console.error(`broker log tail (${broker.logPath}):\n${tail(broker.logPath)}`);
-      },
-    },
+    kcatBrokerScratch('produce', () => broker, async () => {
+      await mock?.stop().catch(() => {});
+    }),
     async ({ root, startZooKeeper }) => {
       const file = join(root, 'records-100B.txt');
       writeRecords(file, n, 42);
@@ -156,7 +140,7 @@ export async function runProduceBench(): Promise<void> {
         if (run > 0) ceiling.push(n / seconds);
       }
 
-      const fmtRate = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(0)} k`);
+      const fmtRate = formatRate;
       const range = (xs: readonly number[]): string => (xs.length > 1 ? ` [${fmtRate(Math.min(...xs)).replace(' ', '')}–${fmtRate(Math.max(...xs)).replace(' ', '')}]` : '');
       const mbps = (recPerSec: number): string => ((recPerSec * RECORD_BYTES) / 1e6).toFixed(1);
       const rows: string[][] = [['workload', 'gregor rec/s [min–max]', 'MB/s', 'CPU-s/GB', 'mock rec/s [min–max]', 'MB/s', 'gregor/mock']];

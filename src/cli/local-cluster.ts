@@ -31,6 +31,8 @@ export interface LocalClusterOptions {
   dataDir: string;
   zkPort: number;
   basePort: number;
+  /** broker i serves /metrics and the web view on httpBasePort + i (http.listener) */
+  httpBasePort?: number;
   /** extra `key=value` for every broker, applied last */
   overrides: readonly string[];
   jsonLogs: boolean;
@@ -41,6 +43,7 @@ export interface LocalClusterOptions {
 }
 
 const HOST = '127.0.0.1';
+export const DEFAULT_HTTP_BASE_PORT = 8080;
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIG_DIR = path.join(PACKAGE_ROOT, 'config');
 
@@ -65,12 +68,16 @@ function say(line: string): void {
 /** The properties file and overrides broker `i` of `n` is started with. */
 export function brokerLaunchArgs(
   i: number,
-  o: Pick<LocalClusterOptions, 'brokers' | 'dataDir' | 'zkPort' | 'basePort' | 'overrides'>,
+  o: Pick<LocalClusterOptions, 'brokers' | 'dataDir' | 'zkPort' | 'basePort' | 'overrides' | 'httpBasePort'>,
 ): { propsPath: string; overrides: string[] } {
   const port = o.basePort + i;
   const dedicated = path.join(CONFIG_DIR, `broker-${i}.properties`);
   const useDedicated = o.brokers === 3 && existsSync(dedicated);
-  const overrides = [`log.dirs=${path.join(path.resolve(o.dataDir), `broker-${i}`)}`, `zookeeper.connect=${HOST}:${o.zkPort}`];
+  const overrides = [
+    `log.dirs=${path.join(path.resolve(o.dataDir), `broker-${i}`)}`,
+    `zookeeper.connect=${HOST}:${o.zkPort}`,
+    `http.listener=${HOST}:${(o.httpBasePort ?? DEFAULT_HTTP_BASE_PORT) + i}`,
+  ];
   if (!useDedicated) {
     const rf = Math.min(3, o.brokers);
     overrides.push(
@@ -170,6 +177,8 @@ export async function runLocalCluster(o: LocalClusterOptions): Promise<number> {
   const busy: string[] = [];
   if (!(await portIsFree(o.zkPort))) busy.push(`ZooKeeper port ${o.zkPort} (use --zk-port)`);
   for (const i of ids) if (!(await portIsFree(o.basePort + i))) busy.push(`broker port ${o.basePort + i} (use --base-port)`);
+  const httpBase = o.httpBasePort ?? DEFAULT_HTTP_BASE_PORT;
+  for (const i of ids) if (!(await portIsFree(httpBase + i))) busy.push(`HTTP port ${httpBase + i} (use --http-base-port)`);
   if (busy.length > 0) {
     process.stderr.write(`gregor local-cluster: already in use on ${HOST}: ${busy.join(', ')}\n`);
     return 1;
@@ -301,9 +310,12 @@ function printBanner(
     `  bootstrap servers: ${bootstrap}`,
     `  controller:        ${controller >= 0 ? `broker ${controller}` : 'none elected yet'}`,
     `  brokers:           ${brokers.map((b) => `${b.id}=${HOST}:${b.port} (pid ${b.child.pid})`).join('  ')}`,
+    `  web view:          ${brokers.map((b) => `http://${HOST}:${(o.httpBasePort ?? DEFAULT_HTTP_BASE_PORT) + b.id}/`).join('  ')}`,
+    `  metrics:           ${brokers.map((b) => `http://${HOST}:${(o.httpBasePort ?? DEFAULT_HTTP_BASE_PORT) + b.id}/metrics`).join('  ')}`,
     '  try:',
     `    kcat -L -b ${first}`,
     `    echo hello | kcat -P -b ${bootstrap} -t demo && kcat -C -b ${first} -t demo -e`,
+    `    npx gregor topics --bootstrap-server ${first} --describe`,
     `    npx gregor zk-tree --zookeeper ${zkConnect}`,
     `    kill -9 <pid of the controller's broker>   # then watch the new controller in zk-tree`,
     '  Ctrl-C stops the brokers (controlled shutdown), then ZooKeeper.',

@@ -7,11 +7,13 @@
  *   gregor local-cluster [--brokers 3] [--data-dir ./data] ...           ZooKeeper + N brokers (npm start)
  *   gregor zk-tree [--zookeeper 127.0.0.1:2181]                          read-only view of the cluster's znodes
  *   gregor api-versions [--bootstrap 127.0.0.1:9092]                     the APIs and versions a broker serves
+ *   gregor topics|console-producer|console-consumer|consumer-groups|...  Kafka 2.7's operator scripts (kafka-tools.ts)
  *
  * Each command's module is imported when the command runs, so `--help` and config errors do not load the
  * broker. Actions resolve with the process exit code.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { registerKafkaTools } from './kafka-tools.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -82,6 +84,7 @@ function buildProgram(): Command {
     .option('--data-dir <dir>', 'where ZooKeeper data and broker logs live (kept between runs)', './data')
     .option('--zk-port <port>', 'ZooKeeper client port', portNumber, 2181)
     .option('--base-port <port>', 'broker i listens on base-port + i', portNumber, 9092)
+    .option('--http-base-port <port>', 'broker i serves /metrics and the web view on http-base-port + i', portNumber, 8080)
     .option('--override <key=value>', 'extra broker property for every broker (repeatable)', collect)
     .option('--json-logs', 'forward the brokers\' JSON log lines unchanged instead of the compact form')
     .action(
@@ -90,6 +93,7 @@ function buildProgram(): Command {
         dataDir: string;
         zkPort: number;
         basePort: number;
+        httpBasePort: number;
         override?: string[];
         jsonLogs?: boolean;
       }) => {
@@ -100,6 +104,7 @@ function buildProgram(): Command {
             dataDir: opts.dataDir,
             zkPort: opts.zkPort,
             basePort: opts.basePort,
+            httpBasePort: opts.httpBasePort,
             overrides: opts.override ?? [],
             jsonLogs: opts.jsonLogs ?? false,
           }),
@@ -118,6 +123,7 @@ function buildProgram(): Command {
       exitWith(await runZkTree({ connect: opts.zookeeper, json: opts.json ?? false, timeoutMs: opts.timeoutMs }));
     });
 
+  registerKafkaTools(program, exitWith);
   return program;
 }
 

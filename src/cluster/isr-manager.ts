@@ -57,6 +57,8 @@ export interface IsrManagerOptions {
   readonly partitions: () => Iterable<Partition>;
   /** after a successful ISR change: complete delayed produce/fetch requests of the partition */
   readonly onIsrChanged: (partition: Partition, highWatermarkChanged: boolean) => void;
+  /** IsrShrinksPerSec / IsrExpandsPerSec */
+  readonly metrics?: { isrShrunk(): void; isrExpanded(): void };
 }
 
 export class IsrManager {
@@ -141,6 +143,7 @@ export class IsrManager {
       },
       `Expanding ISR from ${partition.isr.join(',')} to ${newIsr.join(',')}`,
     );
+    this.opts.metrics?.isrExpanded();
     this.writeIsr(partition, newIsr);
   }
 
@@ -170,6 +173,7 @@ export class IsrManager {
         },
         `Shrinking ISR from ${p.isr.join(',')} to ${newIsr.join(',')}`,
       );
+      this.opts.metrics?.isrShrunk();
       this.writeIsr(p, newIsr);
     }
   }

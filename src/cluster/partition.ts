@@ -22,7 +22,8 @@
 import { KafkaError } from '../common/errors.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { LogAppendInfo } from '../log/log-append-info.js';
-import { nextOffsetAfter, type Log } from '../log/log.js';
+import { nextOffsetAfter } from '../log/batch-cursor.js';
+import type { Log } from '../log/log.js';
 import type { AppendOrigin } from '../log/producer-append-info.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { PartitionTopicConfig } from './topic-log-config.js';
@@ -148,6 +149,11 @@ export class Partition {
     return [...this.followers.values()];
   }
 
+  /** AlterReplicaLogDirs finished: the moved copy (same offsets and epochs) is now this replica's log. */
+  replaceLog(log: Log): void {
+    this._log = log;
+  }
+
   /** Opens or creates the log; the checkpointed HW is applied (bounded by the LEO) the first time. */
   createLogIfNotExists(isNew: boolean): Log {
     if (this._log) return this._log;
@@ -155,7 +161,7 @@ export class Partition {
     this._log = log;
     const hw = this.opts.checkpointedHighWatermark ?? 0;
     this._highWatermark = Math.min(Math.max(hw, log.logStartOffset), log.logEndOffset);
-    log.onHighWatermarkUpdated(this._highWatermark);
+    log.producerState.onHighWatermarkUpdated(this._highWatermark);
     return log;
   }
 
@@ -299,7 +305,7 @@ export class Partition {
     }
     if (hw > this._highWatermark) {
       this._highWatermark = hw;
-      log.onHighWatermarkUpdated(hw);
+      log.producerState.onHighWatermarkUpdated(hw);
       return true;
     }
     return false;
@@ -312,7 +318,7 @@ export class Partition {
     const hw = Math.min(leaderHighWatermark, log.logEndOffset);
     if (hw === this._highWatermark) return false;
     this._highWatermark = hw;
-    log.onHighWatermarkUpdated(hw);
+    log.producerState.onHighWatermarkUpdated(hw);
     return true;
   }
 

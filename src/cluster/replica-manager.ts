@@ -45,6 +45,7 @@ import { Purgatory } from '../purgatory/purgatory.js';
 import type { FollowerFetchTarget, ReplicaFetcherManager } from '../replication/fetcher-manager.js';
 import { LogFollowerPartition } from '../replication/log-follower-partition.js';
 import { IsrManager, type IsrZkStore } from './isr-manager.js';
+import { alterReplicaLogDirs, ReplicaAlterLogDirsManager } from './replica-alter-log-dirs.js';
 import { FetchIsolation, NO_EPOCH, Partition, type AbortedTransaction, type LeaderAndIsrState } from './partition.js';
 import type { AppendOrigin } from '../log/producer-append-info.js';
 import type { TxnMarkerListener } from './txn-markers.js';
@@ -73,6 +74,27 @@ export interface ReplicaManagerOptions {
   readonly fetcherManager?: ReplicaFetcherManager;
   /** inter.broker.listener.name: the leader endpoint fetchers connect to */
   readonly interBrokerListenerName?: string;
+  /** metric hooks (src/metrics), called per partition append and per ISR change, never per record */
+  readonly metrics?: ReplicaMetricsSink;
+}
+
+export interface ReplicaMetricsSink {
+  messagesAppended(topic: string, messages: number, bytes: number): void;
+  replicationBytesAppended(bytes: number): void;
+  isrShrunk(): void;
+  isrExpanded(): void;
+}
+
+/** ReplicaManager's gauges (Kafka's PartitionCount, LeaderCount, UnderReplicatedPartitions, ...). */
+export interface ReplicaCountsSnapshot {
+  partitions: number;
+  leaders: number;
+  underReplicated: number;
+  underMinIsr: number;
+  atMinIsr: number;
+  offlineReplicas: number;
+  /** largest follower lag (messages) of the partitions this broker follows */
+  maxFollowerLag: number;
 }
 
 export interface ReplicaListener {
@@ -175,12 +197,15 @@ export class ReplicaManager {
   private fetchersStopped = false;
   /** leader-side ISR expansion/shrink (present when `isrStore` is given) */
   readonly isrManager: IsrManager | null;
+  /** replica moves between this broker's log dirs (AlterReplicaLogDirs) */
+  readonly logDirMover: ReplicaAlterLogDirsManager;
 
   constructor(private readonly opts: ReplicaManagerOptions) {
     this.clock = opts.clock;
     this.log = childLogger(opts.log, 'replica-manager');
     this.producePurgatory = new Purgatory({ name: 'Produce', clock: opts.clock, log: this.log });
     this.fetchPurgatory = new Purgatory({ name: 'Fetch', clock: opts.clock, log: this.log });
+    this.logDirMover = new ReplicaAlterLogDirsManager({ logManager: opts.logManager, clock: opts.clock, log: opts.log });
     this.isrManager = opts.isrStore
       ? new IsrManager({
           brokerId: opts.brokerId,
@@ -190,6 +215,7 @@ export class ReplicaManager {
           replicaLagTimeMaxMs: opts.replicaLagTimeMaxMs,
           partitions: () => this.partitions.values(),
           onIsrChanged: (p) => this.completeDelayed(p.key, true),
+          ...(opts.metrics ? { metrics: opts.metrics } : {}),
         })
       : null;
   }
@@ -232,6 +258,7 @@ export class ReplicaManager {
     this.stopped = true;
     this.fetchersStopped = true;
     this.isrManager?.shutdown();
+    this.logDirMover.shutdown();
     this.checkpointTimer?.cancel();
     this.checkpointTimer = null;
     this.producePurgatory.shutdown();
@@ -250,6 +277,26 @@ export class ReplicaManager {
   removeListener(l: ReplicaListener): void {
     const i = this.listeners.indexOf(l);
     if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  /** The gauges' view of the hosted partitions, computed at scrape time. */
+  countsSnapshot(): ReplicaCountsSnapshot {
+    const c: ReplicaCountsSnapshot = { partitions: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0, offlineReplicas: 0, maxFollowerLag: 0 };
+    for (const p of this.partitions.values()) {
+      c.partitions++;
+      if (!p.log) c.offlineReplicas++;
+      if (p.isLeader) {
+        c.leaders++;
+        const minIsr = this.topicConfig(p.tp.topic).minInsyncReplicas;
+        if (p.isr.length < p.assignment.length) c.underReplicated++;
+        if (p.isr.length < minIsr) c.underMinIsr++;
+        else if (p.isr.length === minIsr) c.atMinIsr++;
+      } else {
+        const lag = this.opts.fetcherManager?.fetchState(p.tp)?.lag ?? 0;
+        if (lag > c.maxFollowerLag) c.maxFollowerLag = lag;
+      }
+    }
+    return c;
   }
 
   /** The group coordinator registers for `__consumer_offsets`: it is told every marker written there. */
@@ -416,6 +463,7 @@ export class ReplicaManager {
         currentLeaderEpoch: p.leaderEpoch,
         partition: new LogFollowerPartition(p, {
           onStorageError: (err) => this.log.error({ err, tp: p.key }, 'storage error while following; fetching stopped'),
+          ...(this.opts.metrics ? { onAppended: (bytes: number) => this.opts.metrics?.replicationBytesAppended(bytes) } : {}),
         }),
       });
     }
@@ -462,6 +510,7 @@ export class ReplicaManager {
           if (e === EPOCH_DURING_DELETE || e === NO_EPOCH || e > partition.leaderEpoch) {
             if (s.deletePartition) {
               this.partitions.delete(key);
+              this.logDirMover.cancel(key);
               this.opts.logManager.deleteLog(tp);
               this.restoredHighWatermarks.delete(key);
             } else {
@@ -490,6 +539,11 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) deletedTopics.delete(p.tp.topic);
     for (const topic of deletedTopics) this.opts.topicConfigs.delete(topic);
     return { errorCode: ErrorCode.None, partitionErrors };
+  }
+
+  /** AlterReplicaLogDirs: one error code per (partition, destination dir), in request order. */
+  alterReplicaLogDirs(requests: ReadonlyArray<{ tp: TopicPartition; dir: string }>): ErrorCode[] {
+    return alterReplicaLogDirs(this.opts.logManager, this.logDirMover, (tp) => this.partitions.get(tpKey(tp)), requests);
   }
 
   // ------------------------------------------------------------------------------- produce
@@ -527,6 +581,7 @@ export class ReplicaManager {
           errorMessage: null,
         };
         anyAppended = true;
+        this.opts.metrics?.messagesAppended(tp.topic, info.lastOffset - info.firstOffset + 1, records.length);
         if (requiredAcks === -1) required[i] = info.lastOffset + 1;
         if (!info.duplicate) appended.push({ key: partition.key, highWatermarkChanged });
       } catch (err) {

@@ -1,19 +1,17 @@
 /**
  * Topic configuration as the partition layer needs it: the effective TopicConfig (overrides from
  * `/config/topics/<t>` over the broker defaults) turned into the log's LogConfig, plus the few
- * values the leader checks itself (min.insync.replicas, compression.type, down-conversion).
+ * values the leader checks itself (min.insync.replicas, down-conversion).
  * Kafka's Long.MAX_VALUE ("never") arrives as a huge number or Infinity and is clamped to LONG_MAX.
  */
 import type { BrokerConfig } from '../config/broker-config.js';
 import { effectiveTopicConfig, type TopicConfig } from '../config/topic-config.js';
-import { CleanupPolicy, LONG_MAX, TimestampType, type LogConfig } from '../log/log-config.js';
+import { CleanupPolicy, CompressionType, LONG_MAX, TimestampType, type LogConfig } from '../log/log-config.js';
 
 export interface PartitionTopicConfig {
   readonly topic: TopicConfig;
   readonly log: LogConfig;
   readonly minInsyncReplicas: number;
-  /** 'producer', 'uncompressed', 'gzip', ... */
-  readonly compressionType: string;
   readonly downConversionEnabled: boolean;
 }
 
@@ -37,6 +35,12 @@ export function toLogConfig(tc: TopicConfig): LogConfig {
     messageTimestampType: v['message.timestamp.type'] === 'LogAppendTime' ? TimestampType.LogAppendTime : TimestampType.CreateTime,
     fileDeleteDelayMs: clamp(v['file.delete.delay.ms']),
     cleanupPolicy: Object.freeze(policy),
+    minCleanableDirtyRatio: v['min.cleanable.dirty.ratio'],
+    deleteRetentionMs: clamp(v['delete.retention.ms']),
+    minCompactionLagMs: clamp(v['min.compaction.lag.ms']),
+    maxCompactionLagMs: clamp(v['max.compaction.lag.ms']),
+    compressionType: v['compression.type'].toLowerCase() as CompressionType,
+    messageTimestampDifferenceMaxMs: clamp(v['message.timestamp.difference.max.ms']),
   });
 }
 
@@ -47,7 +51,6 @@ export function partitionTopicConfig(broker: BrokerConfig, overrides: Readonly<R
     topic,
     log: toLogConfig(topic),
     minInsyncReplicas: topic.values['min.insync.replicas'],
-    compressionType: topic.values['compression.type'],
     downConversionEnabled: topic.values['message.downconversion.enable'],
   };
 }
@@ -58,13 +61,28 @@ export function partitionTopicConfig(broker: BrokerConfig, overrides: Readonly<R
  */
 export class TopicConfigCache {
   private readonly byTopic = new Map<string, PartitionTopicConfig>();
-  private readonly defaults: PartitionTopicConfig;
+  /** the overrides each cached entry was built from (null: invalid overrides, defaults used) */
+  private readonly overrides = new Map<string, Readonly<Record<string, string>> | null>();
+  private defaults: PartitionTopicConfig;
 
   constructor(
-    private readonly broker: BrokerConfig,
+    private broker: BrokerConfig,
     private readonly fetchOverrides: (topic: string) => Promise<Record<string, string>>,
   ) {
     this.defaults = partitionTopicConfig(broker);
+  }
+
+  /** New broker defaults (dynamic broker config): every cached topic is rebuilt over them. */
+  reconfigure(broker: BrokerConfig): void {
+    this.broker = broker;
+    this.defaults = partitionTopicConfig(broker);
+    for (const [topic, o] of this.overrides) {
+      try {
+        this.byTopic.set(topic, o === null ? this.defaults : partitionTopicConfig(broker, o));
+      } catch {
+        this.byTopic.set(topic, this.defaults);
+      }
+    }
   }
 
   get(topic: string): PartitionTopicConfig {
@@ -83,9 +101,11 @@ export class TopicConfigCache {
         const overrides = await this.fetchOverrides(topic);
         try {
           this.byTopic.set(topic, partitionTopicConfig(this.broker, overrides));
+          this.overrides.set(topic, overrides);
         } catch (err) {
           onInvalid?.(topic, err);
           this.byTopic.set(topic, this.defaults);
+          this.overrides.set(topic, null);
         }
       }),
     );
@@ -95,10 +115,12 @@ export class TopicConfigCache {
   set(topic: string, overrides: Readonly<Record<string, string>>): PartitionTopicConfig {
     const config = partitionTopicConfig(this.broker, overrides);
     this.byTopic.set(topic, config);
+    this.overrides.set(topic, overrides);
     return config;
   }
 
   delete(topic: string): void {
     this.byTopic.delete(topic);
+    this.overrides.delete(topic);
   }
 }

@@ -178,6 +178,8 @@ export const BROKER_CONFIG_KEYS = {
   'metrics.sample.window.ms': key('long', '30000', 'Metric sample window (accepted; no effect in gregor)', { validator: atLeast(1), noEffect: true }),
   'metric.reporters': key('list', '', 'Java metric reporter classes (accepted; no effect in gregor)', { noEffect: true, ...D }),
   'metrics.recording.level': key('string', 'INFO', 'Metric recording level (accepted; no effect in gregor)', { noEffect: true }),
+  // gregor's own (not a Kafka key): the HTTP listener of /metrics and the web view
+  'http.listener': key('string', null, 'gregor only: host:port serving GET /metrics (Prometheus) and GET / (web view); unset = off'),
 } as const;
 
 export type BrokerConfigName = keyof typeof BROKER_CONFIG_KEYS;

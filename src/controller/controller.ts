@@ -36,6 +36,7 @@ import { ControllerMovedError, type KafkaZkClient } from '../zk/kafka-zk-client.
 import { processBrokerChange, processBrokerModification } from './broker-change.js';
 import { ControllerChannelManager, ControllerRequestBatch } from './controller-channel.js';
 import { ControllerContext } from './controller-context.js';
+import { controllerGauges, type ControllerGauges, type ControllerMetricsSink } from './controller-metrics.js';
 import { onControllerFailover } from './controller-failover.js';
 import type { ControllerServices } from './controller-services.js';
 import { CONTROLLER_WATCH, ControllerWatches, reassignIsrWatchKey } from './controller-watches.js';
@@ -93,6 +94,7 @@ export interface KafkaControllerOptions {
   requestTimeoutMs?: number;
   /** delay of the first auto-rebalance check after failover; Kafka hard-codes 5000 */
   autoRebalanceInitialDelayMs?: number;
+  metrics?: ControllerMetricsSink;
 }
 
 interface QueuedEvent {
@@ -163,6 +165,7 @@ export class KafkaController {
       ...common,
       controllerId: this.brokerId,
       uncleanLeaderElectionEnable: opts.uncleanLeaderElectionEnable ?? false,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
     });
     this.replicaStateMachine = new ReplicaStateMachine(common);
     this.topicDeletionManager = new TopicDeletionManager({
@@ -216,6 +219,20 @@ export class KafkaController {
   /** Whether this broker is the active controller. */
   get isActive(): boolean {
     return this.active;
+  }
+
+  /**
+   * Dynamic `unclean.leader.election.enable` (DynamicLogConfig → KafkaController.enableDefaultUncleanLeaderElection):
+   * the new default applies to later elections, and turning it on elects the offline partitions now.
+   */
+  setUncleanLeaderElectionEnable(enabled: boolean): void {
+    this.partitionStateMachine.setUncleanLeaderElectionEnable(enabled);
+    if (enabled) this.put({ type: 'unclean-leader-election-enable' });
+  }
+
+  /** Kafka's KafkaController gauges (all zero unless this controller is active). */
+  gauges(): ControllerGauges {
+    return controllerGauges(this.ctx, this.active);
   }
 
   /** The controller epoch this controller won (0 when it never was active). */
@@ -428,6 +445,9 @@ export class KafkaController {
         } finally {
           this.scheduleAutoLeaderRebalance(this.imbalanceIntervalMs);
         }
+        return;
+      case 'unclean-leader-election-enable':
+        await this.partitionStateMachine.triggerOnlinePartitionStateChange();
         return;
       case 'leader-and-isr-response':
         return processLeaderAndIsrResponse(s, event.brokerId, event.response);

@@ -54,6 +54,8 @@ export type ControllerEvent =
   | { type: 'partition-reassignment-isr-change'; tp: TopicPartition }
   // timers
   | { type: 'auto-preferred-leader-election' }
+  /** unclean.leader.election.enable turned on dynamically: elect offline partitions (Kafka's UncleanLeaderElectionEnable) */
+  | { type: 'unclean-leader-election-enable' }
   // broker responses
   | { type: 'leader-and-isr-response'; brokerId: number; response: MessageValue<typeof LeaderAndIsrResponse> }
   | {
@@ -98,6 +100,7 @@ export const ACTIVE_ONLY_EVENTS: ReadonlySet<ControllerEventType> = new Set<Cont
   'zk-partition-reassignment',
   'partition-reassignment-isr-change',
   'auto-preferred-leader-election',
+  'unclean-leader-election-enable',
   'leader-and-isr-response',
   'topic-deletion-stop-replica-response',
 ]);

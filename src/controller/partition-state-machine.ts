@@ -18,6 +18,7 @@ import { LogEvent, tpFields } from '../common/log-events.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { PartitionState } from '../zk/znodes.js';
 import type { LeadershipInfo } from './controller-context.js';
+import type { ControllerMetricsSink } from './controller-metrics.js';
 import {
   controlledShutdownLeader,
   offlinePartitionLeader,
@@ -68,10 +69,16 @@ export interface PartitionStateMachineDeps extends StateMachineDeps {
   controllerId: number;
   /** unclean.leader.election.enable of the broker (merged under each topic's config) */
   uncleanLeaderElectionEnable: boolean;
+  metrics?: ControllerMetricsSink;
 }
 
 export class PartitionStateMachine {
   constructor(private readonly d: PartitionStateMachineDeps) {}
+
+  /** The broker default changed dynamically (topic configs still override it). */
+  setUncleanLeaderElectionEnable(enabled: boolean): void {
+    this.d.uncleanLeaderElectionEnable = enabled;
+  }
 
   /** Failover: states from the cached leadership, then elect every New/Offline partition. */
   async startup(): Promise<void> {
@@ -239,19 +246,23 @@ export class PartitionStateMachine {
   /** Read-elect-write, retrying the partitions whose conditional write met BADVERSION. */
   private async electLeaderForPartitions(partitions: readonly TopicPartition[], strategy: ElectionStrategy): Promise<PartitionResult[]> {
     const out: PartitionResult[] = [];
+    const started = Date.now();
     let remaining = [...partitions];
+    let unclean = 0;
     while (remaining.length > 0) {
-      const { finished, retry } = await this.doElectLeaderForPartitions(remaining, strategy);
+      const { finished, retry, uncleanCount } = await this.doElectLeaderForPartitions(remaining, strategy);
       out.push(...finished);
+      unclean += uncleanCount;
       remaining = retry;
     }
+    if (out.some((r) => r.ok)) this.d.metrics?.leaderElection(Date.now() - started, unclean);
     return out;
   }
 
   private async doElectLeaderForPartitions(
     partitions: readonly TopicPartition[],
     strategy: ElectionStrategy,
-  ): Promise<{ finished: PartitionResult[]; retry: TopicPartition[] }> {
+  ): Promise<{ finished: PartitionResult[]; retry: TopicPartition[]; uncleanCount: number }> {
     const { ctx, zk, batch, controllerId } = this.d;
     const finished: PartitionResult[] = [];
     const valid: Array<{ tp: TopicPartition; current: PartitionState; zkVersion: number }> = [];
@@ -272,7 +283,7 @@ export class PartitionStateMachine {
         valid.push({ tp, current: current.state, zkVersion: current.zkVersion });
       }
     }
-    if (valid.length === 0) return { finished, retry: [] };
+    if (valid.length === 0) return { finished, retry: [], uncleanCount: 0 };
 
     const uncleanTopics = strategy.kind === 'offline' && !strategy.allowUnclean ? await this.uncleanEnabledTopics(valid) : new Set<string>();
     const updates: Array<{ tp: TopicPartition; state: PartitionState; expectedZkVersion: number; recipients: number[]; unclean: boolean }> = [];
@@ -298,19 +309,23 @@ export class PartitionStateMachine {
         unclean: elected.result.unclean,
       });
     }
-    if (updates.length === 0) return { finished, retry: [] };
+    if (updates.length === 0) return { finished, retry: [], uncleanCount: 0 };
+    let uncleanCount = 0;
 
     const retry = await writePartitionStates(
       this.d,
       updates,
       (u, info) => {
-        if (u.unclean) this.d.log.warn({ tp: tpKey(u.tp), leader: u.state.leader }, 'unclean leader election');
+        if (u.unclean) {
+          uncleanCount++;
+          this.d.log.warn({ tp: tpKey(u.tp), leader: u.state.leader }, 'unclean leader election');
+        }
         batch.addLeaderAndIsr(u.recipients.filter((r) => ctx.isLiveOrShuttingDown(r)), u.tp, info, ctx.fullReplicaAssignment(u.tp), false);
         finished.push({ tp: u.tp, ok: true, info });
       },
       (u) => finished.push({ tp: u.tp, ok: false, error: new StateChangeFailedError(`state znode of ${tpKey(u.tp)} vanished`) }),
     );
-    return { finished, retry };
+    return { finished, retry, uncleanCount };
   }
 
   private elect(

@@ -57,10 +57,15 @@ export type GroupCoordinatorConfigKey = keyof typeof GROUP_COORDINATOR_CONFIG_KE
 
 /** The defaults overridden by whichever Kafka-named keys `values` carries. */
 export function groupCoordinatorConfig(values: Partial<Record<GroupCoordinatorConfigKey, number>> = {}): GroupCoordinatorConfig {
-  const out: Record<string, number> = { ...DEFAULT_GROUP_COORDINATOR_CONFIG };
-  for (const [key, field] of Object.entries(GROUP_COORDINATOR_CONFIG_KEYS)) {
-    const v = values[key as GroupCoordinatorConfigKey];
-    if (v !== undefined) out[field] = v;
+  return configFromKafkaKeys(DEFAULT_GROUP_COORDINATOR_CONFIG, GROUP_COORDINATOR_CONFIG_KEYS, values);
+}
+
+/** A coordinator's settings: `defaults` with the values given under their Kafka names (`keys`: Kafka key → field). */
+export function configFromKafkaKeys<C extends object, K extends string>(defaults: C, keys: Readonly<Record<K, keyof C>>, values: Partial<Record<K, number>>): C {
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [key, field] of Object.entries(keys) as Array<[K, keyof C]>) {
+    const v = values[key];
+    if (v !== undefined) out[field as string] = v;
   }
-  return out as unknown as GroupCoordinatorConfig;
+  return out as C;
 }

@@ -29,7 +29,7 @@
  * - a member that leaves (or expires) while its SyncGroup waits gets that SyncGroup answered
  *   UNKNOWN_MEMBER_ID instead of a response that never comes.
  * Split: this file keeps placement, partition loading/unloading, the group admin APIs (Describe, List,
- * DeleteGroups) and the offsets entry points; JoinGroup/SyncGroup/Heartbeat/LeaveGroup and the rebalance
+ * DeleteGroups) and the offsets entry points (transactional ones in txn-offset-requests.ts); JoinGroup/SyncGroup/Heartbeat/LeaveGroup and the rebalance
  * live in group-membership.ts, the mirror notifications in membership-mirror.ts, offsets' cache and store
  * writes in offset-manager.ts, the offset request rules in offset-requests.ts, the waiting operations in
  * delayed-operations.ts.
@@ -53,17 +53,21 @@ import {
 import type { JoinGroupResult, SyncGroupResult } from './member-metadata.js';
 import { MembershipMirror } from './membership-mirror.js';
 import { OffsetManager } from './offset-manager.js';
-import type { OffsetStore } from './offset-store.js';
+import type { OffsetStore, TxnMarker, TxnOffsetStore } from './offset-store.js';
 import { OffsetRequests, type CommitOffsetsParams, type DeleteOffsetsResult, type FetchOffsetsResult } from './offset-requests.js';
 import type { TopicPartition } from '../common/topic-partition.js';
+import { TxnOffsetRequests, type TxnCommitOffsetsParams } from './txn-offset-requests.js';
 
 export type { HeartbeatParams, JoinGroupParams, LeaveGroupResult, MemberIdentity, SyncGroupParams } from './group-membership.js';
+export type { TxnCommitOffsetsParams } from './txn-offset-requests.js';
 
 export interface GroupCoordinatorOptions {
   config: GroupCoordinatorConfig;
   clock: Clock;
   log: Logger;
   offsetStore: OffsetStore;
+  /** pending transactional offsets (TxnOffsetCommit until the transaction's marker) */
+  txnOffsetStore: TxnOffsetStore;
   mirror: GroupMirror;
   /** does this topic partition exist (metadata cache)? OffsetCommit/OffsetDelete check it */
   partitionExists(tp: TopicPartition): boolean;
@@ -86,6 +90,8 @@ export class GroupCoordinator {
   private readonly membership: GroupMembership;
   private readonly offsetManager: OffsetManager;
   private readonly offsetRequests: OffsetRequests;
+  private readonly txnOffsets: TxnOffsetRequests;
+  private readonly txnStore: TxnOffsetStore;
   private active = false;
   private loadSeq = 0;
   private expiryTimer: { cancel(): void } | null = null;
@@ -107,18 +113,26 @@ export class GroupCoordinator {
       partitionFor: (groupId) => this.partitionFor(groupId),
     });
     this.offsetManager = new OffsetManager(opts.offsetStore, opts.clock, opts.log);
-    this.offsetRequests = new OffsetRequests({
+    const groups = {
+      validate: (groupId: string, allowEmptyId: boolean) => this.validateGroupStatus(groupId, allowEmptyId),
+      get: (groupId: string) => this.groups.get(groupId),
+      create: (groupId: string) => this.addGroup(groupId),
+      heartbeat: (group: GroupMetadata, member: Parameters<GroupMembership['completeAndScheduleNextHeartbeatExpiration']>[1]) =>
+        this.membership.completeAndScheduleNextHeartbeatExpiration(group, member),
+      removeIfDeadEmpty: (group: GroupMetadata) => this.maybeRemoveEmptyGroup(group),
+    };
+    this.offsetRequests = new OffsetRequests({ config: opts.config, clock: opts.clock, offsets: this.offsetManager, partitionExists: opts.partitionExists, groups });
+    this.txnStore = opts.txnOffsetStore;
+    this.txnOffsets = new TxnOffsetRequests({
       config: opts.config,
       clock: opts.clock,
+      log: opts.log,
+      store: opts.txnOffsetStore,
       offsets: this.offsetManager,
+      groups,
       partitionExists: opts.partitionExists,
-      groups: {
-        validate: (groupId, allowEmptyId) => this.validateGroupStatus(groupId, allowEmptyId),
-        get: (groupId) => this.groups.get(groupId),
-        create: (groupId) => this.addGroup(groupId),
-        heartbeat: (group, member) => this.membership.completeAndScheduleNextHeartbeatExpiration(group, member),
-        removeIfDeadEmpty: (group) => this.maybeRemoveEmptyGroup(group),
-      },
+      partitionFor: (groupId) => this.partitionFor(groupId),
+      awaitPartition: (partition) => this.awaitPartition(partition),
     });
   }
 
@@ -157,29 +171,29 @@ export class GroupCoordinator {
     const done = new Promise<void>((r) => (resolveDone = r));
     this.partitions.set(partition, { state: 'loading', token, done });
     this.log.info({ partition }, 'loading groups of __consumer_offsets partition');
-    const attempt = (): void => {
-      this.store.listGroupsWithOffsets().then(
-        (ids) => {
-          const load = this.partitions.get(partition);
-          if (load?.token !== token) return resolveDone();
-          for (const id of ids) {
-            if (this.partitionFor(id) !== partition || this.groups.has(id)) continue;
-            const group = new GroupMetadata(id, GroupState.Empty, null);
-            group.offsetsLoaded = false;
-            this.groups.set(id, group);
-          }
-          load.state = 'loaded';
-          this.log.info({ partition }, 'groups of __consumer_offsets partition loaded');
-          resolveDone();
-        },
-        (err: unknown) => {
-          if (this.partitions.get(partition)?.token !== token) return resolveDone();
-          this.log.warn({ err, partition }, 'listing groups with offsets failed; retrying');
-          this.clock.setTimeout(attempt, LOAD_RETRY_MS);
-        },
-      );
+    const attempt = async (): Promise<void> => {
+      try {
+        // pending transactional offsets live in ZooKeeper too: a new coordinator has them before it serves
+        const [ids, pending] = await Promise.all([this.store.listGroupsWithOffsets(), this.txnOffsets.readPartition(partition)]);
+        const load = this.partitions.get(partition);
+        if (load?.token !== token) return resolveDone();
+        for (const id of ids) {
+          if (this.partitionFor(id) !== partition || this.groups.has(id)) continue;
+          const group = new GroupMetadata(id, GroupState.Empty, null);
+          group.offsetsLoaded = false;
+          this.groups.set(id, group);
+        }
+        this.txnOffsets.installPending(pending);
+        load.state = 'loaded';
+        this.log.info({ partition }, 'groups of __consumer_offsets partition loaded');
+        resolveDone();
+      } catch (err) {
+        if (this.partitions.get(partition)?.token !== token) return resolveDone();
+        this.log.warn({ err, partition }, 'loading the groups of the partition failed; retrying');
+        this.clock.setTimeout(() => void attempt(), LOAD_RETRY_MS);
+      }
     };
-    attempt();
+    void attempt();
     return done;
   }
 
@@ -189,9 +203,18 @@ export class GroupCoordinator {
     for (const group of [...this.groups.values()]) {
       if (this.partitionFor(group.groupId) !== partition) continue;
       this.groups.delete(group.groupId);
+      this.txnOffsets.unloadGroup(group.groupId);
       this.membership.unloadGroup(group, ErrorCode.NotCoordinator);
     }
     this.log.info({ partition }, 'resigned as coordinator of __consumer_offsets partition');
+  }
+
+  /** Waits for a load of `partition` in progress; false when this broker does not (or no longer) coordinates it. */
+  private async awaitPartition(partition: number): Promise<boolean> {
+    const load = this.partitions.get(partition);
+    if (!load) return false;
+    await load.done;
+    return this.partitions.get(partition)?.token === load.token && load.state === 'loaded';
   }
 
   /** Kafka's validateGroupStatus; null when the request may proceed. */
@@ -269,8 +292,18 @@ export class GroupCoordinator {
     if (!group.is(GroupState.Empty)) return ErrorCode.NonEmptyGroup;
     group.transitionTo(GroupState.Dead, this.clock.now());
     this.groups.delete(groupId);
+    this.txnOffsets.unloadGroup(groupId);
     this.membership.unloadGroup(group, ErrorCode.CoordinatorNotAvailable);
-    return this.offsetManager.deleteGroup(group).then((code) => {
+    // Kafka drops a deleted group's pending transactional offsets with it
+    const pendingGone = this.offsetManager.serialize(group, () => this.txnStore.deleteGroup(groupId)).then(
+      () => ErrorCode.None,
+      (err: unknown) => {
+        this.log.warn({ err, groupId }, 'deleting pending transactional offsets failed');
+        return ErrorCode.CoordinatorNotAvailable;
+      },
+    );
+    return Promise.all([this.offsetManager.deleteGroup(group), pendingGone]).then(([offsetsCode, pendingCode]) => {
+      const code = offsetsCode !== ErrorCode.None ? offsetsCode : pendingCode;
       if (code === ErrorCode.None) {
         this.log.info({ groupId }, 'group deleted');
       } else if (!this.groups.has(groupId) && this.isCoordinatorFor(groupId)) {
@@ -290,12 +323,32 @@ export class GroupCoordinator {
     return this.offsetRequests.commit(p);
   }
 
+  /** TxnOffsetCommit: per-partition codes (rules in txn-offset-requests.ts). */
+  handleTxnCommitOffsets(p: TxnCommitOffsetsParams): Promise<ErrorCode[]> {
+    return this.txnOffsets.commit(p);
+  }
+
+  /**
+   * The hook of WriteTxnMarkers on the leader of `__consumer_offsets-<partition>`: the marker's
+   * pending offsets become committed (COMMIT) or are dropped (ABORT); the code is that partition's
+   * answer in the WriteTxnMarkers response.
+   */
+  handleTxnCompletion(partition: number, marker: TxnMarker): Promise<ErrorCode> {
+    return this.txnOffsets.complete(partition, marker);
+  }
+
   handleFetchOffsets(groupId: string, partitions: readonly TopicPartition[] | null, requireStable = false): Promise<FetchOffsetsResult> {
     return this.offsetRequests.fetch(groupId, partitions, requireStable);
   }
 
-  handleDeleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<DeleteOffsetsResult> {
-    return this.offsetRequests.deleteOffsets(groupId, partitions);
+  async handleDeleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<DeleteOffsetsResult> {
+    const result = await this.offsetRequests.deleteOffsets(groupId, partitions);
+    const group = this.groups.get(groupId);
+    const deleted = result.partitions.filter((p) => p.errorCode === ErrorCode.None);
+    if (!group || deleted.length === 0) return result;
+    const code = await this.txnOffsets.deletePending(group, deleted);
+    if (code !== ErrorCode.None) for (const p of deleted) p.errorCode = code;
+    return result;
   }
 
   /** One pass of offset expiry over every group this broker coordinates; returns offsets removed. */

@@ -93,6 +93,8 @@ export class GroupMetadata {
   readonly offsets = new Map<string, OffsetAndMetadata>();
   /** tpKey → commits in flight for it (expiry never removes those) */
   readonly pendingOffsetCommits = new Map<string, number>();
+  /** producer id → its pending transactional offsets by tpKey (TxnOffsetCommit until the marker) */
+  readonly pendingTxnOffsets = new Map<number, Map<string, OffsetAndMetadata>>();
 
   constructor(
     readonly groupId: string,
@@ -383,7 +385,15 @@ export class GroupMetadata {
   // Offsets
 
   hasOffsets(): boolean {
-    return this.offsets.size > 0 || this.pendingOffsetCommits.size > 0;
+    return this.offsets.size > 0 || this.pendingOffsetCommits.size > 0 || this.pendingTxnOffsets.size > 0;
+  }
+
+  /** A plain commit in flight or a transactional one not yet committed (OffsetFetch RequireStable). */
+  hasPendingOffsetCommitsForTopicPartition(tp: TopicPartition): boolean {
+    const key = tpKey(tp);
+    if (this.pendingOffsetCommits.has(key)) return true;
+    for (const pending of this.pendingTxnOffsets.values()) if (pending.has(key)) return true;
+    return false;
   }
 
   offset(tp: TopicPartition): OffsetAndMetadata | undefined {

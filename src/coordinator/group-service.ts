@@ -10,6 +10,9 @@
  * - LeaderAndIsr making this broker leader of a `__consumer_offsets` partition → onElection;
  *   follower or StopReplica → onResignation, so coordinator failover follows partition
  *   leadership (ARCHITECTURE §6).
+ * - a transaction marker written on a `__consumer_offsets` partition here (WriteTxnMarkers) →
+ *   handleTxnCompletion: the producer's pending transactional offsets of the partition's groups
+ *   are committed or dropped, and that is the partition's answer to the marker (ARCHITECTURE §13).
  */
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
@@ -20,6 +23,7 @@ import type { MetadataCache } from '../metadata/metadata-cache.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { ZkGroupMirror } from '../zk/zk-group-mirror.js';
 import { ZkOffsetStore } from '../zk/zk-offset-store.js';
+import { ZkTxnOffsetStore } from '../zk/zk-txn-offset-store.js';
 import { groupCoordinatorConfig } from './coordinator-config.js';
 import type { CoordinatorLocator } from './coordinator-locator.js';
 import { internalTopicLocator } from './internal-topic-locator.js';
@@ -61,6 +65,7 @@ export function createGroupService(deps: CoordinatorServiceDeps): GroupService {
     clock: deps.clock,
     log: deps.log,
     offsetStore: new ZkOffsetStore(deps.zk.zk, { timeoutMs: v['offsets.commit.timeout.ms'] }),
+    txnOffsetStore: new ZkTxnOffsetStore(deps.zk.zk),
     mirror,
     partitionExists: (tp) => deps.metadataCache.partition(tp) !== undefined,
   });
@@ -78,12 +83,18 @@ export function createGroupService(deps: CoordinatorServiceDeps): GroupService {
     },
   });
 
+  deps.replicaManager.setTxnMarkerListener(GROUP_METADATA_TOPIC, {
+    onTxnMarker: (e) =>
+      coordinator.handleTxnCompletion(e.tp.partition, { producerId: e.producerId, producerEpoch: e.producerEpoch, coordinatorEpoch: e.coordinatorEpoch, commit: e.committed }),
+  });
+
   return {
     name: 'group-coordinator',
     coordinator,
     locator: internalTopicLocator(deps, GROUP_METADATA_TOPIC, (groupId) => coordinator.partitionFor(groupId)),
     startup: () => coordinator.startup(),
     shutdown: async () => {
+      deps.replicaManager.setTxnMarkerListener(GROUP_METADATA_TOPIC, null);
       coordinator.shutdown();
       await mirror.close();
     },

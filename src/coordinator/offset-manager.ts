@@ -86,15 +86,17 @@ export class OffsetManager {
     }
   }
 
-  /** Kafka's getOffsets: requested (or all committed) partitions; −1 / "" where none. */
-  getOffsets(group: GroupMetadata | undefined, partitions: readonly TopicPartition[] | null): FetchedOffset[] {
+  /**
+   * Kafka's getOffsets: requested (or all committed) partitions; −1 / "" where none; with
+   * `requireStable`, a partition with a commit in flight or a pending transactional commit is
+   * UNSTABLE_OFFSET_COMMIT (offset −1).
+   */
+  getOffsets(group: GroupMetadata | undefined, partitions: readonly TopicPartition[] | null, requireStable = false): FetchedOffset[] {
     if (!group || group.is(GroupState.Dead)) return (partitions ?? []).map(noOffset);
-    if (partitions === null) {
-      return [...group.offsets.values()]
-        .sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition))
-        .map(fetched);
-    }
-    return partitions.map((tp) => {
+    const wanted: readonly TopicPartition[] =
+      partitions ?? [...group.offsets.values()].sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    return wanted.map((tp) => {
+      if (requireStable && group.hasPendingOffsetCommitsForTopicPartition(tp)) return { ...noOffset(tp), errorCode: ErrorCode.UnstableOffsetCommit };
       const o = group.offset(tp);
       return o ? fetched(o) : noOffset(tp);
     });
@@ -134,7 +136,8 @@ export class OffsetManager {
     return expired.length;
   }
 
-  private serialize<T>(group: GroupMetadata, write: () => Promise<T>): Promise<T> {
+  /** Runs `write` after every store write of the group queued before it (one chain per group). */
+  serialize<T>(group: GroupMetadata, write: () => Promise<T>): Promise<T> {
     const prev = this.chains.get(group) ?? Promise.resolve();
     const next = prev.then(write, write);
     this.chains.set(

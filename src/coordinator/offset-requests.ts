@@ -80,44 +80,61 @@ export interface OffsetRequestsOptions {
   partitionExists(tp: TopicPartition): boolean;
 }
 
+/** Per-partition codes with the partitions unknown to the cluster answered; `setAll` answers the known ones. */
+export function partitionCodes(partitions: readonly TopicPartition[], exists: (tp: TopicPartition) => boolean) {
+  const codes: ErrorCode[] = partitions.map((tp) => (exists(tp) ? ErrorCode.None : ErrorCode.UnknownTopicOrPartition));
+  const known = codes.flatMap((c, i) => (c === ErrorCode.None ? [i] : []));
+  const setAll = (code: ErrorCode): ErrorCode[] => {
+    for (const i of known) codes[i] = code;
+    return codes;
+  };
+  return { codes, known, setAll };
+}
+
+/**
+ * The entries to store for the `known` partitions, with the times `stamp` gives; metadata longer than
+ * `maxMetadata` (UTF-16 length, as Kafka compares it) gets OFFSET_METADATA_TOO_LARGE in `codes`
+ * instead. `stored` are the indexes of the entries.
+ */
+export function offsetEntries<P extends Omit<OffsetCommitPartition, 'commitTimestamp'>>(
+  partitions: readonly P[],
+  known: readonly number[],
+  codes: ErrorCode[],
+  maxMetadata: number,
+  stamp: (tp: P) => Pick<OffsetAndMetadata, 'commitTimestamp' | 'expireTimestamp'>,
+): { entries: OffsetAndMetadata[]; stored: number[] } {
+  const entries: OffsetAndMetadata[] = [];
+  const stored: number[] = [];
+  for (const i of known) {
+    const tp = partitions[i]!;
+    const metadata = tp.metadata ?? '';
+    if (metadata.length > maxMetadata) {
+      codes[i] = ErrorCode.OffsetMetadataTooLarge;
+      continue;
+    }
+    stored.push(i);
+    entries.push({ topic: tp.topic, partition: tp.partition, offset: tp.offset, leaderEpoch: tp.leaderEpoch, metadata, ...stamp(tp) });
+  }
+  return { entries, stored };
+}
+
 export class OffsetRequests {
   constructor(private readonly o: OffsetRequestsOptions) {}
 
   /** Per-partition codes, aligned with `p.partitions`. */
   async commit(p: CommitOffsetsParams): Promise<ErrorCode[]> {
-    const codes: ErrorCode[] = p.partitions.map((tp) => (this.o.partitionExists(tp) ? ErrorCode.None : ErrorCode.UnknownTopicOrPartition));
-    const indexes = codes.flatMap((c, i) => (c === ErrorCode.None ? [i] : []));
-    if (indexes.length === 0) return codes;
-    const setAll = (code: ErrorCode) => {
-      for (const i of indexes) codes[i] = code;
-      return codes;
-    };
+    const { codes, known, setAll } = partitionCodes(p.partitions, this.o.partitionExists);
+    if (known.length === 0) return codes;
     const group = await this.loadedGroupForCommit(p);
     if (typeof group === 'number') return setAll(group);
     const decision = this.commitDecision(group, p);
     if (decision !== null) return setAll(decision);
 
     const now = this.o.clock.now();
-    const entries: OffsetAndMetadata[] = [];
-    const stored: number[] = [];
-    for (const i of indexes) {
-      const tp = p.partitions[i]!;
-      const metadata = tp.metadata ?? '';
-      if (metadata.length > this.o.config.offsetMetadataMaxBytes) {
-        codes[i] = ErrorCode.OffsetMetadataTooLarge;
-        continue;
-      }
-      stored.push(i);
-      entries.push({
-        topic: tp.topic,
-        partition: tp.partition,
-        offset: tp.offset,
-        leaderEpoch: tp.leaderEpoch,
-        metadata,
-        commitTimestamp: tp.commitTimestamp === -1 ? now : tp.commitTimestamp,
-        expireTimestamp: p.retentionTimeMs === -1 ? null : now + p.retentionTimeMs,
-      });
-    }
+    const { entries, stored } = offsetEntries(p.partitions, known, codes, this.o.config.offsetMetadataMaxBytes, (tp) => ({
+      commitTimestamp: tp.commitTimestamp === -1 ? now : tp.commitTimestamp,
+      expireTimestamp: p.retentionTimeMs === -1 ? null : now + p.retentionTimeMs,
+    }));
     // Kafka appends the commit as one batch to __consumer_offsets: above max.message.bytes it fails
     // (MESSAGE_TOO_LARGE), answered INVALID_COMMIT_OFFSET_SIZE for every partition of the batch.
     const code =
@@ -170,7 +187,7 @@ export class OffsetRequests {
     }
   }
 
-  async fetch(groupId: string, partitions: readonly TopicPartition[] | null, _requireStable: boolean): Promise<FetchOffsetsResult> {
+  async fetch(groupId: string, partitions: readonly TopicPartition[] | null, requireStable: boolean): Promise<FetchOffsetsResult> {
     const error = this.o.groups.validate(groupId, true);
     if (error !== null) return { errorCode: error, partitions: [] };
     const group = this.o.groups.get(groupId);
@@ -183,9 +200,7 @@ export class OffsetRequests {
       const again = this.o.groups.validate(groupId, true);
       if (again !== null) return { errorCode: again, partitions: [] };
     }
-    // No transactional offsets are pending on this coordinator's cache, so RequireStable (v7)
-    // never finds an unstable partition here.
-    return { errorCode: ErrorCode.None, partitions: this.o.offsets.getOffsets(group, partitions) };
+    return { errorCode: ErrorCode.None, partitions: this.o.offsets.getOffsets(group, partitions, requireStable) };
   }
 
   async deleteOffsets(groupId: string, requested: readonly TopicPartition[]): Promise<DeleteOffsetsResult> {

@@ -17,6 +17,7 @@
  *   not touch the store after that.
  */
 import type { TopicPartition } from '../common/topic-partition.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
 
 export interface CommittedOffset {
   readonly topic: string;
@@ -37,4 +38,35 @@ export interface OffsetStore {
   deleteGroup(groupId: string): Promise<void>;
   deleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<void>;
   listGroupsWithOffsets(): Promise<string[]>;
+}
+
+/** A transaction marker as the group coordinator applies it to pending offsets. */
+export interface TxnMarker {
+  readonly producerId: number;
+  readonly producerEpoch: number;
+  readonly coordinatorEpoch: number;
+  readonly commit: boolean;
+}
+
+/**
+ * Pending transactional offsets (ARCHITECTURE §13): TxnOffsetCommit parks them per group and producer
+ * id; the COMMIT marker moves them to the committed offsets, ABORT drops them.
+ *
+ * Contract:
+ * - `storePending` is one write; it rejects with KafkaError(INVALID_PRODUCER_EPOCH) when the store knows a
+ *   newer epoch of the producer in this group, and resolves only once the offsets are durable.
+ * - `complete` answers INVALID_PRODUCER_EPOCH / TRANSACTION_COORDINATOR_FENCED for a marker older than
+ *   what the store knows (nothing changed), else NONE with the offsets it committed; a partition that got
+ *   a plain commit after the TxnOffsetCommit keeps the plain one. A repeated marker finds nothing.
+ * - `loadPending` and `listGroupsWithPending` are read at a `__consumer_offsets` partition election only.
+ */
+export interface TxnOffsetStore {
+  storePending(groupId: string, producerId: number, producerEpoch: number, offsets: readonly CommittedOffset[], now: number): Promise<void>;
+  complete(groupId: string, marker: TxnMarker, now: number): Promise<{ errorCode: ErrorCode; committed: readonly CommittedOffset[] }>;
+  loadPending(groupId: string): Promise<Map<number, { producerEpoch: number; offsets: CommittedOffset[] }>>;
+  listGroupsWithPending(): Promise<string[]>;
+  /** the group's pending offsets of every producer (DeleteGroups) */
+  deleteGroup(groupId: string): Promise<void>;
+  /** the pending offsets of these partitions, of every producer (OffsetDelete) */
+  deletePending(groupId: string, partitions: readonly TopicPartition[]): Promise<void>;
 }

@@ -131,3 +131,15 @@ export class BatchCursor {
     return this.windowLength >= length ? 0 : -1;
   }
 }
+
+/** The offset after the last whole batch of `records` (what a fetch returned), or -1 when it holds none. */
+export function nextOffsetAfter(records: Buffer): number {
+  let next = -1;
+  for (let pos = 0; pos + LOG_OVERHEAD <= records.length; ) {
+    const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+    if (pos + size > records.length) break;
+    next = readSafeInt64(records, pos) + records.readInt32BE(pos + LAST_OFFSET_DELTA) + 1;
+    pos += size;
+  }
+  return next;
+}

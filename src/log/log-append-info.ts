@@ -5,7 +5,8 @@
  * Per batch, header fields only (no record is decoded): the length must be sane and fit the
  * buffer, magic must be 2, the batch must not exceed max.message.bytes. As leader, baseOffset and
  * partitionLeaderEpoch are rewritten in place; both lie outside the CRC-32C range, so the CRC
- * stays valid. As follower, offsets must increase and the CRC is verified: replicated bytes come
+ * stays valid. Under LogAppendTime the leader also stamps each batch (timestamp-type bit and
+ * MaxTimestamp = the append time, CRC recomputed), as Kafka's LogValidator does. As follower, offsets must increase and the CRC is verified: replicated bytes come
  * from another broker's disk and must not be trusted blindly.
  */
 import { KafkaError } from '../common/errors.js';
@@ -22,8 +23,10 @@ import {
   PRODUCER_ID,
 } from '../protocol/records/batch-layout.js';
 import { crc32c } from '../protocol/records/crc.js';
+import { RecordBatch } from '../protocol/records/record-batch.js';
 import { writeInt64 } from '../protocol/primitives.js';
 import { CURRENT_MAGIC, MIN_BATCH_LENGTH, readSafeInt64 } from './batch-cursor.js';
+import type { BatchMetadata } from './producer-state-entry.js';
 import { NO_TIMESTAMP } from './time-index.js';
 
 export interface LogAppendInfo {
@@ -53,7 +56,7 @@ export interface AnalyzedBatches {
 }
 
 export type AppendMode =
-  | { readonly role: 'leader'; readonly nextOffset: number; readonly leaderEpoch: number }
+  | { readonly role: 'leader'; readonly nextOffset: number; readonly leaderEpoch: number; readonly logAppendTime: number }
   | { readonly role: 'follower'; readonly logEndOffset: number };
 
 function corrupt(message: string): KafkaError {
@@ -84,13 +87,17 @@ export function analyzeBatches(records: Buffer, mode: AppendMode, maxMessageByte
     }
     if (records.readInt8(pos + MAGIC) !== CURRENT_MAGIC) throw corrupt(`unsupported magic ${records.readInt8(pos + MAGIC)}`);
     const lastOffsetDelta = records.readInt32BE(pos + LAST_OFFSET_DELTA);
-    const maxTimestamp = readSafeInt64(records, pos + MAX_TIMESTAMP);
+    let maxTimestamp = readSafeInt64(records, pos + MAX_TIMESTAMP);
     if (lastOffsetDelta < 0 || Number.isNaN(maxTimestamp)) throw corrupt('lastOffsetDelta or maxTimestamp out of range');
     let baseOffset: number;
     if (mode.role === 'leader') {
       baseOffset = nextOffset;
       writeInt64(records, pos, baseOffset);
       records.writeInt32BE(mode.leaderEpoch, pos + PARTITION_LEADER_EPOCH);
+      if (mode.logAppendTime >= 0) {
+        maxTimestamp = mode.logAppendTime;
+        new RecordBatch(records.subarray(pos, pos + size)).setLogAppendTime(maxTimestamp);
+      }
     } else {
       baseOffset = readSafeInt64(records, pos);
       if (!(baseOffset >= nextOffset)) {
@@ -117,4 +124,19 @@ export function analyzeBatches(records: Buffer, mode: AppendMode, maxMessageByte
     pos += size;
   }
   return info;
+}
+
+/** What a retried batch is answered: the original's offsets and max timestamp (a 2.7 quirk, even under CreateTime). */
+export function duplicateAppendInfo(d: BatchMetadata, logStartOffset: number): LogAppendInfo {
+  return {
+    firstOffset: d.firstOffset,
+    lastOffset: d.lastOffset,
+    maxTimestamp: d.timestamp,
+    offsetOfMaxTimestamp: d.lastOffset,
+    logAppendTime: d.timestamp,
+    logStartOffset,
+    batchCount: 0,
+    validBytes: 0,
+    duplicate: true,
+  };
 }

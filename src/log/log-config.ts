@@ -38,7 +38,29 @@ export interface LogConfig {
   /** file.delete.delay.ms: how long a `.deleted` segment lingers before removal. */
   readonly fileDeleteDelayMs: number;
   readonly cleanupPolicy: readonly CleanupPolicy[];
+  /** min.cleanable.dirty.ratio: the cleaner takes a log whose dirty share of bytes is above this. */
+  readonly minCleanableDirtyRatio: number;
+  /** delete.retention.ms: how long tombstones (and transaction markers) survive once cleaned. */
+  readonly deleteRetentionMs: number;
+  /** min.compaction.lag.ms: records younger than this are not compacted. */
+  readonly minCompactionLagMs: number;
+  /** max.compaction.lag.ms: a dirty segment older than this is cleaned whatever the ratio. */
+  readonly maxCompactionLagMs: number;
+  /** compression.type: 'producer' keeps the producer's codec; else produce recompresses to this. */
+  readonly compressionType: CompressionType;
+  /** message.timestamp.difference.max.ms: CreateTime records further from the broker's clock are refused. */
+  readonly messageTimestampDifferenceMaxMs: number;
 }
+
+export const CompressionType = {
+  Producer: 'producer',
+  Uncompressed: 'uncompressed',
+  Gzip: 'gzip',
+  Snappy: 'snappy',
+  Lz4: 'lz4',
+  Zstd: 'zstd',
+} as const;
+export type CompressionType = (typeof CompressionType)[keyof typeof CompressionType];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -55,6 +77,12 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   messageTimestampType: TimestampType.CreateTime,
   fileDeleteDelayMs: 60_000,
   cleanupPolicy: Object.freeze([CleanupPolicy.Delete]),
+  minCleanableDirtyRatio: 0.5,
+  deleteRetentionMs: DAY_MS,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: LONG_MAX,
+  compressionType: CompressionType.Producer,
+  messageTimestampDifferenceMaxMs: LONG_MAX,
 });
 
 /** LogConfig field → topic-level config key, as Kafka names it. */
@@ -71,7 +99,18 @@ export const TopicConfigKey = {
   messageTimestampType: 'message.timestamp.type',
   fileDeleteDelayMs: 'file.delete.delay.ms',
   cleanupPolicy: 'cleanup.policy',
+  minCleanableDirtyRatio: 'min.cleanable.dirty.ratio',
+  deleteRetentionMs: 'delete.retention.ms',
+  minCompactionLagMs: 'min.compaction.lag.ms',
+  maxCompactionLagMs: 'max.compaction.lag.ms',
+  compressionType: 'compression.type',
+  messageTimestampDifferenceMaxMs: 'message.timestamp.difference.max.ms',
 } as const satisfies Record<keyof LogConfig, string>;
+
+/** cleanup.policy contains compact: the log cleaner owns this log (cleaning and retention). */
+export function isCompacted(config: LogConfig): boolean {
+  return config.cleanupPolicy.includes(CleanupPolicy.Compact);
+}
 
 export function logConfig(overrides: Partial<LogConfig> = {}): LogConfig {
   return Object.freeze({ ...DEFAULT_LOG_CONFIG, ...overrides });

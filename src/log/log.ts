@@ -11,7 +11,10 @@
  * - read returns whole batches of one segment, OFFSET_OUT_OF_RANGE outside
  *   [logStartOffset, logEndOffset];
  * - retention deletes whole segments (never the active one): rename to `.deleted`, remove after
- *   file.delete.delay.ms.
+ *   file.delete.delay.ms; the log cleaner swaps a cleaned segment in for a group of old ones
+ *   (replaceSegments: `.cleaned` → `.swap`, old → `.deleted`, `.swap` → final name);
+ * - truncation is reported (onTruncate) and counted (truncations), so a cleaning pass that
+ *   started before it is abandoned.
  * - producer state (producer-state-manager.ts): batches with a producer id are checked against it
  *   before they are written (leader: duplicates answered with the original offsets and not written,
  *   epoch/sequence errors), and applied after; followers apply without checks; a snapshot is taken
@@ -34,19 +37,16 @@ import type { TopicPartition } from '../common/topic-partition.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { CheckpointFile, LeaderEpochCheckpointFormat, type EpochEntry } from './checkpoint.js';
 import type { FileHandlePool } from './file-handle-pool.js';
-import { analyzeBatches, type AnalyzedBatches, type AppendMode, type LogAppendInfo } from './log-append-info.js';
+import { analyzeBatches, duplicateAppendInfo, type AnalyzedBatches, type AppendMode, type LogAppendInfo } from './log-append-info.js';
 import type { AppendOrigin } from './producer-append-info.js';
-import type { BatchMetadata } from './producer-state-entry.js';
-import { rebuildProducerState, recoverBatchIntoState } from './producer-state-loader.js';
-import { ProducerAppendAnalysis, ProducerStateManager } from './producer-state-manager.js';
+import { rebuildProducerState, recoverSegmentWithProducerState } from './producer-state-loader.js';
+import { ProducerStateManager, type ProducerAppendAnalysis } from './producer-state-manager.js';
 import type { AbortedTxn } from './transaction-index.js';
 import { CleanupPolicy, TimestampType, type LogConfig } from './log-config.js';
-import { DELETED_SUFFIX, LEADER_EPOCH_CHECKPOINT } from './log-file-names.js';
+import { CLEANED_SUFFIX, DELETED_SUFFIX, LEADER_EPOCH_CHECKPOINT, SWAP_SUFFIX } from './log-file-names.js';
 import { loadSegments } from './log-loader.js';
 import { LeaderEpochFileCache, type EpochEndOffset } from './leader-epoch-cache.js';
 import { LogSegment, type SegmentContext, type TimestampLookup } from './segment.js';
-import { BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, PRODUCER_ID } from '../protocol/records/batch-layout.js';
-import { readSafeInt64 } from './batch-cursor.js';
 
 export const EARLIEST_TIMESTAMP = -2;
 /** transactional.id.expiration.ms default */
@@ -67,7 +67,12 @@ export interface LogOptions {
   /** transactional.id.expiration.ms: idle producer ids are forgotten after this long */
   readonly maxProducerIdExpirationMs?: number;
   readonly onStorageError?: (log: Log, err: unknown) => void;
+  /** After truncateTo / truncateFullyAndStartAt, with the new log end offset. */
+  readonly onTruncate?: (log: Log, logEndOffset: number) => void;
 }
+
+/** The renames of a segment swap, in order; the cleaner's test-only crash points hook in after each. */
+export type SwapStep = 'swap' | 'deleted' | 'renamed';
 
 export class Log {
   readonly dir: string;
@@ -138,20 +143,14 @@ export class Log {
 
   /** Kafka's Log.recoverSegment: producer state up to the segment (its own manager), then the segment's batches. */
   private recoverSegment(segment: LogSegment, earlier: readonly LogSegment[]): number {
-    const state = this.newProducerStateManager();
-    this.producerBatchesReplayed += rebuildProducerState(state, earlier, {
-      lastOffset: segment.baseOffset,
-      logStartOffset: this._logStartOffset,
-      reloadFromCleanShutdown: false,
-      nowMs: this.ctx.clock.now(),
-    });
     const cache = this.leaderEpochCache;
-    const truncated = segment.recover((cursor) => {
-      maybeAssignEpoch(cache, cursor.partitionLeaderEpoch, cursor.baseOffset);
-      recoverBatchIntoState(state, cursor, (txn) => segment.appendAbortedTxn(txn));
+    const { truncated, replayed } = recoverSegmentWithProducerState(segment, earlier, {
+      state: this.newProducerStateManager(),
+      logStartOffset: this._logStartOffset,
+      nowMs: this.ctx.clock.now(),
+      onBatch: (cursor) => maybeAssignEpoch(cache, cursor.partitionLeaderEpoch, cursor.baseOffset),
     });
-    // The next segment's recovery (or the load after) starts from here instead of replaying this one.
-    state.takeSnapshot();
+    this.producerBatchesReplayed += replayed;
     return truncated;
   }
 
@@ -199,6 +198,16 @@ export class Log {
     return this.segments.map((s) => s.baseOffset);
   }
 
+  /** The segments, oldest first; the last is the active one. A snapshot: the log may change it later. */
+  get logSegments(): readonly LogSegment[] {
+    return this.segments.slice();
+  }
+
+  /** How many truncations this log has seen (a cleaning pass started before one is void). */
+  get truncations(): number {
+    return this.generation;
+  }
+
   get isOffline(): boolean {
     return this.offline;
   }
@@ -220,14 +229,15 @@ export class Log {
     // The hot path: the guard's checks inlined (no closure per append).
     if (this.offline) throw this.offlineError();
     try {
-      const mode: AppendMode = { role: 'leader', nextOffset: this.logEndOffset, leaderEpoch };
+      const logAppendTime = this.ctx.config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
+      const mode: AppendMode = { role: 'leader', nextOffset: this.logEndOffset, leaderEpoch, logAppendTime };
       const info = analyzeBatches(records, mode, this.ctx.config.maxMessageBytes);
       let producers: ProducerAppendAnalysis | null = null;
       if (info.producerBatches > 0) {
-        producers = this.analyzeProducerState(records, origin);
-        if (producers.duplicate) return this.duplicateAppendInfo(producers.duplicate);
+        producers = this.producerState.analyzeAppend(records, origin);
+        if (producers.duplicate) return duplicateAppendInfo(producers.duplicate, this._logStartOffset);
       }
-      return this.appendAnalyzed(records, info, producers);
+      return this.appendAnalyzed(records, info, producers, logAppendTime);
     } catch (err) {
       throw this.failure(err);
     }
@@ -239,42 +249,16 @@ export class Log {
     try {
       const mode: AppendMode = { role: 'follower', logEndOffset: this.logEndOffset };
       const info = analyzeBatches(records, mode, this.ctx.config.maxMessageBytes);
-      const producers = info.producerBatches > 0 ? this.analyzeProducerState(records, 'replication') : null;
-      return this.appendAnalyzed(records, info, producers);
+      const producers = info.producerBatches > 0 ? this.producerState.analyzeAppend(records, 'replication') : null;
+      return this.appendAnalyzed(records, info, producers, -1);
     } catch (err) {
       throw this.failure(err);
     }
   }
 
-  /** Stages every batch with a producer id (throws the first one's Kafka error); stops at a duplicate. */
-  private analyzeProducerState(records: Buffer, origin: AppendOrigin): ProducerAppendAnalysis {
-    const analysis = new ProducerAppendAnalysis();
-    for (let pos = 0; pos < records.length; ) {
-      const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
-      if (records.readInt32BE(pos + PRODUCER_ID) >= 0 && !this.producerState.stageBatch(analysis, records, pos, size, origin)) break;
-      pos += size;
-    }
-    return analysis;
-  }
-
-  /** What a retried batch is answered: the original's offsets and max timestamp (a 2.7 quirk, even under CreateTime). */
-  private duplicateAppendInfo(d: BatchMetadata): LogAppendInfo {
-    return {
-      firstOffset: d.firstOffset,
-      lastOffset: d.lastOffset,
-      maxTimestamp: d.timestamp,
-      offsetOfMaxTimestamp: d.lastOffset,
-      logAppendTime: d.timestamp,
-      logStartOffset: this._logStartOffset,
-      batchCount: 0,
-      validBytes: 0,
-      duplicate: true,
-    };
-  }
-
-  private appendAnalyzed(records: Buffer, info: AnalyzedBatches, producers: ProducerAppendAnalysis | null): LogAppendInfo {
+  /** `logAppendTime`: the time stamped on the batches under LogAppendTime, else -1. */
+  private appendAnalyzed(records: Buffer, info: AnalyzedBatches, producers: ProducerAppendAnalysis | null, logAppendTime: number): LogAppendInfo {
     const config = this.ctx.config;
-    const logAppendTime = config.messageTimestampType === TimestampType.LogAppendTime ? this.ctx.clock.now() : -1;
     if (info.batchCount === 0) {
       const next = this.logEndOffset;
       return { ...info, firstOffset: next, lastOffset: next - 1, logAppendTime, logStartOffset: this._logStartOffset, validBytes: 0 };
@@ -405,6 +389,7 @@ export class Log {
       this._recoveryPoint = Math.min(this._recoveryPoint, this.logEndOffset);
       this.leaderEpochCache.truncateFromEnd(this.logEndOffset);
       this.loadProducerState(this.logEndOffset, false);
+      this.opts.onTruncate?.(this, this.logEndOffset);
       return true;
     });
   }
@@ -419,6 +404,7 @@ export class Log {
       this._recoveryPoint = newOffset;
       this.leaderEpochCache.clearAndFlush();
       this.producerState.truncateFullyAndStartAt(newOffset);
+      this.opts.onTruncate?.(this, newOffset);
     });
   }
 
@@ -481,9 +467,40 @@ export class Log {
     return n;
   }
 
+  /**
+   * Kafka's Log.replaceSegments for the cleaner: the `.cleaned` segment at `baseOffset` (written
+   * and flushed by the cleaner) replaces `oldSegments`, which must all still be in this log. Each
+   * step is a rename that startup recovery completes or undoes (log-loader.ts): `.cleaned` →
+   * `.swap`, old files → `.deleted` (removed after file.delete.delay.ms), `.swap` → final names.
+   */
+  replaceSegments(baseOffset: number, oldSegments: readonly LogSegment[], afterStep?: (step: SwapStep) => void): LogSegment {
+    return this.guard(() => {
+      if (oldSegments.length === 0 || oldSegments.some((s) => !this.segments.includes(s) || s === this.activeSegment)) {
+        throw new Error(`segments to replace at ${baseOffset} are not all inactive segments of ${this.dir}`);
+      }
+      const { segment, indexProblem } = LogSegment.open(this.dir, baseOffset, this.ctx, true, CLEANED_SUFFIX);
+      if (indexProblem) throw new Error(`cleaned segment ${segment.file}: ${indexProblem}`);
+      segment.changeFileSuffixes(CLEANED_SUFFIX, SWAP_SUFFIX);
+      afterStep?.('swap');
+      for (const old of oldSegments) old.changeFileSuffixes('', DELETED_SUFFIX);
+      afterStep?.('deleted');
+      segment.changeFileSuffixes(SWAP_SUFFIX, '');
+      afterStep?.('renamed');
+      const at = this.segments.indexOf(oldSegments[0]!);
+      this.segments = this.segments.filter((s) => !oldSegments.includes(s));
+      this.segments.splice(at, 0, segment);
+      this.deleteRenamedLater(oldSegments);
+      return segment;
+    });
+  }
+
   /** Kafka's asynchronous delete: rename to `.deleted` now, remove after file.delete.delay.ms. */
   private deleteSegmentFiles(doomed: LogSegment[]): void {
-    for (const segment of doomed) segment.renameWithSuffix(DELETED_SUFFIX);
+    for (const segment of doomed) segment.changeFileSuffixes('', DELETED_SUFFIX);
+    this.deleteRenamedLater(doomed);
+  }
+
+  private deleteRenamedLater(doomed: readonly LogSegment[]): void {
     if (doomed.length === 0) return;
     this.ctx.clock.setTimeout(() => {
       for (const segment of doomed) segment.deleteFiles();
@@ -547,11 +564,6 @@ export class Log {
     return f < 0 ? -1 : Math.max(f, this._logStartOffset);
   }
 
-  /** The partition's high watermark moved: completed transactions whose marker is now below it become stable. */
-  onHighWatermarkUpdated(highWatermark: number): void {
-    this.producerState.onHighWatermarkUpdated(highWatermark);
-  }
-
   /**
    * Aborted transactions overlapping [startOffset, upperBoundOffset), sorted by first offset (kafkajs
    * walks them in that order): from the segment holding `startOffset` on, until an entry's LSO shows
@@ -567,11 +579,6 @@ export class Log {
       }
       return found.sort((a, b) => a.firstOffset - b.firstOffset);
     });
-  }
-
-  /** Producer ids idle past transactional.id.expiration.ms are forgotten (their next batch may use any sequence). */
-  removeExpiredProducers(nowMs: number): number {
-    return this.guard(() => this.producerState.removeExpiredProducers(nowMs));
   }
 
   /**
@@ -592,12 +599,7 @@ export class Log {
 
   /** Base offset of the last segment starting strictly below `offset`. */
   private lowerSegmentBase(offset: number): number | undefined {
-    let base: number | undefined;
-    for (const s of this.segments) {
-      if (s.baseOffset >= offset) break;
-      base = s.baseOffset;
-    }
-    return base;
+    return this.segments[this.floorSegmentIndex(offset - 1)]?.baseOffset;
   }
 
   /** Remove the partition directory and everything in it. */
@@ -649,18 +651,6 @@ export class Log {
     this.opts.onStorageError?.(this, err);
     return new KafkaError(ErrorCode.KafkaStorageError, `I/O error in log ${this.dir}`, { cause: err });
   }
-}
-
-/** The offset after the last whole batch of `records` (what a fetch returned), or -1 when it holds none. */
-export function nextOffsetAfter(records: Buffer): number {
-  let next = -1;
-  for (let pos = 0; pos + LOG_OVERHEAD <= records.length; ) {
-    const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
-    if (pos + size > records.length) break;
-    next = readSafeInt64(records, pos) + records.readInt32BE(pos + LAST_OFFSET_DELTA) + 1;
-    pos += size;
-  }
-  return next;
 }
 
 /** Kafka's rule while appending or recovering: a batch with a higher epoch starts that epoch. */

@@ -17,7 +17,7 @@ import { crc32c } from '../protocol/records/crc.js';
 import { filenamePrefixFromOffset } from './log-file-names.js';
 import { NO_OPEN_TXN, ProducerStateEntry } from './producer-state-entry.js';
 
-export const PRODUCER_SNAPSHOT_SUFFIX = '.snapshot';
+const PRODUCER_SNAPSHOT_SUFFIX = '.snapshot';
 export const PRODUCER_SNAPSHOT_VERSION = 1;
 const CRC_OFFSET = 2;
 const ENTRIES_OFFSET = 6;

@@ -74,11 +74,32 @@ function replaySegment(manager: ProducerStateManager, segment: LogSegment, start
   return replayed;
 }
 
-/** Recovery of one segment: every batch is applied at once, markers of aborted transactions are indexed. */
-export function recoverBatchIntoState(manager: ProducerStateManager, cursor: BatchCursor, indexAbort: (txn: AbortedTxn) => void): void {
-  const analysis = new ProducerAppendAnalysis();
-  if (stageFromCursor(manager, analysis, cursor)) manager.applyAppend(analysis, indexAbort);
-  manager.updateMapEndOffset(cursor.lastOffset + 1);
+export interface SegmentRecovery {
+  /** a fresh manager for this recovery (Kafka builds one per recovered segment) */
+  readonly state: ProducerStateManager;
+  readonly logStartOffset: number;
+  readonly nowMs: number;
+  /** also shown every batch recovery keeps (the leader-epoch cache) */
+  readonly onBatch: (cursor: BatchCursor) => void;
+}
+
+/**
+ * Recovers `segment` (whose predecessors are `earlier`): the state is rebuilt up to its base, then every batch
+ * the recovery keeps is applied at once, aborted transactions going to the segment's `.txnindex`; a snapshot at
+ * its end spares the next segment's recovery (or the load after) a replay.
+ */
+export function recoverSegmentWithProducerState(segment: LogSegment, earlier: readonly LogSegment[], r: SegmentRecovery): { truncated: number; replayed: number } {
+  const state = r.state;
+  const replayed = rebuildProducerState(state, earlier, { lastOffset: segment.baseOffset, logStartOffset: r.logStartOffset, reloadFromCleanShutdown: false, nowMs: r.nowMs });
+  const indexAbort = (txn: AbortedTxn) => segment.appendAbortedTxn(txn);
+  const truncated = segment.recover((cursor) => {
+    r.onBatch(cursor);
+    const analysis = new ProducerAppendAnalysis();
+    if (stageFromCursor(state, analysis, cursor)) state.applyAppend(analysis, indexAbort);
+    state.updateMapEndOffset(cursor.lastOffset + 1);
+  });
+  state.takeSnapshot();
+  return { truncated, replayed };
 }
 
 function stageFromCursor(manager: ProducerStateManager, analysis: ProducerAppendAnalysis, cursor: BatchCursor): boolean {

@@ -21,7 +21,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
-import { BASE_SEQUENCE, LAST_OFFSET_DELTA, PRODUCER_EPOCH, PRODUCER_ID } from '../protocol/records/batch-layout.js';
+import { BASE_SEQUENCE, BATCH_LENGTH, LAST_OFFSET_DELTA, LOG_OVERHEAD, PRODUCER_EPOCH, PRODUCER_ID } from '../protocol/records/batch-layout.js';
 import { readSafeInt64 } from './batch-cursor.js';
 import { ProducerAppendInfo, appendBatchToProducer, type AppendOrigin, type CompletedTxn } from './producer-append-info.js';
 import { NO_OPEN_TXN, ProducerStateEntry, incrementSequence, type BatchMetadata } from './producer-state-entry.js';
@@ -104,26 +104,13 @@ export class ProducerStateManager {
     return this.producers;
   }
 
-  get snapshotOffsets(): readonly number[] {
-    return this.snapshots;
-  }
-
   get latestSnapshotOffset(): number | undefined {
     return this.snapshots[this.snapshots.length - 1];
-  }
-
-  get oldestSnapshotOffset(): number | undefined {
-    return this.snapshots[0];
   }
 
   /** First offset of the earliest open or completed-but-unreplicated transaction; -1 when none. */
   get firstUnstableOffset(): number {
     return this.cachedFirstUnstableOffset;
-  }
-
-  /** Open transactions (first offsets), ascending. */
-  get ongoingTransactions(): TxnMetadata[] {
-    return [...this.ongoingTxns.values()].sort((a, b) => a.firstOffset - b.firstOffset);
   }
 
   lastEntry(producerId: number): ProducerStateEntry | undefined {
@@ -161,6 +148,18 @@ export class ProducerStateManager {
     const completed = appendBatchToProducer(info, buf, pos, size);
     if (completed) (analysis.completedTxns ??= []).push(completed);
     return true;
+  }
+
+  /** Stages every batch of `records` with a producer id (throws the first one's Kafka error); stops at a duplicate. */
+  analyzeAppend(records: Buffer, origin: AppendOrigin): ProducerAppendAnalysis {
+    const analysis = new ProducerAppendAnalysis();
+    for (let pos = 0; pos < records.length; ) {
+      const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+      // producer id ≥ 0 ⇔ its high word ≥ 0
+      if (records.readInt32BE(pos + PRODUCER_ID) >= 0 && !this.stageBatch(analysis, records, pos, size, origin)) break;
+      pos += size;
+    }
+    return analysis;
   }
 
   /** Applies a staged append once its bytes are in the log; `indexAbort` records aborted transactions (`.txnindex`). */

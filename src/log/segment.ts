@@ -13,7 +13,7 @@
  *   rebuilds the indexes (the caller rebuilds `.txnindex` from the batches it is shown) and
  *   truncates the file at the first invalid byte.
  */
-import { fstatSync, ftruncateSync, fsyncSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { fstatSync, ftruncateSync, fsyncSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { crashArmed, crashPoint, journalSync } from './test-hooks.js';
 import { open } from 'node:fs/promises';
 import type { Clock } from '../common/clock.js';
@@ -79,24 +79,30 @@ export class LogSegment {
   private tailPosition = 0;
   private tailBaseOffset = 0;
   private tailHeld = 0;
+  /** MaxTimestamp of the first batch, once read (Kafka's rollingBasedTimestamp). */
+  private firstBatchMaxTimestamp: number | null = null;
 
   private constructor(
     dir: string,
     readonly baseOffset: number,
     private ctx: SegmentContext,
+    suffix: string,
   ) {
-    this.logPath = segmentFile(dir, baseOffset, LOG_SUFFIX);
+    this.logPath = segmentFile(dir, baseOffset, LOG_SUFFIX) + suffix;
     const maxIndex = ctx.config.segmentIndexBytes;
-    this.offsetIndex = new OffsetIndex(segmentFile(dir, baseOffset, INDEX_SUFFIX), baseOffset, maxIndex, ctx.pool);
-    this.timeIndex = new TimeIndex(segmentFile(dir, baseOffset, TIME_INDEX_SUFFIX), baseOffset, maxIndex, ctx.pool);
-    this.txnIndex = new TransactionIndex(segmentFile(dir, baseOffset, TXN_INDEX_SUFFIX), baseOffset, ctx.pool);
+    this.offsetIndex = new OffsetIndex(segmentFile(dir, baseOffset, INDEX_SUFFIX) + suffix, baseOffset, maxIndex, ctx.pool);
+    this.timeIndex = new TimeIndex(segmentFile(dir, baseOffset, TIME_INDEX_SUFFIX) + suffix, baseOffset, maxIndex, ctx.pool);
+    this.txnIndex = new TransactionIndex(segmentFile(dir, baseOffset, TXN_INDEX_SUFFIX) + suffix, baseOffset, ctx.pool);
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestampSoFar = baseOffset;
   }
 
-  /** A new, empty segment (any leftover files of that base offset are emptied). */
-  static create(dir: string, baseOffset: number, ctx: SegmentContext): LogSegment {
-    const segment = new LogSegment(dir, baseOffset, ctx);
+  /**
+   * A new, empty segment (any leftover files of that base offset are emptied). `suffix` names
+   * files being built aside (the cleaner's `.cleaned`).
+   */
+  static create(dir: string, baseOffset: number, ctx: SegmentContext, suffix = ''): LogSegment {
+    const segment = new LogSegment(dir, baseOffset, ctx, suffix);
     ftruncateSync(ctx.pool.fdCreate(segment.logPath), 0);
     crashPoint('roll:after-log-create');
     for (const index of [segment.offsetIndex, segment.timeIndex]) {
@@ -112,11 +118,17 @@ export class LogSegment {
    * An existing segment. Returns the segment and, when an index is missing or fails its sanity
    * check, why: the caller must then recover() it (which rebuilds the indexes).
    */
-  static open(dir: string, baseOffset: number, ctx: SegmentContext, indexesExist: boolean): {
+  static open(
+    dir: string,
+    baseOffset: number,
+    ctx: SegmentContext,
+    indexesExist: boolean,
+    suffix = '',
+  ): {
     segment: LogSegment;
     indexProblem: string | null;
   } {
-    const segment = new LogSegment(dir, baseOffset, ctx);
+    const segment = new LogSegment(dir, baseOffset, ctx, suffix);
     segment.size = fstatSync(ctx.pool.fd(segment.logPath)).size;
     let indexProblem = indexesExist ? segment.offsetIndex.load(segment.size) : 'index file missing';
     if (!segment.loadTail() && !indexProblem) indexProblem = 'the log does not parse from the last index entry';
@@ -142,7 +154,27 @@ export class LogSegment {
   /** Retention's notion of age: the largest timestamp, or the file's mtime without timestamps. */
   get largestTimestamp(): number {
     if (this.maxTimestampSoFar >= 0) return this.maxTimestampSoFar;
-    return statSync(this.logPath).mtimeMs;
+    return this.lastModified;
+  }
+
+  /** MaxTimestamp of the first batch (Kafka's getFirstBatchTimestamp), −1 when empty. */
+  get firstBatchTimestamp(): number {
+    if (this.size === 0) return NO_TIMESTAMP;
+    if (this.firstBatchMaxTimestamp === null) {
+      const cursor = new BatchCursor(this.ctx.pool.fd(this.logPath), 0, this.size, SCAN_WINDOW);
+      this.firstBatchMaxTimestamp = cursor.next() ? cursor.maxTimestamp : NO_TIMESTAMP;
+    }
+    return this.firstBatchMaxTimestamp;
+  }
+
+  /** The log file's mtime (the cleaner's delete horizon is judged by it, as in Kafka 2.7). */
+  get lastModified(): number {
+    return Math.floor(statSync(this.logPath).mtimeMs);
+  }
+
+  /** A cleaned segment keeps the mtime of the last segment it replaces. */
+  setLastModified(ms: number): void {
+    utimesSync(this.logPath, ms / 1000, ms / 1000);
   }
 
   append(records: Buffer, largestOffset: number, largestTimestamp: number, offsetOfMaxTimestamp: number): void {
@@ -407,15 +439,15 @@ export class LogSegment {
     this.txnIndex.close();
   }
 
-  /** Rename every file with `suffix` appended (`.deleted`); the files stay until deleteFiles(). */
-  renameWithSuffix(suffix: string): void {
+  /**
+   * Rename every file from `<name><oldSuffix>` to `<name><newSuffix>` (`''` → `.deleted`,
+   * `.cleaned` → `.swap` → `''`); deleted files stay until deleteFiles(). The log file goes first,
+   * as in Kafka: recovery judges an interrupted swap by it.
+   */
+  changeFileSuffixes(oldSuffix: string, newSuffix: string): void {
     this.dropTail();
-    this.ctx.pool.close(this.logPath);
-    renameSync(this.logPath, this.logPath + suffix);
-    this.logPath += suffix;
-    this.offsetIndex.renameTo(this.offsetIndex.file + suffix);
-    this.timeIndex.renameTo(this.timeIndex.file + suffix);
-    this.txnIndex.renameTo(this.txnIndex.file + suffix);
+    this.logPath = renameFile(this.logPath, oldSuffix, newSuffix, this.ctx.pool);
+    for (const index of [this.offsetIndex, this.timeIndex, this.txnIndex]) index.renameTo(replaceSuffix(index.file, oldSuffix, newSuffix));
   }
 
   deleteFiles(): void {
@@ -448,9 +480,22 @@ export class LogSegment {
 
   private truncateFile(size: number): void {
     this.dropTail();
+    this.firstBatchMaxTimestamp = null;
     ftruncateSync(this.ctx.pool.fd(this.logPath), size);
     this.size = size;
   }
+}
+
+export function replaceSuffix(path: string, oldSuffix: string, newSuffix: string): string {
+  if (!path.endsWith(oldSuffix)) throw new Error(`${path} does not end with "${oldSuffix}"`);
+  return path.slice(0, path.length - oldSuffix.length) + newSuffix;
+}
+
+function renameFile(path: string, oldSuffix: string, newSuffix: string, pool: FileHandlePool): string {
+  const target = replaceSuffix(path, oldSuffix, newSuffix);
+  pool.close(path);
+  renameSync(path, target);
+  return target;
 }
 
 /** End of the last whole batch in buf[0, n) whose last offset is below `upperBound`. */

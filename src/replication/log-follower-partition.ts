@@ -26,6 +26,8 @@ export interface FollowerLogHost {
 
 export interface LogFollowerPartitionOptions {
   onStorageError?(err: unknown): void;
+  /** after each append, with the bytes appended (ReplicationBytesInPerSec) */
+  onAppended?(bytes: number): void;
 }
 
 export class LogFollowerPartition implements FollowerPartition {
@@ -70,6 +72,7 @@ export class LogFollowerPartition implements FollowerPartition {
 
   appendAsFollower(records: Buffer): FollowerAppendInfo {
     const info = this.logOrThrow().appendAsFollower(records);
+    this.opts.onAppended?.(info.validBytes);
     return { lastOffset: info.lastOffset, validBytes: info.validBytes };
   }
 

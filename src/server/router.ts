@@ -49,8 +49,12 @@ export interface Router extends RequestProcessor {
   describeApis(): ApiDescription[];
 }
 
+/** Told about every answered request (metrics); must be cheap, it runs once per request. */
+export type ResponseObserver = (apiKey: number, apiVersion: number, request: unknown, response: unknown, totalTimeMs: number) => void;
+
 export interface RouterOptions {
   log: Logger;
+  onResponse?: ResponseObserver;
 }
 
 export function createRouter(handlers: readonly Handler[], opts: RouterOptions): Router {
@@ -63,7 +67,7 @@ export function createRouter(handlers: readonly Handler[], opts: RouterOptions):
   const apiVersions: ApiVersionEntry[] = [...byKey.values()]
     .sort((a, b) => a.apiKey - b.apiKey)
     .map((h) => ({ apiKey: h.apiKey, minVersion: h.versions.min, maxVersion: h.versions.max }));
-  return new RequestRouter(byKey, Object.freeze(apiVersions), childLogger(opts.log, 'request-router'));
+  return new RequestRouter(byKey, Object.freeze(apiVersions), childLogger(opts.log, 'request-router'), opts.onResponse ?? null);
 }
 
 function validateHandler(h: Handler): void {
@@ -85,6 +89,7 @@ class RequestRouter implements Router {
     private readonly byKey: ReadonlyMap<number, Handler>,
     readonly apiVersions: readonly ApiVersionEntry[],
     private readonly log: Logger,
+    private readonly onResponse: ResponseObserver | null,
   ) {}
 
   handlerFor(apiKey: number): Handler | undefined {
@@ -136,14 +141,15 @@ class RequestRouter implements Router {
     }
     if (result instanceof Promise) {
       return result.then(
-        (value: unknown) => this.respond(handler, ctx, value),
+        (value: unknown) => this.respond(handler, ctx, value, body),
         (err: unknown) => this.onHandlerError(handler, body, ctx, err),
       );
     }
-    return this.respond(handler, ctx, result);
+    return this.respond(handler, ctx, result, body);
   }
 
-  private respond(handler: Handler, ctx: RequestContext, value: unknown): RequestOutcome {
+  private respond(handler: Handler, ctx: RequestContext, value: unknown, body?: unknown): RequestOutcome {
+    this.onResponse?.(ctx.apiKey, ctx.apiVersion, body, value === NO_RESPONSE ? null : value, Date.now() - ctx.receivedAt);
     if (value === NO_RESPONSE) return { type: 'no-response' };
     const v = ctx.apiVersion;
     try {
@@ -165,7 +171,7 @@ class RequestRouter implements Router {
     if (handler.errorResponse) {
       const code = toErrorCode(err, ctx.log);
       try {
-        return this.respond(handler, ctx, handler.errorResponse(body, code, ctx));
+        return this.respond(handler, ctx, handler.errorResponse(body, code, ctx), body);
       } catch (e) {
         ctx.log.error({ err: e }, 'building the error response failed');
         return { type: 'close', reason: 'error response failed' };

@@ -6,7 +6,8 @@
  *   listeners            = PLAINTEXT://127.0.0.1:<client port>,REPLICATION://127.0.0.1:0
  *   advertised.listeners = PLAINTEXT://127.0.0.1:<client port>,REPLICATION://127.0.0.1:<inter-broker proxy port>
  *   inter.broker.listener.name = REPLICATION
- * Clients bootstrap from, and are told in Metadata about, the PLAINTEXT endpoints: they connect directly.
+ * Clients bootstrap from, and are told in Metadata about, the PLAINTEXT endpoints: they connect directly — or,
+ * with `clientProxies`, through a harness proxy advertised instead (one link per broker: `broker <id> <-> clients`).
  * Brokers (follower fetchers, the controller's channel, controlled shutdown) use REPLICATION, advertised at a
  * harness proxy that tells callers apart by their Kafka client id, so each broker pair has its own link
  * (proxy.ts). `zookeeper.connect` lists one proxy per ZooKeeper server (the broker's links to ZooKeeper) plus the
@@ -47,7 +48,18 @@ export const HARNESS_KEYS = [
 
 const CLIENT_ID_OF_BROKER = /^(?:controller|broker)-(\d+)(?:-|$)/;
 const PORT_RETRY_MS = 15_000;
+/** An in-process crash-stop that hangs (a broker waiting for a lost ZooKeeper) must not hang the test. */
+const IN_PROCESS_STOP_MS = 20_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function bounded(p: Promise<void>, ms: number, message: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface BrokerNodeOptions {
   id: number;
@@ -64,13 +76,16 @@ export interface BrokerNodeOptions {
   /** every line the broker logs */
   onLogLine: (line: string) => void;
   disk?: SmallDisk;
+  /** advertise the client listener at a proxy too (client-side faults) */
+  clientProxy?: boolean;
 }
 
 interface Launch {
   ready: Promise<void>;
   settle: (err?: Error) => void;
-  replicationPort: Promise<number>;
-  setReplicationPort: (port: number) => void;
+  /** listener name → the port the broker bound, once its `broker-listening` record says */
+  ports: Promise<Record<string, number>>;
+  setPorts: (ports: Record<string, number>) => void;
 }
 
 export class BrokerNode {
@@ -78,8 +93,10 @@ export class BrokerNode {
   readonly dataDir: string;
   readonly logFile: string;
   readonly zkLinks: readonly Link[];
-  /** 0 until the first start has bound it */
-  clientPort = 0;
+  /** the link between the broker and its clients (with `clientProxy`) */
+  readonly clientLink: Link | null;
+  /** the PLAINTEXT port the broker binds: 0 until the first start has bound it */
+  private boundClientPort = 0;
   broker: Broker | undefined;
   proc: BrokerProcess | undefined;
   /** set by kill/stop/close: an exit without it is reported */
@@ -94,8 +111,10 @@ export class BrokerNode {
     readonly interBrokerProxy: LinkProxy,
     readonly zkProxies: readonly LinkProxy[],
     zkLinks: Link[],
+    private readonly clientProxy: LinkProxy | null,
   ) {
     this.id = opts.id;
+    this.clientLink = clientProxy ? new Link(`broker ${opts.id}`, 'clients') : null;
     this.dataDir = opts.disk ? path.join(opts.disk.dir, 'logs') : path.join(opts.dir, `broker-${opts.id}`, 'data');
     this.logFile = path.join(opts.dir, `broker-${opts.id}.log`);
     this.zkLinks = zkLinks;
@@ -105,7 +124,7 @@ export class BrokerNode {
     let node: BrokerNode | undefined;
     const interBrokerProxy = await LinkProxy.start({
       classify: 'kafka-client-id',
-      target: () => node?.replicationTarget() ?? null,
+      target: () => node?.listenerTarget('REPLICATION') ?? null,
       route: (clientId) => {
         const m = clientId ? CLIENT_ID_OF_BROKER.exec(clientId) : null;
         const from = m ? Number(m[1]) : NaN;
@@ -123,9 +142,25 @@ export class BrokerNode {
         }),
       ),
     );
-    node = new BrokerNode(opts, interBrokerProxy, zkProxies, zkLinks);
+    const clientProxy = opts.clientProxy
+      ? await LinkProxy.start({
+          target: () => node?.listenerTarget('PLAINTEXT') ?? null,
+          route: () => (node?.clientLink ? { link: node.clientLink, clientIsA: false } : null),
+        })
+      : null;
+    node = new BrokerNode(opts, interBrokerProxy, zkProxies, zkLinks, clientProxy);
     await mkdir(node.dataDir, { recursive: true });
     return node;
+  }
+
+  /** The PLAINTEXT port the broker itself listens on (the same as `clientPort` without a client proxy). */
+  get directPort(): number {
+    return this.boundClientPort;
+  }
+
+  /** The port clients use: the broker's own, or its client proxy's. */
+  get clientPort(): number {
+    return this.clientProxy?.port ?? this.boundClientPort;
   }
 
   get running(): boolean {
@@ -134,11 +169,11 @@ export class BrokerNode {
 
   /** The properties the broker is started with now. */
   properties(): Record<string, string> {
-    const client = `PLAINTEXT://127.0.0.1:${this.clientPort}`;
+    const client = `PLAINTEXT://127.0.0.1:${this.boundClientPort}`;
     const harness: Record<string, PropValue> = {
       'broker.id': this.id,
       listeners: `${client},REPLICATION://127.0.0.1:0`,
-      'advertised.listeners': `${client},REPLICATION://127.0.0.1:${this.interBrokerProxy.port}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.clientPort},REPLICATION://127.0.0.1:${this.interBrokerProxy.port}`,
       'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT',
       'inter.broker.listener.name': 'REPLICATION',
       'zookeeper.connect': `${this.zkProxies.map((p) => p.address).join(',')}${this.opts.chroot}`,
@@ -151,14 +186,18 @@ export class BrokerNode {
 
   // ---------------------------------------------------------------------------------------------- start
 
-  /** Starts the broker and resolves once it has registered and serves (`broker-started`). */
-  async start(timeoutMs = 60_000): Promise<void> {
+  /**
+   * Starts the broker and resolves once it has registered and serves (`broker-started`). `env` adds environment
+   * variables to a child-process broker (test-only hooks such as crash points).
+   */
+  async start(timeoutMs = 60_000, env?: NodeJS.ProcessEnv): Promise<void> {
+    if (env && this.opts.inProcess) throw new Error('env applies to brokers in child processes only');
     if (this.running) throw new Error(`broker ${this.id} is already running`);
     const deadline = Date.now() + timeoutMs;
     const retryUntil = Math.min(deadline, Date.now() + PORT_RETRY_MS);
     for (;;) {
       try {
-        return await this.startOnce(deadline);
+        return await this.startOnce(deadline, env);
       } catch (err) {
         // a restart asks for its previous client port; something may hold it a little longer
         const inUse = err instanceof Error && /EADDRINUSE/.test(err.message);
@@ -170,14 +209,14 @@ export class BrokerNode {
 
   private newLaunch(): Launch {
     let settle!: (err?: Error) => void;
-    let setReplicationPort!: (port: number) => void;
+    let setPorts!: (ports: Record<string, number>) => void;
     const ready = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
     ready.catch(() => {});
-    const replicationPort = new Promise<number>((resolve) => (setReplicationPort = resolve));
-    return { ready, settle, replicationPort, setReplicationPort };
+    const ports = new Promise<Record<string, number>>((resolve) => (setPorts = resolve));
+    return { ready, settle, ports, setPorts };
   }
 
-  private async startOnce(deadline: number): Promise<void> {
+  private async startOnce(deadline: number, env?: NodeJS.ProcessEnv): Promise<void> {
     const launch = this.newLaunch();
     this.launch = launch;
     this.exitExpected = false;
@@ -190,7 +229,7 @@ export class BrokerNode {
       if (this.opts.inProcess) await Promise.race([this.startInProcess(props), timeout]);
       else {
         const propsPath = writeProperties(path.join(this.opts.dir, `broker-${this.id}.properties`), props);
-        const proc = BrokerProcess.start({ propsPath, logFile: this.logFile, onLine: (line) => this.onLine(line) });
+        const proc = BrokerProcess.start({ propsPath, logFile: this.logFile, onLine: (line) => this.onLine(line), ...(env ? { env } : {}) });
         this.proc = proc;
         void proc.exited.then((status) => {
           if (this.proc !== proc) return;
@@ -249,20 +288,23 @@ export class BrokerNode {
     const launch = this.launch;
     if (!launch) return;
     if (rec.event === LogEvent.BrokerListening && rec.ports) {
-      if (rec.ports.PLAINTEXT) this.clientPort = rec.ports.PLAINTEXT;
-      if (rec.ports.REPLICATION) launch.setReplicationPort(rec.ports.REPLICATION);
+      if (rec.ports.PLAINTEXT) this.boundClientPort = rec.ports.PLAINTEXT;
+      launch.setPorts(rec.ports);
     } else if (rec.event === LogEvent.BrokerStarted) launch.settle();
     else if (rec.event === LogEvent.BrokerStartFailed) {
       launch.settle(new Error(`broker ${this.id} failed to start: ${rec.err?.code ?? ''} ${rec.err?.message ?? ''}\n${this.logTail()}`));
     }
   }
 
-  /** Where the inter-broker proxy forwards to: the broker's REPLICATION port once it has bound it. */
-  private async replicationTarget(): Promise<Upstream | null> {
+  /** Where a proxy of this broker forwards to: the port the broker bound for `listener`, once it has. */
+  private async listenerTarget(listener: string): Promise<Upstream | null> {
     const launch = this.launch;
     if (!launch || !this.running) return null;
-    const port = await Promise.race([launch.replicationPort, sleep(10_000).then(() => null)]);
-    return port === null || this.launch !== launch ? null : { host: '127.0.0.1', port };
+    let timer: NodeJS.Timeout | undefined;
+    const ports = await Promise.race([launch.ports, new Promise<null>((r) => (timer = setTimeout(() => r(null), 10_000)))]);
+    clearTimeout(timer);
+    const port = ports?.[listener];
+    return port === undefined || this.launch !== launch ? null : { host: '127.0.0.1', port };
   }
 
   // ---------------------------------------------------------------------------------------------- stop
@@ -276,7 +318,7 @@ export class BrokerNode {
     }
     const b = this.broker;
     this.broker = undefined;
-    await b?.stop({ controlled: false });
+    if (b) await bounded(b.stop({ controlled: false }), IN_PROCESS_STOP_MS, `broker ${this.id} did not stop within ${IN_PROCESS_STOP_MS} ms`);
     await this.closeLog();
   }
 
@@ -322,7 +364,7 @@ export class BrokerNode {
     this.exitExpected = true;
     this.proc?.resume();
     await this.kill();
-    await Promise.all([this.interBrokerProxy.close(), ...this.zkProxies.map((p) => p.close())]);
+    await Promise.all([this.interBrokerProxy.close(), this.clientProxy?.close(), ...this.zkProxies.map((p) => p.close())]);
   }
 
   logTail(lines = 30): string {

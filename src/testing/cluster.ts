@@ -61,10 +61,19 @@ export interface StartClusterOptions {
   smallDisks?: boolean | number;
   /** record the coordination timeline (a ZooKeeper watcher and log parsing); default true */
   timeline?: boolean;
+  /** clients reach each broker through a proxy too, so that cutClients / delayClients work; default false */
+  clientProxies?: boolean;
   /** wait for every broker to register; default 60 s */
   startTimeoutMs?: number;
   /** also wait until a controller is elected; default true */
   awaitController?: boolean;
+}
+
+/** How long the start took, ms from startCluster's call: ZooKeeper serving, every broker started, a controller. */
+export interface StartupTimings {
+  zookeeperMs: number;
+  brokersMs: number;
+  controllerMs: number;
 }
 
 export interface BrokerHandle {
@@ -110,6 +119,8 @@ export class Cluster extends ClusterViews {
   private _zk: KafkaZkClient | null = null;
   private _zookeeper: ZooKeeper | null = null;
   readonly network: ClusterNetwork;
+  /** what the start-up cost (see `npm run bench -- cluster-start`) */
+  readonly startup: StartupTimings = { zookeeperMs: 0, brokersMs: 0, controllerMs: 0 };
 
   private constructor(
     /** children processes or this process */
@@ -150,7 +161,8 @@ export class Cluster extends ClusterViews {
     const smallDisk = opts.smallDisks === true ? SMALL_DISK_BYTES : opts.smallDisks || 0;
     const timeoutMs = opts.startTimeoutMs ?? 60_000;
     const record = opts.timeline ?? true;
-    this.timeline.origin = Date.now();
+    const t0 = Date.now();
+    this.timeline.origin = t0;
     const zookeeper = externalServers
       ? Promise.resolve(ZooKeeper.external(externalServers))
       : ZooKeeper.start({ size, dir: this.dir, startTimeoutMs: timeoutMs });
@@ -187,6 +199,7 @@ export class Cluster extends ClusterViews {
           isBroker: (x) => this.nodes.has(x),
           onLogLine: record ? (line) => this.recorder.logLine(line, id) : () => {},
           ...(disks.has(id) ? { disk: disks.get(id)! } : {}),
+          clientProxy: opts.clientProxies ?? false,
         }),
       );
     }
@@ -201,6 +214,7 @@ export class Cluster extends ClusterViews {
     } finally {
       if (!this._zookeeper) await early?.catch(() => {});
     }
+    this.startup.zookeeperMs = Date.now() - t0;
     this._zookeeper.onFault = (action, member, peer) => void this.recorder.fault(action, { member, peer });
     this._zk = await KafkaZkClient.connect({ connectString: this.zookeeperConnect, sessionTimeoutMs: 30_000, connectionTimeoutMs: 15_000 });
     if (record) {
@@ -209,7 +223,9 @@ export class Cluster extends ClusterViews {
       await this.watcher.start({ reportExisting: this.ownsChroot });
     }
     await (early ?? startBrokers());
+    this.startup.brokersMs = Date.now() - t0;
     if (opts.awaitController ?? true) await this.waitForController({ timeoutMs });
+    this.startup.controllerMs = Date.now() - t0;
   }
 
   // ---------------------------------------------------------------------------------------------- addressing
@@ -252,8 +268,14 @@ export class Cluster extends ClusterViews {
     });
   }
 
+  /** The port clients use (the broker's client proxy with `clientProxies`). */
   port(id: number): number {
     return this.node(id).clientPort;
+  }
+
+  /** The port the broker itself listens on for clients, bypassing its client proxy. */
+  directPort(id: number): number {
+    return this.node(id).directPort;
   }
 
   logFile(id: number): string {
@@ -299,10 +321,18 @@ export class Cluster extends ClusterViews {
 
   // ---------------------------------------------------------------------------------------------- brokers
 
-  /** Starts a stopped or killed broker again (same id, client port and log dir); resolves once it serves. */
-  async start(id: number, opts: WaitOptions = {}): Promise<void> {
+  /**
+   * Starts a stopped or killed broker again (same id, client port and log dir); resolves once it serves. `env` adds
+   * environment variables to a child-process broker (test-only hooks such as crash points).
+   */
+  async start(id: number, opts: WaitOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
     this.recorder.fault('start', { broker: id });
-    await this.node(id).start(opts.timeoutMs ?? 60_000);
+    await this.node(id).start(opts.timeoutMs ?? 60_000, opts.env);
+  }
+
+  /** The next exit of this child-process broker is intended (a test-only crash point): no "exited unexpectedly" warning. */
+  expectExit(id: number): void {
+    this.node(id).exitExpected = true;
   }
 
   /** Crash: SIGKILL (child process) or an uncontrolled stop (in process). */
@@ -404,6 +434,22 @@ export class Cluster extends ClusterViews {
   async healZk(id?: number): Promise<void> {
     this.recorder.fault('heal-zk', { broker: id });
     this.network.healZk(id);
+  }
+
+  /** Cuts broker `id` from its clients (`clientProxies`); `oneWay`: only its responses are dropped. */
+  async cutClients(id: number, opts: CutOptions = {}): Promise<void> {
+    this.recorder.fault('cut-clients', { broker: id, detail: { ...opts } });
+    this.network.cutClients(id, opts);
+  }
+
+  async delayClients(id: number, ms: number, opts: DelayOptions = {}): Promise<void> {
+    this.recorder.fault('delay-clients', { broker: id, detail: { ms, ...opts } });
+    this.network.delayClients(id, ms, opts);
+  }
+
+  async healClients(id?: number): Promise<void> {
+    this.recorder.fault('heal-clients', { broker: id });
+    this.network.healClients(id);
   }
 
   /** The links that carry a fault now (`all`: every link), for failure messages. */

@@ -2,7 +2,7 @@
  * `gregor/testing`: a ZooKeeper-mode gregor cluster for integration tests (vitest, jest, plain Node), with
  * faults as one-line calls and a coordination timeline. See README "Using gregor in your tests".
  */
-export { Cluster, startCluster, type BrokerHandle, type StartClusterOptions } from './cluster.js';
+export { Cluster, startCluster, type BrokerHandle, type StartClusterOptions, type StartupTimings } from './cluster.js';
 export type { WaitOptions } from './cluster-views.js';
 export type { Props, PropValue } from './broker-node.js';
 export { BrokerProcess, type ExitStatus } from './broker-process.js';

@@ -4,7 +4,8 @@
  * `{"op":"unpath","path":P}` — and when stdin ends (the test process exited, however: SIGKILL included) kills the
  * processes still registered (SIGCONT first, then SIGKILL, each only while its start time still matches the one
  * read at registration, so a recycled PID is never hit), unmounts the mounts (lazily) and removes the paths.
- * It runs detached in a session of its own so that a signal to the runner's process group does not reach it.
+ * It runs detached in a session of its own so that a signal to the runner's process group does not reach it, and
+ * acts only once the process that started it is gone (its PID no longer runs with the same start time).
  * No imports beyond node: it must start fast and survive anything in the harness.
  */
 import { execFileSync } from 'node:child_process';
@@ -13,11 +14,13 @@ import { readFileSync, rmSync } from 'node:fs';
 const pids = new Map<number, string>();
 const paths = new Map<string, boolean>();
 
+/** The process's start time, or null when it is gone (a zombie counts as gone: it only waits to be reaped). */
 function startTime(pid: number): string | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // field 22 (starttime), counted after the ")" that ends the command name
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    // fields counted after the ")" that ends the command name: 3 (state) and 22 (starttime)
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? null : (fields[19] ?? null);
   } catch {
     return null;
   }
@@ -66,6 +69,14 @@ async function cleanUp(): Promise<void> {
   process.exit(0);
 }
 
+/** The test process: clean up only once it is really gone (a pipe could in principle close without that). */
+const parent = process.ppid;
+const parentStart = startTime(parent);
+
+async function parentGone(): Promise<void> {
+  while (parentStart !== null && startTime(parent) === parentStart) await new Promise((r) => setTimeout(r, 200));
+}
+
 let buffered = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
@@ -76,6 +87,12 @@ process.stdin.on('data', (chunk: string) => {
     buffered = buffered.slice(nl + 1);
   }
 });
-process.stdin.on('end', () => void cleanUp());
-process.stdin.on('error', () => void cleanUp());
+let ending = false;
+const end = () => {
+  if (ending) return;
+  ending = true;
+  void parentGone().then(cleanUp);
+};
+process.stdin.on('end', end);
+process.stdin.on('error', end);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => {});

@@ -1,9 +1,10 @@
 /**
  * The cluster's network faults, on the links its proxies carry (link.ts): between every pair of brokers (all
- * inter-broker traffic: follower fetches, controller requests, controlled shutdown) and between each broker and
- * each ZooKeeper server. Clients are never proxied. Links are named by their ends; for a broker pair the lower id
- * is end `a`, for a broker and ZooKeeper the broker is `a` — `oneWay` cuts or delays only bytes from `a` to `b`
- * in those terms, i.e. `cut(1, 2, { oneWay: true })` drops what 1 sends to 2 whatever the ids' order.
+ * inter-broker traffic: follower fetches, controller requests, controlled shutdown), between each broker and
+ * each ZooKeeper server, and — with `clientProxies` — between each broker and its clients. Links are named by their
+ * ends; for a broker pair the lower id is end `a`, for a broker and ZooKeeper or its clients the broker is `a`.
+ * `cut(from, to, { oneWay: true })` drops what `from` sends to `to`, whatever the ids' order; `cutZk(id, { oneWay })`
+ * and `cutClients(id, { oneWay })` drop what the broker sends (to ZooKeeper; its responses to clients).
  */
 import type { BrokerNode } from './broker-node.js';
 import { Link, type CutOptions, type DelayOptions, type LinkState } from './link.js';
@@ -80,6 +81,24 @@ export class ClusterNetwork {
     for (const b of id === undefined ? this.brokerIds() : [id]) for (const l of this.node(b).zkLinks) l.heal();
   }
 
+  private clientLink(id: number): Link {
+    const link = this.node(id).clientLink;
+    if (!link) throw new Error('clients connect to the brokers directly: start the cluster with clientProxies: true to cut them');
+    return link;
+  }
+
+  cutClients(id: number, opts: CutOptions = {}): void {
+    this.clientLink(id).cut(opts);
+  }
+
+  delayClients(id: number, ms: number, opts: DelayOptions = {}): void {
+    this.clientLink(id).delay(ms, opts);
+  }
+
+  healClients(id?: number): void {
+    for (const b of id === undefined ? this.brokerIds() : [id]) this.node(b).clientLink?.heal();
+  }
+
   /** Resets broker `id`'s ZooKeeper connections and refuses new ones until the returned function is called. */
   holdZk(id: number): () => void {
     const releases = this.node(id).zkLinks.map((l) => l.hold());
@@ -89,11 +108,16 @@ export class ClusterNetwork {
   healAll(): void {
     this.heal();
     this.healZk();
+    this.healClients();
   }
 
   /** Every link that carries a fault now (or every link with `all`). */
   links(opts: { all?: boolean } = {}): LinkState[] {
-    const all = [...this.peers.values(), ...this.brokerIds().flatMap((id) => this.node(id).zkLinks)].map((l) => l.state());
+    const brokerLinks = (id: number) => {
+      const n = this.node(id);
+      return n.clientLink ? [...n.zkLinks, n.clientLink] : n.zkLinks;
+    };
+    const all = [...this.peers.values(), ...this.brokerIds().flatMap(brokerLinks)].map((l) => l.state());
     if (opts.all) return all;
     const faulty = (d: LinkState['aToB']) => d.blocked || d.delayMs > 0 || d.jitterMs > 0;
     return all.filter((s) => s.reset || faulty(s.aToB) || faulty(s.bToA));

@@ -33,6 +33,12 @@ export interface LinkProxyOptions {
   route: (clientId: string | null) => Route | null;
   classify?: 'none' | 'kafka-client-id';
   observeUpstream?: (client: net.Socket, chunk: Buffer) => void;
+  /**
+   * Keep trying a refused upstream for this long before resetting the client (default 0). The client's connect
+   * has already succeeded at the proxy, so a program that retries a refused connect but gives up on a reset one
+   * (a ZooKeeper follower connecting to a leader that is still binding its port) would otherwise misbehave.
+   */
+  refusedRetryMs?: number;
 }
 
 /** The client id of a Kafka request frame: 'incomplete' until enough bytes arrived, null when absent/garbled. */
@@ -110,7 +116,7 @@ export class LinkProxy {
     void this.connectUpstream(client, head, link, route?.clientIsA ?? true);
   }
 
-  private async connectUpstream(client: net.Socket, head: Buffer, link: Link, clientIsA: boolean): Promise<void> {
+  private async connectUpstream(client: net.Socket, head: Buffer, link: Link, clientIsA: boolean, retryUntil?: number): Promise<void> {
     let target: Upstream | null;
     try {
       target = await this.opts.target();
@@ -118,6 +124,7 @@ export class LinkProxy {
       target = null;
     }
     if (!target || client.destroyed || this.closed) return void client.resetAndDestroy();
+    const until = retryUntil ?? Date.now() + (this.opts.refusedRetryMs ?? 0);
     const upstream = net.connect({ host: target.host, port: target.port });
     upstream.setNoDelay(true);
     this.sockets.add(upstream);
@@ -125,8 +132,13 @@ export class LinkProxy {
     const observe = this.opts.observeUpstream;
     if (observe) upstream.on('data', (chunk: Buffer) => observe(client, chunk));
     let connected = false;
-    upstream.once('error', () => {
-      if (!connected) client.resetAndDestroy(); // refused: as the real address would
+    upstream.once('error', (err: NodeJS.ErrnoException) => {
+      if (connected) return;
+      if (err.code === 'ECONNREFUSED' && Date.now() < until && !client.destroyed) {
+        setTimeout(() => void this.connectUpstream(client, head, link, clientIsA, until), 50);
+        return;
+      }
+      client.resetAndDestroy(); // refused: as the real address would
     });
     upstream.once('connect', () => {
       connected = true;

@@ -6,7 +6,8 @@
  *   controller-changed (broker = the controller, -1 when /controller is deleted) · controller-epoch ·
  *   broker-registered (detail.brokerEpoch) / broker-deregistered / broker-registration-changed ·
  *   topic-created / topic-changed / topic-deleted (detail.partitions: the assignment) ·
- *   partition-created, leader-elected (a new leader or leader epoch), isr-changed (same leader, new ISR),
+ *   partition-created, leader-elected (a new leader, or a new leader epoch with the same ISR), leader-lost
+ *   (leader -1: no replica in the ISR is alive), isr-changed (same leader, new ISR),
  *   partition-state-changed (anything else), partition-deleted — all with topic, partition, leader,
  *   leaderEpoch, isr, controllerEpoch and detail.previous ·
  *   isr-change-notification (detail.partitions) · topic-deletion-requested · reassignment-requested /
@@ -49,12 +50,15 @@ function json(data: Buffer | null): Rec | null {
 const sameIsr = (a?: readonly number[], b?: readonly number[]) =>
   a !== undefined && b !== undefined && a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
-/** How far back (events) a new event looks for its partner when correlating causes. */
+/** How far back (events) a new event looks for its partner when correlating causes, and how far apart in time. */
 const CORRELATION_WINDOW = 400;
+const CORRELATION_MS = 2000;
 
 export class TimelineRecorder {
   /** the controller event each broker's controller is processing (from its last controller-event record) */
   private readonly processing = new Map<number, string>();
+  /** log records that explained a ZooKeeper change already: each explains one */
+  private readonly used = new WeakSet<TimelineEvent>();
 
   constructor(readonly timeline: Timeline) {}
 
@@ -186,9 +190,9 @@ export class TimelineRecorder {
     let type: string;
     if (c.op === 'created') type = 'partition-created';
     else if (c.op === 'deleted') type = 'partition-deleted';
-    else if (after.leader !== prev.leader || after.leaderEpoch !== prev.leaderEpoch) {
-      type = after.leader !== prev.leader ? 'leader-elected' : sameIsr(after.isr, prev.isr) ? 'leader-elected' : 'isr-changed';
-    } else type = sameIsr(after.isr, prev.isr) ? 'partition-state-changed' : 'isr-changed';
+    else if (after.leader === -1 && prev.leader !== -1) type = 'leader-lost';
+    else if (after.leader !== prev.leader || (after.leaderEpoch !== prev.leaderEpoch && sameIsr(after.isr, prev.isr))) type = 'leader-elected';
+    else type = sameIsr(after.isr, prev.isr) ? 'partition-state-changed' : 'isr-changed';
     const fields = c.op === 'deleted' ? prev : after;
     this.add({
       ...base,
@@ -209,10 +213,11 @@ export class TimelineRecorder {
       const other = recent[i]!;
       if (other === e || other.topic !== e.topic || other.partition !== e.partition) continue;
       const [zk, log] = e.source === 'zookeeper' ? [e, other] : other.source === 'zookeeper' ? [other, e] : [null, null];
-      if (!zk || !log || zk.cause !== undefined) continue;
+      if (!zk || !log || zk.cause !== undefined || this.used.has(log) || Math.abs(zk.time - log.time) > CORRELATION_MS) continue;
       const cause = explains(log, zk);
       if (cause) {
-        zk.cause = cause;
+        this.used.add(log);
+        this.timeline.annotate(zk, { cause });
         if (e === zk) return;
       }
     }
@@ -234,7 +239,7 @@ function explains(log: TimelineEvent, zk: TimelineEvent): string | null {
         : null;
     case 'replica-state-change': {
       const replica = log.detail?.replica;
-      return zk.type === 'isr-changed' && log.detail?.to === 'OfflineReplica' && typeof replica === 'number' && prevIsr?.includes(replica) && !zk.isr?.includes(replica)
+      return log.detail?.to === 'OfflineReplica' && typeof replica === 'number' && prevIsr?.includes(replica) && !zk.isr?.includes(replica)
         ? (log.cause ?? null)
         : null;
     }

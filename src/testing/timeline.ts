@@ -110,20 +110,37 @@ export class Timeline extends Array<TimelineEvent> {
     return this.follow();
   }
 
-  /** The first event matching `predicate` (already recorded, or the next one to arrive). */
+  /**
+   * The first event (in arrival order) matching `predicate`, already recorded or still to come. The predicate is
+   * asked again whenever the timeline changes, so it may wait for what is added to an event later (its `cause`).
+   */
   async waitFor(predicate: (e: TimelineEvent) => boolean, opts: WaitForEventOptions = {}): Promise<TimelineEvent> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const since = opts.since ?? -Infinity;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
-    try {
-      for await (const e of this.follow({ signal: abort.signal })) if (e.time >= since && predicate(e)) return e;
-    } finally {
-      clearTimeout(timer);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.#arrived.find((e) => e.time >= since && predicate(e));
+      if (hit) return hit;
+      if (this.#closed || Date.now() >= deadline) break;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.#wakers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, deadline - Date.now());
+        this.#wakers.add(wake);
+      });
     }
     throw new Error(
       `${this.#closed ? 'the cluster closed' : `timed out after ${timeoutMs} ms`} waiting for a timeline event matching ${predicate.toString()}\n${this.format()}`,
     );
+  }
+
+  /** Adds fields to a recorded event (the recorder's causes) and tells the waiting `waitFor`s. */
+  annotate(event: TimelineEvent, fields: Partial<Omit<TimelineEvent, 'seq' | 'time'>>): void {
+    Object.assign(event, fields);
+    for (const wake of [...this.#wakers]) wake();
   }
 
   /** Events at or after `time`, in time order. */

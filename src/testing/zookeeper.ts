@@ -17,7 +17,7 @@
  * - Every JVM is registered with the janitor; its output goes to `<dir>/zookeeper-<id>.log`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -36,6 +36,9 @@ import { LinkProxy, type Upstream } from './proxy.js';
 
 const HOST = '127.0.0.1';
 const JVM_OPTIONS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dzookeeper.forceSync=no'];
+/** Debian's slf4j-simple binding, when there: the members' logs (info, with times) go to their log files. */
+const SLF4J_SIMPLE = '/usr/share/java/slf4j-simple.jar';
+const LOG_OPTIONS = ['-Dorg.slf4j.simpleLogger.showDateTime=true', '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS'];
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export type ZooKeeperMode = 'leader' | 'follower' | 'standalone';
@@ -104,7 +107,9 @@ export class ZooKeeperMember {
   /** Spawns the JVM (it serves once `mode()` answers). */
   start(): void {
     if (this.child) throw new Error(`ZooKeeper ${this.id} is already running (pid ${this.child.pid})`);
-    const cmd = zooKeeperCommand(this.runtime, this.configPath, JVM_OPTIONS);
+    const logging = existsSync(SLF4J_SIMPLE) && !process.env.GREGOR_ZK_CLASSPATH;
+    const runtime = logging ? { ...this.runtime, classpath: `${this.runtime.classpath}:${SLF4J_SIMPLE}` } : this.runtime;
+    const cmd = zooKeeperCommand(runtime, this.configPath, logging ? [...JVM_OPTIONS, ...LOG_OPTIONS] : JVM_OPTIONS);
     const fd = openSync(this.logFile, 'a');
     let child: ChildProcess;
     try {
@@ -284,7 +289,8 @@ export class ZooKeeper {
   private async quorumProxy(from: number, to: QuorumServer): Promise<QuorumServer> {
     const link = this.quorumLink(from, to.id);
     const route = () => ({ link, clientIsA: from < to.id });
-    const q = await LinkProxy.start({ target: () => ({ host: HOST, port: to.quorumPort }), route });
+    // a follower gives up on a reset connection to its new leader, but retries a refused one (see LinkProxy)
+    const q = await LinkProxy.start({ target: () => ({ host: HOST, port: to.quorumPort }), route, refusedRetryMs: 3000 });
     const e = await LinkProxy.start({ target: () => ({ host: HOST, port: to.electionPort }), route });
     this.quorumProxies.push(q, e);
     return { id: to.id, host: HOST, quorumPort: q.port, electionPort: e.port };

@@ -27,6 +27,7 @@
  * session-expiry helpers in session-expiry.ts; this file keeps the session, watches and single operations.
  */
 import { LogEvent } from '../common/log-events.js';
+import { dropSilentConnections } from './read-timeout.js';
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import type { Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
@@ -169,6 +170,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return c;
   }
 
+  /** Kafka's ZooKeeperRequestLatencyMs: told the latency of every answered request (metrics). */
+  onRequestLatency: ((ms: number) => void) | null = null;
+
   get state(): ZkSessionState {
     if (this.closed) return 'closed';
     return this.handle?.state ?? 'connecting';
@@ -233,6 +237,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       retries: 0,
     });
     const h: Handle = { client, state: 'connecting', inFlight: new Set() };
+    dropSilentConnections(client, (silentMs) =>
+      this.log.warn({ silentMs, sessionId: sessionIdHex(this.sessionId) }, 'have not heard from the ZooKeeper server; reconnecting to the next one'),
+    );
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -371,12 +378,14 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       return Promise.reject(err);
     }
     if (h.state === 'expired') return Promise.reject(new SessionExpiredError(path));
+    const started = this.onRequestLatency ? performance.now() : 0;
     return new Promise<T>((resolve, reject) => {
       const onAbort = (err: Error) => reject(err);
       h.inFlight.add(onAbort);
       try {
         fn(h.client, (err, value) => {
           if (!h.inFlight.delete(onAbort)) return; // already failed by expiry/close
+          this.onRequestLatency?.(performance.now() - started);
           if (err) reject(mapError(err, path));
           else resolve(value as T);
         });

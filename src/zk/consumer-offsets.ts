@@ -38,7 +38,8 @@ export interface CommittedOffset {
   mzxid: number;
 }
 
-function parentChain(path: string): string[] {
+/** The ancestors of a znode path, root side first (`/a/b/c` → `/a`, `/a/b`). */
+export function parentChain(path: string): string[] {
   const parts = path.split('/').filter(Boolean);
   const out: string[] = [];
   for (let i = 1; i < parts.length; i++) out.push(`/${parts.slice(0, i).join('/')}`);
@@ -90,7 +91,8 @@ export async function commitOffsets(
   }
 }
 
-async function childrenOrEmpty(zk: ZkClient, path: string): Promise<string[]> {
+/** The children of a znode; none when it does not exist. */
+export async function childrenOrEmpty(zk: ZkClient, path: string): Promise<string[]> {
   try {
     return await zk.getChildren(path);
   } catch (err) {

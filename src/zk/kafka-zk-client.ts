@@ -215,6 +215,13 @@ export class KafkaZkClient {
   getBrokerConfig(entity: number | typeof DEFAULT_CONFIG_ENTITY): Promise<Record<string, string>> {
     return topics.getEntityConfig(this.zk, 'brokers', String(entity));
   }
+  getEntityConfig(type: ConfigEntityType, name: string): Promise<Record<string, string>> {
+    return topics.getEntityConfig(this.zk, type, name);
+  }
+  /** Names of the entities of a type that have a config znode (kafka-configs --describe without a name). */
+  async getEntityNames(type: ConfigEntityType): Promise<string[]> {
+    return (await this.zk.exists(`/config/${type}`)) ? (await this.zk.getChildren(`/config/${type}`)).sort() : [];
+  }
   changeEntityConfig(type: ConfigEntityType, name: string, config: Record<string, string>): Promise<string> {
     return topics.changeEntityConfig(this.zk, type, name, config);
   }

@@ -5,7 +5,7 @@
  * Notes:
  * - A table's version range is what Kafka 2.7 knows, not what a handler advertises: handlers
  *   declare their own (possibly narrower) ranges and ApiVersions is derived from those.
- * - Keys present in api-keys.ts but absent here (AlterReplicaLogDirs 34, delegation tokens
+ * - Keys present in api-keys.ts but absent here (delegation tokens
  *   38–41, client quotas 48–49, SCRAM credentials 50–51, UpdateFeatures 57) have no table yet;
  *   `isFlexible` answers false for them, which is what header decoding needs for an unknown key
  *   (the request is then refused by the router, not misparsed by the header reader).
@@ -20,6 +20,7 @@ import {
   AlterPartitionReassignmentsRequest,
   AlterPartitionReassignmentsResponse,
 } from './alter-partition-reassignments.js';
+import { AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse } from './alter-replica-log-dirs.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
 import { ControlledShutdownRequest, ControlledShutdownResponse } from './controlled-shutdown.js';
 import { CreateAclsRequest, CreateAclsResponse } from './create-acls.js';
@@ -106,6 +107,7 @@ export const MESSAGE_PAIRS: readonly MessagePair[] = [
   { request: DeleteAclsRequest, response: DeleteAclsResponse }, // 31
   { request: DescribeConfigsRequest, response: DescribeConfigsResponse }, // 32
   { request: AlterConfigsRequest, response: AlterConfigsResponse }, // 33
+  { request: AlterReplicaLogDirsRequest, response: AlterReplicaLogDirsResponse }, // 34
   { request: DescribeLogDirsRequest, response: DescribeLogDirsResponse }, // 35
   { request: SaslAuthenticateRequest, response: SaslAuthenticateResponse }, // 36
   { request: CreatePartitionsRequest, response: CreatePartitionsResponse }, // 37

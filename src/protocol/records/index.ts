@@ -5,7 +5,7 @@
 export * as BatchLayout from './batch-layout.js';
 export { Compression } from './batch-layout.js';
 export { crc32, crc32c } from './crc.js';
-export { compress, decompress, initCompression, isXerialFramed } from './compression/index.js';
+export { compress, decompress, decompressionLimit, initCompression, isXerialFramed } from './compression/index.js';
 export {
   RecordBatch,
   TimestampType,

@@ -19,12 +19,14 @@
  * - gregor's broker config table has no password-typed key (ssl/sasl are not implemented), so no
  *   value is ever stored encrypted with `password.encoder.secret`;
  * - the per-broker-only check at the default entity (listener and security configs) is not made;
+ * - a broker applies at runtime the keys it has a use for (the topic defaults, unclean leader
+ *   election); the others it keeps (DescribeConfigs shows them) and applies at its next start;
  * - no AlterConfigPolicy, no authorization.
  */
 import { KafkaError } from '../../common/errors.js';
 import { validateTopicName } from '../../common/topic-partition.js';
 import { brokerConfigKey, isBrokerConfigName } from '../../config/broker-config.js';
-import { parseAndValidate } from '../../config/config-def.js';
+import { ConfigError, parseAndValidate } from '../../config/config-def.js';
 import { topicConfigErrorCode, validateTopicConfigs } from '../../config/topic-config.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { AlterConfigsRequest, AlterConfigsResponse } from '../../protocol/messages/alter-configs.js';
@@ -88,6 +90,17 @@ export async function alterBrokerConfigOrThrow(
     if (!isBrokerConfigName(k)) continue;
     const parsed = parseAndValidate(k, brokerConfigKey(k), props[k] ?? '');
     if ('error' in parsed) throw invalidValue(ResourceType.Broker, name, parsed.error);
+  }
+  // The whole configuration must still be valid with the new layer (KafkaConfig.validateValues: e.g. the
+  // cleaner's dedupe buffer per thread, replica fetch wait vs socket timeout).
+  const layer = new Map(Object.entries(props));
+  try {
+    deps.config.withDynamicConfigs(
+      id === null ? { clusterDefault: layer, perBroker: deps.config.dynamicBroker } : { clusterDefault: deps.config.dynamicDefault, perBroker: layer },
+    );
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw invalidValue(ResourceType.Broker, name, err.errors.join('; '));
   }
   if (validateOnly) return;
   const entity = id === null ? DEFAULT_CONFIG_ENTITY : String(id);

@@ -6,8 +6,9 @@
  * - `topics` null = every partition this broker has a log for; otherwise only the partitions
  *   named (a partition without a log here is simply absent);
  * - per partition: partitionSize = the log's bytes, offsetLag = max(HW − LEO, 0), which is 0 for
- *   every current log (Kafka's own formula), isFutureKey false (gregor has no
- *   AlterReplicaLogDirs, so no future logs);
+ *   every current log (Kafka's own formula), isFutureKey false; a replica being moved
+ *   (AlterReplicaLogDirs) is listed a second time in its destination dir with isFutureKey true and
+ *   offsetLag = the current log's LEO − the future log's LEO;
  * - as in Kafka, a topic with logs in a directory is listed there even when none of its partitions
  *   was asked for (with an empty partition list).
  * Deviations from Kafka: no authorization (Kafka needs DESCRIBE on the cluster).
@@ -28,13 +29,14 @@ interface PartitionEntry {
 }
 
 export function createDescribeLogDirsHandler(deps: BrokerDeps): Handler {
-  function topicsOf(logs: readonly Log[], wanted: ReadonlySet<string> | null) {
+  function topicsOf(logs: ReadonlyArray<{ log: Log; future: boolean }>, wanted: ReadonlySet<string> | null) {
     const byTopic = new Map<string, PartitionEntry[]>();
-    for (const log of logs) {
+    for (const { log, future } of logs) {
       let entries = byTopic.get(log.tp.topic);
       if (!entries) byTopic.set(log.tp.topic, (entries = []));
       if (wanted && !wanted.has(tpKey(log.tp))) continue;
-      entries.push({ partitionIndex: log.tp.partition, partitionSize: log.size, offsetLag: 0, isFutureKey: false });
+      const offsetLag = future ? Math.max((deps.logManager.getLog(log.tp)?.logEndOffset ?? 0) - log.logEndOffset, 0) : 0;
+      entries.push({ partitionIndex: log.tp.partition, partitionSize: log.size, offsetLag, isFutureKey: future });
     }
     return [...byTopic]
       .sort(([a], [b]) => a.localeCompare(b))
@@ -48,11 +50,13 @@ export function createDescribeLogDirsHandler(deps: BrokerDeps): Handler {
     handle(req) {
       const wanted =
         req.topics === null ? null : new Set(req.topics.flatMap((t) => t.partitionIndex.map((p) => tpKey({ topic: t.topic, partition: p }))));
-      const logsByDir = new Map<string, Log[]>();
-      for (const log of deps.logManager.allLogs) {
+      const logsByDir = new Map<string, Array<{ log: Log; future: boolean }>>();
+      const add = (log: Log, future: boolean) => {
         const dir = dirname(log.dir);
-        logsByDir.set(dir, [...(logsByDir.get(dir) ?? []), log]);
-      }
+        logsByDir.set(dir, [...(logsByDir.get(dir) ?? []), { log, future }]);
+      };
+      for (const log of deps.logManager.allLogs) add(log, false);
+      for (const log of deps.logManager.allFutureLogs) add(log, true);
       const live = deps.logManager.liveLogDirs.map((logDir) => ({
         errorCode: ErrorCode.None,
         logDir,

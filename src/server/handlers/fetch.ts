@@ -24,7 +24,7 @@
  * partition with data answers UNSUPPORTED_VERSION, which is what Kafka answers when
  * down-conversion is needed but `message.downconversion.enable` is false. Followers get v2 data.
  */
-import type { FetchParams, FetchResult, ReplicaManager } from '../../cluster/replica-manager.js';
+import { READ_COMMITTED, type FetchParams, type FetchResult, type ReplicaManager } from '../../cluster/replica-manager.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import type { BrokerDeps } from '../broker-deps.js';
@@ -32,7 +32,6 @@ import type { FetchPartitionRequest } from '../../purgatory/delayed-fetch.js';
 import { defineHandler, type Handler } from '../handler.js';
 
 const EMPTY = Buffer.alloc(0);
-const READ_COMMITTED = 1;
 
 type PartitionResponse = {
   partition: number;

@@ -6,10 +6,10 @@
  * - admin: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs, AlterConfigs,
  *   IncrementalAlterConfigs, DeleteRecords, DescribeLogDirs;
  * - groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
- *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, calling the group
+ *   OffsetFetch, DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, TxnOffsetCommit, calling the group
  *   coordinator service (handlers call services, never the reverse);
- * - producers: InitProducerId, calling the transaction coordinator service; WriteTxnMarkers
- *   (coordinator → partition leader);
+ * - producers and transactions: InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, calling
+ *   the transaction coordinator service; WriteTxnMarkers (coordinator → partition leader);
  * - controller-facing: ControlledShutdown, ElectLeaders, Alter/ListPartitionReassignments.
  */
 import type { TopicPartition } from '../../common/topic-partition.js';
@@ -19,6 +19,8 @@ import type { GroupService } from '../../coordinator/group-service.js';
 import type { TransactionService } from '../../coordinator/transaction-service.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import type { Handler } from '../handler.js';
+import { createAddOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { createAddPartitionsToTxnHandler } from './add-partitions-to-txn.js';
 import { createAlterConfigsHandler } from './alter-configs.js';
 import { createAlterPartitionReassignmentsHandler } from './alter-partition-reassignments.js';
 import { apiVersions } from './api-versions.js';
@@ -31,7 +33,9 @@ import { createDeleteTopicsHandler } from './delete-topics.js';
 import { createDescribeConfigsHandler } from './describe-configs.js';
 import { createDescribeGroupsHandler } from './describe-groups.js';
 import { createDescribeLogDirsHandler } from './describe-log-dirs.js';
+import { createAlterReplicaLogDirsHandler } from './alter-replica-log-dirs.js';
 import { createElectLeadersHandler } from './elect-leaders.js';
+import { createEndTxnHandler } from './end-txn.js';
 import { createFetchHandler } from './fetch.js';
 import { createFindCoordinatorHandler } from './find-coordinator.js';
 import { createHeartbeatHandler } from './heartbeat.js';
@@ -51,6 +55,7 @@ import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js'
 import { createProduceHandler } from './produce.js';
 import { createStopReplicaHandler } from './stop-replica.js';
 import { createSyncGroupHandler } from './sync-group.js';
+import { createTxnOffsetCommitHandler } from './txn-offset-commit.js';
 import { createUpdateMetadataHandler } from './update-metadata.js';
 import { createWriteTxnMarkersHandler } from './write-txn-markers.js';
 
@@ -82,10 +87,11 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createAlterConfigsHandler(deps),
     createIncrementalAlterConfigsHandler(deps),
     createDeleteRecordsHandler(deps),
+    createAlterReplicaLogDirsHandler(rm),
     createDescribeLogDirsHandler(deps),
     createOffsetForLeaderEpochHandler(rm),
     ...groupHandlers(services.groups, services.transactions),
-    createInitProducerIdHandler(services.transactions.coordinator),
+    ...transactionHandlers(deps, services.transactions, services.groups),
     createWriteTxnMarkersHandler(deps, rm),
     createControlledShutdownHandler(deps, services.controller),
     createElectLeadersHandler(deps, services.controller),
@@ -108,5 +114,16 @@ function groupHandlers(groups: GroupService, transactions: TransactionService): 
     createListGroupsHandler(c),
     createDeleteGroupsHandler(c),
     createOffsetDeleteHandler(c),
+    createTxnOffsetCommitHandler(c),
+  ];
+}
+
+function transactionHandlers(deps: BrokerDeps, transactions: TransactionService, groups: GroupService): Handler[] {
+  const t = transactions.transactions;
+  return [
+    createInitProducerIdHandler(transactions.coordinator),
+    createAddPartitionsToTxnHandler(t, deps.metadataCache),
+    createAddOffsetsToTxnHandler(t, (groupId) => groups.coordinator.partitionFor(groupId)),
+    createEndTxnHandler(t),
   ];
 }

@@ -20,6 +20,7 @@ import {
   type TransactionCoordinator,
 } from '../../coordinator/transaction-coordinator.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { fencedForVersion } from './txn-errors.js';
 
 const PRODUCER_FENCED_SINCE = 4;
 
@@ -38,8 +39,7 @@ export function createInitProducerIdHandler(coordinator: TransactionCoordinator)
         const expected = pidSet ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : null;
         result = await coordinator.handleInitProducerId(req.transactionalId, req.transactionTimeoutMs, expected);
       }
-      const errorCode =
-        result.errorCode === ErrorCode.ProducerFenced && ctx.apiVersion < PRODUCER_FENCED_SINCE ? ErrorCode.InvalidProducerEpoch : result.errorCode;
+      const errorCode = fencedForVersion(result.errorCode, ctx.apiVersion, PRODUCER_FENCED_SINCE);
       return { throttleTimeMs: 0, errorCode, producerId: result.producerId, producerEpoch: result.producerEpoch };
     },
     errorResponse: (_req, code) => ({ throttleTimeMs: 0, errorCode: code, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH }),

@@ -12,8 +12,12 @@
  * - records: exactly one magic-2 batch (INVALID_RECORD), zstd before v7
  *   (UNSUPPORTED_COMPRESSION_TYPE), then the batch checks of protocol/records (CORRUPT_MESSAGE,
  *   INVALID_RECORD, MESSAGE_TOO_LARGE against the topic's max.message.bytes). v0–v2 legacy
- *   message sets (magic 0/1) are up-converted to one v2 batch (the only re-encoding, Kafka does
- *   the same); magic-2 data in v0–v2 is accepted, as Kafka does;
+ *   message sets (magic 0/1) are up-converted to one v2 batch (Kafka does the same); magic-2 data
+ *   in v0–v2 is accepted, as Kafka does;
+ * - the topic's record policies (log/log-validator.ts): keys on compacted topics, timestamp
+ *   bounds, compression.type recompression (LogAppendTime is stamped by the log's append); a
+ *   record-level refusal carries RecordErrors and an ErrorMessage (v8), and nothing of the
+ *   partition is appended;
  * - append through the ReplicaManager (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS for acks = -1
  *   with a short ISR, RECORD_LIST_TOO_LARGE above segment.bytes, KAFKA_STORAGE_ERROR; for batches
  *   with a producer id the log's producer checks: OUT_OF_ORDER_SEQUENCE_NUMBER,
@@ -25,17 +29,16 @@
  *   (CloseConnection) so the client refreshes its metadata;
  * - response per partition: baseOffset, logAppendTimeMs (-1 unless LogAppendTime, v2+),
  *   logStartOffset (v5+), recordErrors [] and errorMessage (v8).
- * Not yet: recompression when a topic's compression.type differs from the batch codec (batches are
- * stored as sent).
  */
 import { KafkaError } from '../../common/errors.js';
-import { INTERNAL_TOPICS } from '../../common/topic-partition.js';
+import { INTERNAL_TOPICS, type TopicPartition } from '../../common/topic-partition.js';
 import type { AppendEntry, ProduceResult, ReplicaManager } from '../../cluster/replica-manager.js';
 import type { PartitionTopicConfig } from '../../cluster/topic-log-config.js';
+import { applyRecordPolicies, RecordErrorsException } from '../../log/log-validator.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ProtocolError } from '../../protocol/errors.js';
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
-import { convertLegacyMessageSet, firstBatchIsTransactional, peekMagic, validateProduceRecords } from '../../protocol/records/index.js';
+import { convertLegacyMessageSet, decompressionLimit, firstBatchIsTransactional, peekMagic, validateProduceRecords } from '../../protocol/records/index.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { CloseConnection, NO_RESPONSE, defineHandler, type Handler } from '../handler.js';
 
@@ -56,18 +59,21 @@ function failed(partitionIndex: number, errorCode: number, errorMessage: string 
   return { partitionIndex, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
 
-/** Checks (and for legacy formats converts) one partition's records; throws ProtocolError. */
-export function prepareProduceRecords(records: Buffer, apiVersion: number, config: PartitionTopicConfig): Buffer {
+/**
+ * Checks (and for legacy formats converts) one partition's records, then applies the topic's
+ * record policies; returns the bytes to append. Throws ProtocolError / KafkaError.
+ */
+export function prepareProduceRecords(records: Buffer, apiVersion: number, config: PartitionTopicConfig, tp: TopicPartition, now: number): Buffer {
   const maxBatchSize = config.log.maxMessageBytes;
   if (apiVersion < 3 && records.length > 0 && peekMagic(records) < 2) {
-    const converted = convertLegacyMessageSet(records, { maxUncompressedBytes: Math.max(maxBatchSize, 1 << 20) * 16 });
+    const converted = convertLegacyMessageSet(records, { maxUncompressedBytes: decompressionLimit(maxBatchSize) });
     if (converted.length > maxBatchSize) {
       throw new ProtocolError(`message set of ${converted.length} bytes exceeds max.message.bytes ${maxBatchSize}`, ErrorCode.MessageTooLarge);
     }
-    return converted;
+    return applyRecordPolicies(converted, config.log, now, tp);
   }
   validateProduceRecords(records, apiVersion, { maxBatchSize });
-  return records;
+  return applyRecordPolicies(records, config.log, now, tp);
 }
 
 export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaManager): Handler {
@@ -83,6 +89,7 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
       const slots: PartitionResponse[][] = [];
       const slotIndex: number[] = [];
       const validAcks = acks === -1 || acks === 0 || acks === 1;
+      const now = deps.clock.now();
       if (req.transactionalId === null && req.topics.some((t) => t.partitions.some((p) => firstBatchIsTransactional(p.records)))) {
         if (acks === 0) throw new CloseConnection('transactional records without a transactional id (acks=0)');
         return {
@@ -105,13 +112,16 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
             out[pi] = failed(p.partitionIndex, ErrorCode.UnknownTopicOrPartition);
           } else {
             try {
-              const records = prepareProduceRecords(p.records ?? EMPTY, version, replicaManager.topicConfig(topic.name));
+              const records = prepareProduceRecords(p.records ?? EMPTY, version, replicaManager.topicConfig(topic.name), tp, now);
               entries.push({ tp, records });
               slots.push(out);
               slotIndex.push(pi);
             } catch (err) {
               if (!(err instanceof ProtocolError) && !(err instanceof KafkaError)) throw err;
               out[pi] = failed(p.partitionIndex, err.code, version >= 8 ? err.message : null);
+              if (err instanceof RecordErrorsException && version >= 8) {
+                out[pi]!.recordErrors = err.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }));
+              }
             }
           }
         }

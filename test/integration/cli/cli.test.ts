@@ -18,9 +18,9 @@ import { kcatMetadata, run } from '../../harness/clients.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { closeAllZk, connectZk, removeChroot, zkConnectForTest } from '../../harness/zookeeper.js';
 
-function gregor(args: readonly string[], timeoutMs = 30_000) {
+function gregor(args: readonly string[], timeoutMs = 30_000, input?: string) {
   const c = gregorCommand(args);
-  return run(c.command, c.args, { cwd: c.cwd, timeoutMs });
+  return run(c.command, c.args, { cwd: c.cwd, timeoutMs, ...(input !== undefined ? { input } : {}) });
 }
 
 /** A long-running gregor command with its output collected; `exited` resolves with the exit code. */
@@ -44,7 +44,7 @@ function killIfRunning(child: ChildProcess): void {
   }
 }
 
-const fixedPorts = [2181, 9092, 9093, 9094];
+const fixedPorts = [2181, 9092, 9093, 9094, 8080, 8081, 8082];
 const fixedPortsFree = (await Promise.all(fixedPorts.map((p) => portIsFree(p)))).every(Boolean);
 if (!fixedPortsFree) console.warn(`local-cluster smoke test skipped: one of ports ${fixedPorts.join(', ')} is in use`);
 
@@ -140,10 +140,26 @@ describe('gregor cli', () => {
     }
   });
 
+  it('cli - the Kafka tools as processes: one stderr line and exit 1 when no broker answers; stdin to console-producer; --help', async () => {
+    const dead = await gregor(['topics', '--bootstrap-server', '127.0.0.1:1', '--list', '--timeout-ms', '1000']);
+    expect({ code: dead.code, stdout: dead.stdout, stderr: dead.stderr }).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error while executing topic command : Timed out waiting for a node assignment. Call: listTopics\n',
+    });
+    const noKey = await gregor(['console-producer', '--bootstrap-server', '127.0.0.1:1', '--topic', 't', '--property', 'parse.key=true'], 30_000, 'no-separator\n');
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toBe('No key found on line 1: no-separator\n');
+    const help = await gregor(['--help']);
+    for (const cmd of ['topics', 'console-producer', 'console-consumer', 'consumer-groups', 'configs', 'reassign-partitions', 'leader-election', 'log-dirs', 'dump-log', 'zookeeper-shell']) {
+      expect(help.stdout).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
+    }
+  });
+
   it('cli - local-cluster uses config/broker-<i>.properties for 3 brokers and server.properties otherwise', () => {
     const three = brokerLaunchArgs(1, { brokers: 3, dataDir: '/d', zkPort: 2181, basePort: 9092, overrides: ['num.partitions=4'] });
     expect(path.basename(three.propsPath)).toBe('broker-1.properties');
-    expect(three.overrides).toEqual(['log.dirs=/d/broker-1', 'zookeeper.connect=127.0.0.1:2181', 'num.partitions=4']);
+    expect(three.overrides).toEqual(['log.dirs=/d/broker-1', 'zookeeper.connect=127.0.0.1:2181', 'http.listener=127.0.0.1:8081', 'num.partitions=4']);
     const one = brokerLaunchArgs(0, { brokers: 1, dataDir: '/d', zkPort: 2200, basePort: 19092, overrides: [] });
     expect(path.basename(one.propsPath)).toBe('server.properties');
     expect(one.overrides).toEqual(
@@ -191,6 +207,9 @@ describe('gregor cli', () => {
       expect(out).toContain('bootstrap servers: 127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094');
       expect(out).toMatch(/controller: +broker [0-2]/);
       expect(out).toContain('kcat -L -b 127.0.0.1:9092');
+      expect(out).toContain('web view:          http://127.0.0.1:8080/  http://127.0.0.1:8081/  http://127.0.0.1:8082/');
+      expect(out).toContain('metrics:           http://127.0.0.1:8080/metrics');
+      expect((await fetch('http://127.0.0.1:8081/metrics')).status).toBe(200);
       expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \[broker-[0-2]\] INFO /m); // compact forwarded log lines
       const md = await kcatMetadata('127.0.0.1:9092');
       expect(md.brokers.map((b) => b.id).sort()).toEqual([0, 1, 2]);

@@ -3,6 +3,7 @@
  * so requests carry exact producer ids, epochs, sequences and markers. Batches are built with the
  * project's record-batch builder; values are `v<n>` strings.
  */
+import type { Admin } from 'kafkajs';
 import { BrokerClient } from '../../../src/network/client.js';
 import { FetchRequest, FetchResponse } from '../../../src/protocol/messages/fetch.js';
 import { InitProducerIdRequest, InitProducerIdResponse } from '../../../src/protocol/messages/init-producer-id.js';
@@ -10,9 +11,113 @@ import { ListOffsetsRequest, ListOffsetsResponse } from '../../../src/protocol/m
 import { ProduceRequest, ProduceResponse } from '../../../src/protocol/messages/produce.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../../src/protocol/messages/write-txn-markers.js';
 import { buildRecordBatch, readRecords, splitBatches } from '../../../src/protocol/records/index.js';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
+import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
 
 export function rawClient(port: number, clientId = 'eos-test'): BrokerClient {
   return new BrokerClient({ host: '127.0.0.1', port, clientId, requestTimeoutMs: 30_000 });
+}
+
+/** One raw client per broker id, made on first use; `drop(id)` after that broker went away. */
+export class RawClients {
+  private readonly clients = new Map<number, BrokerClient>();
+
+  constructor(private readonly portOf: (id: number) => number) {}
+
+  get(id: number): BrokerClient {
+    let c = this.clients.get(id);
+    if (!c) this.clients.set(id, (c = rawClient(this.portOf(id))));
+    return c;
+  }
+
+  async drop(id: number): Promise<void> {
+    await this.clients.get(id)?.close();
+    this.clients.delete(id);
+  }
+
+  async closeAll(): Promise<void> {
+    for (const id of [...this.clients.keys()]) await this.drop(id);
+  }
+}
+
+export interface EosCluster {
+  readonly cluster: Cluster;
+  readonly clients: KafkaClients;
+  readonly admin: Admin;
+  readonly raw: RawClients;
+  close(): Promise<void>;
+}
+
+/** Three in-process brokers (no automatic leader rebalance, so leaders stay where tests put them), kafkajs and raw clients. */
+export async function startEosCluster(config: Readonly<Record<string, string | number | boolean>> = {}): Promise<EosCluster> {
+  const cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'auto.leader.rebalance.enable': false, ...config } });
+  const clients = kafkaClients(cluster.bootstrapServers);
+  const raw = new RawClients((id) => cluster.port(id));
+  return {
+    cluster,
+    clients,
+    admin: await clients.admin(),
+    raw,
+    close: async () => {
+      await raw.closeAll();
+      await clients.disconnectAll();
+      await cluster.close();
+    },
+  };
+}
+
+/** Creates a 1-partition topic (RF 3, min ISR 2, or the given assignment) and waits until its leader acts as one. */
+export async function createTopicAndWait(
+  cluster: Cluster,
+  admin: Admin,
+  topic: string,
+  opts: { partitions?: number; assignment?: number[][] } = {},
+): Promise<number> {
+  const partitions = opts.assignment?.length ?? opts.partitions ?? 1;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      opts.assignment
+        ? { topic, replicaAssignment: opts.assignment.map((replicas, partition) => ({ partition, replicas })) }
+        : { topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] },
+    ],
+  });
+  for (let partition = 0; partition < partitions; partition++) {
+    if (!opts.assignment) await cluster.waitForIsr({ topic, partition }, cluster.ids);
+    await waitForLeaderActing(cluster, topic, partition);
+  }
+  return waitForLeaderActing(cluster, topic, 0);
+}
+
+/** The partition's leader from ZooKeeper, once its broker has applied the leadership (in-process clusters). */
+export async function waitForLeaderActing(cluster: Cluster, topic: string, partition = 0): Promise<number> {
+  const leader = await cluster.waitForLeader({ topic, partition });
+  await cluster.waitFor(() => cluster.broker(leader).replicaManager.isLeader({ topic, partition }), `broker ${leader} leads ${topic}-${partition}`);
+  return leader;
+}
+
+/**
+ * The start of a confluent-kafka-python producer script: imports, and delivery/error callbacks collecting
+ * `delivered` ([partition, offset, value]), `errors` (failed deliveries) and `fatal` (fatal producer errors);
+ * `result(**extra)` prints them (and `extra`) as the JSON line pythonJson reads.
+ */
+export const PY_PRODUCER = `
+import json, os, sys, time
+from confluent_kafka import Producer
+delivered, errors, fatal = [], [], []
+def on_delivery(err, msg):
+    if err: errors.append(str(err))
+    else: delivered.append([msg.partition(), msg.offset(), msg.value().decode()])
+def on_error(e):
+    if e.fatal(): fatal.append(str(e))
+def result(**extra):
+    print(json.dumps(dict(delivered=delivered, errors=errors, fatal=fatal, **extra)))
+`;
+
+export interface PyProducerResult {
+  delivered: Array<[number, number, string]>;
+  errors: string[];
+  fatal: string[];
 }
 
 export interface ProducerBatch {

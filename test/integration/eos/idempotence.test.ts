@@ -18,52 +18,41 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { startCluster, type Cluster } from '../../harness/cluster.js';
-import { kafkaClients, kcatProduce, pythonJson, type KafkaClients } from '../../harness/clients.js';
-import { allValues, fetch, initProducerId, latestOffset, produce, producerBatch, rawClient } from './eos-kit.js';
+import type { Cluster } from '../../harness/cluster.js';
+import { kcatProduce, pythonJson, type KafkaClients } from '../../harness/clients.js';
+import {
+  allValues,
+  createTopicAndWait,
+  fetch,
+  initProducerId,
+  latestOffset,
+  produce,
+  producerBatch,
+  PY_PRODUCER,
+  RawClients,
+  startEosCluster,
+  type EosCluster,
+  waitForLeaderActing,
+  type PyProducerResult,
+} from './eos-kit.js';
 
 let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
-const raw = new Map<number, BrokerClient>();
+let raw: RawClients;
+const client = (id: number): BrokerClient => raw.get(id);
+const createTopic = (topic: string, opts: { partitions?: number; assignment?: number[][] } = {}) => createTopicAndWait(cluster, admin, topic, opts);
+const leaderOf = (topic: string, partition = 0) => waitForLeaderActing(cluster, topic, partition);
 
-function client(id: number): BrokerClient {
-  let c = raw.get(id);
-  if (!c) raw.set(id, (c = rawClient(cluster.port(id))));
-  return c;
-}
-
-async function createTopic(topic: string, opts: { partitions?: number; rf?: number; assignment?: number[][] } = {}): Promise<void> {
-  if (opts.assignment) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, replicaAssignment: opts.assignment.map((replicas, partition) => ({ partition, replicas })) }],
-    });
-  } else {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: opts.partitions ?? 1, replicationFactor: opts.rf ?? 3 }] });
-  }
-  for (let partition = 0; partition < (opts.assignment?.length ?? opts.partitions ?? 1); partition++) {
-    const leader = await cluster.waitForLeader({ topic, partition });
-    await cluster.waitFor(() => cluster.broker(leader).replicaManager.isLeader({ topic, partition }), 'leadership applied');
-  }
-}
-
-async function leaderOf(topic: string, partition = 0): Promise<number> {
-  const leader = await cluster.waitForLeader({ topic, partition });
-  await cluster.waitFor(() => cluster.broker(leader).replicaManager.isLeader({ topic, partition }), `broker ${leader} leads ${topic}-${partition}`);
-  return leader;
-}
+let eos: EosCluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3, inProcess: true, brokerConfig: { 'auto.leader.rebalance.enable': false } });
-  clients = kafkaClients(cluster.bootstrapServers);
-  admin = await clients.admin();
+  eos = await startEosCluster();
+  ({ cluster, clients, admin, raw } = eos);
 });
 
 afterAll(async () => {
-  for (const c of raw.values()) await c.close();
-  await clients?.disconnectAll();
-  await cluster?.close();
+  await eos?.close();
 });
 
 describe('producer ids', () => {
@@ -88,8 +77,8 @@ describe('producer ids', () => {
     expect(blocks.size).toBe(3);
   });
 
-  it('a transactional id is not served yet: COORDINATOR_NOT_AVAILABLE, ids -1/-1; "" → INVALID_REQUEST', async () => {
-    expect(await initProducerId(client(0), 4, 'txn-1')).toMatchObject({ errorCode: ErrorCode.CoordinatorNotAvailable, producerId: -1, producerEpoch: -1 });
+  it('a transactional id goes to the transaction coordinator (timeout −1 → INVALID_TRANSACTION_TIMEOUT), ids -1/-1; "" → INVALID_REQUEST', async () => {
+    expect(await initProducerId(client(0), 4, 'txn-1')).toMatchObject({ errorCode: ErrorCode.InvalidTransactionTimeout, producerId: -1, producerEpoch: -1 });
     expect(await initProducerId(client(0), 1, '')).toMatchObject({ errorCode: ErrorCode.InvalidRequest, producerId: -1, producerEpoch: -1 });
   });
 });
@@ -166,24 +155,19 @@ describe('idempotent producers of the real clients', () => {
   it('confluent-kafka-python enable.idempotence=true: delivery reports with contiguous offsets, no duplicate', async () => {
     const topic = 'ck-idem';
     await createTopic(topic, { partitions: 2 });
-    const result = await pythonJson<{ delivered: Array<[number, number, string]>; errors: string[] }>(
-      `
-import json, sys
-from confluent_kafka import Producer
-p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'linger.ms': 2})
-delivered, errors = [], []
-def cb(err, msg):
-    if err: errors.append(str(err))
-    else: delivered.append([msg.partition(), msg.offset(), msg.value().decode()])
+    const result = await pythonJson<PyProducerResult>(
+      `${PY_PRODUCER}
+p = Producer({'bootstrap.servers': sys.argv[1], 'enable.idempotence': True, 'linger.ms': 2, 'error_cb': on_error})
 for i in range(400):
-    p.produce(sys.argv[2], value=('ck-%d' % i).encode(), partition=i % 2, on_delivery=cb)
+    p.produce(sys.argv[2], value=('ck-%d' % i).encode(), partition=i % 2, on_delivery=on_delivery)
     if i % 50 == 0: p.poll(0)
 p.flush(30)
-print(json.dumps({'delivered': delivered, 'errors': errors}))
+result()
 `,
       [cluster.bootstrapServers, topic],
     );
     expect(result.errors).toEqual([]);
+    expect(result.fatal).toEqual([]);
     expect(result.delivered.length).toBe(400);
     for (const partition of [0, 1]) {
       const mine = result.delivered.filter((d) => d[0] === partition).sort((a, b) => a[1] - b[1]);
@@ -222,8 +206,7 @@ describe('producer state on followers and across restarts', () => {
     }
     await cluster.waitForIsr({ topic, partition: 0 }, cluster.ids);
     await cluster.kill(leader);
-    raw.get(leader)?.close();
-    raw.delete(leader);
+    await raw.drop(leader);
     try {
       const next = await cluster.waitForLeader({ topic, partition: 0 }, { not: leader });
       await cluster.waitFor(() => cluster.broker(next).replicaManager.isLeader({ topic, partition: 0 }), 'new leader applied');
@@ -243,8 +226,7 @@ describe('producer state on followers and across restarts', () => {
     const pid = (await initProducerId(client(1))).producerId;
     for (let seq = 0; seq < 40; seq++) expect((await produce(client(1), topic, 0, producerBatch({ pid, seq, values: [`r${seq}`] }))).errorCode).toBe(0);
     await cluster.restart(1, { how: 'stop' });
-    raw.get(1)?.close();
-    raw.delete(1);
+    await raw.drop(1);
     await leaderOf(topic);
     const log = cluster.broker(1).replicaManager.getPartition({ topic, partition: 0 })!.log!;
     expect(log.producerBatchesReplayed).toBe(0);

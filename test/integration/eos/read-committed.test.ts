@@ -21,31 +21,16 @@ import type { Admin } from 'kafkajs';
 import type { BrokerClient } from '../../../src/network/client.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import type { TxnMarkerEvent } from '../../../src/cluster/txn-markers.js';
-import { startCluster, type Cluster } from '../../harness/cluster.js';
-import { kafkaClients, kcatConsume, pythonJson, type KafkaClients } from '../../harness/clients.js';
-import { fetch, initProducerId, latestOffset, produce, producerBatch, rawClient, writeMarkers } from './eos-kit.js';
+import type { Cluster } from '../../harness/cluster.js';
+import { kcatConsume, pythonJson, type KafkaClients } from '../../harness/clients.js';
+import { createTopicAndWait, fetch, initProducerId, latestOffset, produce, producerBatch, rawClient, RawClients, startEosCluster, writeMarkers, type EosCluster } from './eos-kit.js';
 
 let cluster: Cluster;
 let clients: KafkaClients;
 let admin: Admin;
-const raw = new Map<number, BrokerClient>();
-
-function client(id: number): BrokerClient {
-  let c = raw.get(id);
-  if (!c) raw.set(id, (c = rawClient(cluster.port(id))));
-  return c;
-}
-
-async function createTopic(topic: string): Promise<number> {
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
-  });
-  await cluster.waitForIsr({ topic, partition: 0 }, cluster.ids);
-  const leader = await cluster.waitForLeader({ topic, partition: 0 });
-  await cluster.waitFor(() => cluster.broker(leader).replicaManager.isLeader({ topic, partition: 0 }), 'leadership applied');
-  return leader;
-}
+let raw: RawClients;
+const client = (id: number): BrokerClient => raw.get(id);
+const createTopic = (topic: string): Promise<number> => createTopicAndWait(cluster, admin, topic);
 
 /** kafkajs consumer (read_committed unless told) from the beginning until `count` messages or `idleMs` of silence. */
 async function kafkajsRead(topic: string, opts: { readUncommitted?: boolean; count: number }): Promise<Array<{ key: string | null; value: string }>> {
@@ -86,21 +71,16 @@ print(json.dumps(out))
   );
 }
 
+let eos: EosCluster;
+
 beforeAll(async () => {
-  cluster = await startCluster({
-    brokers: 3,
-    inProcess: true,
-    // producer state of idle producers goes after 6 s here (checked every 0.5 s); the tests below are quicker
-    brokerConfig: { 'auto.leader.rebalance.enable': false, 'transactional.id.expiration.ms': 6000, 'producer.id.expiration.check.interval.ms': 500 },
-  });
-  clients = kafkaClients(cluster.bootstrapServers);
-  admin = await clients.admin();
+  // producer state of idle producers goes after 6 s here (checked every 0.5 s); the tests below are quicker
+  eos = await startEosCluster({ 'transactional.id.expiration.ms': 6000, 'producer.id.expiration.check.interval.ms': 500 });
+  ({ cluster, clients, admin, raw } = eos);
 });
 
 afterAll(async () => {
-  for (const c of raw.values()) await c.close();
-  await clients?.disconnectAll();
-  await cluster?.close();
+  await eos?.close();
 });
 
 describe('transactions on a partition, read by every client', () => {

@@ -238,7 +238,8 @@ describe('groups - bad requests on the wire', () => {
     const group = 'bg';
     const topic = 'groups-wire-wide';
     const admin = await clients.admin();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 300, replicationFactor: 1 }], waitForLeaders: true, timeout: 60_000 });
+    // 300 partitions: 300 log dirs made and synced; kafkajs's default 5 s wait is tight on a loaded machine
+    await admin.createTopics({ topics: [{ topic, numPartitions: 300, replicationFactor: 1 }], waitForLeaders: true, timeout: 30_000 });
     const coordinator = await coordinatorOf(group);
     const c = clientFor(coordinator);
     const commit = (n: number, offset: number) =>

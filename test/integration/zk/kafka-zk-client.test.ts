@@ -283,4 +283,15 @@ describe('kafka zk - consumer offsets', () => {
     expect(b.blockStart).toBe(a.blockEnd + 1);
     expect(b.blockEnd - b.blockStart).toBe(999);
   });
+
+  it('brokers claiming at the same time over their own sessions never get the same block (conditional setData)', async () => {
+    const sessions = await Promise.all([0, 1, 2, 3].map(async () => new KafkaZkClient(await connectZk(connect))));
+    const claims = await Promise.all(sessions.flatMap((z, broker) => [0, 1, 2].map(() => z.claimProducerIdBlock(broker))));
+    const starts = claims.map((c) => c.blockStart).sort((x, y) => x - y);
+    expect(new Set(starts).size).toBe(12);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBe(1000);
+    const last = claims.find((c) => c.blockStart === starts[11])!;
+    const node = await admin.getData('/latest_producer_id_block');
+    expect(JSON.parse(node.data!.toString('utf8'))).toEqual({ version: 1, broker: last.brokerId, block_start: String(last.blockStart), block_end: String(last.blockEnd) });
+  });
 });

@@ -134,7 +134,8 @@ describe('docker-compose.yml and config/Dockerfile', () => {
         `INTERNAL://${name}:19092`,
         `EXTERNAL://127.0.0.1:${9092 + i}`,
       ]);
-      expect(s?.ports).toEqual([`${9092 + i}:${9092 + i}`]);
+      expect(s?.ports).toEqual([`${9092 + i}:${9092 + i}`, `${8080 + i}:8080`]);
+      expect(c.values['http.listener']).toBe('0.0.0.0:8080');
       expect(c.zookeeper.servers.map((z) => z.host)).toEqual(['zoo1', 'zoo2', 'zoo3']);
       expect(c.values['offsets.topic.replication.factor']).toBe(3);
       expect(c.logDirs).toEqual(['/data']);

@@ -6,6 +6,7 @@ import { groupCoordinatorConfig, type GroupCoordinatorConfig } from '../../../sr
 import { GroupCoordinator, type JoinGroupParams } from '../../../src/coordinator/group-coordinator.js';
 import { encodeAssignment, encodeSubscription } from '../../../src/protocol/consumer-protocol.js';
 import { InMemoryOffsetStore } from './in-memory-offset-store.js';
+import { InMemoryTxnOffsetStore } from './in-memory-txn-offset-store.js';
 import { RecordingGroupMirror } from './recording-mirror.js';
 
 export const START = 1_700_000_000_000;
@@ -14,15 +15,20 @@ export interface Harness {
   coordinator: GroupCoordinator;
   clock: ManualClock;
   store: InMemoryOffsetStore;
+  txnStore: InMemoryTxnOffsetStore;
   mirror: RecordingGroupMirror;
   config: GroupCoordinatorConfig;
   /** topics that exist: name → partition count */
   topics: Map<string, number>;
 }
 
-export async function makeHarness(overrides: Partial<GroupCoordinatorConfig> = {}, opts: { elect?: boolean; store?: InMemoryOffsetStore } = {}): Promise<Harness> {
+export async function makeHarness(
+  overrides: Partial<GroupCoordinatorConfig> = {},
+  opts: { elect?: boolean; store?: InMemoryOffsetStore; txnStore?: InMemoryTxnOffsetStore } = {},
+): Promise<Harness> {
   const clock = new ManualClock(START);
   const store = opts.store ?? new InMemoryOffsetStore();
+  const txnStore = opts.txnStore ?? new InMemoryTxnOffsetStore(store);
   const mirror = new RecordingGroupMirror();
   const topics = new Map([
     ['orders', 4],
@@ -35,6 +41,7 @@ export async function makeHarness(overrides: Partial<GroupCoordinatorConfig> = {
     clock,
     log: silentLogger(),
     offsetStore: store,
+    txnOffsetStore: txnStore,
     mirror,
     partitionExists: (tp: TopicPartition) => tp.partition >= 0 && tp.partition < (topics.get(tp.topic) ?? 0),
     randomUUID: () => `uuid-${++seq}`,
@@ -43,7 +50,7 @@ export async function makeHarness(overrides: Partial<GroupCoordinatorConfig> = {
   if (opts.elect !== false) {
     for (let p = 0; p < config.offsetsTopicNumPartitions; p++) await coordinator.onElection(p);
   }
-  return { coordinator, clock, store, mirror, config, topics };
+  return { coordinator, clock, store, txnStore, mirror, config, topics };
 }
 
 export function subscription(topics: string[]): Buffer {

@@ -7,8 +7,14 @@ import type { CommittedOffset, OffsetStore } from '../../../src/coordinator/offs
 
 type Method = 'commit' | 'fetch' | 'deleteGroup' | 'deleteOffsets' | 'listGroupsWithOffsets';
 
+/** Orders every write of both stores, as ZooKeeper's zxids do. */
+let writeSeq = 0;
+export const nextWriteSeq = (): number => ++writeSeq;
+
 export class InMemoryOffsetStore implements OffsetStore {
   readonly groups = new Map<string, Map<string, CommittedOffset>>();
+  /** group → tpKey → when the committed offset was last written */
+  readonly written = new Map<string, Map<string, number>>();
   readonly calls: Record<Method, number> = { commit: 0, fetch: 0, deleteGroup: 0, deleteOffsets: 0, listGroupsWithOffsets: 0 };
   private readonly failures = new Map<Method, unknown>();
 
@@ -21,7 +27,12 @@ export class InMemoryOffsetStore implements OffsetStore {
   seed(groupId: string, entries: CommittedOffset[]): void {
     let g = this.groups.get(groupId);
     if (!g) this.groups.set(groupId, (g = new Map()));
-    for (const e of entries) g.set(tpKey(e), e);
+    let w = this.written.get(groupId);
+    if (!w) this.written.set(groupId, (w = new Map()));
+    for (const e of entries) {
+      g.set(tpKey(e), e);
+      w.set(tpKey(e), nextWriteSeq());
+    }
   }
 
   offsetOf(groupId: string, tp: TopicPartition): number | undefined {

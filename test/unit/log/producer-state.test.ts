@@ -165,8 +165,8 @@ describe('producer state - expiry', () => {
     const log = openTestLog(dirs.make(), { maxProducerIdExpirationMs: 1000 });
     log.append(idem({ pid: 1, seq: 0, ts: NOW }), 0);
     log.append(idem({ pid: 2, seq: 0, ts: NOW, txn: true }), 0);
-    expect(log.removeExpiredProducers(NOW + 999)).toBe(0);
-    expect(log.removeExpiredProducers(NOW + 1001)).toBe(1);
+    expect(log.producerState.removeExpiredProducers(NOW + 999)).toBe(0);
+    expect(log.producerState.removeExpiredProducers(NOW + 1001)).toBe(1);
     expect(log.producerState.lastEntry(1)).toBeUndefined();
     expect(log.producerState.lastEntry(2)).toBeDefined();
     // no state → any sequence is accepted again

@@ -17,6 +17,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { KafkaError } from '../../../src/common/errors.js';
 import type { PartitionTopicConfig } from '../../../src/cluster/topic-log-config.js';
 import { analyzeBatches } from '../../../src/log/log-append-info.js';
+import { CleanupPolicy, CompressionType, logConfig, TimestampType } from '../../../src/log/log-config.js';
 import { ProtocolError } from '../../../src/protocol/errors.js';
 import { decodeRequestHeader } from '../../../src/protocol/header.js';
 import { MESSAGE_PAIRS, type AnyMessageSpec } from '../../../src/protocol/messages/index.js';
@@ -32,7 +33,15 @@ const SEED = Number(process.env.GREGOR_FUZZ_SEED ?? (SOAK ? Math.floor(Math.rand
 const ONLY = process.env.GREGOR_FUZZ_ONLY; // "<apiKey>:<version>:<index>"
 
 const MAX_MESSAGE_BYTES = 1_048_588;
-const produceConfig = { log: { maxMessageBytes: MAX_MESSAGE_BYTES } } as unknown as PartitionTopicConfig;
+/** Topic configs the produce path branches on: plain, compacted (keys checked), recompressed, LogAppendTime, a timestamp window. */
+const produceConfigs = [
+  logConfig({ maxMessageBytes: MAX_MESSAGE_BYTES }),
+  logConfig({ maxMessageBytes: MAX_MESSAGE_BYTES, cleanupPolicy: [CleanupPolicy.Compact] }),
+  logConfig({ maxMessageBytes: MAX_MESSAGE_BYTES, compressionType: CompressionType.Gzip }),
+  logConfig({ maxMessageBytes: MAX_MESSAGE_BYTES, messageTimestampType: TimestampType.LogAppendTime }),
+  logConfig({ maxMessageBytes: MAX_MESSAGE_BYTES, messageTimestampDifferenceMaxMs: 60_000 }),
+].map((log) => ({ log }) as unknown as PartitionTopicConfig);
+const FUZZ_TP = { topic: 'fz-0', partition: 0 };
 const CODE_NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
 const requests = MESSAGE_PAIRS.map((p) => p.request);
 const flexibleOf = new Map(requests.map((r) => [r.apiKey, r]));
@@ -44,9 +53,10 @@ interface Outcome {
 }
 
 /** Produce's checks of one partition's records, as the produce path runs them; throws only on a crash. */
-function checkRecords(records: Buffer, version: number): void {
-  const stored = prepareProduceRecords(records, version, produceConfig);
-  analyzeBatches(Buffer.from(stored), { role: 'leader', nextOffset: 0, leaderEpoch: 0 }, MAX_MESSAGE_BYTES);
+function checkRecords(records: Buffer, version: number, configIndex: number): void {
+  const config = produceConfigs[configIndex % produceConfigs.length]!;
+  const stored = prepareProduceRecords(records, version, config, FUZZ_TP, Date.now());
+  analyzeBatches(Buffer.from(stored), { role: 'leader', nextOffset: 0, leaderEpoch: 0, logAppendTime: -1 }, MAX_MESSAGE_BYTES);
   for (const batch of splitBatches(stored)) validateBatchRecords(batch, { maxUncompressedBytes: 16 * MAX_MESSAGE_BYTES });
 }
 
@@ -64,7 +74,7 @@ function brokerIntake(spec: AnyMessageSpec, version: number, frame: Buffer): Out
   if (spec.name !== 'ProduceRequest') return { decoded: true, code: 'ok' };
   try {
     for (const t of body.topics as Array<{ partitions: Array<{ records: Buffer | null }> }>) {
-      for (const p of t.partitions) checkRecords(p.records ?? Buffer.alloc(0), version);
+      for (const p of t.partitions) checkRecords(p.records ?? Buffer.alloc(0), version, frame.length);
     }
     return { decoded: true, code: 'ok' };
   } catch (err) {
@@ -130,7 +140,7 @@ describe('request fuzzing - decoder level', () => {
       const records = mutateRecords(rng, randomRecords(rng, version));
       let outcome = 'accepted';
       try {
-        checkRecords(records, version);
+        checkRecords(records, version, i);
       } catch (err) {
         if (err instanceof ProtocolError || err instanceof KafkaError) outcome = CODE_NAMES.get(err.code) ?? String(err.code);
         else if (crashes.length < 10) crashes.push(`records index ${0x7000_0000 + i} (seed ${SEED}, Produce v${version}): ${String(err)}\n  ${records.subarray(0, 120).toString('hex')}`);

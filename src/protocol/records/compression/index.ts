@@ -45,6 +45,14 @@ export function compress(codec: number, data: Buffer): Buffer {
   }
 }
 
+/**
+ * The ceiling on one batch's decompressed records when the broker must look inside (record
+ * policies, up-conversion, cleaning): 16 times the batch limit, at least 16 MiB.
+ */
+export function decompressionLimit(maxMessageBytes: number): number {
+  return Math.max(maxMessageBytes, 1 << 20) * 16;
+}
+
 /** Decompresses `data`; more than `limit` output bytes, or a corrupt payload, is CORRUPT_MESSAGE. */
 export function decompress(codec: number, data: Buffer, limit: number): Buffer {
   switch (codec) {
