@@ -1,35 +1,15 @@
 /**
  * Fault catalogue, client side (reliability.md §6.5 F9c, F17):
  * - F9c: an idempotent kafkajs producer whose connections to the partition leader are reset mid-stream again and
- *   again (its sockets come from a socket factory the test controls: gregor/testing does not proxy clients). Its
- *   retries resend the same sequence numbers and the broker answers them from its dedupe window: duplicates = 0,
- *   order kept;
+ *   again (the cluster's client proxies, `cutClients(id, { mode: 'reset' })`). Its retries resend the same sequence
+ *   numbers and the broker answers them from its dedupe window: duplicates = 0, order kept;
  * - F17: the group coordinator killed -9 right after it answered an OffsetCommit: the new coordinator's OffsetFetch
  *   returns exactly what was acknowledged (the commit was in ZooKeeper before the answer).
  */
-import net from 'node:net';
 import { describe, expect } from 'vitest';
 import { partitionFor } from '../../src/coordinator/coordinator-placement.js';
-import { kafkaClients, KafkaClients } from '../harness/clients.js';
-import type { Cluster } from '../harness/cluster.js';
 import { catalogue, leaderOf, SESSION_MS, sleep, waitDeregistered } from './kit/catalogue.js';
 import type { FaultRow } from './kit/round.js';
-
-/** Sockets of the F9c producer by the broker port they lead to, so that a test can reset them. */
-const sockets = new Map<number, Set<net.Socket>>();
-
-function resettableClients(cluster: Cluster): KafkaClients {
-  return kafkaClients(cluster.bootstrapServers, {
-    socketFactory: ({ host, port, onConnect }) => {
-      const s = net.connect({ host, port }, onConnect);
-      const set = sockets.get(port) ?? new Set<net.Socket>();
-      sockets.set(port, set.add(s));
-      s.once('close', () => set.delete(s));
-      s.setKeepAlive(true, 60_000);
-      return s;
-    },
-  });
-}
 
 const OFFSETS_PARTITIONS = 5; // the harness's offsets.topic.num.partitions
 
@@ -39,22 +19,20 @@ const rows: FaultRow[] = [
     title: "an idempotent producer's connections to the leader reset mid-stream: duplicates 0, order kept",
     boundMs: 10_000,
     producer: { idempotent: true, maxInFlightRequests: 1 },
-    clients: resettableClients,
     noDuplicates: true,
     inject: async (ctx) => {
       const leader = await leaderOf(ctx);
-      const port = ctx.cluster.port(leader);
       let resets = 0;
       const until = Date.now() + 5000;
       while (Date.now() < until) {
-        for (const s of sockets.get(port) ?? []) {
-          // what the client sees when the link resets: ECONNRESET on the socket
-          s.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
-          resets++;
-        }
+        // the client link resets every connection and refuses new ones for a moment
+        await ctx.cluster.cutClients(leader, { mode: 'reset' });
+        await sleep(100 + Math.floor(ctx.rng() * 200));
+        await ctx.cluster.healClients(leader);
+        resets++;
         await sleep(300 + Math.floor(ctx.rng() * 400));
       }
-      ctx.note(`${resets} connections to leader ${leader} reset`);
+      ctx.note(`client link of leader ${leader} reset ${resets} times`);
     },
   },
   {
@@ -89,5 +67,5 @@ const rows: FaultRow[] = [
 ];
 
 describe('fault catalogue - clients', () => {
-  catalogue(rows);
+  catalogue(rows, { clientProxies: true });
 });

@@ -25,11 +25,10 @@ import { int } from '../harness/fuzz.js';
 import { catalogue, leaderOf, SESSION_MS, sleep, until, waitDeregistered } from './kit/catalogue.js';
 import type { FaultRow, RoundContext } from './kit/round.js';
 
-/** Waits until broker `id` has stopped by itself (it halts), then tells the harness the exit was expected. */
+/** Waits until broker `id` (told to be expected to exit: `expectExit`) has stopped by itself. */
 async function waitHalted(ctx: RoundContext, id: number, timeoutMs = 30_000): Promise<void> {
   const t0 = Date.now();
   await until(() => !ctx.cluster.isRunning(id), `broker ${id} halts`, timeoutMs);
-  await ctx.cluster.kill(id); // marks the exit as expected
   ctx.note(`broker ${id} halted after ${Date.now() - t0} ms`);
 }
 
@@ -64,12 +63,8 @@ async function crashAt(ctx: RoundContext, id: number, point: string): Promise<()
   const { cluster } = ctx;
   await cluster.kill(id);
   await waitDeregistered(cluster, id);
-  process.env.GREGOR_CRASH_AT = point;
-  try {
-    await cluster.start(id);
-  } finally {
-    delete process.env.GREGOR_CRASH_AT; // only this start of this broker inherits it
-  }
+  await cluster.start(id, { env: { GREGOR_CRASH_AT: point } });
+  cluster.expectExit(id);
   await waitHalted(ctx, id, 60_000);
   ctx.note(`broker ${id} crashed at ${point}`);
   await waitDeregistered(cluster, id);
@@ -120,6 +115,7 @@ const smallDisk: FaultRow[] = [
     inject: async (ctx) => {
       const { cluster } = ctx;
       const leader = await leaderOf(ctx);
+      cluster.expectExit(leader); // it halts
       const filled = await cluster.fillDisk(leader);
       ctx.note(`filled ${filled} bytes`);
       await waitHalted(ctx, leader);
@@ -142,6 +138,7 @@ const rows: FaultRow[] = [
       const { cluster } = ctx;
       const leader = await leaderOf(ctx);
       const pid = cluster.process(leader).pid;
+      cluster.expectExit(leader); // it halts
       const strace = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-p', String(pid), '-e', 'trace=pwrite64', '-e', 'inject=pwrite64:error=EIO'], { stdio: 'ignore' });
       try {
         await waitHalted(ctx, leader);

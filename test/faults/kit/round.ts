@@ -55,8 +55,6 @@ export interface FaultRow {
   topicConfig?: Record<string, string>;
   /** the recording producer's kafkajs settings (e.g. idempotence) */
   producer?: ProducerConfig;
-  /** kafkajs client settings of the workload (e.g. a socket factory), when the row needs its own clients */
-  clients?: (cluster: Cluster) => KafkaClients;
   /**
    * 'must-find-loss': the checker must report loss in ≥ 1 round (F9d's unsafe settings prove the checker);
    * 'loss-allowed': loss and offsets holding other values than acknowledged are reported, not failed (a power cut
@@ -139,10 +137,9 @@ function judge(row: FaultRow, report: CheckReport, converged: boolean): string[]
 }
 
 /** One round of `row` on `cluster`. */
-export async function runRound(cluster: Cluster, baseClients: KafkaClients, row: FaultRow, round: number, seed: number): Promise<RoundResult> {
+export async function runRound(cluster: Cluster, clients: KafkaClients, row: FaultRow, round: number, seed: number): Promise<RoundResult> {
   const topic = `${row.id.toLowerCase()}-r${round}-${Math.floor(Math.random() * 1e6)}`;
-  const clients = row.clients?.(cluster) ?? baseClients;
-  await createTopic(cluster, baseClients, topic, row.topicConfig ?? {});
+  await createTopic(cluster, clients, topic, row.topicConfig ?? {});
   const workload = await startVerifiableProducer(clients, { topic, partitions: PARTITIONS, producerConfig: row.producer ?? {} });
   const notes: string[] = [];
   const ctx: RoundContext = {
@@ -168,7 +165,6 @@ export async function runRound(cluster: Cluster, baseClients: KafkaClients, row:
   }
   const report = await checkHistory(cluster.bootstrapServers, workload.history());
   const converged = await replicasConverge(ctx);
-  if (clients !== baseClients) await clients.disconnectAll();
   const problems = judge(row, report, converged);
   if (recoverMs > row.boundMs) notes.push(`recovery ${recoverMs} ms over B = ${row.boundMs} ms (within the slack ×${SLACK})`);
   return {
