@@ -105,7 +105,7 @@ it(`live broker: ${FRAMES} fuzz frames over every advertised client API and vers
   console.log(
     `live fuzz: ${stats.frames} frames in ${stats.sessions} connections over ${targets.length} api/version pairs in ${secs.toFixed(1)} s (seed ${SEED}); ` +
       `${stats.answered} answered, ${stats.closedByBroker} connections closed by the broker, ${stats.unanswered} left unanswered (closed, or parked long polls); ` +
-      `RSS baseline ${mib(baseline)}, peak ${mib(peak)}, end ${mib(samples.at(-1)!)}`,
+      `RSS baseline ${mib(baseline)}, peak ${mib(peak)}, end ${mib(samples.at(-1)!)}; by quarter ${[1, 2, 3, 4].map((q) => mib(samples[Math.min(samples.length - 1, Math.floor((q * (samples.length - 1)) / 4))]!)).join(', ')}`,
   );
 
   expect(cluster.isRunning(0)).toBe(true);
