@@ -1,6 +1,6 @@
 /**
  * Promise wrapper over node-zookeeper-client — with its helper modules beside it (zk-errors.ts, multi.ts,
- * session-expiry.ts) the ONLY code that imports the library (ARCHITECTURE decision 10).
+ * session-expiry.ts, read-timeout.ts, connection-guard.ts) the ONLY code that imports the library (ARCHITECTURE decision 10).
  *
  * Behaviour (after Kafka 2.7's ZooKeeperClient, reference/zk-and-controller.md §1.2):
  * - `ZkClient.connect({connectString: 'h:p,h:p/chroot'})`: the chroot is created first (persistent, null data)
@@ -28,6 +28,7 @@
  */
 import { LogEvent } from '../common/log-events.js';
 import { dropSilentConnections } from './read-timeout.js';
+import { guardConnection } from './connection-guard.js';
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import type { Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
@@ -240,6 +241,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     dropSilentConnections(client, (silentMs) =>
       this.log.warn({ silentMs, sessionId: sessionIdHex(this.sessionId) }, 'have not heard from the ZooKeeper server; reconnecting to the next one'),
     );
+    // before connect(): the library binds its socket handlers when it opens each socket
+    guardConnection(client, this.log, () => this.failInFlight(h, new ConnectionLossError()));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
