@@ -159,6 +159,30 @@ export class Link {
   }
 }
 
+/** The links between the members of a group (brokers, ZooKeeper servers): one per unordered pair, lower id = `a`. */
+export class LinkPairs {
+  private readonly links = new Map<string, Link>();
+
+  /** `kind` names the ends: `${kind} ${id}`. */
+  constructor(private readonly kind: string) {}
+
+  get(i: number, j: number): Link {
+    if (i === j) throw new Error(`a link joins two different ${this.kind}s (got ${i} twice)`);
+    const [a, b] = i < j ? [i, j] : [j, i];
+    const key = `${a}-${b}`;
+    let link = this.links.get(key);
+    if (!link) {
+      link = new Link(`${this.kind} ${a}`, `${this.kind} ${b}`);
+      this.links.set(key, link);
+    }
+    return link;
+  }
+
+  all(): Link[] {
+    return [...this.links.values()];
+  }
+}
+
 /** One proxied connection: two pumps, one per direction. */
 class Pipe {
   private readonly up: Pump;

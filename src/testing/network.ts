@@ -7,7 +7,7 @@
  * and `cutClients(id, { oneWay })` drop what the broker sends (to ZooKeeper; its responses to clients).
  */
 import type { BrokerNode } from './broker-node.js';
-import { Link, type CutOptions, type DelayOptions, type LinkState } from './link.js';
+import { LinkPairs, type CutOptions, type DelayOptions, type Link, type LinkState } from './link.js';
 
 export interface ZkLinkOptions {
   /** only the link to this ZooKeeper server (its member id, or its position in an external connect string) */
@@ -15,7 +15,7 @@ export interface ZkLinkOptions {
 }
 
 export class ClusterNetwork {
-  private readonly peers = new Map<string, Link>();
+  private readonly peers = new LinkPairs('broker');
 
   constructor(
     private readonly node: (id: number) => BrokerNode,
@@ -24,15 +24,7 @@ export class ClusterNetwork {
 
   /** The link between brokers `a` and `b` (a ≠ b), created on first use. */
   peerLink(a: number, b: number): Link {
-    if (a === b) throw new Error(`a link joins two different brokers (got ${a} twice)`);
-    const [lo, hi] = a < b ? [a, b] : [b, a];
-    const key = `${lo}-${hi}`;
-    let link = this.peers.get(key);
-    if (!link) {
-      link = new Link(`broker ${lo}`, `broker ${hi}`);
-      this.peers.set(key, link);
-    }
-    return link;
+    return this.peers.get(a, b);
   }
 
   private brokerLink(from: number, to: number): Link {
@@ -58,7 +50,7 @@ export class ClusterNetwork {
   /** Heals the link between `a` and `b`; with one id, every peer link of that broker; with none, every peer link. */
   heal(a?: number, b?: number): void {
     if (a !== undefined && b !== undefined) return this.peerLink(a, b).heal();
-    for (const l of this.peers.values()) if (a === undefined || l.a === `broker ${a}` || l.b === `broker ${a}`) l.heal();
+    for (const l of this.peers.all()) if (a === undefined || l.a === `broker ${a}` || l.b === `broker ${a}`) l.heal();
   }
 
   private zkLinks(id: number, opts: ZkLinkOptions): Link[] {
@@ -117,7 +109,7 @@ export class ClusterNetwork {
       const n = this.node(id);
       return n.clientLink ? [...n.zkLinks, n.clientLink] : n.zkLinks;
     };
-    const all = [...this.peers.values(), ...this.brokerIds().flatMap(brokerLinks)].map((l) => l.state());
+    const all = [...this.peers.all(), ...this.brokerIds().flatMap(brokerLinks)].map((l) => l.state());
     if (opts.all) return all;
     const faulty = (d: LinkState['aToB']) => d.blocked || d.delayMs > 0 || d.jitterMs > 0;
     return all.filter((s) => s.reset || faulty(s.aToB) || faulty(s.bToA));

@@ -13,7 +13,7 @@
  * compared with what was known.
  * Znodes present when watching starts are reported as created (at their ctime) only when asked.
  */
-import { NoNodeError, type ZkClient, type ZkWatchEvent } from '../zk/client.js';
+import { NoNodeError, SessionExpiredError, type ZkClient, type ZkWatchEvent } from '../zk/client.js';
 import type { ZkStat } from '../zk/zk-errors.js';
 
 export interface ZnodeChange {
@@ -65,9 +65,17 @@ export class ZnodeWatcher {
     this.client.off('reinitialized', this.onReinitialized);
   }
 
-  private guard(p: Promise<void>): void {
-    p.catch((err: unknown) => {
-      if (!this.closed) this.onError(err);
+  /**
+   * Runs a read that re-arms a watch; if it fails (ZooKeeper unreachable for longer than the client waits), it is
+   * tried again every second until it succeeds or the watcher closes — the watch is re-armed late, and the read
+   * then reports whatever changed meanwhile.
+   */
+  private guard(read: () => Promise<void>): void {
+    read().catch((err: unknown) => {
+      // a new session follows an expiry, and with it a full read of the tree (resync)
+      if (this.closed || err instanceof SessionExpiredError) return;
+      this.onError(err);
+      setTimeout(() => this.guard(read), 1000).unref();
     });
   }
 
@@ -92,7 +100,7 @@ export class ZnodeWatcher {
   private onDataEvent(path: string, e: ZkWatchEvent): void {
     if (this.closed) return;
     if (e.type === 'deleted') this.deleted(path);
-    else if (e.type === 'data-changed') this.guard(this.readData(path));
+    else if (e.type === 'data-changed') this.guard(() => this.readData(path));
   }
 
   private deleted(path: string): void {
@@ -128,7 +136,7 @@ export class ZnodeWatcher {
     let r: { children: string[]; stat: ZkStat };
     try {
       r = await this.client.getChildrenAndStat(path, (e) => {
-        if (e.type === 'children-changed') this.guard(this.readChildren(path, true));
+        if (e.type === 'children-changed') this.guard(() => this.readChildren(path, true));
       });
     } catch (err) {
       if (err instanceof NoNodeError) return this.deleted(path);
@@ -136,21 +144,24 @@ export class ZnodeWatcher {
     }
     if (this.nodes.get(path) !== known) return;
     const fresh = r.children.filter((c) => !known.children.has(c));
-    for (const c of fresh) known.children.add(c);
     // each child that came and went unseen moved cversion twice (create, delete)
     const unseen = known.cversion < 0 ? 0 : Math.ceil((r.stat.cversion - known.cversion - fresh.length - known.deletions) / 2);
     known.cversion = r.stat.cversion;
     known.deletions = 0;
     if (unseen > 0) this.onChange({ op: 'missed', path, data: known.data, previous: known.data, stat: r.stat, time: Date.now(), missedVersions: unseen });
-    await Promise.all(fresh.map((c) => this.watch(join(path, c), reportNew)));
+    // a child joins the known ones once it is watched: a failed watch is tried again with the next read
+    await Promise.all(
+      fresh.map(async (c) => {
+        await this.watch(join(path, c), reportNew);
+        known.children.add(c);
+      }),
+    );
   }
 
-  /** After a session expiry: read the whole tree again, report what differs, re-arm every watch. */
+  /** After a session expiry: read the whole tree again (re-arming every watch), then report what differs. */
   private async resync(): Promise<void> {
     const before = new Map(this.nodes);
-    this.nodes.clear();
-    const seen = new Set<string>();
-    const walk = async (path: string): Promise<void> => {
+    const walk = async (into: Map<string, Known & { stat: ZkStat }>, path: string): Promise<void> => {
       let r: { data: Buffer | null; stat: ZkStat };
       try {
         r = await this.client.getData(path, (e) => this.onDataEvent(path, e));
@@ -158,26 +169,30 @@ export class ZnodeWatcher {
         if (err instanceof NoNodeError) return;
         throw err;
       }
-      seen.add(path);
-      const old = before.get(path);
-      this.nodes.set(path, { data: r.data, version: r.stat.version, mzxid: r.stat.mzxid, children: new Set(), cversion: -1, deletions: 0 });
-      if (!old) this.onChange({ op: 'created', path, data: r.data, previous: null, stat: r.stat, time: r.stat.ctime, missedVersions: r.stat.version });
-      else if (old.mzxid !== r.stat.mzxid) {
-        this.onChange({ op: 'changed', path, data: r.data, previous: old.data, stat: r.stat, time: r.stat.mtime, missedVersions: Math.max(0, r.stat.version - old.version - 1) });
-      }
-      const known = this.nodes.get(path)!;
+      const known = { data: r.data, version: r.stat.version, mzxid: r.stat.mzxid, children: new Set<string>(), cversion: -1, deletions: 0, stat: r.stat };
+      into.set(path, known);
       const c = await this.client.getChildrenAndStat(path, (e) => {
-        if (e.type === 'children-changed') this.guard(this.readChildren(path, true));
+        if (e.type === 'children-changed') this.guard(() => this.readChildren(path, true));
       });
       for (const child of c.children) known.children.add(child);
       known.cversion = c.stat.cversion;
-      await Promise.all(c.children.map((child) => walk(join(path, child))));
+      await Promise.all(c.children.map((child) => walk(into, join(path, child))));
     };
-    this.guard(
-      walk('/').then(() => {
-        const gone = [...before.keys()].filter((p) => !seen.has(p)).sort((a, b) => b.length - a.length);
-        for (const p of gone) this.onChange({ op: 'deleted', path: p, data: null, previous: before.get(p)!.data, stat: null, time: Date.now(), missedVersions: 0 });
-      }),
-    );
+    this.guard(async () => {
+      const fresh = new Map<string, Known & { stat: ZkStat }>();
+      await walk(fresh, '/');
+      this.nodes.clear();
+      for (const [path, now] of fresh) {
+        this.nodes.set(path, now);
+        const old = before.get(path);
+        if (!old) this.onChange({ op: 'created', path, data: now.data, previous: null, stat: now.stat, time: now.stat.ctime, missedVersions: now.version });
+        else if (old.mzxid !== now.mzxid) {
+          const missedVersions = Math.max(0, now.version - old.version - 1);
+          this.onChange({ op: 'changed', path, data: now.data, previous: old.data, stat: now.stat, time: now.stat.mtime, missedVersions });
+        }
+      }
+      const gone = [...before.keys()].filter((p) => !fresh.has(p)).sort((a, b) => b.length - a.length);
+      for (const p of gone) this.onChange({ op: 'deleted', path: p, data: null, previous: before.get(p)!.data, stat: null, time: Date.now(), missedVersions: 0 });
+    });
   }
 }

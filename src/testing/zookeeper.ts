@@ -31,7 +31,7 @@ import {
 } from '../zk/server-process.js';
 import { parseConnectString } from '../zk/connect-string.js';
 import { Janitor } from './janitor.js';
-import { Link, type CutOptions } from './link.js';
+import { LinkPairs, type CutOptions, type Link } from './link.js';
 import { LinkProxy, type Upstream } from './proxy.js';
 
 const HOST = '127.0.0.1';
@@ -186,7 +186,7 @@ export class ZooKeeperMember {
 
 /** Standalone server, ensemble, or external servers: what the cluster's brokers and harness connect to. */
 export class ZooKeeper {
-  private readonly quorumLinks = new Map<string, Link>();
+  private readonly quorumLinks = new LinkPairs('zookeeper');
   private readonly quorumProxies: LinkProxy[] = [];
   private _members: ZooKeeperMember[] = [];
   /** told of every fault injected through this object (the cluster records them in its timeline) */
@@ -275,14 +275,7 @@ export class ZooKeeper {
 
   /** The link between members `i` and `j` (i ≠ j). */
   quorumLink(i: number, j: number): Link {
-    const [a, b] = i < j ? [i, j] : [j, i];
-    const key = `${a}-${b}`;
-    let link = this.quorumLinks.get(key);
-    if (!link) {
-      link = new Link(`zookeeper ${a}`, `zookeeper ${b}`);
-      this.quorumLinks.set(key, link);
-    }
-    return link;
+    return this.quorumLinks.get(i, j);
   }
 
   /** Proxies through which member `from` reaches `to`'s quorum and election ports, as a zoo.cfg server line. */
@@ -424,7 +417,7 @@ export class ZooKeeper {
   heal(i?: number, j?: number): void {
     this.onFault('zookeeper-heal', i, j);
     if (i !== undefined && j !== undefined) this.quorumLink(i, j).heal();
-    else for (const l of this.quorumLinks.values()) l.heal();
+    else for (const l of this.quorumLinks.all()) l.heal();
   }
 
   /** Stops every member (SIGKILL: the data dirs are thrown away) and the quorum proxies. */

@@ -5,12 +5,14 @@
  *   (src/testing/janitor.ts) sees the pipe from the dead process close and cleans up;
  * - clusters run side by side in one test process: separate chroots, ports, brokers and topics, on the run's
  *   shared ZooKeeper and on one of their own;
- * - a broker restarted after a crash gets its client port back (clients keep their bootstrap list);
+ * - a broker restarted after a crash gets its client port back (clients keep their bootstrap list), waiting for
+ *   it while something else holds it;
  * - a full disk: `fillDisk` fills a broker's tmpfs log dir, appends then fail with KAFKA_STORAGE_ERROR, and the
  *   broker posts a log dir failure; where tmpfs cannot be mounted the test is skipped, saying why.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tmpfsUnavailable } from '../../../src/testing/index.js';
@@ -151,6 +153,27 @@ describe('harness lifecycle - restarts keep the client port', () => {
     expect(cluster.port(1)).toBe(port);
     expect(cluster.bootstrapServers).toBe(before);
     await cluster.waitForBrokers([0, 1]);
+  });
+});
+
+describe('harness lifecycle - a restart waits for its port', () => {
+  it('ports - a broker whose client port is taken when it restarts retries until it is free again', async () => {
+    const cluster = await startCluster({ brokers: 1, inProcess: true, brokerConfig: { 'offsets.topic.replication.factor': 1 } });
+    try {
+      const port = cluster.port(0);
+      await cluster.stop(0);
+      const squatter = net.createServer();
+      await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+      const restarted = cluster.start(0);
+      await sleep(700);
+      expect(await cluster.brokerIds()).toEqual([]); // still trying: a broker registers only once it is bound
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      await restarted;
+      expect(cluster.port(0)).toBe(port);
+      await cluster.waitForBrokers([0]);
+    } finally {
+      await cluster.close();
+    }
   });
 });
 

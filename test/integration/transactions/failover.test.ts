@@ -201,7 +201,6 @@ async function restore(id: number): Promise<void> {
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 3,
-
     brokerConfig: {
       'transaction.state.log.num.partitions': TXN_PARTITIONS,
       'transaction.state.log.replication.factor': 3,

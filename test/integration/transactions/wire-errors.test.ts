@@ -74,11 +74,13 @@ async function txnOffsetCommit(id: string, groupId: string, pid: number, epoch: 
   return r.topics[0]!.partitions[0]!.errorCode;
 }
 
-async function offsetFetchStable(groupId: string) {
-  const r = await c.send({ request: OffsetFetchRequest, response: OffsetFetchResponse }, 7, { groupId, topics: [{ name: TOPIC, partitionIndexes: [0] }], requireStable: true });
+async function offsetFetch(groupId: string, requireStable: boolean) {
+  const r = await c.send({ request: OffsetFetchRequest, response: OffsetFetchResponse }, 7, { groupId, topics: [{ name: TOPIC, partitionIndexes: [0] }], requireStable });
   const p = r.topics[0]!.partitions[0]!;
   return [p.committedOffset, p.errorCode];
 }
+
+const offsetFetchStable = (groupId: string) => offsetFetch(groupId, true);
 
 /** LEO of every `__transaction_state` partition: proves that nothing was written. */
 function txnLogEnd(): number {
@@ -222,5 +224,26 @@ describe('transaction APIs on the wire', () => {
     const pidNode = JSON.parse((await cluster.zk.zk.getData(`/consumers/${group}/txn_offsets/${pid}`)).data!.toString()) as { producer_epoch: number };
     expect(pidNode.producer_epoch).toBe(bumped.producerEpoch);
     expect(await cluster.zk.zk.getChildren(`/consumers/${group}/txn_offsets/${pid}`)).toEqual([]);
+  });
+
+  it('TxnOffsetCommit for a group the producer never added (no AddOffsetsToTxn): accepted as 2.7 does, but never committed', async () => {
+    // Kafka 2.7 does not check AddOffsetsToTxn here (reference §2.15.8): the offsets are pending for
+    // the producer, and only a marker sent to the group's __consumer_offsets partition could commit
+    // them — which the coordinator sends only for groups added to the transaction.
+    const id = 'wire-never-added';
+    const group = 'wire-never-added-group';
+    const { producerId: pid, producerEpoch: epoch } = await initReady(id);
+    expect(await addPartitions(id, pid, epoch, [[TOPIC, 1]])).toEqual({ [`${TOPIC}-1`]: 0 });
+    const code = await cluster.waitFor(async () => {
+      await c.send({ request: FindCoordinatorRequest, response: FindCoordinatorResponse }, 2, { key: group, keyType: 0 });
+      const r = await txnOffsetCommit(id, group, pid, epoch, 42);
+      return r === ErrorCode.CoordinatorNotAvailable || r === ErrorCode.NotCoordinator ? null : r;
+    }, 'group coordinator ready');
+    expect(code).toBe(0);
+    expect(await endTxn(id, pid, epoch, true)).toBe(0);
+    await settled(id, pid, epoch, true);
+    expect(await offsetFetch(group, false)).toEqual([-1, 0]);
+    expect(await offsetFetch(group, true)).toEqual([-1, ErrorCode.UnstableOffsetCommit]);
+    expect(await cluster.zk.zk.exists(`/consumers/${group}/offsets/${TOPIC}/0`)).toBeFalsy();
   });
 });

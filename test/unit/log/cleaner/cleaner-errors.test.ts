@@ -48,20 +48,27 @@ describe('cleaner - errors', () => {
   });
 
   it("CleanerThread: the worker's error rejects the pass; shutdown rejects a pass in progress with CleaningAbortedError", async () => {
-    const thread = new CleanerThread(0, { mapMemory: 1 << 20, loadFactor: 0.9, ioBufferSize: 64 * 1024, maxIoBytesPerSecond: 4096 });
+    const thread = new CleanerThread(0, { mapMemory: 1 << 20, loadFactor: 0.9, ioBufferSize: 64 * 1024, maxIoBytesPerSecond: Number.POSITIVE_INFINITY });
     try {
       const log = dirtyLog();
       const job = cleanJobFor(logToClean(log, undefined, Date.now(), NO_TRANSACTIONS), NO_TRANSACTIONS);
       const missing: CleanJob = { ...job, dir: join(log.dir, 'no-such-dir') };
       await expect(thread.run(missing, () => true)).rejects.toThrow(/ENOENT/);
-      // Throttled to 4 KiB/s the pass takes seconds: shut down in the middle.
-      const outcome = thread.run(job, () => true).then(
-        () => null,
-        (err: unknown) => err,
-      );
-      await new Promise((r) => setTimeout(r, 300));
-      await thread.shutdown();
+      // Shut down while the worker waits for its first segment group to be swapped in: a point
+      // inside the pass that does not depend on how fast the machine is.
+      let stopping: Promise<void> | null = null;
+      const outcome = thread
+        .run(job, () => {
+          stopping ??= thread.shutdown();
+          return false;
+        })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
       expect(await outcome).toBeInstanceOf(CleaningAbortedError);
+      expect(stopping).not.toBeNull();
+      await stopping;
       log.close();
     } finally {
       await thread.shutdown();
