@@ -306,7 +306,11 @@ export class Broker {
         log.error({ dir }, 'log directory failed');
         // Kafka's LogManager.handleLogDirFailure: with no log dir left the broker halts (no controlled shutdown,
         // no clean-shutdown marker); its registration goes with its session and the controller moves leadership.
-        if (this.logManager?.liveLogDirs.length === 0) return this.halt(`Shutdown broker because all log dirs in ${config.logDirs.join(', ')} have failed`);
+        // As in Kafka (its handler thread halts, the request thread answers), the request that met the failure is
+        // answered first (KAFKA_STORAGE_ERROR): the halt waits for the current turn of the event loop.
+        if (this.logManager?.liveLogDirs.length === 0) {
+          return void setImmediate(() => this.halt(`Shutdown broker because all log dirs in ${config.logDirs.join(', ')} have failed`));
+        }
         void zk.createLogDirEventNotification(this._brokerId).catch((err: unknown) => log.error({ err }, 'posting the log dir event failed'));
       },
     });
