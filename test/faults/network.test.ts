@@ -8,7 +8,7 @@
  * - F9d: the Jepsen 2013 replay — followers cut (ISR → {leader}), leader killed, followers restored. With
  *   min.insync.replicas=1 and unclean leader election the checker MUST find loss in at least one round (it proves
  *   the checker); with min.insync.replicas=2 and clean election, none;
- * - F10: 50–200 ms of delay on every replication link (the catalogue's 1 MB/s throttle is not offered by the harness);
+ * - F10: 50–200 ms of delay and a 1 MB/s throttle on every replication link;
  * - F16: a combined nemesis — kill -9, SIGSTOP, ZooKeeper pause (mass expiry), isolation, slow links — chosen at
  *   random (seeded, printed) every 5–10 s, then everything healed.
  */
@@ -93,7 +93,7 @@ const NEMESES: Record<string, Nemesis> = {
   },
   slow: async (ctx) => {
     const ids = ctx.cluster.ids;
-    for (const a of ids) for (const b of ids) if (a < b) await ctx.cluster.delay(a, b, 50, { jitterMs: 150 });
+    for (const a of ids) for (const b of ids) if (a < b) await ctx.cluster.delay(a, b, 50, { jitterMs: 150, bytesPerSecond: 1_000_000 });
     return () => ctx.cluster.heal();
   },
 };
@@ -140,7 +140,7 @@ const rows: FaultRow[] = [
   },
   {
     id: 'F10',
-    title: 'slow network: 50-200 ms on every replication link',
+    title: 'slow network: 50-200 ms and 1 MB/s on every replication link',
     boundMs: 20_000,
     inject: async (ctx) => {
       const heal = await NEMESES.slow!(ctx);
