@@ -23,13 +23,40 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { tmpfsUnavailable } from '../../src/testing/index.js';
 import { int } from '../harness/fuzz.js';
 import { catalogue, leaderOf, SESSION_MS, sleep, until, waitDeregistered } from './kit/catalogue.js';
-import type { FaultRow, RoundContext } from './kit/round.js';
+import type { FaultRow, Heal, RoundContext } from './kit/round.js';
 
 /** Waits until broker `id` (told to be expected to exit: `expectExit`) has stopped by itself. */
 async function waitHalted(ctx: RoundContext, id: number, timeoutMs = 30_000): Promise<void> {
   const t0 = Date.now();
   await until(() => !ctx.cluster.isRunning(id), `broker ${id} halts`, timeoutMs);
   ctx.note(`broker ${id} halted after ${Date.now() - t0} ms`);
+}
+
+/** What F11/F12 did to fail the leader's log dir: what to undo once it halted, and before it restarts. */
+interface DirFailure {
+  afterHalt?: () => void;
+  beforeRestart?: () => Promise<unknown>;
+}
+
+/**
+ * F11/F12: `fail` makes partition 0's leader's log dir fail; the leader halts by itself and leadership moves; the
+ * heal restarts it once its registration is gone.
+ */
+async function leaderDirFails(ctx: RoundContext, fail: (leader: number) => Promise<DirFailure>): Promise<Heal> {
+  const leader = await leaderOf(ctx);
+  ctx.cluster.expectExit(leader); // it halts
+  const failure = await fail(leader);
+  try {
+    await waitHalted(ctx, leader);
+  } finally {
+    failure.afterHalt?.();
+  }
+  await ctx.cluster.waitForLeader(ctx.tps[0]!, { not: leader, timeoutMs: 4 * SESSION_MS });
+  return async () => {
+    await failure.beforeRestart?.();
+    await waitDeregistered(ctx.cluster, leader);
+    await ctx.cluster.start(leader);
+  };
 }
 
 /** The .log files of every partition directory under a broker's data dir. */
@@ -112,20 +139,11 @@ const smallDisk: FaultRow[] = [
     id: 'F11',
     title: "disk full on the leader's log dir: it halts, leadership moves; restarted with space it recovers",
     boundMs: SESSION_MS + 15_000,
-    inject: async (ctx) => {
-      const { cluster } = ctx;
-      const leader = await leaderOf(ctx);
-      cluster.expectExit(leader); // it halts
-      const filled = await cluster.fillDisk(leader);
-      ctx.note(`filled ${filled} bytes`);
-      await waitHalted(ctx, leader);
-      await cluster.waitForLeader(ctx.tps[0]!, { not: leader, timeoutMs: 4 * SESSION_MS });
-      return async () => {
-        await cluster.freeDisk(leader);
-        await waitDeregistered(cluster, leader);
-        await cluster.start(leader);
-      };
-    },
+    inject: (ctx) =>
+      leaderDirFails(ctx, async (leader) => {
+        ctx.note(`filled ${await ctx.cluster.fillDisk(leader)} bytes`);
+        return { beforeRestart: () => ctx.cluster.freeDisk(leader) };
+      }),
   },
 ];
 
@@ -134,23 +152,16 @@ const rows: FaultRow[] = [
     id: 'F12',
     title: "EIO on the running leader's writes (strace inject): it halts, leadership moves; restarted it recovers",
     boundMs: SESSION_MS + 15_000,
-    inject: async (ctx) => {
-      const { cluster } = ctx;
-      const leader = await leaderOf(ctx);
-      const pid = cluster.process(leader).pid;
-      cluster.expectExit(leader); // it halts
-      const strace = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-p', String(pid), '-e', 'trace=pwrite64', '-e', 'inject=pwrite64:error=EIO'], { stdio: 'ignore' });
-      try {
-        await waitHalted(ctx, leader);
-      } finally {
-        if (strace.pid !== undefined && strace.exitCode === null) process.kill(strace.pid, 'SIGKILL');
-      }
-      await cluster.waitForLeader(ctx.tps[0]!, { not: leader, timeoutMs: 4 * SESSION_MS });
-      return async () => {
-        await waitDeregistered(cluster, leader);
-        await cluster.start(leader);
-      };
-    },
+    inject: (ctx) =>
+      leaderDirFails(ctx, async (leader) => {
+        const pid = String(ctx.cluster.process(leader).pid);
+        const strace = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-p', pid, '-e', 'trace=pwrite64', '-e', 'inject=pwrite64:error=EIO'], { stdio: 'ignore' });
+        return {
+          afterHalt: () => {
+            if (strace.pid !== undefined && strace.exitCode === null) process.kill(strace.pid, 'SIGKILL');
+          },
+        };
+      }),
   },
   {
     id: 'F13',
