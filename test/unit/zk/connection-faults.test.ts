@@ -1,8 +1,8 @@
 /**
- * connection-guard.ts against node-zookeeper-client's real ConnectionManager, talking to a fake ZooKeeper server on
- * a loopback socket (port 0). The fake speaks just enough of the protocol: the connect handshake, pings and getData.
- * Each test makes the first connection misbehave in one way and the second behave; the guarded client must recover
- * on the second connection, with the same session, without an uncaught exception.
+ * connection-guard.ts and read-timeout.ts against node-zookeeper-client's real ConnectionManager, talking to a fake
+ * ZooKeeper server on a loopback socket (port 0). The fake speaks just enough of the protocol: the connect handshake,
+ * pings and getData. Each test makes the first connection misbehave in one way and the second behave; the client must
+ * recover on the second connection, with the same session, without an uncaught exception.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,8 +13,12 @@ const OP_CLOSE_SESSION = -11;
 const XID_PING = -2;
 const SESSION_ID = Buffer.from('0123456789abcdef', 'hex');
 
-/** What the fake answers to a getData on its n-th connection (0-based): 'ok', or a way to misbehave. */
-type GetDataAnswer = 'ok' | 'unknown-error-code' | 'partial-frame-then-close';
+/**
+ * How the fake's n-th connection (0-based) behaves: 'ok', or a way to misbehave — a getData answered with an error
+ * code the library does not know, or with the start of a frame before the connection ends; or a handshake never
+ * answered (the connection left open).
+ */
+type Behaviour = 'ok' | 'unknown-error-code' | 'partial-frame-then-close' | 'silent-handshake';
 
 function frame(body: Buffer): Buffer {
   const len = Buffer.alloc(4);
@@ -51,7 +55,7 @@ interface FakeZk {
   connections: number;
 }
 
-async function fakeZooKeeper(answers: GetDataAnswer[]): Promise<FakeZk> {
+async function fakeZooKeeper(answers: Behaviour[]): Promise<FakeZk> {
   const fake: FakeZk = { server: createServer(), port: 0, connections: 0 };
   fake.server.on('connection', (socket: Socket) => {
     const answer = answers[fake.connections] ?? 'ok';
@@ -65,6 +69,7 @@ async function fakeZooKeeper(answers: GetDataAnswer[]): Promise<FakeZk> {
         const body = pending.subarray(4, 4 + pending.readInt32BE(0));
         pending = pending.subarray(4 + body.length);
         if (!handshaken) {
+          if (answer === 'silent-handshake') continue;
           handshaken = true;
           socket.write(connectResponse());
           continue;
@@ -98,12 +103,12 @@ describe('ZooKeeper connection guard', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function connect(fake: FakeZk): Promise<{ zk: ZkClient; warnings: string[] }> {
+  async function connect(fake: FakeZk, sessionTimeoutMs = 30_000): Promise<{ zk: ZkClient; warnings: string[] }> {
     cleanups.push(() => new Promise<void>((resolve) => fake.server.close(() => resolve())));
     const warnings: string[] = [];
     const zk = await ZkClient.connect({
       connectString: `127.0.0.1:${fake.port}`,
-      sessionTimeoutMs: 30_000,
+      sessionTimeoutMs,
       connectionTimeoutMs: 10_000,
       log: { info: () => {}, warn: (_obj, msg) => void warnings.push(msg) },
     });
@@ -132,5 +137,15 @@ describe('ZooKeeper connection guard', () => {
     expect(data?.toString()).toBe('answer');
     expect(fake.connections).toBe(2);
     expect(warnings).toEqual([]); // nothing was unreadable: the stale bytes were dropped with their connection
+  }, 20_000);
+
+  it('a server that takes the connection and never answers the handshake is left after the connect timeout', async () => {
+    const fake = await fakeZooKeeper(['silent-handshake', 'ok']);
+    // one server: the connect timeout is the whole session timeout (Java's ClientCnxn: session timeout / servers)
+    const { zk, warnings } = await connect(fake, 2000);
+    expect(fake.connections).toBe(2);
+    expect(warnings.some((w) => w.startsWith('have not heard from the ZooKeeper server'))).toBe(true);
+    const { data } = await zk.getData('/any');
+    expect(data?.toString()).toBe('answer');
   }, 20_000);
 });
