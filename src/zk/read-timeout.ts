@@ -24,6 +24,8 @@ const CONNECTED_READ_ONLY = 3;
 const CLOSED = -2;
 const SESSION_EXPIRED = -3;
 
+const CHECK_INTERVAL_MS = 100;
+
 interface ConnectionManager {
   socket?: Socket;
   state: number;
@@ -40,9 +42,16 @@ export function dropSilentConnections(client: Client, onTimeout: (silentMs: numb
   }
   let socket: Socket | undefined;
   let lastHeard = Date.now();
+  let lastCheck = lastHeard;
   const heard = () => void (lastHeard = Date.now());
   const check = () => {
     if (cm.state === CLOSED || cm.state === SESSION_EXPIRED) return void clearInterval(timer);
+    // Time this process could not run (its event loop blocked by a long synchronous step, e.g. loading many logs at
+    // startup) is not the server's silence: what the server sent meanwhile waits unread, and is read after timers.
+    const now = Date.now();
+    const stalledMs = now - lastCheck - CHECK_INTERVAL_MS;
+    lastCheck = now;
+    if (stalledMs > 0) lastHeard = Math.min(now, lastHeard + stalledMs);
     if (cm.socket !== socket) {
       socket?.off('data', heard);
       socket = cm.socket;
@@ -57,6 +66,6 @@ export function dropSilentConnections(client: Client, onTimeout: (silentMs: numb
       socket.destroy(); // the library's close handler reconnects to the next server
     }
   };
-  const timer = setInterval(check, 100);
+  const timer = setInterval(check, CHECK_INTERVAL_MS);
   timer.unref();
 }

@@ -26,10 +26,10 @@ function frame(body: Buffer): Buffer {
   return Buffer.concat([len, body]);
 }
 
-function connectResponse(): Buffer {
+function connectResponse(sessionTimeoutMs: number): Buffer {
   const b = Buffer.alloc(4 + 4 + 8 + 4 + 16);
   b.writeInt32BE(0, 0); // protocolVersion
-  b.writeInt32BE(30_000, 4); // negotiated session timeout
+  b.writeInt32BE(sessionTimeoutMs, 4); // negotiated: what the client asked for
   SESSION_ID.copy(b, 8);
   b.writeInt32BE(16, 16); // password length; the 16 bytes stay zero
   return frame(b);
@@ -71,7 +71,7 @@ async function fakeZooKeeper(answers: Behaviour[]): Promise<FakeZk> {
         if (!handshaken) {
           if (answer === 'silent-handshake') continue;
           handshaken = true;
-          socket.write(connectResponse());
+          socket.write(connectResponse(body.readInt32BE(12))); // ConnectRequest: version, last zxid, timeout
           continue;
         }
         const xid = body.readInt32BE(0);
@@ -147,5 +147,17 @@ describe('ZooKeeper connection guard', () => {
     expect(warnings.some((w) => w.startsWith('have not heard from the ZooKeeper server'))).toBe(true);
     const { data } = await zk.getData('/any');
     expect(data?.toString()).toBe('answer');
+  }, 20_000);
+
+  it('time its own event loop was blocked is not taken for the server being silent', async () => {
+    const fake = await fakeZooKeeper(['ok']);
+    const { zk, warnings } = await connect(fake, 1500); // silent after 1 s (2/3 of the session timeout)
+    await new Promise((r) => setTimeout(r, 300)); // the watch has seen the connection
+    const until = Date.now() + 2000;
+    while (Date.now() < until); // a long synchronous step (a broker loading its logs); the server's pings wait unread
+    const { data } = await zk.getData('/any');
+    expect(data?.toString()).toBe('answer');
+    expect(warnings).toEqual([]);
+    expect(fake.connections).toBe(1);
   }, 20_000);
 });
