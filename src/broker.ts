@@ -43,6 +43,7 @@ import type { BrokerConfig } from './config/broker-config.js';
 import { concernsBroker, describeChange, readDynamicBrokerConfigs } from './dynamic-broker-config.js';
 import { parseProperties } from './config/properties.js';
 import { LogManager } from './log/log-manager.js';
+import { cleanerConfigFromBroker } from './log/cleaner/cleaner-config.js';
 import type { CleanerConfig } from './log/cleaner/log-cleaner.js';
 import { initCompression } from './protocol/records/compression/index.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
@@ -200,6 +201,11 @@ export class Broker {
     for (const b of this.socketServer?.boundListeners ?? []) out[b.listener.name] = b.port;
     return out;
   }
+  /** The configuration the log cleaner runs with now (null: log.cleaner.enable=false, or not started). */
+  get logCleanerConfig(): CleanerConfig | null {
+    return this.logManager?.cleaner?.currentConfig ?? null;
+  }
+
   get replicaManager(): ReplicaManager {
     if (!this._replicaManager) throw new Error('broker not started');
     return this._replicaManager;
@@ -530,6 +536,10 @@ export class Broker {
     this.topicConfigs?.reconfigure(next);
     for (const l of this.logManager?.allLogs ?? []) l.updateConfig(this.topicConfigs?.get(l.tp.topic).log ?? l.config);
     if ('unclean.leader.election.enable' in change.changed) this.controller?.setUncleanLeaderElectionEnable(next.values['unclean.leader.election.enable']);
+    if (change.cleaner) {
+      // As Kafka, a value written straight to ZooKeeper that the cleaner refuses is logged and not applied.
+      await this.logManager?.reconfigureCleaner(cleanerConfigFromBroker(next)).catch((err: unknown) => this.log.error({ err, entity }, 'log cleaner not reconfigured'));
+    }
     this.log.info({ entity, changed: change.changed }, 'dynamic broker config applied');
     if (change.atRestart.length > 0) this.log.warn({ entity, keys: change.atRestart }, 'dynamic broker configs stored; gregor applies these at the next broker start');
   }
@@ -607,20 +617,6 @@ export class Broker {
       log: this.log,
     });
   }
-}
-
-/** The log.cleaner.* keys, read once at start (dynamic broker configs are applied elsewhere). */
-function cleanerConfigFromBroker(config: BrokerConfig): CleanerConfig {
-  const v = config.values;
-  return {
-    enable: v['log.cleaner.enable'],
-    threads: v['log.cleaner.threads'],
-    dedupeBufferSize: v['log.cleaner.dedupe.buffer.size'],
-    ioBufferSize: v['log.cleaner.io.buffer.size'],
-    loadFactor: v['log.cleaner.io.buffer.load.factor'],
-    backoffMs: v['log.cleaner.backoff.ms'],
-    maxIoBytesPerSecond: v['log.cleaner.io.max.bytes.per.second'] >= Number.MAX_VALUE ? Number.POSITIVE_INFINITY : v['log.cleaner.io.max.bytes.per.second'],
-  };
 }
 
 /** `<topic>` names of the partition directories in the log dirs. */

@@ -4,9 +4,10 @@
  * what a change means at runtime. A running broker applies the broker defaults of topic configs (Kafka's
  * DynamicLogConfig.ReconfigurableConfigs with their unit synonyms: retention, segments, message.max.bytes,
  * min.insync.replicas, cleanup policy, compression, ...) to every live log and the produce checks, and
- * unclean.leader.election.enable to the controller. Keys gregor accepts without a use (thread counts) need
- * nothing; the other dynamic keys (listeners, connection limits, cleaner threads) take effect at the next
- * start, which reads the layers before anything else.
+ * unclean.leader.election.enable to the controller, and the log cleaner's keys to the cleaner (its threads
+ * restart with them, as Kafka's LogCleaner.reconfigure). Keys gregor accepts without a use (thread counts)
+ * need nothing; the other dynamic keys (listeners, connection limits) take effect at the next start, which
+ * reads the layers before anything else.
  */
 import type { BrokerConfig } from './config/broker-config.js';
 import { BROKER_CONFIG_NAMES, brokerConfigKey } from './config/broker-config.js';
@@ -18,6 +19,16 @@ import { DEFAULT_CONFIG_ENTITY } from './zk/znodes.js';
 const RUNTIME_RECONFIGURABLE: ReadonlySet<string> = new Set(
   Object.values(TOPIC_CONFIG_KEYS).flatMap((k) => (k.brokerSynonym === null ? [] : brokerConfigSynonyms(k.brokerSynonym))),
 );
+
+/** Kafka 2.7's LogCleaner.ReconfigurableConfigs. */
+export const CLEANER_RECONFIGURABLE: ReadonlySet<string> = new Set([
+  'log.cleaner.threads',
+  'log.cleaner.dedupe.buffer.size',
+  'log.cleaner.io.buffer.load.factor',
+  'log.cleaner.io.buffer.size',
+  'log.cleaner.io.max.bytes.per.second',
+  'log.cleaner.backoff.ms',
+]);
 
 export interface DynamicLayers {
   clusterDefault: Map<string, string>;
@@ -39,12 +50,17 @@ export interface ConfigChange {
   changed: Record<string, string | null>;
   /** changed keys a running broker does not apply (applied at the next start) */
   atRestart: string[];
+  /** whether a log.cleaner.* key the cleaner reconfigures changed */
+  cleaner: boolean;
 }
 
 export function describeChange(prev: BrokerConfig, next: BrokerConfig): ConfigChange {
   const keys = BROKER_CONFIG_NAMES.filter((k) => prev.get(k) !== next.get(k));
   return {
     changed: Object.fromEntries(keys.map((k) => [k, next.get(k)])),
-    atRestart: keys.filter((k) => !RUNTIME_RECONFIGURABLE.has(k) && !brokerConfigKey(k).noEffect && k !== 'unclean.leader.election.enable'),
+    atRestart: keys.filter(
+      (k) => !RUNTIME_RECONFIGURABLE.has(k) && !CLEANER_RECONFIGURABLE.has(k) && !brokerConfigKey(k).noEffect && k !== 'unclean.leader.election.enable',
+    ),
+    cleaner: keys.some((k) => CLEANER_RECONFIGURABLE.has(k)),
   };
 }

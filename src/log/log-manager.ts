@@ -280,6 +280,14 @@ export class LogManager {
     return result;
   }
 
+  /**
+   * New dynamic log.cleaner.* values: the cleaner restarts its threads with them (none running when
+   * log.cleaner.enable=false, which is not dynamic). Rejects, changing nothing, on values Kafka refuses.
+   */
+  async reconfigureCleaner(config: CleanerConfig): Promise<void> {
+    await this.cleaner?.reconfigure(config);
+  }
+
   /** Stop the cleaner and wait for its workers to exit (a pass in progress is abandoned). */
   async shutdownCleaner(): Promise<void> {
     await this.cleaner?.shutdown();

@@ -191,21 +191,31 @@ export class TransactionStateManager {
    * the load makes it stop without installing anything.
    */
   async loadTransactionsForTxnTopicPartition(partition: number, coordinatorEpoch: number, sendMarkers: (c: PendingCompletion) => void): Promise<void> {
+    const started = this.clock.now();
     this.loading.set(partition, coordinatorEpoch);
     const stillLoading = () => !this.shuttingDown && this.loading.get(partition) === coordinatorEpoch;
-    const started = this.clock.now();
-    let loaded: Map<string, TransactionMetadata>;
-    try {
-      const count = (await this.access.partitionCount()) ?? this.config.transactionLogNumPartitions;
-      if (count !== this.numPartitions) {
-        // Kafka throws here and the partition never finishes loading
-        this.log.error({ partition, was: this.numPartitions, now: count }, '__transaction_state changed its partition count; not loading');
-        return;
-      }
-      loaded = await this.readPartition(partition, stillLoading);
-    } catch (err) {
-      this.log.error({ err, partition }, 'loading __transaction_state failed');
+    const count = await this.access.partitionCount().then(
+      (n) => n ?? this.config.transactionLogNumPartitions,
+      (err: unknown) => {
+        // ZooKeeper unreachable: the local log is what is loaded, with the count read at startup
+        this.log.warn({ err, partition }, 'could not re-read the partition count of __transaction_state');
+        return this.numPartitions;
+      },
+    );
+    if (count !== this.numPartitions) {
+      // Kafka's validateTransactionTopicPartitionCountIsStable fails the election: the partition is
+      // not owned here, and clients are told NOT_COORDINATOR.
+      this.log.error({ partition, was: this.numPartitions, now: count }, '__transaction_state changed its partition count; not loading');
+      if (stillLoading()) this.loading.delete(partition);
       return;
+    }
+    const loaded = new Map<string, TransactionMetadata>();
+    try {
+      await this.readPartition(partition, loaded, stillLoading);
+    } catch (err) {
+      // As Kafka 2.7's loadTransactionMetadata: the error is logged and what was read before it is
+      // installed, so the partition is served rather than answering LOAD_IN_PROGRESS forever.
+      this.log.error({ err, partition, transactionalIds: loaded.size }, 'loading __transaction_state failed; serving what was read before the error');
     }
     if (!stillLoading()) return;
     const previous = this.cache.get(partition);
@@ -224,12 +234,11 @@ export class TransactionStateManager {
     for (const c of completions) sendMarkers(c);
   }
 
-  private async readPartition(partition: number, stillLoading: () => boolean): Promise<Map<string, TransactionMetadata>> {
-    const loaded = new Map<string, TransactionMetadata>();
+  private async readPartition(partition: number, loaded: Map<string, TransactionMetadata>, stillLoading: () => boolean): Promise<void> {
     const start = this.access.bounds(partition);
     if (!start) {
       this.log.warn({ partition }, 'no local log for the __transaction_state partition to load');
-      return loaded;
+      return;
     }
     const bufferSize = this.config.transactionLogLoadBufferSize;
     let offset = start.logStartOffset;
@@ -249,7 +258,6 @@ export class TransactionStateManager {
       }
       await yieldToEventLoop();
     }
-    return loaded;
   }
 
   /**

@@ -10,7 +10,10 @@
  * truncated or deleted meanwhile, or on shutdown. A pass that fails otherwise marks the partition
  * uncleanable until restart (logged as an error), as Kafka does.
  *
- * Configuration is read at start (log.cleaner.*); topic configs (cleanup.policy,
+ * The log.cleaner.* keys Kafka 2.7 reconfigures at runtime (threads, dedupe and io buffers, load factor,
+ * io rate, backoff) restart the threads with the new values, as Kafka's LogCleaner.reconfigure does:
+ * passes in progress are abandoned and taken up again by the new threads; the checkpoints and the
+ * uncleanable set live on in the manager. Topic configs (cleanup.policy,
  * min.cleanable.dirty.ratio, delete.retention.ms, min/max.compaction.lag.ms, segment.*) are read
  * from each log's current config at every round, so changes through /config/changes apply at the
  * next round.
@@ -62,39 +65,91 @@ export interface LogCleanerOptions extends Omit<LogCleanerManagerOptions, 'trans
   readonly transactionView?: LogCleanerManagerOptions['transactionView'];
 }
 
+/**
+ * Kafka's LogCleaner.validateReconfiguration: the thread count may at most halve or double in one
+ * change, and the dedupe buffer must hold at least one entry per thread. Null when `next` is valid.
+ */
+export function cleanerReconfigurationError(current: CleanerConfig, next: CleanerConfig): string | null {
+  if (next.threads < 1) return 'Log cleaner threads should be at least 1';
+  if (next.threads < current.threads / 2) return `Log cleaner threads cannot be reduced to less than half the current value ${current.threads}`;
+  if (next.threads > current.threads * 2) return `Log cleaner threads cannot be increased to more than double the current value ${current.threads}`;
+  return dedupeBufferError(next);
+}
+
+function mapMemoryOf(config: CleanerConfig): number {
+  return Math.min(Math.floor(config.dedupeBufferSize / Math.max(1, config.threads)), INT_MAX);
+}
+
+function dedupeBufferError(config: CleanerConfig): string | null {
+  if (config.threads > 0 && Math.floor(mapMemoryOf(config) / BYTES_PER_ENTRY) * config.loadFactor <= 1) {
+    return (
+      'log.cleaner.dedupe.buffer.size is too small to fit in even a single message, so log cleaning will never make progress; ' +
+      'increase log.cleaner.dedupe.buffer.size or decrease log.cleaner.threads'
+    );
+  }
+  return null;
+}
+
+function cleanerThreads(config: CleanerConfig): CleanerThread[] {
+  const mapMemory = mapMemoryOf(config);
+  const ioBufferSize = Math.floor(config.ioBufferSize / Math.max(1, config.threads));
+  return Array.from(
+    { length: config.threads },
+    (_, id) => new CleanerThread(id, { mapMemory, loadFactor: config.loadFactor, ioBufferSize, maxIoBytesPerSecond: config.maxIoBytesPerSecond }),
+  );
+}
+
 export class LogCleaner {
   readonly manager: LogCleanerManager;
-  private readonly threads: CleanerThread[];
+  private config: CleanerConfig;
+  private threads: CleanerThread[];
   private readonly busy = new Map<string, { tp: TopicPartition; thread: CleanerThread }>();
   private readonly sleeping = new Set<{ timer: Timer; wake: () => void }>();
   private readonly loops: Promise<void>[] = [];
   private running = false;
+  private stopped = false;
 
   constructor(private readonly opts: LogCleanerOptions) {
-    const { config } = opts;
+    this.config = opts.config;
     this.manager = new LogCleanerManager({ ...opts, transactionView: opts.transactionView ?? transactionViewOf });
-    const mapMemory = Math.min(Math.floor(config.dedupeBufferSize / Math.max(1, config.threads)), INT_MAX);
-    if (config.threads > 0 && Math.floor(mapMemory / BYTES_PER_ENTRY) * config.loadFactor <= 1) {
-      throw new Error(
-        'log.cleaner.dedupe.buffer.size is too small to fit in even a single message, so log cleaning will never make progress; ' +
-          'increase log.cleaner.dedupe.buffer.size or decrease log.cleaner.threads',
-      );
-    }
-    const ioBufferSize = Math.floor(config.ioBufferSize / Math.max(1, config.threads));
-    this.threads = Array.from(
-      { length: config.threads },
-      (_, id) => new CleanerThread(id, { mapMemory, loadFactor: config.loadFactor, ioBufferSize, maxIoBytesPerSecond: config.maxIoBytesPerSecond }),
-    );
+    const error = dedupeBufferError(this.config);
+    if (error) throw new Error(error);
+    this.threads = cleanerThreads(this.config);
+  }
+
+  /** The configuration the threads run with now. */
+  get currentConfig(): CleanerConfig {
+    return this.config;
   }
 
   startup(): void {
-    if (this.running) return;
+    if (this.running || this.stopped) return;
     this.running = true;
     for (const thread of this.threads) this.loops.push(this.loop(thread));
     this.opts.logger?.info({ threads: this.threads.length }, 'log cleaner started');
   }
 
   async shutdown(): Promise<void> {
+    this.stopped = true;
+    await this.stopThreads();
+  }
+
+  /**
+   * Apply new log.cleaner.* values: stop the threads (abandoning passes in progress) and start new
+   * ones. Throws, changing nothing, when cleanerReconfigurationError refuses `config`.
+   */
+  async reconfigure(config: CleanerConfig): Promise<void> {
+    const error = cleanerReconfigurationError(this.config, config);
+    if (error) throw new Error(error);
+    const wasRunning = this.running;
+    await this.stopThreads();
+    this.config = config;
+    this.threads = cleanerThreads(config);
+    this.opts.logger?.info({ threads: config.threads, dedupeBufferSize: config.dedupeBufferSize, backoffMs: config.backoffMs }, 'log cleaner reconfigured');
+    if (wasRunning) this.startup();
+  }
+
+  private async stopThreads(): Promise<void> {
     this.running = false;
     for (const s of this.sleeping) {
       s.timer.cancel();
@@ -136,7 +191,7 @@ export class LogCleaner {
       } catch (err) {
         this.opts.logger?.error({ err, thread: thread.id }, 'log cleaner round failed');
       }
-      if (!cleaned && this.running) await this.sleep(this.opts.config.backoffMs);
+      if (!cleaned && this.running) await this.sleep(this.config.backoffMs);
     }
   }
 

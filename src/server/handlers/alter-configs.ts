@@ -20,12 +20,15 @@
  *   value is ever stored encrypted with `password.encoder.secret`;
  * - the per-broker-only check at the default entity (listener and security configs) is not made;
  * - a broker applies at runtime the keys it has a use for (the topic defaults, unclean leader
- *   election); the others it keeps (DescribeConfigs shows them) and applies at its next start;
+ *   election, the log cleaner's keys); the others it keeps (DescribeConfigs shows them) and applies at
+ *   its next start;
  * - no AlterConfigPolicy, no authorization.
  */
 import { KafkaError } from '../../common/errors.js';
 import { validateTopicName } from '../../common/topic-partition.js';
-import { brokerConfigKey, isBrokerConfigName } from '../../config/broker-config.js';
+import { brokerConfigKey, isBrokerConfigName, type BrokerConfig } from '../../config/broker-config.js';
+import { cleanerConfigFromBroker } from '../../log/cleaner/cleaner-config.js';
+import { cleanerReconfigurationError } from '../../log/cleaner/log-cleaner.js';
 import { ConfigError, parseAndValidate } from '../../config/config-def.js';
 import { topicConfigErrorCode, validateTopicConfigs } from '../../config/topic-config.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -94,14 +97,18 @@ export async function alterBrokerConfigOrThrow(
   // The whole configuration must still be valid with the new layer (KafkaConfig.validateValues: e.g. the
   // cleaner's dedupe buffer per thread, replica fetch wait vs socket timeout).
   const layer = new Map(Object.entries(props));
+  let next: BrokerConfig;
   try {
-    deps.config.withDynamicConfigs(
+    next = deps.config.withDynamicConfigs(
       id === null ? { clusterDefault: layer, perBroker: deps.config.dynamicBroker } : { clusterDefault: deps.config.dynamicDefault, perBroker: layer },
     );
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     throw invalidValue(ResourceType.Broker, name, err.errors.join('; '));
   }
+  // The reconfigurable parts' own checks (Kafka's Reconfigurable.validateReconfiguration)
+  const cleanerError = cleanerReconfigurationError(cleanerConfigFromBroker(deps.config), cleanerConfigFromBroker(next));
+  if (cleanerError) throw invalidValue(ResourceType.Broker, name, cleanerError);
   if (validateOnly) return;
   const entity = id === null ? DEFAULT_CONFIG_ENTITY : String(id);
   await deps.zk.changeEntityConfig('brokers', entity, props);

@@ -2,7 +2,7 @@
  * `gregor configs` (kafka-configs.sh) and dynamic broker configs on a 3-broker cluster: topic
  * configs, cluster-default and per-broker dynamic configs written to /config/brokers and applied by
  * every broker at runtime (retention defaults reach live logs, message.max.bytes the produce check,
- * unclean.leader.election.enable the controller), DescribeConfigs sources and synonyms as Kafka's
+ * unclean.leader.election.enable the controller, log.cleaner.* the cleaner), DescribeConfigs sources and synonyms as Kafka's
  * tool prints them, broker loggers, and users (SCRAM credentials in ZooKeeper mode).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +96,19 @@ describe('gregor configs (kafka-configs.sh)', () => {
     expect(notDynamic.code).toBe(1);
     expect(notDynamic.stderr).toContain('Cannot update these configs dynamically: Set(broker.id)');
     await tool(['configs', ...bs, '--broker', '1', '--alter', '--delete-config', 'message.max.bytes']);
+  });
+
+  it('configs - the log cleaner\'s keys at runtime: every broker restarts its cleaner threads with them; a thread count beyond Kafka\'s bounds is refused', async () => {
+    const cleanerOf = (id: number) => cluster.broker(id).logCleanerConfig!;
+    const alter = (config: string) => tool(['configs', ...bs, '--broker-defaults', '--alter', '--add-config', config]);
+    expect((await alter('log.cleaner.threads=2,log.cleaner.backoff.ms=1000')).code).toBe(0);
+    for (const id of cluster.ids) await waitFor(() => cleanerOf(id).threads === 2 && cleanerOf(id).backoffMs === 1000, { what: `broker ${id} cleaner reconfigured` });
+    const tooMany = await alter('log.cleaner.threads=5');
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toContain('Log cleaner threads cannot be increased to more than double the current value 2');
+    expect(await cluster.zk.getBrokerConfig('<default>')).toEqual({ 'log.cleaner.threads': '2', 'log.cleaner.backoff.ms': '1000' });
+    expect((await tool(['configs', ...bs, '--broker-defaults', '--alter', '--delete-config', 'log.cleaner.threads,log.cleaner.backoff.ms'])).code).toBe(0);
+    for (const id of cluster.ids) await waitFor(() => cleanerOf(id).threads === 1 && cleanerOf(id).backoffMs === 15_000, { what: `broker ${id} cleaner back to its defaults` });
   });
 
   it('configs - unclean.leader.election.enable turned on dynamically elects an offline partition\'s out-of-sync replica', async () => {

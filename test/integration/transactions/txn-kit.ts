@@ -1,9 +1,48 @@
 /**
- * Shared Python (confluent-kafka-python, librdkafka 2.0.2) for the transaction tests: `read_all` reads whole
- * partitions from offset 0 to their end (for read_committed: the last stable offset) and returns the
- * values sorted; it fails when a partition end is not reached within 30 s.
+ * Shared pieces of the transaction tests:
+ * - `initTransactionalId`: FindCoordinator + InitProducerId on the raw client until the coordinator
+ *   answers something other than a retriable coordinator error;
+ * - Python (confluent-kafka-python, librdkafka 2.0.2): `read_all` reads whole partitions from offset 0
+ *   to their end (for read_committed: the last stable offset) and returns the values sorted; it fails
+ *   when a partition end is not reached within 30 s.
  */
+import type { BrokerClient } from '../../../src/network/client.js';
+import { ErrorCode } from '../../../src/protocol/error-codes.js';
+import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/protocol/messages/find-coordinator.js';
+import { InitProducerIdRequest, InitProducerIdResponse } from '../../../src/protocol/messages/init-producer-id.js';
+import type { MessageValue } from '../../../src/protocol/schema.js';
+import type { Cluster } from '../../harness/cluster.js';
 import { pythonJson } from '../../harness/clients.js';
+
+type InitProducerIdAnswer = MessageValue<typeof InitProducerIdResponse>;
+
+const RETRIABLE: readonly number[] = [ErrorCode.CoordinatorNotAvailable, ErrorCode.NotCoordinator, ErrorCode.CoordinatorLoadInProgress, ErrorCode.ConcurrentTransactions];
+
+export interface InitOptions {
+  readonly version?: number;
+  readonly timeoutMs?: number;
+  readonly producerId?: number;
+  readonly producerEpoch?: number;
+}
+
+/** One InitProducerId, as sent. */
+export function sendInitProducerId(c: BrokerClient, transactionalId: string | null, o: InitOptions = {}): Promise<InitProducerIdAnswer> {
+  return c.send({ request: InitProducerIdRequest, response: InitProducerIdResponse }, o.version ?? 4, {
+    transactionalId,
+    transactionTimeoutMs: o.timeoutMs ?? 60_000,
+    producerId: o.producerId ?? -1,
+    producerEpoch: o.producerEpoch ?? -1,
+  });
+}
+
+/** FindCoordinator (which creates `__transaction_state`) and InitProducerId until no retriable coordinator error is left. */
+export function initTransactionalId(cluster: Cluster, c: BrokerClient, transactionalId: string, o: InitOptions = {}): Promise<InitProducerIdAnswer> {
+  return cluster.waitFor(async () => {
+    await c.send({ request: FindCoordinatorRequest, response: FindCoordinatorResponse }, 2, { key: transactionalId, keyType: 1 });
+    const r = await sendInitProducerId(c, transactionalId, o);
+    return RETRIABLE.includes(r.errorCode) ? null : r;
+  }, `InitProducerId for ${transactionalId}`);
+}
 
 export const PY_READ_ALL = `
 import json, sys, time

@@ -17,12 +17,12 @@ import { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../../../src/pr
 import { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from '../../../src/protocol/messages/add-partitions-to-txn.js';
 import { EndTxnRequest, EndTxnResponse } from '../../../src/protocol/messages/end-txn.js';
 import { FindCoordinatorRequest, FindCoordinatorResponse } from '../../../src/protocol/messages/find-coordinator.js';
-import { InitProducerIdRequest, InitProducerIdResponse } from '../../../src/protocol/messages/init-producer-id.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../../src/protocol/messages/offset-fetch.js';
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../../src/protocol/messages/txn-offset-commit.js';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { kafkaClients, type KafkaClients } from '../../harness/clients.js';
 import { rawClient } from '../eos/eos-kit.js';
+import { initTransactionalId, sendInitProducerId, type InitOptions } from './txn-kit.js';
 
 let cluster: Cluster;
 let clients: KafkaClients;
@@ -30,23 +30,10 @@ let c: BrokerClient;
 
 const TOPIC = 'wire-txn';
 
-function init(transactionalId: string | null, version = 4, extra: { timeoutMs?: number; producerId?: number; producerEpoch?: number } = {}) {
-  return c.send({ request: InitProducerIdRequest, response: InitProducerIdResponse }, version, {
-    transactionalId,
-    transactionTimeoutMs: extra.timeoutMs ?? 60_000,
-    producerId: extra.producerId ?? -1,
-    producerEpoch: extra.producerEpoch ?? -1,
-  });
-}
+const init = (transactionalId: string | null, version = 4, extra: Omit<InitOptions, 'version'> = {}) => sendInitProducerId(c, transactionalId, { ...extra, version });
 
 /** FindCoordinator (which creates `__transaction_state`) and InitProducerId until no retriable coordinator error is left. */
-async function initReady(transactionalId: string, version = 4) {
-  return cluster.waitFor(async () => {
-    await c.send({ request: FindCoordinatorRequest, response: FindCoordinatorResponse }, 2, { key: transactionalId, keyType: 1 });
-    const r = await init(transactionalId, version);
-    return [ErrorCode.CoordinatorNotAvailable, ErrorCode.NotCoordinator, ErrorCode.CoordinatorLoadInProgress, ErrorCode.ConcurrentTransactions].includes(r.errorCode) ? null : r;
-  }, `InitProducerId for ${transactionalId}`);
-}
+const initReady = (transactionalId: string, version = 4) => initTransactionalId(cluster, c, transactionalId, { version });
 
 async function addPartitions(id: string, pid: number, epoch: number, partitions: Array<[string, number]>, version = 1) {
   const topics = [...new Set(partitions.map(([t]) => t))].map((name) => ({ name, partitions: partitions.filter(([t]) => t === name).map(([, p]) => p) }));

@@ -84,11 +84,37 @@ describe('coordinator failover: loading __transaction_state', () => {
     expect(h.state.getTransactionState('a')).toBe(ErrorCode.NotCoordinator);
   });
 
-  it('a changed partition count of __transaction_state stops the load (the partition stays loading)', async () => {
+  it('a changed partition count of __transaction_state stops the load: the partition is not owned here', async () => {
     const h = await makeTxnHarness({}, { elect: false });
     h.log.partitions = 3;
     await h.coordinator.onElection(0, 1);
-    expect(h.state.getTransactionState('a')).toBe(ErrorCode.CoordinatorLoadInProgress);
+    expect(h.state.getTransactionState('a')).toBe(ErrorCode.NotCoordinator);
+  });
+
+  it('a record that cannot be read ends the load with what was read before it; the partition is served', async () => {
+    const log = new FakeTxnLog();
+    log.batches.set(0, []);
+    const value = encodeTxnValue({ producerId: 7, producerEpoch: 1, txnTimeoutMs: 60_000, state: TxnState.Empty, topicPartitions: [], txnLastUpdateTimestamp: START, txnStartTimestamp: -1 });
+    log.write(0, buildTxnLogBatch([{ transactionalId: 'a', value }], START));
+    const garbage = Buffer.from(value);
+    garbage.writeInt16BE(99, 0); // an unknown value version
+    log.write(0, buildTxnLogBatch([{ transactionalId: 'b', value: garbage }], START));
+    const h = await makeTxnHarness({}, { log, elect: false });
+    await h.coordinator.onElection(0, 1);
+    expect(stateOf(h, 'a')).toMatchObject({ state: TxnState.Empty, producerId: 7 });
+    expect(stateOf(h, 'b')).toBeUndefined();
+    // served, not LOAD_IN_PROGRESS: a new id gets a producer id
+    expect((await h.coordinator.initProducerId('b', 60_000, null)).errorCode).toBe(ErrorCode.None);
+  });
+
+  it('ZooKeeper unreachable while re-reading the partition count: the local log is loaded anyway', async () => {
+    const log = new FakeTxnLog();
+    log.batches.set(0, []);
+    log.write(0, buildTxnLogBatch([{ transactionalId: 'a', value: encodeTxnValue({ producerId: 3, producerEpoch: 0, txnTimeoutMs: 60_000, state: TxnState.Empty, topicPartitions: [], txnLastUpdateTimestamp: START, txnStartTimestamp: -1 }) }], START));
+    const h = await makeTxnHarness({}, { log, elect: false });
+    h.log.partitionCountError = new Error('CONNECTION_LOSS');
+    await h.coordinator.onElection(0, 1);
+    expect(stateOf(h, 'a')).toMatchObject({ producerId: 3 });
   });
 });
 

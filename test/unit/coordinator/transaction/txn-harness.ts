@@ -26,6 +26,8 @@ export class FakeTxnLog implements TransactionLogAccess {
   readonly batches = new Map<number, Buffer[]>();
   readonly logStart = new Map<number, number>();
   partitions: number | null = null;
+  /** set: partitionCount() rejects with it (ZooKeeper unreachable) */
+  partitionCountError: Error | null = null;
   /** the next appends answer these codes (nothing written); null = that append succeeds */
   failures: Array<ErrorCode | null> = [];
   /** when set, appends wait until release() */
@@ -90,6 +92,7 @@ export class FakeTxnLog implements TransactionLogAccess {
   }
 
   async partitionCount(): Promise<number | null> {
+    if (this.partitionCountError) throw this.partitionCountError;
     return this.partitions;
   }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../../src/common/clock.js';
 import { createLogger } from '../../../../src/common/logger.js';
-import { DEFAULT_CLEANER_CONFIG, type CleanerConfig } from '../../../../src/log/cleaner/log-cleaner.js';
+import { cleanerReconfigurationError, DEFAULT_CLEANER_CONFIG, type CleanerConfig } from '../../../../src/log/cleaner/log-cleaner.js';
 import { logConfig, type LogConfig } from '../../../../src/log/log-config.js';
 import { LogManager } from '../../../../src/log/log-manager.js';
 import type { Log } from '../../../../src/log/log.js';
@@ -149,5 +149,33 @@ describe('log cleaner (worker threads)', () => {
     await waitFor(() => m.cleaner?.manager.isUncleanable(bad.tp), { what: 'bad marked uncleanable', timeoutMs: 30_000 });
     await waitFor(() => m.cleaner?.manager.checkpointOf(dir, good.tp) !== undefined, { what: 'good cleaned', timeoutMs: 30_000 });
     expect(m.cleaner?.manager.checkpointOf(dir, bad.tp)).toBeUndefined();
+  });
+  it('reconfigure: new threads with the new values keep cleaning; Kafka\'s bounds on the thread count refuse a change, which changes nothing', async () => {
+    const dir = dirs.make();
+    const m = manager(dir, { threads: 1 });
+    const cleaner = m.cleaner!;
+    const first = m.getOrCreateLog({ topic: 'before', partition: 0 }, logConfig(COMPACTED));
+    fill(first, 10, 10);
+    await waitFor(() => cleaner.manager.checkpointOf(dir, first.tp) !== undefined, { what: 'a pass before the change', timeoutMs: 30_000 });
+
+    await expect(m.reconfigureCleaner({ ...cleaner.currentConfig, threads: 3 })).rejects.toThrow(/more than double the current value 1/);
+    expect(cleaner.currentConfig.threads).toBe(1);
+    await m.reconfigureCleaner({ ...cleaner.currentConfig, threads: 2, backoffMs: 20 });
+    expect(cleaner.currentConfig).toMatchObject({ threads: 2, backoffMs: 20 });
+    await expect(m.reconfigureCleaner({ ...cleaner.currentConfig, threads: 0 })).rejects.toThrow(/at least 1/);
+
+    const second = m.getOrCreateLog({ topic: 'after', partition: 0 }, logConfig(COMPACTED));
+    fill(second, 10, 10);
+    await waitFor(() => cleaner.manager.checkpointOf(dir, second.tp) === second.logSegments.at(-1)!.baseOffset, { what: 'a pass by the new threads', timeoutMs: 30_000 });
+    expect(readRecordsOf(second).filter((r) => r.offset < second.logSegments.at(-1)!.baseOffset)).toHaveLength(10);
+  });
+
+  it('cleanerReconfigurationError: thread count at most halved or doubled, at least 1; a dedupe buffer holding one entry per thread', () => {
+    const base = { ...DEFAULT_CLEANER_CONFIG, threads: 4 };
+    expect(cleanerReconfigurationError(base, { ...base, threads: 2 })).toBeNull();
+    expect(cleanerReconfigurationError(base, { ...base, threads: 8 })).toBeNull();
+    expect(cleanerReconfigurationError(base, { ...base, threads: 1 })).toMatch(/less than half the current value 4/);
+    expect(cleanerReconfigurationError(base, { ...base, threads: 9 })).toMatch(/more than double/);
+    expect(cleanerReconfigurationError(base, { ...base, dedupeBufferSize: 64 })).toMatch(/dedupe.buffer.size is too small/);
   });
 });
