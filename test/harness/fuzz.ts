@@ -18,22 +18,13 @@ import { inVersion, isNullable, type Field, type Fields } from '../../src/protoc
 import type { AnyMessageSpec } from '../../src/protocol/messages/index.js';
 import { BatchLayout, Compression, buildRecordBatch, crc32c } from '../../src/protocol/records/index.js';
 import { legacyInnerSet, legacyWrapper, resignFirstLegacyMessage } from './legacy-message-set.js';
+import { mulberry32 } from '../../src/common/prng.js';
 
 // ------------------------------------------------------------------------------------------ randomness
 
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for fuzzing. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** The PRNG of frame `index` of a run seeded `seed`: frames are reproducible one by one. */
 export function frameRng(seed: number, index: number): Rng {
