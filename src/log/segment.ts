@@ -14,7 +14,7 @@
  *   truncates the file at the first invalid byte.
  */
 import { fstatSync, ftruncateSync, fsyncSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
-import { crashArmed, crashPoint, journalSync } from './test-hooks.js';
+import { crashDue, crashNow, crashPoint, journalSync } from './test-hooks.js';
 import { open } from 'node:fs/promises';
 import type { Clock } from '../common/clock.js';
 import { ATTRIBUTES, CRC, LAST_OFFSET_DELTA, BATCH_LENGTH, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
@@ -183,9 +183,9 @@ export class LogSegment {
     if (physicalPosition === 0) this.rollingStartMs = this.ctx.clock.now();
     const fd = this.ctx.pool.fd(this.logPath);
     let written = 0;
-    if (crashArmed('append:torn')) {
+    if (crashDue('append:torn')) {
       writeSync(fd, records, 0, records.length >> 1, physicalPosition);
-      crashPoint('append:torn');
+      crashNow();
     }
     while (written < records.length) {
       written += writeSync(fd, records, written, records.length - written, physicalPosition + written);

@@ -25,16 +25,23 @@ const crashAt = parseCrashAt(process.env.GREGOR_CRASH_AT);
 const syncJournal = process.env.GREGOR_SYNC_JOURNAL || null;
 let hits = 0;
 
-/** Whether `point` is armed (callers that must prepare the crash, e.g. a torn write, ask first). */
-export function crashArmed(point: CrashPoint): boolean {
-  return crashAt !== null && crashAt.point === point && hits + 1 >= crashAt.at;
+/**
+ * Counts a pass through `point`; true when this pass is the one GREGOR_CRASH_AT names. Callers that must prepare
+ * the crash (a torn write: half a batch first) ask this, then call `crashNow()`.
+ */
+export function crashDue(point: CrashPoint): boolean {
+  if (crashAt === null || crashAt.point !== point) return false;
+  return ++hits >= crashAt.at;
 }
 
-/** Dies here (SIGKILL, like a power cut or kill -9) when GREGOR_CRASH_AT names this point and its count is reached. */
-export function crashPoint(point: CrashPoint): void {
-  if (crashAt === null || crashAt.point !== point) return;
-  if (++hits < crashAt.at) return;
+/** SIGKILL, like a power cut or kill -9. */
+export function crashNow(): void {
   process.kill(process.pid, 'SIGKILL');
+}
+
+/** Dies here when GREGOR_CRASH_AT names this point and its count is reached. */
+export function crashPoint(point: CrashPoint): void {
+  if (crashDue(point)) crashNow();
 }
 
 /** Records that the first `bytes` of `path` are durable (GREGOR_SYNC_JOURNAL). */
