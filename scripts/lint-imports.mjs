@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const problems = [];
 
-const LOWER_LAYERS = new Set(['common', 'config', 'protocol', 'network', 'log', 'zk', 'metadata', 'purgatory', 'cluster', 'replication', 'controller', 'coordinator']);
+const LOWER_LAYERS = new Set(['common', 'config', 'protocol', 'network', 'log', 'zk', 'metadata', 'purgatory', 'cluster', 'replication', 'controller', 'coordinator', 'security']);
 
 function walk(dir) {
   for (const name of readdirSync(dir)) {

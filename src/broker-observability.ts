@@ -4,6 +4,7 @@
  * listener serving them with the web view, which asks the cluster through the broker's own listener.
  */
 import { KafkaClient } from './client/kafka-client.js';
+import type { ClientSecurity } from './network/client.js';
 import type { ReplicaCountsSnapshot } from './cluster/replica-manager.js';
 import { childLogger, type Logger } from './common/logger.js';
 import type { EndPoint } from './config/listeners.js';
@@ -53,6 +54,8 @@ export interface BrokerHttpOptions {
   /** the broker's advertised endpoints; the web view's client uses the inter-broker one */
   endpoints: readonly EndPoint[];
   interBrokerListenerName: string;
+  /** TLS / SASL of the inter-broker listener, for the web view's client */
+  clientSecurity?: ClientSecurity;
   log: Logger;
 }
 
@@ -60,7 +63,7 @@ export interface BrokerHttpOptions {
 export async function startBrokerHttp(o: BrokerHttpOptions): Promise<{ listener: HttpListener; client: KafkaClient }> {
   const { host, port } = parseHttpListener(o.listener);
   const own = o.endpoints.find((e) => e.listenerName === o.interBrokerListenerName) ?? o.endpoints[0];
-  const client = new KafkaClient({ bootstrapServers: `${own?.host ?? '127.0.0.1'}:${own?.port ?? 9092}`, clientId: `broker-${o.brokerId}-web-view`, timeoutMs: 5000 });
+  const client = new KafkaClient({ bootstrapServers: `${own?.host ?? '127.0.0.1'}:${own?.port ?? 9092}`, clientId: `broker-${o.brokerId}-web-view`, timeoutMs: 5000, ...(o.clientSecurity ? { security: o.clientSecurity } : {}) });
   const listener = new HttpListener({
     host,
     port,

@@ -47,6 +47,7 @@ import { cleanerConfigFromBroker } from './log/cleaner/cleaner-config.js';
 import type { CleanerConfig } from './log/cleaner/log-cleaner.js';
 import { initCompression } from './protocol/records/compression/index.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
+import type { ClientSecurity } from './network/client.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from './network/connection.js';
 import { SocketServer, type Listener } from './network/server.js';
 import type { BrokerDeps } from './server/broker-deps.js';
@@ -56,6 +57,10 @@ import { createTransactionService } from './coordinator/transaction-service.js';
 import { MetadataCache } from './metadata/metadata-cache.js';
 import { Purgatory, type DelayedOperation } from './purgatory/purgatory.js';
 import { createRouter, type Router } from './server/router.js';
+import { buildBrokerSecurity } from './security/broker-security.js';
+import { AclAuthorizer } from './security/authorizer/acl-authorizer.js';
+import { CredentialCache } from './security/credential-cache.js';
+import { jaasFileFromEnv } from './security/jaas.js';
 import { KafkaZkClient } from './zk/kafka-zk-client.js';
 import { ConfigChangeWatcher } from './zk/config-change-watcher.js';
 import type { BrokerInfo } from './zk/znodes.js';
@@ -103,6 +108,8 @@ export interface BrokerOptions {
   logger?: Logger;
   /** randomness of replica placement for auto-created topics */
   random?: () => number;
+  /** where KAFKA_OPTS (-Djava.security.auth.login.config=<JAAS file>) is read; default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface StopOptions {
@@ -126,6 +133,10 @@ class DeferredProcessor implements RequestProcessor {
     return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() =>
       this.router ? this.router.process(frame, connection, receivedAt) : { type: 'close', reason: 'broker stopping' },
     );
+  }
+
+  errorResponse(frame: Buffer, connection: ConnectionInfo, errorCode: number): Buffer[] | null {
+    return this.router?.errorResponse?.(frame, connection, errorCode) ?? null;
   }
 
   ready(router: Router | null): void {
@@ -152,6 +163,9 @@ export class Broker {
   private _clusterId = '';
   private _brokerEpoch = -1;
   private registration: BrokerInfo | null = null;
+  /** how this broker's clients reach the inter-broker listener (TLS / SASL) */
+  private interBrokerSecurity: ClientSecurity | undefined;
+  private authorizer: AclAuthorizer | null = null;
   /** the coordination timeline of the web view (null without http.listener) */
   private readonly timeline: CoordinationTimeline | null;
   private metrics: BrokerMetrics | null = null;
@@ -243,18 +257,37 @@ export class Broker {
   private async doStart(): Promise<void> {
     let config = this.config;
     let v = config.values;
+    // Listener security is checked before anything connects or binds (a bad keystore stops the broker
+    // here); it is built from the static configuration (dynamic listener updates are not supported).
+    const credentials = new CredentialCache(childLogger(this.log, 'credential-provider'));
+    const security = buildBrokerSecurity({
+      config,
+      credentials,
+      jaasFile: jaasFileFromEnv(this.opts.env ?? process.env),
+      log: childLogger(this.log, 'security'),
+    });
     const zkLog = childLogger(this.log, 'zk-client');
+    if (v['zookeeper.set.acl'] && security.zookeeperDigest === null) {
+      throw new Error(
+        'zookeeper.set.acl is true, but no ZooKeeper credentials were found: add a Client section with ' +
+          'org.apache.zookeeper.server.auth.DigestLoginModule username/password to the JAAS file named by ' +
+          'KAFKA_OPTS=-Djava.security.auth.login.config=<file> (gregor authenticates with ZooKeeper\'s digest scheme)',
+      );
+    }
     this.zk = await KafkaZkClient.connect({
       connectString: config.zookeeper.connect,
       sessionTimeoutMs: config.zookeeper.sessionTimeoutMs,
       connectionTimeoutMs: config.zookeeper.connectionTimeoutMs,
       log: zkLog,
+      secureAcls: v['zookeeper.set.acl'],
+      digestAuth: security.zookeeperDigest,
     });
     const zk = this.zk;
     // zstd (wasm) must be loaded before the first record policy or cleaning pass needs it.
     await initCompression();
     await zk.createTopLevelPaths();
     this._clusterId = await zk.getOrCreateClusterId();
+    await credentials.load(zk);
 
     const meta = readMetaProperties(config.logDirs);
     if (meta.clusterId !== null && meta.clusterId !== this._clusterId) {
@@ -322,12 +355,18 @@ export class Broker {
     });
     this.logManager.startup();
 
-    const listeners: Listener[] = config.listeners.map((e) => ({
-      name: e.listenerName,
-      securityProtocol: e.securityProtocol,
-      host: e.host ?? '',
-      port: e.port,
-    }));
+    const listeners: Listener[] = config.listeners.map((e) => {
+      const listenerSecurity = security.listeners.get(e.listenerName);
+      return {
+        name: e.listenerName,
+        securityProtocol: e.securityProtocol,
+        host: e.host ?? '',
+        port: e.port,
+        ...(listenerSecurity ? { security: listenerSecurity } : {}),
+      };
+    });
+    const clientSecurity = security.interBroker ? { clientSecurity: security.interBroker } : {};
+    this.interBrokerSecurity = security.interBroker;
     this.socketServer = new SocketServer({
       listeners,
       processor: this.processor,
@@ -374,6 +413,7 @@ export class Broker {
         config: replicaFetcherConfigFromBroker(this._brokerId, v),
         log,
         clock: this.clock,
+        ...clientSecurity,
       }),
       interBrokerListenerName: config.interBrokerListenerName,
       ...(metrics ? { metrics } : {}),
@@ -405,6 +445,16 @@ export class Broker {
     );
     writeMetaProperties(config.logDirs, this._brokerId, this._clusterId);
 
+    // Kafka configures the authorizer (ACL paths, change listeners, full load) before requests flow.
+    if (v['authorizer.class.name'] !== '') {
+      this.authorizer = new AclAuthorizer({
+        zk: zk.zk,
+        superUsers: v['super.users'],
+        allowEveryoneIfNoAclIsFound: v['allow.everyone.if.no.acl.found'],
+        log: childLogger(log, 'authorizer'),
+      });
+      await this.authorizer.startup();
+    }
     this.adminPurgatory = new Purgatory({ name: 'topic', clock: this.clock, log });
     const self = this;
     const deps: BrokerDeps = {
@@ -435,6 +485,7 @@ export class Broker {
       leaderImbalancePerBrokerPercentage: v['leader.imbalance.per.broker.percentage'],
       controllerSocketTimeoutMs: v['controller.socket.timeout.ms'],
       requestTimeoutMs: v['request.timeout.ms'],
+      ...clientSecurity,
       ...(metrics ? { metrics } : {}),
     });
     await this.controller.startup();
@@ -445,7 +496,7 @@ export class Broker {
     this.services.push(groups);
     groups.startup();
     // Kafka claims a producer-id block when it builds the transaction coordinator, at every start.
-    const transactions = createTransactionService({ ...serviceDeps, brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
+    const transactions = createTransactionService({ ...serviceDeps, ...clientSecurity, brokerId: this._brokerId, producerIdBlocks: zk, log: childLogger(log, 'transaction-coordinator') });
     this.services.push(transactions);
     await transactions.startup();
     const handlers = createHandlers(deps, {
@@ -463,10 +514,11 @@ export class Broker {
       handlers: {
         topics: (topic) => this.applyTopicConfigChange(topic),
         brokers: (entity) => this.applyBrokerConfigChange(entity),
+        users: (entity) => credentials.onUserConfigChange(zk, entity),
       },
     });
     await this.configChangeWatcher.startup();
-    this.processor.ready(createRouter(handlers, { log, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
+    this.processor.ready(createRouter(handlers, { log, authorizer: this.authorizer, ...(metrics ? { onResponse: requestMetricsObserver(metrics) } : {}) }));
     if (metrics && v['http.listener'] !== null) {
       const http = await startBrokerHttp({
         listener: v['http.listener'],
@@ -477,6 +529,7 @@ export class Broker {
         timeline: this.timeline,
         endpoints,
         interBrokerListenerName: config.interBrokerListenerName,
+        ...clientSecurity,
         log,
       });
       this.httpListener = http.listener;
@@ -598,6 +651,8 @@ export class Broker {
     if (this.logManager) await step('log manager', () => this.logManager?.shutdown(), false);
     if (this.controller) await step('controller', () => this.controller?.shutdown());
     this.controller = null;
+    if (this.authorizer) await step('authorizer', () => this.authorizer?.shutdown());
+    this.authorizer = null;
     if (this.zk) await step('zookeeper', () => this.zk?.close());
   }
 
@@ -608,6 +663,7 @@ export class Broker {
       brokerId: this._brokerId,
       brokerEpoch: this._brokerEpoch,
       interBrokerListenerName: this.config.interBrokerListenerName,
+      ...(this.interBrokerSecurity ? { security: this.interBrokerSecurity } : {}),
       maxRetries: v['controlled.shutdown.max.retries'],
       retryBackoffMs: v['controlled.shutdown.retry.backoff.ms'],
       socketTimeoutMs: v['controller.socket.timeout.ms'],

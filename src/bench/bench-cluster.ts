@@ -136,9 +136,9 @@ export interface SingleBroker {
 export async function startSingleBroker(
   root: string,
   zk: ZooKeeperServer,
-  opts: { cpu?: number; reportStop?: boolean; overrides?: readonly string[] } = {},
+  opts: { cpu?: number; reportStop?: boolean; port?: number; overrides?: readonly string[] } = {},
 ): Promise<SingleBroker> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const logPath = join(root, 'broker.log');
   const overrides = [...brokerOverrides({ dataDir: join(root, 'broker-data'), port, zkConnect: zk.connectString }), ...(opts.overrides ?? [])];
   const child = spawnBroker(overrides, logPath, { cpu: opts.cpu });
@@ -190,14 +190,18 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata. */
+/**
+ * Starts `gregor broker start config/single-broker.properties --override …` and waits for Metadata
+ * on its PLAINTEXT port (`port`: that port, when the overrides name it in extra listeners).
+ */
 export async function startReadyBroker(
   root: string,
   zk: ZooKeeperServer,
   cpu: number | undefined,
   overrides: readonly string[] = [],
+  port?: number,
 ): Promise<SingleBroker> {
-  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true, overrides });
+  const broker = await startSingleBroker(root, zk, { cpu, reportStop: true, overrides, ...(port === undefined ? {} : { port }) });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (broker.exitCode !== undefined) throw new Error(`broker exited (${broker.exitCode}) during start-up:\n${tail(broker.logPath)}`);

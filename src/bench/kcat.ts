@@ -126,7 +126,7 @@ export interface ProduceOptions {
   partition?: number;
   /** run the in-process mock cluster instead of talking to `brokers` */
   inProcessMock?: boolean;
-  /** librdkafka settings after (so over) the §3.4 ones, e.g. `enable.idempotence=true` */
+  /** librdkafka settings after (so over) the §3.4 ones, e.g. `enable.idempotence=true`, `security.protocol=ssl` */
   settings?: readonly string[];
   cpu?: number;
   timeoutMs: number;

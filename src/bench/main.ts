@@ -1,10 +1,13 @@
 /**
- * `npm run bench -- <name>`: prints throughput/latency figures. Benchmarks are never timed
+ * `npm run bench -- <name> [--tls]`: prints throughput/latency figures. Benchmarks are never timed
  * assertions; each prints its figures beside a baseline measured in the same run.
+ * `produce --tls` compares TLS with plaintext on one broker instead of gregor with librdkafka's mock.
  */
+const tls = process.argv.includes('--tls');
+
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   log: async () => ({ run: (await import('./log.js')).runLogBench }),
-  produce: async () => ({ run: (await import('./produce.js')).runProduceBench }),
+  produce: async () => ({ run: tls ? (await import('./produce-tls.js')).runProduceTlsBench : (await import('./produce.js')).runProduceBench }),
   groups: async () => ({ run: (await import('./groups.js')).runGroupsBench }),
   replication: async () => ({ run: (await import('./replication.js')).runReplicationBench }),
   eos: async () => ({ run: async () => (await import('./eos.js')).runEosBench() }),
@@ -13,7 +16,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
 };
 
 async function main(): Promise<void> {
-  const names = process.argv.slice(2);
+  const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const selected = names.length > 0 ? names : Object.keys(BENCHES);
   for (const name of selected) {
     const load = BENCHES[name];

@@ -41,18 +41,18 @@ import {
 } from './bench-cluster.js';
 import { kcatConsume, kcatProduce, startMockHolder, type KcatResult, type MockHolder } from './kcat.js';
 
-const SERVER_CPU = 1;
-const CLIENT_CPU = 0;
-const KCAT_TIMEOUT_MS = 120_000;
+export const SERVER_CPU = 1;
+export const CLIENT_CPU = 0;
+export const KCAT_TIMEOUT_MS = 120_000;
 
-interface Workload {
+export interface Workload {
   name: string;
   partitions: number;
   /** produce/consume with `-p 0` (single-partition workload; also pins the mock's 4-partition topic) */
   partition: number | undefined;
 }
 
-const WORKLOADS: readonly Workload[] = [
+export const WORKLOADS: readonly Workload[] = [
   { name: '1 partition', partitions: 1, partition: 0 },
   { name: '6 partitions', partitions: 6, partition: undefined },
 ];

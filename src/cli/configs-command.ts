@@ -13,14 +13,16 @@
  * - topics and broker-loggers are altered with IncrementalAlterConfigs, brokers with AlterConfigs of
  *   the whole dynamic set (Kafka's choice), then `Completed updating config for topic foo.` /
  *   `Completed updating default config for brokers in the cluster.`;
- * - users and clients (quotas, SCRAM credentials) need DescribeClientQuotas/AlterClientQuotas and
- *   the SCRAM credential APIs, which this broker does not serve: the error says so.
+ * - users: SCRAM credentials through Describe/AlterUserScramCredentials (`SCRAM credential configs
+ *   for user-principal 'u' are SCRAM-SHA-256=iterations=4096`; `Completed updating config for user
+ *   u.`); quotas (users and clients) need DescribeClientQuotas/AlterClientQuotas, which this broker
+ *   does not serve: the error says so.
  * With --zookeeper (pre-2.8), after 2.7's deprecation warning: `/config/<type>/<name>` is read or
  * rewritten with a change notification (`Configs for topic 'foo' are k=v,...` /
  * `Completed updating config for entity: topic 'foo'.`); for users, `SCRAM-SHA-256=[iterations=N,
- * password=p]` is stored as Kafka stores a credential (salt, stored_key, server_key, iterations).
+ * password=p]` is stored as Kafka stores a credential (salt, stored_key, server_key, iterations);
+ * user and client names are URL-sanitized in the znode name (`/config/users/a%40b`), as Kafka does.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ConfigResourceType, describeConfigs, listTopics, type DescribedConfigEntry } from '../client/admin.js';
 import { ApiError, throwIfError } from '../client/errors.js';
@@ -32,11 +34,17 @@ import { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/
 import { ConfigOperation, IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/incremental-alter-configs.js';
 import { parseProperties } from '../config/properties.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
+import { credentialToString, generateCredential, saltedPassword, scramMechanism, scramMechanismByType, secureRandomString } from '../security/sasl/scram.js';
+import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/messages/alter-user-scram-credentials.js';
+import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/messages/describe-user-scram-credentials.js';
+import { desanitize, sanitize } from '../common/sanitizer.js';
 import { DEFAULT_CONFIG_ENTITY, type ConfigEntityType } from '../zk/znodes.js';
 import { adminClient, runTool, UsageError, zookeeperClient, type ToolIo } from './tool-runtime.js';
 
 export interface ConfigsOptions {
   bootstrapServer?: string;
+  /** --command-config: client properties (security.protocol, ssl.*, sasl.*) for --bootstrap-server */
+  commandConfig?: string;
   zookeeper?: string;
   entityType?: string[];
   entityName?: string[];
@@ -130,7 +138,8 @@ export async function runConfigs(o: ConfigsOptions, io: ToolIo): Promise<number>
     }
     const client = adminClient(o, 'gregor-configs');
     try {
-      if (o.describe) await describeAdmin(client, entity, o.all ?? false, io);
+      if (entity.type === 'users') await usersAdmin(client, entity, o.describe === true, added, deleted, io);
+      else if (o.describe) await describeAdmin(client, entity, o.all ?? false, io);
       else await alterAdmin(client, entity, added, deleted, io);
     } finally {
       await client.close();
@@ -154,8 +163,7 @@ function resourceOf(client: KafkaClient, e: Entity, name: string): { type: numbe
     default:
       throw new ApiError(
         ErrorCode.UnsupportedVersion,
-        `The broker does not support ${e.type === 'users' ? 'DESCRIBE_USER_SCRAM_CREDENTIALS / DESCRIBE_CLIENT_QUOTAS' : 'DESCRIBE_CLIENT_QUOTAS'}: ` +
-          `gregor does not serve the client quota and SCRAM credential APIs; use --zookeeper for ${e.type}`,
+        `The broker does not support DESCRIBE_CLIENT_QUOTAS: gregor does not serve the client quota APIs; use --zookeeper for ${e.type}`,
       );
   }
 }
@@ -228,28 +236,82 @@ async function alterAdmin(client: KafkaClient, e: Entity, added: Map<string, str
   io.out(name === '' ? `Completed updating default config for ${e.type} in the cluster.\n` : `Completed updating config for ${e.type.slice(0, -1)} ${name}.\n`);
 }
 
+// ------------------------------------------------------------------------------------------ users over the admin API
+
+const QUOTA_KEYS = new Set(['producer_byte_rate', 'consumer_byte_rate', 'request_percentage', 'controller_mutation_rate']);
+const QUOTAS_UNSERVED = 'gregor does not serve the client quota APIs (DescribeClientQuotas / AlterClientQuotas); use --zookeeper for quota configs';
+
+/**
+ * ConfigCommand 2.7 for users with --bootstrap-server (KIP-554): SCRAM credentials through
+ * DescribeUserScramCredentials (`SCRAM credential configs for user-principal 'u' are
+ * SCRAM-SHA-256=iterations=4096, ...`) and AlterUserScramCredentials (to the controller; the salt
+ * and the salted password are computed here, as the Java admin client does). Quota configs need
+ * the client quota APIs, which gregor does not serve.
+ */
+async function usersAdmin(client: KafkaClient, e: Entity, describe: boolean, added: Map<string, string>, deleted: string[], io: ToolIo): Promise<void> {
+  if (describe) {
+    if (e.name === '') return; // the default user has quotas only
+    const res = await client.send({ request: DescribeUserScramCredentialsRequest, response: DescribeUserScramCredentialsResponse }, 'any', {
+      users: e.name === null ? null : [{ name: e.name }],
+    });
+    throwIfError(res.errorCode, res.errorMessage);
+    for (const r of res.results) {
+      if (r.errorCode !== ErrorCode.None) {
+        io.out(`Error retrieving SCRAM credential configs for user-principal '${r.user}': ${errorClassName(r.errorCode)}: ${r.errorMessage ?? ''}\n`);
+        continue;
+      }
+      const text = r.credentialInfos.map((c) => `${scramMechanismByType(c.mechanism)?.name ?? 'UNKNOWN'}=iterations=${c.iterations}`).join(', ');
+      io.out(`SCRAM credential configs for user-principal '${r.user}' are ${text}\n`);
+    }
+    return;
+  }
+  const name = e.name as string;
+  const unknownAdded = [...added.keys()].filter((k) => !scramMechanism(k) && !QUOTA_KEYS.has(k));
+  if (unknownAdded.length > 0) throw new Error(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: Set(${unknownAdded.join(', ')})`);
+  const unknownDeleted = deleted.filter((k) => !scramMechanism(k) && !QUOTA_KEYS.has(k));
+  if (unknownDeleted.length > 0) throw new Error(`Only quota and SCRAM credential configs can be deleted for 'users' using --bootstrap-server. Unexpected config names: ${unknownDeleted.join(', ')}`);
+  const quotas = [...added.keys(), ...deleted].some((k) => QUOTA_KEYS.has(k));
+  const scram = [...added.keys(), ...deleted].some((k) => scramMechanism(k));
+  if (scram && name === '') throw new Error('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.');
+  if (scram && quotas) throw new Error("Cannot alter both quota and SCRAM credential configs simultaneously for 'users' using --bootstrap-server.");
+  if (quotas) throw new ApiError(ErrorCode.UnsupportedVersion, QUOTAS_UNSERVED);
+  const upsertions = [...added].map(([mechanismName, spec]) => {
+    const m = scramMechanism(mechanismName)!;
+    const match = /^(?:iterations=(-?[0-9]*),)?password=(.*)$/s.exec(spec);
+    if (!match) throw new Error(`Invalid credential property ${mechanismName}=${spec}`);
+    const iterations = match[1] !== undefined && match[1] !== '-1' ? Number(match[1]) : m.minIterations;
+    if (!(iterations >= m.minIterations)) throw new Error(`Iterations ${iterations} is less than the minimum ${m.minIterations} required for ${mechanismName}`);
+    const salt = Buffer.from(secureRandomString()); // as the Java admin client (ScramFormatter.secureRandomBytes)
+    return { name, mechanism: m.type, iterations, salt, saltedPassword: saltedPassword(m, match[2]!, salt, iterations) };
+  });
+  const res = await client.send({ request: AlterUserScramCredentialsRequest, response: AlterUserScramCredentialsResponse }, 'controller', {
+    deletions: deleted.map((mechanismName) => ({ name, mechanism: scramMechanism(mechanismName)!.type })),
+    upsertions,
+  });
+  for (const r of res.results) throwIfError(r.errorCode, r.errorMessage);
+  io.out(`Completed updating config for user ${name}.\n`);
+}
+
+/** The Java exception class ConfigCommand prints for a per-user error. */
+function errorClassName(code: number): string {
+  return code === ErrorCode.ResourceNotFound ? 'ResourceNotFoundException' : code === ErrorCode.DuplicateResource ? 'DuplicateResourceException' : 'ApiException';
+}
+
 // ------------------------------------------------------------------------------------------ ZooKeeper mode
 
-const SCRAM_MECHANISMS: Record<string, { hash: 'sha256' | 'sha512'; minIterations: number }> = {
-  'SCRAM-SHA-256': { hash: 'sha256', minIterations: 4096 },
-  'SCRAM-SHA-512': { hash: 'sha512', minIterations: 4096 },
-};
-
-/** Kafka's ScramCredentialUtils.credentialToString of a new credential for `password`. */
+/**
+ * Kafka's ScramCredentialUtils.credentialToString of a new credential for `password` (ConfigCommand:
+ * `[iterations=N,]password=P`, 4096 iterations by default), through the broker's own SCRAM code.
+ */
 export function scramCredential(mechanism: string, spec: string): string {
-  const m = SCRAM_MECHANISMS[mechanism];
+  const m = scramMechanism(mechanism);
   if (!m) throw new Error(`Unknown SCRAM mechanism ${mechanism}`);
   const fields = new Map(spec.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')).trim(), kv.slice(kv.indexOf('=') + 1)]));
   const password = fields.get('password');
   if (password === undefined) throw new Error(`Invalid credential property ${mechanism}=${spec}: password is missing`);
   const iterations = Number(fields.get('iterations') ?? m.minIterations);
   if (!Number.isInteger(iterations) || iterations < m.minIterations) throw new Error(`Iterations ${iterations} is less than the minimum ${m.minIterations} required for ${mechanism}`);
-  const salt = randomBytes(32);
-  const salted = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, m.hash === 'sha256' ? 32 : 64, m.hash);
-  const clientKey = createHmac(m.hash, salted).update('Client Key').digest();
-  const storedKey = createHash(m.hash).update(clientKey).digest();
-  const serverKey = createHmac(m.hash, salted).update('Server Key').digest();
-  return `salt=${salt.toString('base64')},stored_key=${storedKey.toString('base64')},server_key=${serverKey.toString('base64')},iterations=${iterations}`;
+  return credentialToString(generateCredential(m, password, iterations));
 }
 
 function zkEntityType(e: Entity): ConfigEntityType {
@@ -261,9 +323,11 @@ const displayType = (t: EntityType) => (t === 'users' ? 'user-principal' : t.sli
 
 async function zkConfigs(zk: KafkaZkClient, e: Entity, o: ConfigsOptions, added: Map<string, string>, deleted: string[], io: ToolIo): Promise<void> {
   const type = zkEntityType(e);
-  const zkName = (n: string) => (n === '' ? DEFAULT_CONFIG_ENTITY : n);
+  // user and client names are stored URL-sanitized (ConfigCommand.sanitizeName), as the brokers look them up
+  const sanitized = type === 'users' || type === 'clients';
+  const zkName = (n: string) => (n === '' ? DEFAULT_CONFIG_ENTITY : sanitized ? sanitize(n) : n);
   if (o.describe) {
-    const names = e.name !== null ? [e.name] : (await zk.getEntityNames(type)).map((n) => (n === DEFAULT_CONFIG_ENTITY ? '' : n));
+    const names = e.name !== null ? [e.name] : (await zk.getEntityNames(type)).map((n) => (n === DEFAULT_CONFIG_ENTITY ? '' : sanitized ? desanitize(n) : n));
     for (const n of names) {
       const config = await zk.getEntityConfig(type, zkName(n));
       const label = n === '' ? `default ${displayType(e.type)}` : `${displayType(e.type)} '${n}'`;
@@ -281,7 +345,7 @@ async function zkConfigs(zk: KafkaZkClient, e: Entity, o: ConfigsOptions, added:
     if (unknown.length > 0) throw new Error(`Unknown topic config name: ${unknown[0]}`);
   }
   const config = await zk.getEntityConfig(type, zkName(name));
-  for (const [k, v] of added) config[k] = type === 'users' && SCRAM_MECHANISMS[k] ? scramCredential(k, v) : v;
+  for (const [k, v] of added) config[k] = type === 'users' && scramMechanism(k) ? scramCredential(k, v) : v;
   for (const k of deleted) delete config[k];
   await zk.changeEntityConfig(type, zkName(name), config);
   io.out(`Completed updating config for entity: ${name === '' ? `default ${displayType(e.type)}` : `${displayType(e.type)} '${name}'`}.\n`);

@@ -18,6 +18,8 @@ import { adminClient, includeListRegExp, parseKeyValues, runTool, UsageError, ty
 
 export interface ConsoleConsumerOptions {
   bootstrapServer?: string;
+  /** --consumer.config: consumer properties file (its security settings are used) */
+  consumerConfig?: string;
   topic?: string;
   whitelist?: string;
   group?: string;
@@ -109,7 +111,10 @@ export async function runConsoleConsumer(o: ConsoleConsumerOptions, io: ToolIo):
     const formatter = formatterOptions(parseKeyValues(o.property, 'property'));
     const offsetSpec = o.offset ?? (o.fromBeginning ? 'earliest' : 'latest');
     if (!/^(earliest|latest|\d+)$/.test(offsetSpec)) throw new UsageError(`The provided offset value '${offsetSpec}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`);
-    const client = adminClient({ bootstrapServer: o.bootstrapServer }, consumerProps.get('client.id') ?? 'console-consumer');
+    const client = adminClient(
+      { bootstrapServer: o.bootstrapServer, ...(o.consumerConfig ? { commandConfig: o.consumerConfig } : {}), clientProperties: consumerProps },
+      consumerProps.get('client.id') ?? 'console-consumer',
+    );
     const groupId = o.partition !== undefined ? null : (o.group ?? consumerProps.get('group.id') ?? `console-consumer-${Math.floor(Math.random() * 100000)}`);
     const consumer = new Consumer(client, {
       groupId,

@@ -17,6 +17,8 @@ import { parseKeyValues, readLines, adminClient, runTool, UsageError, type ToolI
 
 export interface ConsoleProducerOptions {
   bootstrapServer?: string;
+  /** --producer.config: producer properties file (its security settings are used) */
+  producerConfig?: string;
   brokerList?: string;
   topic?: string;
   property?: string[];
@@ -57,7 +59,10 @@ export async function runConsoleProducer(o: ConsoleProducerOptions, io: ToolIo):
     const lingerMs = o.timeout ?? Number(producerProps.get('linger.ms') ?? 1000);
     const requestTimeoutMs = o.requestTimeoutMs ?? Number(producerProps.get('request.timeout.ms') ?? 1500);
     const topic = o.topic;
-    const client = adminClient({ bootstrapServer, timeoutMs: Math.max(requestTimeoutMs, 30_000) }, producerProps.get('client.id') ?? 'console-producer');
+    const client = adminClient(
+      { bootstrapServer, timeoutMs: Math.max(requestTimeoutMs, 30_000), ...(o.producerConfig ? { commandConfig: o.producerConfig } : {}), clientProperties: producerProps },
+      producerProps.get('client.id') ?? 'console-producer',
+    );
     const producer = new Producer(client, { acks, compression, requestTimeoutMs, deliveryTimeoutMs: Number(producerProps.get('delivery.timeout.ms') ?? 120_000) });
     let failed = false;
     let buffer: ProducerRecord[] = [];

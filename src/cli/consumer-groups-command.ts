@@ -21,6 +21,8 @@ import { adminClient, runTool, UsageError, type ToolIo } from './tool-runtime.js
 
 export interface ConsumerGroupsOptions {
   bootstrapServer?: string;
+  /** --command-config: client properties (security.protocol, ssl.*, sasl.*) for --bootstrap-server */
+  commandConfig?: string;
   list?: boolean;
   describe?: boolean;
   delete?: boolean;

@@ -17,12 +17,14 @@ export function integer(value: string): number {
 }
 
 const BOOTSTRAP = ['--bootstrap-server <servers>', 'REQUIRED (unless --zookeeper): the Kafka server(s) to connect to, host:port[,host:port...]'] as const;
+const COMMAND_CONFIG = ['--command-config <file>', 'A client properties file: security.protocol, ssl.* and sasl.* settings to reach a secure listener.'] as const;
 
 export function registerKafkaTools(program: Command, exit: (code: number) => void, io: ToolIo = processIo): void {
   program
     .command('topics')
     .description('create, delete, describe, or change a topic (kafka-topics.sh)')
     .option(...BOOTSTRAP)
+    .option(...COMMAND_CONFIG)
     .option('--zookeeper <connect>', 'DEPRECATED (pre-2.8 mode): talk to ZooKeeper directly, host:port[/chroot]')
     .option('--create', 'Create a new topic.')
     .option('--list', 'List all available topics.')
@@ -54,6 +56,7 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
     .command('consumer-groups')
     .description('list, describe, delete consumer groups, reset their offsets (kafka-consumer-groups.sh)')
     .option(...BOOTSTRAP)
+    .option(...COMMAND_CONFIG)
     .option('--list', 'List all consumer groups.')
     .option('--describe', 'Describe consumer group(s): offsets and lag (default), --members or --state.')
     .option('--delete', 'Delete the given group(s) (they must have no active members).')
@@ -90,6 +93,7 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
     .option('--broker-list <servers>', 'DEPRECATED: same as --bootstrap-server')
     .option('--topic <topic>', 'REQUIRED: the topic to produce to.')
     .option('--property <name=value>', 'Line reader properties: parse.key, key.separator, ignore.error (repeatable).', collect)
+    .option('--producer.config <file>', 'A producer properties file (its security.protocol, ssl.* and sasl.* settings are used).')
     .option('--producer-property <name=value>', 'Producer properties: acks, compression.type, linger.ms, request.timeout.ms, client.id (repeatable).', collect)
     .option('--request-required-acks <acks>', 'The required acks of the produce requests: -1/all, 0, 1 (default 1).')
     .option('--compression-codec [codec]', 'none, gzip (the default when given without a value), snappy, lz4 or zstd.')
@@ -99,7 +103,7 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
     .option('--request-timeout-ms <ms>', 'The produce request timeout (default 1500).', integer)
     .action(async (opts) => {
       const { runConsoleProducer } = await import('./console-producer.js');
-      exit(await runConsoleProducer(opts, io));
+      exit(await runConsoleProducer({ ...opts, producerConfig: opts['producer.config'] }, io));
     });
 
   program
@@ -116,17 +120,19 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
     .option('--timeout-ms <ms>', 'Exit when no record came for this long.', integer)
     .option('--isolation-level <level>', 'read_committed or read_uncommitted (default).')
     .option('--property <name=value>', 'Formatter properties: print.timestamp, print.partition, print.offset, print.headers, print.key, print.value, key.separator, line.separator, headers.separator, null.literal (repeatable).', collect)
+    .option('--consumer.config <file>', 'A consumer properties file (its security.protocol, ssl.* and sasl.* settings are used).')
     .option('--consumer-property <name=value>', 'Consumer properties: group.id, auto.offset.reset, enable.auto.commit, client.id (repeatable).', collect)
     .option('--skip-message-on-error', 'Accepted for compatibility.')
     .action(async (opts) => {
       const { runConsoleConsumer } = await import('./console-consumer.js');
-      exit(await runConsoleConsumer(opts, io));
+      exit(await runConsoleConsumer({ ...opts, consumerConfig: opts['consumer.config'] }, io));
     });
 
   program
     .command('configs')
     .description('describe or alter topic, broker, broker-logger, user and client configs (kafka-configs.sh)')
     .option(...BOOTSTRAP)
+    .option(...COMMAND_CONFIG)
     .option('--zookeeper <connect>', 'DEPRECATED (pre-2.8 mode): read and write /config/<type>/<name> directly')
     .option('--describe', 'List the configs of the entity.')
     .option('--all', 'With --describe: every config, not only the dynamic ones.')
@@ -152,6 +158,7 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
     .command('reassign-partitions')
     .description('move partitions between brokers and replicas between log dirs (kafka-reassign-partitions.sh)')
     .option(...BOOTSTRAP)
+    .option(...COMMAND_CONFIG)
     .option('--generate', 'Propose an assignment of --topics-to-move-json-file over --broker-list.')
     .option('--execute', 'Start the reassignment of --reassignment-json-file.')
     .option('--verify', 'Show the status of the reassignment of --reassignment-json-file; clears throttles when done.')
@@ -178,15 +185,17 @@ export function registerKafkaTools(program: Command, exit: (code: number) => voi
     .option('--topic <topic>', 'The topic of --partition.')
     .option('--partition <n>', 'The partition to elect a leader for.', integer)
     .option('--path-to-json-file <file>', '{"partitions":[{"topic":"foo","partition":1}]}')
+    .option('--admin.config <file>', 'A client properties file: security.protocol, ssl.* and sasl.* settings to reach a secure listener.')
     .action(async (opts) => {
       const { runLeaderElection } = await import('./leader-election-command.js');
-      exit(await runLeaderElection(opts, io));
+      exit(await runLeaderElection({ ...opts, commandConfig: opts['admin.config'] }, io));
     });
 
   program
     .command('log-dirs')
     .description('describe the log dirs of brokers as JSON (kafka-log-dirs.sh)')
     .option(...BOOTSTRAP)
+    .option(...COMMAND_CONFIG)
     .option('--describe', 'REQUIRED: describe the log dirs.')
     .option('--broker-list <ids>', 'The brokers to ask (default: all).')
     .option('--topic-list <topics>', 'Only these topics (comma-separated).')

@@ -18,6 +18,8 @@ import { adminClient, runTool, UsageError, type ToolIo } from './tool-runtime.js
 
 export interface LeaderElectionOptions {
   bootstrapServer?: string;
+  /** --command-config: client properties (security.protocol, ssl.*, sasl.*) for --bootstrap-server */
+  commandConfig?: string;
   electionType?: string;
   allTopicPartitions?: boolean;
   topic?: string;

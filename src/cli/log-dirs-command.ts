@@ -17,6 +17,8 @@ import { adminClient, javaHashMapOrder, runTool, topicPartitionHash, UsageError,
 
 export interface LogDirsOptions {
   bootstrapServer?: string;
+  /** --command-config: client properties (security.protocol, ssl.*, sasl.*) for --bootstrap-server */
+  commandConfig?: string;
   describe?: boolean;
   brokerList?: string;
   topicList?: string;

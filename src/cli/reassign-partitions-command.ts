@@ -31,6 +31,8 @@ import { adminClient, runTool, UsageError, type ToolIo } from './tool-runtime.js
 
 export interface ReassignOptions {
   bootstrapServer?: string;
+  /** --command-config: client properties (security.protocol, ssl.*, sasl.*) for --bootstrap-server */
+  commandConfig?: string;
   generate?: boolean;
   execute?: boolean;
   verify?: boolean;

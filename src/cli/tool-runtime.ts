@@ -5,6 +5,8 @@
  * and exit code 1; set GREGOR_DEBUG=1 for the stack.
  */
 import { KafkaClient } from '../client/kafka-client.js';
+import { readPropertiesFile } from '../config/properties.js';
+import { clientSecurityFromProperties } from '../security/client-security.js';
 import { javaStringHashCode } from '../coordinator/coordinator-placement.js';
 import { ZkClient } from '../zk/client.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
@@ -73,12 +75,22 @@ export interface ConnectOptions {
   zookeeper?: string;
   /** --timeout / request deadline in ms */
   timeoutMs?: number;
+  /**
+   * --command-config (--admin.config, --producer.config, --consumer.config): a client properties
+   * file whose security.protocol, ssl.* and sasl.* keys say how to connect
+   */
+  commandConfig?: string;
+  /** client properties from the command line (--producer-property, --consumer-property), over the file's */
+  clientProperties?: ReadonlyMap<string, string>;
 }
 
 /** The admin client of `--bootstrap-server`; closed by the caller. */
 export function adminClient(o: ConnectOptions, clientId = 'gregor-admin'): KafkaClient {
   if (!o.bootstrapServer) throw new UsageError('--bootstrap-server must be specified');
-  return new KafkaClient({ bootstrapServers: o.bootstrapServer, clientId, timeoutMs: o.timeoutMs ?? 30_000 });
+  const props = new Map(o.commandConfig ? readPropertiesFile(o.commandConfig) : []);
+  for (const [k, v] of o.clientProperties ?? []) props.set(k, v);
+  const security = clientSecurityFromProperties(props, o.commandConfig ?? 'client properties');
+  return new KafkaClient({ bootstrapServers: o.bootstrapServer, clientId, timeoutMs: o.timeoutMs ?? 30_000, ...(security ? { security } : {}) });
 }
 
 /**

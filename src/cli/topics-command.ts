@@ -26,6 +26,8 @@ import { adminClient, includeList, javaHashMapOrder, parseKeyValues, runTool, Us
 
 export interface TopicsOptions {
   bootstrapServer?: string;
+  /** --command-config: client properties (security.protocol, ssl.*, sasl.*) for --bootstrap-server */
+  commandConfig?: string;
   zookeeper?: string;
   create?: boolean;
   list?: boolean;

@@ -12,7 +12,8 @@
  *   time surfaces as ClientTimeoutError with Kafka's wording ("Timed out waiting for a node
  *   assignment. Call: <call>") so the tools print one clear line.
  */
-import { BrokerClient, type ApiPair, type AnySpec } from '../network/client.js';
+import { BrokerClient, type ApiPair, type AnySpec, type ClientSecurity } from '../network/client.js';
+import { AuthenticationError } from '../network/errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { UnsupportedVersionError } from '../protocol/errors.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/api-versions.js';
@@ -27,6 +28,8 @@ export interface KafkaClientOptions {
   clientId?: string;
   /** deadline of each call (connect + request + retries); default 30 s */
   timeoutMs?: number;
+  /** TLS / SASL of the listener it talks to */
+  security?: ClientSecurity;
 }
 
 export interface NodeInfo {
@@ -72,7 +75,10 @@ export class KafkaClient {
   private controllerId = -1;
   private closed = false;
 
+  private readonly security: ClientSecurity | undefined;
+
   constructor(opts: KafkaClientOptions) {
+    this.security = opts.security;
     this.clientId = opts.clientId ?? 'gregor-tools';
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.bootstrap = opts.bootstrapServers
@@ -159,7 +165,8 @@ export class KafkaClient {
         const version = this.pickVersion(conn, api.request, opts.maxVersion, opts.minVersion);
         return await conn.client.send(api, version, value, { timeoutMs: Math.max(deadline - Date.now(), 1) });
       } catch (err) {
-        if (err instanceof UnsupportedVersionError || err instanceof ApiError) throw err;
+        // a refused authentication is final, as Kafka's AuthenticationException: no other node would accept it either
+        if (err instanceof UnsupportedVersionError || err instanceof ApiError || err instanceof AuthenticationError) throw err;
         lastError = err;
         if (typeof target === 'number' && Date.now() < deadline) await sleep(Math.min(200, Math.max(deadline - Date.now(), 0)));
       }
@@ -196,6 +203,7 @@ export class KafkaClient {
           requestTimeoutMs: timeoutMs,
           reconnectBackoffMs: 50,
           reconnectBackoffMaxMs: 1000,
+          ...(this.security ? { security: this.security } : {}),
         }),
         versions: null,
       };

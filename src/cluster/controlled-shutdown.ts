@@ -19,7 +19,7 @@
 import type { Logger } from '../common/logger.js';
 import { withTimeout } from '../common/deadline.js';
 import type { MetadataCache } from '../metadata/metadata-cache.js';
-import { BrokerClient } from '../network/client.js';
+import { BrokerClient, type ClientSecurity } from '../network/client.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { ControlledShutdownRequest, ControlledShutdownResponse } from '../protocol/messages/controlled-shutdown.js';
 import type { KafkaZkClient } from '../zk/kafka-zk-client.js';
@@ -28,6 +28,8 @@ export interface ControlledShutdownOptions {
   brokerId: number;
   brokerEpoch: number;
   interBrokerListenerName: string;
+  /** TLS / SASL of the inter-broker listener, when it has them */
+  security?: ClientSecurity;
   maxRetries: number;
   retryBackoffMs: number;
   /** controller.socket.timeout.ms: connection and each ZooKeeper read */
@@ -60,6 +62,7 @@ export async function controlledShutdown(o: ControlledShutdownOptions): Promise<
           clientId: `broker-${o.brokerId}-controlled-shutdown`,
           connectTimeoutMs: o.socketTimeoutMs,
           requestTimeoutMs: o.requestTimeoutMs,
+          ...(o.security ? { security: o.security } : {}),
         });
         const res = await client.send({ request: ControlledShutdownRequest, response: ControlledShutdownResponse }, 3, {
           brokerId: o.brokerId,

@@ -29,7 +29,7 @@ export const BROKER_CONFIG_KEYS = {
   'zookeeper.session.timeout.ms': key('int', '18000', 'ZooKeeper session timeout (6000 before 2.5, KIP-537)'),
   'zookeeper.connection.timeout.ms': key('int', null, 'Max wait to connect to ZooKeeper; unset = zookeeper.session.timeout.ms'),
   'zookeeper.sync.time.ms': key('int', '2000', 'How far a ZooKeeper follower can be behind its leader'),
-  'zookeeper.set.acl': key('boolean', 'false', 'Create znodes with secure ACLs'),
+  'zookeeper.set.acl': key('boolean', 'false', 'Create znodes writable only by the brokers (digest identity from the JAAS Client section)'),
   'zookeeper.max.in.flight.requests': key('int', '10', 'Max unacknowledged ZooKeeper requests before blocking', { validator: atLeast(1) }),
 
   // General
@@ -134,6 +134,39 @@ export const BROKER_CONFIG_KEYS = {
   'inter.broker.protocol.version': key('string', '2.7-IV2', 'Inter-broker protocol version (2.7-IV2 = AlterIsr)', { validator: apiVersionValidator }),
   'inter.broker.listener.name': key('string', null, 'Listener brokers use to talk to each other'),
 
+  // Security: listeners' TLS and SASL (each key may be set per listener as listener.name.<l>.<key>)
+  'connections.max.reauth.ms': key('long', '0', 'SASL session lifetime before re-authentication (KIP-368); 0 = never'),
+  'connection.failed.authentication.delay.ms': key('int', '100', 'Delay before answering and closing a failed authentication', { validator: atLeast(0) }),
+  'principal.builder.class': key('class', null, 'KafkaPrincipalBuilder class (only the default builder exists in gregor)', {
+    validator: { kind: 'custom', describe: 'the default builder', check: (v) => (v === 'org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder' ? null : 'only the default KafkaPrincipalBuilder is available in gregor') },
+  }),
+  'sasl.enabled.mechanisms': key('list', 'GSSAPI', 'SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI is not available)'),
+  'sasl.mechanism.inter.broker.protocol': key('string', 'GSSAPI', 'SASL mechanism brokers use towards each other'),
+  'sasl.jaas.config': key('password', null, 'Ignored on brokers (as in Kafka): use listener.name.<l>.<mechanism>.sasl.jaas.config'),
+  'ssl.protocol': key('string', 'TLSv1.3', 'TLS protocol of client connections; the server side follows ssl.enabled.protocols'),
+  'ssl.enabled.protocols': key('list', 'TLSv1.2,TLSv1.3', 'TLS versions accepted'),
+  'ssl.cipher.suites': key('list', '', 'Cipher suites (IANA names, as Java); empty = the TLS library defaults'),
+  'ssl.keystore.type': key('string', 'JKS', 'PEM or PKCS12 (JKS cannot be read by Node)'),
+  'ssl.keystore.location': key('string', null, 'Keystore file: PKCS12, or PEM holding the key and its certificate chain'),
+  'ssl.keystore.password': key('password', null, 'PKCS12 keystore password (not allowed with PEM)'),
+  'ssl.key.password': key('password', null, 'Password of the private key (required for a PEM keystore file)'),
+  'ssl.keystore.key': key('password', null, 'PEM private key inline (KIP-651), with ssl.keystore.certificate.chain'),
+  'ssl.keystore.certificate.chain': key('password', null, 'PEM certificate chain inline (KIP-651)'),
+  'ssl.truststore.type': key('string', 'JKS', 'PEM or PKCS12'),
+  'ssl.truststore.location': key('string', null, 'Truststore file (CA certificates)'),
+  'ssl.truststore.password': key('password', null, 'PKCS12 truststore password'),
+  'ssl.truststore.certificates': key('password', null, 'PEM CA certificates inline (KIP-651)'),
+  'ssl.client.auth': key('string', 'none', 'Client certificates: required, requested or none', { validator: oneOf('required', 'requested', 'none') }),
+  'ssl.endpoint.identification.algorithm': key('string', 'https', 'https = check the peer host name against its certificate (client side); empty = no check'),
+  'ssl.principal.mapping.rules': key('string', 'DEFAULT', 'Rules mapping a certificate subject to a principal name (RULE:pattern/replacement/[LU], DEFAULT)'),
+
+  // Authorization (AclAuthorizer's keys)
+  'authorizer.class.name': key('string', '', 'kafka.security.authorizer.AclAuthorizer (or the old kafka.security.auth.SimpleAclAuthorizer); empty = no authorization', {
+    validator: oneOf('', 'kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer'),
+  }),
+  'super.users': key('string', null, 'Semicolon-separated principals allowed everything, e.g. User:admin;User:CN=broker'),
+  'allow.everyone.if.no.acl.found': key('boolean', 'false', 'Allow access to resources that have no ACL at all'),
+
   // Controlled shutdown
   'controlled.shutdown.max.retries': key('int', '3', 'ControlledShutdown attempts before an unclean shutdown'),
   'controlled.shutdown.retry.backoff.ms': key('long', '5000', 'Wait between ControlledShutdown attempts'),
@@ -189,13 +222,7 @@ export type BrokerConfigName = keyof typeof BROKER_CONFIG_KEYS;
  * classes). They are reported as warnings, never as unknown.
  */
 export const UNIMPLEMENTED_KAFKA_KEYS = new Set([
-  'authorizer.class.name',
-  'super.users',
-  'allow.everyone.if.no.acl.found',
-  'principal.builder.class',
   'security.providers',
-  'connections.max.reauth.ms',
-  'connection.failed.authentication.delay.ms',
   'connection.setup.timeout.ms',
   'connection.setup.timeout.max.ms',
   'max.connection.creation.rate',
@@ -223,6 +250,14 @@ export const UNIMPLEMENTED_KAFKA_KEYS = new Set([
 ]);
 
 export const UNIMPLEMENTED_KAFKA_PREFIXES = ['ssl.', 'sasl.', 'listener.name.', 'zookeeper.ssl.', 'delegation.token.', 'password.encoder.'];
+
+/** Keys a listener may override as `listener.name.<listener>.<key>` (Kafka's valuesWithPrefixOverride). */
+export function isListenerOverridableKey(name: string): boolean {
+  return name.startsWith('ssl.') || name === 'sasl.enabled.mechanisms' || name === 'connections.max.reauth.ms';
+}
+
+/** `listener.name.<l>.<mechanism>.sasl.jaas.config` and `...<mechanism>.connections.max.reauth.ms` suffixes. */
+export const MECHANISM_SCOPED_LISTENER_KEY = /^([a-z0-9-]+)\.(sasl\.jaas\.config|connections\.max\.reauth\.ms)$/;
 
 /** Kafka's `DynamicBrokerConfig.brokerConfigSynonyms`: the names that set one broker value, highest priority first. */
 export function brokerConfigSynonyms(name: string): string[] {

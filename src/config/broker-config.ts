@@ -21,7 +21,9 @@ import {
   type BrokerConfigName,
   UNIMPLEMENTED_KAFKA_KEYS,
   UNIMPLEMENTED_KAFKA_PREFIXES,
+  MECHANISM_SCOPED_LISTENER_KEY,
   brokerConfigSynonyms,
+  isListenerOverridableKey,
 } from './broker-config-keys.js';
 import {
   ConfigError,
@@ -120,6 +122,8 @@ export class BrokerConfig {
   readonly offsetsRetentionMs: number;
   readonly maxConnectionsPerIpOverrides: ReadonlyMap<string, number>;
 
+  /** `listener.name.<l>.<key>` values by lower-cased listener name, parsed with the key's type. */
+  private readonly listenerOverrides: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
   private readonly texts: Map<string, string | null>;
   private readonly sources: Map<string, ConfigSource>;
   private readonly derivedTexts: { retentionMs: string; rollMs: string; rollJitterMs: string; flushMs: string };
@@ -143,8 +147,23 @@ export class BrokerConfig {
     this.originals = originals;
     const warnings: string[] = [];
     const unknownKeys: string[] = [];
-    for (const name of originals.keys()) {
+    const listenerOverrides = new Map<string, Map<string, unknown>>();
+    const overrideErrors: string[] = [];
+    for (const [name, raw] of originals) {
       if (isBrokerConfigName(name)) continue;
+      const scoped = parseListenerScopedKey(name);
+      if (scoped) {
+        const base = isBrokerConfigName(scoped.key) ? scoped.key : scoped.key.endsWith('.sasl.jaas.config') ? 'sasl.jaas.config' : 'connections.max.reauth.ms';
+        const def = brokerConfigKey(base);
+        const parsed = parseAndValidate(name, def, raw);
+        if ('error' in parsed) overrideErrors.push(parsed.error);
+        else {
+          const forListener = listenerOverrides.get(scoped.listener) ?? new Map<string, unknown>();
+          forListener.set(scoped.key, parsed.value);
+          listenerOverrides.set(scoped.listener, forListener);
+        }
+        continue;
+      }
       if (isUnimplemented(name)) {
         warnings.push(`The configuration '${name}' is a Kafka 2.7 broker setting that gregor accepts but does not implement.`);
       } else {
@@ -165,8 +184,10 @@ export class BrokerConfig {
     this.unknownKeys = unknownKeys;
     this.warnings = warnings;
 
+    this.listenerOverrides = listenerOverrides;
+
     // 1. Parse and validate each key from its highest-priority layer.
-    const errors: string[] = [];
+    const errors: string[] = [...overrideErrors];
     const values: Record<string, unknown> = {};
     this.texts = new Map();
     this.sources = new Map();
@@ -330,6 +351,11 @@ export class BrokerConfig {
     }
     this.interBrokerListenerName = interName;
     this.interBrokerSecurityProtocol = interProtocol;
+    const interUsesSasl = interProtocol === 'SASL_PLAINTEXT' || interProtocol === 'SASL_SSL';
+    check(
+      !interUsesSasl || this.listenerValue(interName, 'sasl.enabled.mechanisms').includes(v['sasl.mechanism.inter.broker.protocol']),
+      'sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when SASL is used for inter-broker communication',
+    );
 
     const advertisedNames = this.advertisedListeners.map((e) => e.listenerName);
     const listenerNames = this.listeners.map((e) => e.listenerName);
@@ -361,6 +387,21 @@ export class BrokerConfig {
     }
 
     if (errors.length > 0) throw new ConfigError(errors);
+  }
+
+  /**
+   * Kafka's `valuesWithPrefixOverride("listener.name.<l>.")`: the listener's own value of a key when
+   * `listener.name.<lower-cased listener>.<key>` is set, else the broker-wide value.
+   */
+  listenerValue<K extends BrokerConfigName>(listenerName: string, name: K): BrokerConfigValues[K] {
+    const own = this.listenerOverrides.get(listenerName.toLowerCase());
+    return own?.has(name) ? (own.get(name) as BrokerConfigValues[K]) : this.values[name];
+  }
+
+  /** A listener-scoped setting that has no broker-wide key, e.g. `plain.sasl.jaas.config`; null when unset. */
+  listenerSetting(listenerName: string, suffix: string): string | null {
+    const v = this.listenerOverrides.get(listenerName.toLowerCase())?.get(suffix);
+    return v === undefined ? null : String(v);
   }
 
   /** The canonical string of a key's effective value (null when unset); unknown keys give their raw value. */
@@ -462,6 +503,19 @@ export class BrokerConfig {
       };
     });
   }
+}
+
+/**
+ * `listener.name.<listener>.<key>` for the keys Kafka lets a listener override (ssl.*,
+ * sasl.enabled.mechanisms, connections.max.reauth.ms) and the mechanism-scoped ones
+ * (`<mechanism>.sasl.jaas.config`, `<mechanism>.connections.max.reauth.ms`); null otherwise.
+ */
+function parseListenerScopedKey(name: string): { listener: string; key: string } | null {
+  const m = /^listener\.name\.([^.]+)\.(.+)$/.exec(name);
+  if (!m) return null;
+  const key = m[2] as string;
+  if (!(isListenerOverridableKey(key) && isBrokerConfigName(key)) && !MECHANISM_SCOPED_LISTENER_KEY.test(key)) return null;
+  return { listener: (m[1] as string).toLowerCase(), key };
 }
 
 /** `max.connections.per.ip.overrides`: `host:count,host:count`. */

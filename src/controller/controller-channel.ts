@@ -20,7 +20,7 @@
 import type { Clock, Timer } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
-import { BrokerClient, type AnySpec, type ApiPair } from '../network/client.js';
+import { BrokerClient, type AnySpec, type ApiPair, type ClientSecurity } from '../network/client.js';
 import { LeaderAndIsrRequest, LeaderAndIsrResponse } from '../protocol/messages/leader-and-isr.js';
 import { StopReplicaRequest, StopReplicaResponse } from '../protocol/messages/stop-replica.js';
 import { UpdateMetadataRequest, UpdateMetadataResponse } from '../protocol/messages/update-metadata.js';
@@ -71,6 +71,8 @@ export interface ChannelManagerOptions {
   requestTimeoutMs: number;
   clientId: string;
   retryBackoffMs?: number;
+  /** TLS / SASL of the inter-broker listener */
+  clientSecurity?: ClientSecurity;
 }
 
 interface BrokerChannel {
@@ -117,6 +119,7 @@ export class ControllerChannelManager implements ControlRequestSender {
       connectTimeoutMs: this.opts.connectTimeoutMs,
       requestTimeoutMs: this.opts.requestTimeoutMs,
       log: this.opts.log,
+      ...(this.opts.clientSecurity ? { security: this.opts.clientSecurity } : {}),
     });
     this.channels.set(broker.id, { brokerId: broker.id, client, queue: [], removed: false, running: false, backoff: null });
     this.opts.log.info({ brokerId: broker.id, host: ep.host, port: ep.port }, 'added controller channel to broker');

@@ -25,6 +25,7 @@
  * Logs: `component: 'controller'`; state-machine transitions additionally carry `log: 'state-change'`
  * (Kafka's controller.log / state-change.log as structured records).
  */
+import type { ClientSecurity } from '../network/client.js';
 import { LogEvent } from '../common/log-events.js';
 import { SystemClock, type Clock, type Timer } from '../common/clock.js';
 import { KafkaError } from '../common/errors.js';
@@ -94,6 +95,8 @@ export interface KafkaControllerOptions {
   requestTimeoutMs?: number;
   /** delay of the first auto-rebalance check after failover; Kafka hard-codes 5000 */
   autoRebalanceInitialDelayMs?: number;
+  /** TLS / SASL towards the inter-broker listener */
+  clientSecurity?: ClientSecurity;
   metrics?: ControllerMetricsSink;
 }
 
@@ -586,6 +589,7 @@ export class KafkaController {
       connectTimeoutMs: this.opts.controllerSocketTimeoutMs ?? 30_000,
       requestTimeoutMs: this.opts.requestTimeoutMs ?? 30_000,
       clientId: `controller-${this.brokerId}`,
+      ...(this.opts.clientSecurity ? { clientSecurity: this.opts.clientSecurity } : {}),
     });
     return this.channel;
   }

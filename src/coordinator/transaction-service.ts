@@ -27,11 +27,14 @@ import { TransactionMarkerChannelManager } from './transaction/transaction-marke
 import { TransactionStateManager } from './transaction/transaction-state-manager.js';
 import { TxnCoordinator } from './transaction/txn-coordinator.js';
 import { TxnMarkerTransport } from './transaction/txn-marker-transport.js';
+import type { ClientSecurity } from '../network/client.js';
 
 export interface TransactionServiceDeps extends CoordinatorServiceDeps {
   readonly brokerId: number;
   readonly producerIdBlocks: ProducerIdBlockStore;
   readonly log: Logger;
+  /** TLS / SASL of the inter-broker listener, for the marker sender */
+  readonly clientSecurity?: ClientSecurity;
 }
 
 export interface TransactionService {
@@ -58,6 +61,7 @@ export function createTransactionService(deps: TransactionServiceDeps): Transact
     requestTimeoutMs: config.requestTimeoutMs,
     clientId: `broker-${deps.brokerId}-txn-marker-sender`,
     log: deps.log,
+    ...(deps.clientSecurity ? { security: deps.clientSecurity } : {}),
   });
   const markers = new TransactionMarkerChannelManager({ state, transport, clock: deps.clock, log: deps.log });
   const transactions = new TxnCoordinator({ config, state, producerIds, markers, clock: deps.clock, log: deps.log });

@@ -13,16 +13,23 @@
  * 4. A lost connection rejects its in-flight requests with NetworkError; the next send reconnects.
  * 5. A response with an unknown correlation id, or larger than maxResponseBytes, breaks the
  *    connection (ResponseProtocolError).
+ * 6. Security (the inter-broker listener's, `security`): TLS from the first byte when `tls` is
+ *    given (the server's certificate is verified); then `authenticate` runs (SASL) before the
+ *    connection carries any request, failing the connect with AuthenticationError when refused.
+ *    A session lifetime from the broker (KIP-368) schedules re-authentication on the same
+ *    connection at 85–95 % of it, before a send made while nothing is in flight.
  */
 import { connect as netConnect, type Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { childLogger, silentLogger, type Logger } from '../common/logger.js';
 import { ProtocolError, UnsupportedVersionError } from '../protocol/errors.js';
 import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js';
 import { Reader, Writer } from '../protocol/primitives.js';
 import type { MessageInput, MessageSpec, MessageValue } from '../protocol/schema.js';
-import { ClientClosedError, ConnectTimeoutError, NetworkError, RequestTimeoutError, ResponseProtocolError } from './errors.js';
+import { AuthenticationError, ClientClosedError, ConnectTimeoutError, NetworkError, RequestTimeoutError, ResponseProtocolError } from './errors.js';
 import { FrameDecoder, FrameSizeError, sizePrefix } from './frame-decoder.js';
 import { withDeadline } from '../common/deadline.js';
+import { dialTls } from './tls.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySpec = MessageSpec<any>;
@@ -31,6 +38,24 @@ export type AnySpec = MessageSpec<any>;
 export interface ApiPair<Req extends AnySpec, Res extends AnySpec> {
   readonly request: Req;
   readonly response: Res;
+}
+
+/** Sends one request on the connection being set up (what an authenticator talks through). */
+export type RequestSender = <Req extends AnySpec, Res extends AnySpec>(
+  api: ApiPair<Req, Res>,
+  apiVersion: number,
+  value: MessageInput<Req>,
+) => Promise<MessageValue<Res>>;
+
+/** SASL on a new connection; resolves with the session lifetime the broker granted (0 = unlimited). */
+export type ClientAuthenticator = (send: RequestSender) => Promise<{ sessionLifetimeMs: number }>;
+
+/** How this client reaches a listener that is not PLAINTEXT. */
+export interface ClientSecurity {
+  /** tls.connect options (SSL, SASL_SSL) */
+  readonly tls?: ConnectionOptions;
+  /** SASL exchange (SASL_PLAINTEXT, SASL_SSL) */
+  readonly authenticate?: ClientAuthenticator;
 }
 
 export interface BrokerClientOptions {
@@ -46,6 +71,8 @@ export interface BrokerClientOptions {
   log?: Logger;
   /** injected randomness for the backoff jitter (rule 10) */
   random?: () => number;
+  /** TLS / SASL of the listener connected to (rule 6) */
+  security?: ClientSecurity;
 }
 
 interface InFlight {
@@ -62,6 +89,9 @@ interface Conn {
   readonly decoder: FrameDecoder;
   readonly inFlight: Map<number, InFlight>;
   dead: boolean;
+  /** when to re-authenticate (ms, Date.now() clock); null = never */
+  reauthAt: number | null;
+  reauthenticating: Promise<void> | null;
 }
 
 export class BrokerClient {
@@ -112,13 +142,42 @@ export class BrokerClient {
     value: MessageInput<Req>,
     opts: { timeoutMs?: number } = {},
   ): Promise<MessageValue<Res>> {
-    const { request, response } = api;
+    const { request } = api;
     if (apiVersion < request.minVersion || apiVersion > request.maxVersion) {
       throw new UnsupportedVersionError(request.apiKey, apiVersion);
     }
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
     const deadline = Date.now() + timeoutMs;
-    const conn = await this.ensureConn(deadline);
+    const conn = await this.readyConn(deadline);
+    return this.sendOn(conn, api, apiVersion, value, deadline, timeoutMs);
+  }
+
+  /** A connected, authenticated connection; re-authenticates first when its session is due (rule 6). */
+  private async readyConn(deadline: number): Promise<Conn> {
+    for (;;) {
+      const conn = await this.ensureConn(deadline);
+      if (conn.reauthenticating) {
+        await conn.reauthenticating.catch(() => {});
+        continue;
+      }
+      if (conn.reauthAt !== null && Date.now() >= conn.reauthAt && conn.inFlight.size === 0) {
+        conn.reauthenticating = this.authenticate(conn).finally(() => (conn.reauthenticating = null));
+        await conn.reauthenticating.catch((err: unknown) => this.drop(conn, err instanceof Error ? err : new AuthenticationError(String(err))));
+        continue;
+      }
+      return conn;
+    }
+  }
+
+  private sendOn<Req extends AnySpec, Res extends AnySpec>(
+    conn: Conn,
+    api: ApiPair<Req, Res>,
+    apiVersion: number,
+    value: MessageInput<Req>,
+    deadline: number,
+    timeoutMs: number,
+  ): Promise<MessageValue<Res>> {
+    const { request, response } = api;
     const correlationId = this.nextCorrelationId;
     this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff;
     const w = new Writer();
@@ -174,10 +233,18 @@ export class BrokerClient {
     if (this.closed) throw new ClientClosedError();
     try {
       const socket = await this.dial();
-      const conn: Conn = { socket, decoder: new FrameDecoder(this.maxResponseBytes), inFlight: new Map(), dead: false };
+      const conn: Conn = { socket, decoder: new FrameDecoder(this.maxResponseBytes), inFlight: new Map(), dead: false, reauthAt: null, reauthenticating: null };
       socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
       socket.on('error', (err) => this.drop(conn, new NetworkError(`connection to ${this.address} failed: ${err.message}`, { cause: err })));
       socket.on('close', () => this.drop(conn, new NetworkError(`connection to ${this.address} lost`)));
+      if (this.opts.security?.authenticate) {
+        try {
+          await this.authenticate(conn);
+        } catch (err) {
+          this.drop(conn, err instanceof Error ? err : new AuthenticationError(String(err)), false);
+          throw err;
+        }
+      }
       this.failures = 0;
       this.conn = conn;
       this.log.debug('connected');
@@ -189,7 +256,31 @@ export class BrokerClient {
     }
   }
 
+  /** Runs the SASL exchange on `conn` and schedules the next one from the granted session lifetime. */
+  private async authenticate(conn: Conn): Promise<void> {
+    const authenticate = this.opts.security?.authenticate;
+    if (!authenticate) return;
+    const send: RequestSender = (api, version, value) => {
+      const deadline = Date.now() + this.requestTimeoutMs;
+      return this.sendOn(conn, api, version, value, deadline, this.requestTimeoutMs);
+    };
+    let lifetime: number;
+    try {
+      ({ sessionLifetimeMs: lifetime } = await authenticate(send));
+    } catch (err) {
+      if (err instanceof AuthenticationError || err instanceof ClientClosedError) throw err;
+      throw new AuthenticationError(`authentication with ${this.address} failed: ${(err as Error).message}`, { cause: err });
+    }
+    conn.reauthAt = lifetime > 0 ? Date.now() + lifetime * (0.85 + 0.1 * this.random()) : null;
+  }
+
   private dial(): Promise<Socket> {
+    const tls = this.opts.security?.tls;
+    if (tls) {
+      return dialTls(this.opts.host, this.opts.port, tls, this.connectTimeoutMs).catch((err: unknown) => {
+        throw new NetworkError(`cannot connect to ${this.address} over TLS: ${(err as Error).message}`, { cause: err });
+      });
+    }
     return new Promise<Socket>((resolve, reject) => {
       const socket = netConnect({ host: this.opts.host, port: this.opts.port, noDelay: true });
       const timer = setTimeout(() => {
@@ -242,11 +333,11 @@ export class BrokerClient {
   }
 
   /** Marks a connection dead, destroys it, and rejects what it carried. */
-  private drop(conn: Conn, err: Error): void {
+  private drop(conn: Conn, err: Error, countFailure = true): void {
     if (conn.dead) return;
     conn.dead = true;
     if (this.conn === conn) this.conn = null;
-    if (!(err instanceof ClientClosedError)) {
+    if (countFailure && !(err instanceof ClientClosedError)) {
       this.failures++;
       this.lastFailureAt = Date.now();
       this.log.debug({ err: err.message, inFlight: conn.inFlight.size }, 'connection dropped');

@@ -17,10 +17,15 @@
  *    processes completed receives of a closing channel); a partial frame is dropped.
  * 7. Capture mode (env GREGOR_CAPTURE_DIR): each request frame (header + body, no size prefix)
  *    is written as hex to `<dir>/<api-name>/v<N>-request-<conn>-<seq>.hex` (aesthetics §7.7).
+ * 8. Security hooks: the processor may lower the frame limit (`maxFrameBytes()`, read at each
+ *    frame's size prefix: a SASL authenticator allows 512 KiB before authentication), and a
+ *    `close` outcome may carry a last response that is written before the connection closes (an
+ *    authentication failure's answer).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import type { KafkaPrincipal } from '../common/kafka-principal.js';
 import type { Logger } from '../common/logger.js';
 import { apiKeyName } from '../protocol/api-keys.js';
 import { peekRequestHeader } from '../protocol/header.js';
@@ -33,16 +38,22 @@ export interface ConnectionInfo {
   readonly clientPort: number;
   readonly listenerName: string;
   readonly securityProtocol: string;
+  /** who is on the other end: set by TLS client authentication or SASL; absent = User:ANONYMOUS */
+  principal?: KafkaPrincipal;
 }
 
 export type RequestOutcome =
   | { readonly type: 'response'; readonly chunks: readonly Buffer[] }
   | { readonly type: 'no-response' }
-  | { readonly type: 'close'; readonly reason: string };
+  | { readonly type: 'close'; readonly reason: string; readonly chunks?: readonly Buffer[] };
 
-/** What turns a request frame into its outcome (the router). */
+/** What turns a request frame into its outcome (the router, or an authenticator in front of it). */
 export interface RequestProcessor {
   process(frame: Buffer, connection: ConnectionInfo, receivedAt: number): RequestOutcome | Promise<RequestOutcome>;
+  /** the largest frame accepted right now, when lower than socket.request.max.bytes */
+  maxFrameBytes?(): number;
+  /** the request's own error response carrying `errorCode`, when one can be built (else null) */
+  errorResponse?(frame: Buffer, connection: ConnectionInfo, errorCode: number): Buffer[] | null;
 }
 
 export interface ConnectionLimits {
@@ -116,7 +127,10 @@ export class Connection {
   ) {
     this.info = opts.info;
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
-    this.decoder = new FrameDecoder(this.limits.maxRequestBytes);
+    const processorLimit = opts.processor.maxFrameBytes?.bind(opts.processor);
+    this.decoder = new FrameDecoder(
+      processorLimit ? () => Math.min(processorLimit(), this.limits.maxRequestBytes) : this.limits.maxRequestBytes,
+    );
     this.log = opts.log.child({ connectionId: opts.info.connectionId });
     this.captureDir = (opts.captureDir ?? process.env.GREGOR_CAPTURE_DIR) || undefined;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -241,6 +255,7 @@ export class Connection {
     this.requestBytes -= p.frame.length;
     if (this.state !== 'open') return;
     if (outcome.type === 'close') {
+      if (outcome.chunks) this.complete(p.seq, outcome.chunks);
       this.close(outcome.reason);
       return;
     }

@@ -42,3 +42,11 @@ export class ClientClosedError extends Error {
     this.name = 'ClientClosedError';
   }
 }
+
+/** The broker refused this client's credentials (SASL) or the TLS handshake failed; retried after backoff. */
+export class AuthenticationError extends NetworkError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AuthenticationError';
+  }
+}

@@ -24,7 +24,8 @@ export class FrameDecoder {
   private parts: Buffer[] = [];
   private partsBytes = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** `maxFrameBytes` may be a function: the limit is then read at every frame's size prefix. */
+  constructor(private readonly maxFrameBytes: number | (() => number)) {}
 
   /** Bytes of an unfinished frame (size prefix included) held right now. */
   get bufferedBytes(): number {
@@ -53,7 +54,8 @@ export class FrameDecoder {
           this.sizeHave = 0;
           size = this.sizeBytes.readInt32BE(0);
         }
-        if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes);
+        const max = typeof this.maxFrameBytes === 'number' ? this.maxFrameBytes : this.maxFrameBytes();
+        if (size <= 0 || size > max) throw new FrameSizeError(size, max);
         this.frameSize = size;
       }
       const need = this.frameSize - this.partsBytes;

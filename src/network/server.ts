@@ -4,16 +4,19 @@
  *
  * - `listeners` = `NAME://host:port[,...]` (Kafka 2.7 syntax). The security protocol of a
  *   listener comes from `listener.security.protocol.map` (default: each protocol name maps to
- *   itself), so SSL/SASL can be added later without changing the model. Only PLAINTEXT is
- *   served now; others are refused at startup with a clear error.
+ *   itself). SSL and SASL_SSL listeners are TLS servers (tls.ts) and need `security.tls`;
+ *   SASL_PLAINTEXT and SASL_SSL listeners need `security.authenticate`; a listener missing what
+ *   its protocol needs is refused at startup with a clear error.
  * - An empty host (`PLAINTEXT://:9092`) binds every interface, as Kafka does; port 0 binds an
  *   ephemeral port and `start()` reports the actual one.
  * - Sockets are half-open capable so that requests already received when a client sends FIN are
  *   still answered (connection.ts rule 6).
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { childLogger, type Logger } from '../common/logger.js';
-import { Connection, type ConnectionLimits, type RequestProcessor } from './connection.js';
+import { Connection, type ConnectionInfo, type ConnectionLimits, type RequestProcessor } from './connection.js';
+import { createTlsListener, type ListenerSecurity } from './tls.js';
 
 export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
 export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
@@ -24,6 +27,8 @@ export interface Listener {
   /** '' = all interfaces */
   readonly host: string;
   readonly port: number;
+  /** TLS and SASL of this listener (required by every protocol but PLAINTEXT) */
+  readonly security?: ListenerSecurity;
 }
 
 export interface BoundListener {
@@ -129,14 +134,18 @@ export class SocketServer {
   async start(): Promise<BoundListener[]> {
     if (this.started) throw new Error('socket server already started');
     for (const l of this.opts.listeners) {
-      if (l.securityProtocol !== 'PLAINTEXT') {
-        throw new ListenerConfigError(`listener ${l.name}: security protocol ${l.securityProtocol} is not supported yet (only PLAINTEXT)`);
-      }
+      const tls = l.securityProtocol === 'SSL' || l.securityProtocol === 'SASL_SSL';
+      const sasl = l.securityProtocol === 'SASL_PLAINTEXT' || l.securityProtocol === 'SASL_SSL';
+      if (tls && !l.security?.tls) throw new ListenerConfigError(`listener ${l.name}: ${l.securityProtocol} needs TLS settings (ssl.keystore.*)`);
+      if (sasl && !l.security?.authenticate) throw new ListenerConfigError(`listener ${l.name}: ${l.securityProtocol} needs SASL settings (sasl.enabled.mechanisms)`);
     }
     this.started = true;
     try {
       for (const listener of this.opts.listeners) {
-        const server = createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.accept(listener, s));
+        const tlsOptions = listener.securityProtocol === 'SSL' || listener.securityProtocol === 'SASL_SSL' ? listener.security?.tls : undefined;
+        const server = tlsOptions
+          ? createTlsListener(tlsOptions, listener.name, this.log, (s) => this.accept(listener, s))
+          : createServer({ allowHalfOpen: true, noDelay: true }, (s) => this.accept(listener, s));
         this.servers.push({ listener, server });
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -182,15 +191,26 @@ export class SocketServer {
     }
     const index = this.connectionIndex++;
     const connectionId = `${socket.localAddress}:${socket.localPort}-${socket.remoteAddress}:${socket.remotePort}-${index}`;
+    const info: ConnectionInfo = {
+      connectionId,
+      clientAddress: socket.remoteAddress,
+      clientPort: socket.remotePort ?? 0,
+      listenerName: listener.name,
+      securityProtocol: listener.securityProtocol,
+    };
+    const security = listener.security;
+    if (security?.tlsPrincipal && (listener.securityProtocol === 'SSL' || listener.securityProtocol === 'SASL_SSL')) {
+      const principal = security.tlsPrincipal(socket as TLSSocket);
+      if (principal === null) {
+        this.log.info({ listener: listener.name, clientAddress: info.clientAddress, clientPort: info.clientPort }, 'TLS client refused: certificate not trusted or not mapped to a principal');
+        socket.destroy();
+        return;
+      }
+      info.principal = principal;
+    }
     const conn = new Connection(socket, {
-      info: {
-        connectionId,
-        clientAddress: socket.remoteAddress,
-        clientPort: socket.remotePort ?? 0,
-        listenerName: listener.name,
-        securityProtocol: listener.securityProtocol,
-      },
-      processor: this.opts.processor,
+      info,
+      processor: security?.authenticate ? security.authenticate(info, this.opts.processor) : this.opts.processor,
       log: this.log,
       limits: this.opts.limits,
       captureDir: this.opts.captureDir,

@@ -10,7 +10,7 @@
  *   v1: + client_id nullable string (never compact, even in v2)
  *   v2: + tagged fields
  */
-import { decodeTaggedFields } from './schema.js';
+import { decodeTaggedFields, type Fields, type Input, type MessageSpec } from './schema.js';
 import { Reader, Writer } from './primitives.js';
 
 export const API_VERSIONS_KEY = 18;
@@ -65,4 +65,17 @@ export function decodeResponseHeader(r: Reader, apiKey: number, flexible: boolea
   const correlationId = r.int32();
   if (responseHeaderVersion(apiKey, flexible) >= 1) decodeTaggedFields(r);
   return { correlationId };
+}
+
+/** A whole response frame — size prefix, response header, body — as chunks ready to write. */
+export function encodeResponseFrame<F extends Fields>(spec: MessageSpec<F>, apiVersion: number, correlationId: number, value: Input<F>): Buffer[] {
+  const w = new Writer();
+  encodeResponseHeader(w, spec.apiKey, correlationId, spec.isFlexible(apiVersion));
+  spec.encode(w, apiVersion, value);
+  const chunks = w.chunksOut();
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const size = Buffer.allocUnsafe(4);
+  size.writeInt32BE(n, 0);
+  return [size, ...chunks];
 }

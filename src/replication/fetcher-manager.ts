@@ -20,6 +20,7 @@
  *   StopReplica:   removeFetcherForPartitions(tps)
  *   shutdown:      shutdown()
  */
+import type { ClientSecurity } from '../network/client.js';
 import type { Clock } from '../common/clock.js';
 import { childLogger, type Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
@@ -46,6 +47,8 @@ export interface ReplicaFetcherManagerOptions {
   readonly clock?: Clock;
   /** replaces BrokerClient (tests) */
   readonly createClient?: (source: SourceBroker, clientId: string) => LeaderClient;
+  /** TLS / SASL of the inter-broker listener */
+  readonly clientSecurity?: ClientSecurity;
 }
 
 /** Kafka's AbstractFetcherManager.getFetcherId. */
@@ -166,6 +169,7 @@ export class ReplicaFetcherManager {
       log: this.opts.log,
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
       ...(this.opts.createClient ? { createClient: this.opts.createClient } : {}),
+      ...(this.opts.clientSecurity ? { clientSecurity: this.opts.clientSecurity } : {}),
       failedPartitions: this.failed,
     });
     this.threads.set(key, thread);

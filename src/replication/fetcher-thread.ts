@@ -40,7 +40,7 @@ import { SystemClock, type Clock, type Timer } from '../common/clock.js';
 import { KafkaError } from '../common/errors.js';
 import { childLogger, type Logger } from '../common/logger.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
-import { BrokerClient } from '../network/client.js';
+import { BrokerClient, type ClientSecurity } from '../network/client.js';
 import { ClientClosedError } from '../network/errors.js';
 import { ErrorCode, errorInfo } from '../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../protocol/messages/fetch.js';
@@ -80,6 +80,8 @@ export interface ReplicaFetcherThreadOptions {
   readonly createClient?: (source: SourceBroker, clientId: string) => LeaderClient;
   /** partitions stopped on an error, shared by a manager's threads (Kafka's FailedPartitions) */
   readonly failedPartitions?: Set<string>;
+  /** TLS / SASL of the inter-broker listener */
+  readonly clientSecurity?: ClientSecurity;
 }
 
 type FetchRequestTopic = { topic: string; partitions: Array<{ partition: number; currentLeaderEpoch: number; fetchOffset: number; logStartOffset: number; partitionMaxBytes: number }> };
@@ -118,6 +120,7 @@ export class ReplicaFetcherThread {
           reconnectBackoffMs: opts.config.fetchBackoffMs,
           reconnectBackoffMaxMs: opts.config.fetchBackoffMs,
           log: this.log,
+          ...(opts.clientSecurity ? { security: opts.clientSecurity } : {}),
         });
   }
 

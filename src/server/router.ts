@@ -20,13 +20,13 @@
 import { childLogger, type Logger } from '../common/logger.js';
 import { KafkaError, toErrorCode } from '../common/errors.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from '../network/connection.js';
-import { sizePrefix } from '../network/frame-decoder.js';
 import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { decodeRequestHeader, encodeResponseHeader, peekRequestHeader, type RequestHeader } from '../protocol/header.js';
+import { decodeRequestHeader, encodeResponseFrame, peekRequestHeader, type RequestHeader } from '../protocol/header.js';
 import { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
-import { Reader, Writer } from '../protocol/primitives.js';
+import { Reader } from '../protocol/primitives.js';
+import type { Authorizer } from '../security/authorizer/acl-authorizer.js';
 import { CloseConnection, NO_RESPONSE, type Handler } from './handler.js';
 import { createRequestContext, type ApiVersionEntry, type RequestContext } from './request-context.js';
 
@@ -54,6 +54,8 @@ export type ResponseObserver = (apiKey: number, apiVersion: number, request: unk
 
 export interface RouterOptions {
   log: Logger;
+  /** authorizer.class.name's authorizer; none = every request is allowed */
+  authorizer?: Authorizer | null;
   onResponse?: ResponseObserver;
 }
 
@@ -67,7 +69,7 @@ export function createRouter(handlers: readonly Handler[], opts: RouterOptions):
   const apiVersions: ApiVersionEntry[] = [...byKey.values()]
     .sort((a, b) => a.apiKey - b.apiKey)
     .map((h) => ({ apiKey: h.apiKey, minVersion: h.versions.min, maxVersion: h.versions.max }));
-  return new RequestRouter(byKey, Object.freeze(apiVersions), childLogger(opts.log, 'request-router'), opts.onResponse ?? null);
+  return new RequestRouter(byKey, Object.freeze(apiVersions), childLogger(opts.log, 'request-router'), opts.authorizer ?? null, opts.onResponse ?? null);
 }
 
 function validateHandler(h: Handler): void {
@@ -89,6 +91,7 @@ class RequestRouter implements Router {
     private readonly byKey: ReadonlyMap<number, Handler>,
     readonly apiVersions: readonly ApiVersionEntry[],
     private readonly log: Logger,
+    private readonly authorizer: Authorizer | null,
     private readonly onResponse: ResponseObserver | null,
   ) {}
 
@@ -132,7 +135,7 @@ class RequestRouter implements Router {
       if (!(err instanceof ProtocolError)) throw err;
       return this.reject(connection, `malformed request: ${err.message}`, peek);
     }
-    const ctx = createRequestContext({ header, connection, receivedAt, supportedApis: this.apiVersions, log: this.log });
+    const ctx = createRequestContext({ header, connection, receivedAt, supportedApis: this.apiVersions, log: this.log, authorizer: this.authorizer });
     let result: unknown;
     try {
       result = handler.handle(body, ctx);
@@ -148,15 +151,32 @@ class RequestRouter implements Router {
     return this.respond(handler, ctx, result, body);
   }
 
+  /**
+   * The request's error response with `errorCode` (its handler's errorResponse, at the request's
+   * version), or null when the request cannot be decoded or its API has none: what Kafka's
+   * `request.getErrorResponse(e)` answers, e.g. ILLEGAL_SASL_STATE during a SASL exchange.
+   */
+  errorResponse(frame: Buffer, connection: ConnectionInfo, errorCode: number): Buffer[] | null {
+    const peek = peekRequestHeader(frame);
+    const handler = peek ? this.byKey.get(peek.apiKey) : undefined;
+    if (!peek || !handler?.errorResponse || peek.apiVersion < handler.versions.min || peek.apiVersion > handler.versions.max) return null;
+    try {
+      const r = new Reader(frame);
+      const header = decodeRequestHeader(r, (k, v) => this.isFlexible(k, v));
+      const body = handler.request.decode(r, peek.apiVersion);
+      const ctx = createRequestContext({ header, connection, receivedAt: 0, supportedApis: this.apiVersions, log: this.log, authorizer: null });
+      return encodeResponseFrame(handler.response, peek.apiVersion, peek.correlationId, handler.errorResponse(body, errorCode as ErrorCode, ctx) as never);
+    } catch {
+      return null;
+    }
+  }
+
   private respond(handler: Handler, ctx: RequestContext, value: unknown, body?: unknown): RequestOutcome {
     this.onResponse?.(ctx.apiKey, ctx.apiVersion, body, value === NO_RESPONSE ? null : value, Date.now() - ctx.receivedAt);
     if (value === NO_RESPONSE) return { type: 'no-response' };
     const v = ctx.apiVersion;
     try {
-      const w = new Writer();
-      encodeResponseHeader(w, ctx.apiKey, ctx.correlationId, handler.response.isFlexible(v));
-      handler.response.encode(w, v, value as never);
-      return withSize(w.chunksOut());
+      return { type: 'response', chunks: encodeResponseFrame(handler.response, v, ctx.correlationId, value as never) };
     } catch (err) {
       ctx.log.error({ err }, 'response encoding failed; closing connection');
       return { type: 'close', reason: 'response encoding failed' };
@@ -184,23 +204,17 @@ class RequestRouter implements Router {
 
   /** KIP-511: an ApiVersions version we do not know is answered, in the v0 layout, not closed. */
   private unsupportedApiVersions(handler: Handler, correlationId: number): RequestOutcome {
-    const w = new Writer();
-    encodeResponseHeader(w, ApiKey.ApiVersions, correlationId, false);
-    ApiVersionsResponse.encode(w, 0, {
+    const chunks = encodeResponseFrame(ApiVersionsResponse, 0, correlationId, {
       errorCode: ErrorCode.UnsupportedVersion,
       apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: handler.versions.min, maxVersion: handler.versions.max }],
     });
-    return withSize(w.chunksOut());
+    return { type: 'response', chunks };
   }
 
   private reject(connection: ConnectionInfo, reason: string, details: object): RequestOutcome {
     this.log.info({ connectionId: connection.connectionId, clientAddress: connection.clientAddress, ...details }, `closing connection: ${reason}`);
     return { type: 'close', reason };
   }
-}
-
-function withSize(chunks: Buffer[]): RequestOutcome {
-  return { type: 'response', chunks: [sizePrefix(chunks), ...chunks] };
 }
 
 /** The README's supported-API table, as Markdown. */

@@ -13,6 +13,11 @@
  * (proxy.ts). `zookeeper.connect` lists one proxy per ZooKeeper server (the broker's links to ZooKeeper) plus the
  * cluster's chroot; those proxies also read the session credentials `expireSession` needs.
  *
+ * Secure listeners (`listenerSecurity`): REPLICATION may use another security protocol (its TLS/SASL keys are the
+ * test's, e.g. `listener.name.replication.scram-sha-512.sasl.jaas.config`); over TLS the proxy cannot read client
+ * ids, so inter-broker connections then pass it on no link (no inter-broker faults). Extra listeners (SSL,
+ * SASL_SSL, ...) listen and are advertised at fixed ports the test chose, the same at every start.
+ *
  * Ports: the first start binds port 0 and learns the bound ports from the broker's `broker-listening` log record
  * (src/common/log-events.ts); a restart asks for the same client port again (clients keep their bootstrap list)
  * and retries while it is still in use. The REPLICATION port is 0 at every start: only the proxy's is advertised.
@@ -32,6 +37,15 @@ import { LinkProxy, type Upstream } from './proxy.js';
 
 export type PropValue = string | number | boolean;
 export type Props = Readonly<Record<string, PropValue>>;
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+
+/** Listener security of a test cluster's brokers (StartClusterOptions.listenerSecurity). */
+export interface ListenerSecurityOptions {
+  /** security protocol of the inter-broker REPLICATION listener; default PLAINTEXT */
+  replication?: SecurityProtocol;
+  /** more listeners of broker `id`, by name (not PLAINTEXT or REPLICATION): protocol and a fixed port */
+  extraListeners?: (id: number) => Readonly<Record<string, { protocol: SecurityProtocol; port: number }>>;
+}
 
 /** Keys the harness sets itself; a test that sets them would silently bypass the proxies. */
 export const HARNESS_KEYS = [
@@ -78,6 +92,9 @@ export interface BrokerNodeOptions {
   disk?: SmallDisk;
   /** advertise the client listener at a proxy too (client-side faults) */
   clientProxy?: boolean;
+  listenerSecurity?: ListenerSecurityOptions;
+  /** environment of every start (child process; BrokerOptions.env in process), e.g. KAFKA_OPTS naming a JAAS file */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Launch {
@@ -122,8 +139,10 @@ export class BrokerNode {
 
   static async create(opts: BrokerNodeOptions): Promise<BrokerNode> {
     let node: BrokerNode | undefined;
+    const replication = opts.listenerSecurity?.replication ?? 'PLAINTEXT';
     const interBrokerProxy = await LinkProxy.start({
-      classify: 'kafka-client-id',
+      // TLS hides the client id: such connections are forwarded on no link
+      classify: replication === 'SSL' || replication === 'SASL_SSL' ? 'none' : 'kafka-client-id',
       target: () => node?.listenerTarget('REPLICATION') ?? null,
       route: (clientId) => {
         const m = clientId ? CLIENT_ID_OF_BROKER.exec(clientId) : null;
@@ -170,11 +189,18 @@ export class BrokerNode {
   /** The properties the broker is started with now. */
   properties(): Record<string, string> {
     const client = `PLAINTEXT://127.0.0.1:${this.boundClientPort}`;
+    const security = this.opts.listenerSecurity;
+    const extra = Object.entries(security?.extraListeners?.(this.id) ?? {});
+    const extraListeners = extra.map(([name, l]) => `,${name}://127.0.0.1:${l.port}`).join('');
     const harness: Record<string, PropValue> = {
       'broker.id': this.id,
-      listeners: `${client},REPLICATION://127.0.0.1:0`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.clientPort},REPLICATION://127.0.0.1:${this.interBrokerProxy.port}`,
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,REPLICATION:PLAINTEXT',
+      listeners: `${client},REPLICATION://127.0.0.1:0${extraListeners}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.clientPort},REPLICATION://127.0.0.1:${this.interBrokerProxy.port}${extraListeners}`,
+      'listener.security.protocol.map': [
+        'PLAINTEXT:PLAINTEXT',
+        `REPLICATION:${security?.replication ?? 'PLAINTEXT'}`,
+        ...extra.map(([name, l]) => `${name}:${l.protocol}`),
+      ].join(','),
       'inter.broker.listener.name': 'REPLICATION',
       'zookeeper.connect': `${this.zkProxies.map((p) => p.address).join(',')}${this.opts.chroot}`,
       'log.dirs': this.dataDir,
@@ -190,8 +216,9 @@ export class BrokerNode {
    * Starts the broker and resolves once it has registered and serves (`broker-started`). `env` adds environment
    * variables to a child-process broker (test-only hooks such as crash points).
    */
-  async start(timeoutMs = 60_000, env?: NodeJS.ProcessEnv): Promise<void> {
-    if (env && this.opts.inProcess) throw new Error('env applies to brokers in child processes only');
+  async start(timeoutMs = 60_000, startEnv?: NodeJS.ProcessEnv): Promise<void> {
+    if (startEnv && this.opts.inProcess) throw new Error('env applies to brokers in child processes only');
+    const env = this.opts.env || startEnv ? { ...this.opts.env, ...startEnv } : undefined;
     if (this.running) throw new Error(`broker ${this.id} is already running`);
     const deadline = Date.now() + timeoutMs;
     const retryUntil = Math.min(deadline, Date.now() + PORT_RETRY_MS);
@@ -258,7 +285,10 @@ export class BrokerNode {
         this.onLine(line.endsWith('\n') ? line.slice(0, -1) : line);
       },
     };
-    const broker = new BrokerClass(BrokerConfig.parse(props), { logger: createLogger({ brokerId: this.id, destination }) });
+    const broker = new BrokerClass(BrokerConfig.parse(props), {
+      logger: createLogger({ brokerId: this.id, destination }),
+      ...(this.opts.env ? { env: { ...process.env, ...this.opts.env } } : {}),
+    });
     this.broker = broker;
     try {
       await broker.start();

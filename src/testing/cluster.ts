@@ -32,7 +32,7 @@ import type { Broker } from '../broker.js';
 import { ZkClient, expireSession as expireZkSession } from '../zk/client.js';
 import { parseConnectString } from '../zk/connect-string.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
-import { BrokerNode, HARNESS_KEYS, type Props, type PropValue } from './broker-node.js';
+import { BrokerNode, HARNESS_KEYS, type ListenerSecurityOptions, type Props, type PropValue } from './broker-node.js';
 import type { BrokerProcess } from './broker-process.js';
 import { ClusterViews, type WaitOptions } from './cluster-views.js';
 import { SmallDisk } from './disk.js';
@@ -67,6 +67,16 @@ export interface StartClusterOptions {
   startTimeoutMs?: number;
   /** also wait until a controller is elected; default true */
   awaitController?: boolean;
+  /** TLS / SASL listeners: the REPLICATION listener's protocol and extra listeners (broker-node.ts) */
+  listenerSecurity?: ListenerSecurityOptions;
+  /** environment of every broker (e.g. `KAFKA_OPTS=-Djava.security.auth.login.config=<jaas file>`) */
+  env?: NodeJS.ProcessEnv;
+  /**
+   * `user:password` the harness's own ZooKeeper clients authenticate with (digest), for clusters with
+   * `zookeeper.set.acl=true` whose znodes only the brokers' identity may change (or read: /config/users);
+   * `cluster.zk` then creates znodes with the same ACLs as the brokers
+   */
+  zookeeperDigest?: string;
 }
 
 /** How long the start took, ms from startCluster's call: ZooKeeper serving, every broker started, a controller. */
@@ -117,6 +127,8 @@ export class Cluster extends ClusterViews {
   private watcher: ZnodeWatcher | null = null;
   private closing: Promise<void> | null = null;
   private _zk: KafkaZkClient | null = null;
+  /** digest credentials of the harness's ZooKeeper clients (zookeeperDigest) */
+  private zookeeperDigest: string | null = null;
   private _zookeeper: ZooKeeper | null = null;
   readonly network: ClusterNetwork;
   /** what the start-up cost (see `npm run bench -- cluster-start`) */
@@ -200,6 +212,8 @@ export class Cluster extends ClusterViews {
           onLogLine: record ? (line) => this.recorder.logLine(line, id) : () => {},
           ...(disks.has(id) ? { disk: disks.get(id)! } : {}),
           clientProxy: opts.clientProxies ?? false,
+          ...(opts.listenerSecurity ? { listenerSecurity: opts.listenerSecurity } : {}),
+          ...(opts.env ? { env: opts.env } : {}),
         }),
       );
     }
@@ -216,7 +230,14 @@ export class Cluster extends ClusterViews {
     }
     this.startup.zookeeperMs = Date.now() - t0;
     this._zookeeper.onFault = (action, member, peer) => void this.recorder.fault(action, { member, peer });
-    this._zk = await KafkaZkClient.connect({ connectString: this.zookeeperConnect, sessionTimeoutMs: 30_000, connectionTimeoutMs: 15_000 });
+    this.zookeeperDigest = opts.zookeeperDigest ?? null;
+    this._zk = await KafkaZkClient.connect({
+      connectString: this.zookeeperConnect,
+      sessionTimeoutMs: 30_000,
+      connectionTimeoutMs: 15_000,
+      // what a ZooKeeper tool with zookeeper.set.acl does: it creates znodes with the brokers' ACLs
+      ...(this.zookeeperDigest ? { digestAuth: this.zookeeperDigest, secureAcls: true } : {}),
+    });
     if (record) {
       this.watcher = new ZnodeWatcher(this._zk.zk, (c) => this.recorder.znode(c), (err) => this.recorder.fault('timeline-error', { detail: { error: String(err) } }));
       // the chroot is the cluster's own: whatever is in it already was created by its brokers since the start
@@ -510,7 +531,7 @@ export class Cluster extends ClusterViews {
     await Promise.all([...this.nodes.values()].map((n) => attempt(() => n.close())));
     this.watcher?.close();
     if (this._zk) await attempt(() => this._zk!.close());
-    if (this.ownsChroot && this._zookeeper?.external) await attempt(() => removeChroot(this._zookeeper!.connectString, this.chroot));
+    if (this.ownsChroot && this._zookeeper?.external) await attempt(() => removeChroot(this._zookeeper!.connectString, this.chroot, this.zookeeperDigest));
     if (this._zookeeper) await attempt(() => this._zookeeper!.close());
     for (const d of this.disks) await attempt(() => d.unmount());
     this.timeline.close();
@@ -522,8 +543,8 @@ export class Cluster extends ClusterViews {
 }
 
 /** Deletes a chroot from an external ZooKeeper. */
-async function removeChroot(servers: string, chroot: string): Promise<void> {
-  const root = await ZkClient.connect({ connectString: servers, connectionTimeoutMs: 10_000 });
+async function removeChroot(servers: string, chroot: string, digestAuth: string | null): Promise<void> {
+  const root = await ZkClient.connect({ connectString: servers, connectionTimeoutMs: 10_000, ...(digestAuth ? { digestAuth } : {}) });
   try {
     await root.delete(chroot, { recursive: true }).catch(() => {});
   } finally {

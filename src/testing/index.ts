@@ -4,7 +4,7 @@
  */
 export { Cluster, startCluster, type BrokerHandle, type StartClusterOptions, type StartupTimings } from './cluster.js';
 export type { WaitOptions } from './cluster-views.js';
-export type { Props, PropValue } from './broker-node.js';
+export type { ListenerSecurityOptions, Props, PropValue, SecurityProtocol } from './broker-node.js';
 export { BrokerProcess, type ExitStatus } from './broker-process.js';
 export { tmpfsUnavailable } from './disk.js';
 export type { CutOptions, DelayOptions, DirectionState, LinkState } from './link.js';

@@ -17,6 +17,10 @@
  *   below 2^53 until ZooKeeper's own leader epoch passes 2^21; we throw rather than lose precision.
  *   `czxid` of `/brokers/ids/<id>` is the broker epoch (KIP-380). `ephemeralOwner` is a session id: bigint
  *   (session ids use all 64 bits), 0n for persistent nodes.
+ * - Secure ACLs (Kafka's zookeeper.set.acl, zk-acls.ts): every znode created gets CREATOR_ALL plus
+ *   world READ (CREATOR_ALL only under the sensitive roots; `/consumers` stays open); the session
+ *   authenticates with `digestAuth` (`user:password`, ZooKeeper's digest scheme), re-sent on every
+ *   new session. node-zookeeper-client cannot do ZooKeeper SASL or TLS.
  * - `multi(ops)`: check/create/setData/delete. An expected version of 0 is REJECTED as a programming error:
  *   the library's Transaction turns 0 into -1 ("any version", aesthetics.md rule 7). Conditionally-updated
  *   znodes are therefore created at version ≥ 1 (e.g. create + setData(any) in the same multi). Normal
@@ -31,7 +35,8 @@ import { dropSilentConnections } from './read-timeout.js';
 import { guardConnection } from './connection-guard.js';
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
-import type { Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
+import type { ACL, Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
+import { defaultAcls } from './zk-acls.js';
 import { parseConnectString } from './connect-string.js';
 import { addOpsToTransaction, checkVersion, libMode, multiOutcome, type CreateMode, type MultiResult, type RawResult, type ZkOp } from './multi.js';
 import { holdReconnects, type SessionCredentials } from './session-expiry.js';
@@ -58,6 +63,7 @@ export {
   InvalidPathError,
   NodeExistsError,
   NoNodeError,
+  NoAuthError,
   NotEmptyError,
   SessionExpiredError,
   sessionIdHex,
@@ -110,6 +116,10 @@ export interface ZkClientOptions {
   /** Create a new session by itself after expiry (Kafka does). Default true. */
   reinitializeOnExpiry?: boolean;
   log?: ZkClientLogger;
+  /** zookeeper.set.acl: create znodes with Kafka's secure ACLs */
+  secureAcls?: boolean;
+  /** `user:password` for ZooKeeper's digest authentication, sent on every session */
+  digestAuth?: string | null;
 }
 
 export interface ZkStateChangeHandler {
@@ -151,6 +161,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly log: ZkClientLogger;
   private readonly reinitializeOnExpiry: boolean;
   private abandonTimer: NodeJS.Timeout | undefined;
+  private readonly secureAcls: boolean;
+  private readonly digestAuth: string | null;
 
   private constructor(opts: ZkClientOptions) {
     super();
@@ -161,6 +173,13 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.connectionTimeoutMs = opts.connectionTimeoutMs ?? this.sessionTimeoutMs;
     this.reinitializeOnExpiry = opts.reinitializeOnExpiry ?? true;
     this.log = opts.log ?? noopLog;
+    this.secureAcls = opts.secureAcls ?? false;
+    this.digestAuth = opts.digestAuth ?? null;
+  }
+
+  /** The ACLs a znode created at `path` (relative to the chroot) gets. */
+  private aclsFor(path: string): ACL[] {
+    return defaultAcls(this.secureAcls, path);
   }
 
   /** Connects (creating the chroot if missing) and resolves once the session is established. */
@@ -223,6 +242,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       sessionTimeoutMs: this.sessionTimeoutMs,
       connectionTimeoutMs: this.connectionTimeoutMs,
       reinitializeOnExpiry: false,
+      secureAcls: this.secureAcls,
+      digestAuth: this.digestAuth,
     });
     try {
       await bootstrap.mkdirp(this.chroot);
@@ -237,6 +258,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       spinDelay: 1000,
       retries: 0,
     });
+    if (this.digestAuth !== null) client.addAuthInfo('digest', Buffer.from(this.digestAuth, 'utf8'));
     const h: Handle = { client, state: 'connecting', inFlight: new Set() };
     dropSilentConnections(client, (silentMs) =>
       this.log.warn({ silentMs, sessionId: sessionIdHex(this.sessionId) }, 'have not heard from the ZooKeeper server; reconnecting to the next one'),
@@ -426,10 +448,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     opts: { mode?: CreateMode; parents?: boolean } = {},
   ): Promise<string> {
     const mode = libMode(opts.mode ?? 'persistent');
+    const acls = this.aclsFor(path);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.call<string>(path, (c, done) =>
-          data === null ? c.create(path, mode, done) : c.create(path, data, mode, done),
+          data === null ? c.create(path, acls, mode, done) : c.create(path, data, acls, mode, done),
         );
       } catch (err) {
         if (!(err instanceof NoNodeError) || !opts.parents || attempt >= 3) throw err;
@@ -552,7 +575,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (ops.length === 0) return { outcome: 'ok', results: [] };
     const raw = await this.call<{ err: unknown; results: RawResult[] | undefined }>('(multi)', (c, done) => {
       const tx = c.transaction();
-      addOpsToTransaction(tx, ops);
+      addOpsToTransaction(tx, ops, (path) => this.aclsFor(path));
       tx.commit((err, results: RawResult[] | undefined) => {
         // Failures of single ops come back as an error plus per-op results; pass both on.
         if (err && !Array.isArray(results)) done(err);

@@ -225,11 +225,12 @@ export class KafkaZkClient {
   changeEntityConfig(type: ConfigEntityType, name: string, config: Record<string, string>): Promise<string> {
     return topics.changeEntityConfig(this.zk, type, name, config);
   }
+  /** Every entity of a type with its config, by (sanitized) znode name. */
+  getAllEntityConfigs(type: ConfigEntityType): Promise<Map<string, Record<string, string>>> {
+    return topics.getAllEntityConfigs(this.zk, type);
+  }
   getConfigChangeNotifications(watch?: ZkWatcher) {
     return topics.getConfigChangeNotifications(this.zk, watch);
-  }
-  deleteConfigChangeNotifications(names: readonly string[]): Promise<void> {
-    return topics.deleteConfigChangeNotifications(this.zk, names);
   }
 
   // ------------------------------------------------------------------------------------------ consumer offsets

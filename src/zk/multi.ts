@@ -6,7 +6,7 @@
  * `not-empty` + the failing op's index). Also the create-mode mapping shared with `ZkClient.create`.
  */
 import zookeeper from 'node-zookeeper-client';
-import type { Stat as LibStat, Transaction } from 'node-zookeeper-client';
+import type { ACL, Stat as LibStat, Transaction } from 'node-zookeeper-client';
 import { BadVersionError, mapError, NodeExistsError, NoNodeError, NotEmptyError, toStat, ZkError, ZkProgrammingError, type ZkStat } from './zk-errors.js';
 
 export type CreateMode = 'persistent' | 'ephemeral' | 'persistent-sequential' | 'ephemeral-sequential';
@@ -67,16 +67,16 @@ export function checkVersion(op: ZkOp): void {
   }
 }
 
-/** Adds `ops` (already version-checked) to a library transaction. */
-export function addOpsToTransaction(tx: Transaction, ops: readonly ZkOp[]): void {
+/** Adds `ops` (already version-checked) to a library transaction; creates get `aclsFor(path)`. */
+export function addOpsToTransaction(tx: Transaction, ops: readonly ZkOp[], aclsFor: (path: string) => ACL[]): void {
   for (const op of ops) {
     switch (op.type) {
       case 'check':
         tx.check(op.path, op.version);
         break;
       case 'create':
-        if (op.data === null) tx.create(op.path, libMode(op.mode));
-        else tx.create(op.path, op.data, libMode(op.mode));
+        if (op.data === null) tx.create(op.path, aclsFor(op.path), libMode(op.mode));
+        else tx.create(op.path, op.data, aclsFor(op.path), libMode(op.mode));
         break;
       case 'setData':
         tx.setData(op.path, op.data, op.version);

@@ -27,6 +27,7 @@ import { fencedMulti, type ControllerFence } from './controller-election.js';
 import {
   ConfigEntityChangeNotificationSequenceZNode,
   ConfigEntityChangeNotificationZNode,
+  ConfigEntityTypeZNode,
   ConfigEntityZNode,
   DeleteTopicsTopicZNode,
   DeleteTopicsZNode,
@@ -363,6 +364,13 @@ export async function getEntityConfig(zk: ZkClient, type: ConfigEntityType, name
   return r ? ConfigEntityZNode.decode(path, r.data) : {};
 }
 
+/** AdminZkClient.fetchAllEntityConfigs: every /config/<type>/<name> (names as stored, i.e. sanitized). */
+export async function getAllEntityConfigs(zk: ZkClient, type: ConfigEntityType): Promise<Map<string, Record<string, string>>> {
+  const names = await childrenOrEmpty(zk, ConfigEntityTypeZNode.path(type));
+  const configs = await Promise.all(names.map((n) => getEntityConfig(zk, type, n)));
+  return new Map(names.map((n, i) => [n, configs[i]!]));
+}
+
 /** Kafka's setOrCreateEntityConfigs: setData with any version, create (with parents) on NONODE. */
 export async function setOrCreateEntityConfig(
   zk: ZkClient,
@@ -430,13 +438,4 @@ export async function getConfigChangeNotifications(zk: ZkClient, watch?: ZkWatch
     });
   });
   return out.sort((a, b) => a.sequence - b.sequence);
-}
-
-/** Purge of old notifications (not fenced: every broker does it in Kafka). */
-export async function deleteConfigChangeNotifications(zk: ZkClient, names: readonly string[]): Promise<void> {
-  await Promise.all(
-    names.map((n) => zk.delete(ConfigEntityChangeNotificationSequenceZNode.path(n)).catch((err: unknown) => {
-      if (!(err instanceof NoNodeError)) throw err;
-    })),
-  );
 }

@@ -19,6 +19,7 @@ export type ZkErrorCode =
   | 'CLOSED'
   | 'TIMEOUT'
   | 'BADARGUMENTS'
+  | 'NOAUTH'
   | 'OTHER';
 
 export class ZkError extends Error {
@@ -85,6 +86,13 @@ export class ClientClosedError extends ZkError {
     this.name = 'ClientClosedError';
   }
 }
+/** The znode's ACL does not let this session do that (zookeeper.set.acl). */
+export class NoAuthError extends ZkError {
+  constructor(path?: string) {
+    super('NOAUTH', 'not authorized by the znode ACL', path);
+    this.name = 'NoAuthError';
+  }
+}
 /** A caller bug (e.g. expected version 0 inside a multi), never a cluster condition. */
 export class ZkProgrammingError extends Error {
   constructor(message: string) {
@@ -112,6 +120,8 @@ export function mapError(err: unknown, path?: string): Error {
       return new SessionExpiredError(path);
     case E.BAD_ARGUMENTS:
       return new InvalidPathError(path, 'refused by ZooKeeper (BADARGUMENTS)');
+    case E.NO_AUTH:
+      return new NoAuthError(path);
     default:
       return new ZkError('OTHER', String(err), path, { cause: err });
   }

@@ -222,10 +222,14 @@ export interface KcatMetadata {
 }
 
 /** `kcat -L -J` (optionally for one topic), parsed. */
-export async function kcatMetadata(bootstrap: string, opts: { topic?: string; timeoutMs?: number } = {}): Promise<KcatMetadata> {
+export async function kcatMetadata(
+  bootstrap: string,
+  opts: { topic?: string; timeoutMs?: number; props?: Readonly<Record<string, string | number | boolean>> } = {},
+): Promise<KcatMetadata> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const args = ['-L', '-J', '-b', bootstrap, '-m', String(Math.max(1, Math.floor(timeoutMs / 2000)))];
   if (opts.topic) args.push('-t', opts.topic);
+  for (const [k, v] of Object.entries(opts.props ?? {})) args.push('-X', `${k}=${String(v)}`);
   const r = await run(KCAT, args, { timeoutMs });
   const line = r.stdout.split('\n').find((l) => l.trim().startsWith('{'));
   if (r.code !== 0 || !line) throw new Error(describeRun('kcat -L -J', r));

@@ -63,11 +63,11 @@ export async function expireZkSession(client: ZkClient, timeoutMs = 15000): Prom
   }
 }
 
-/** Deletes a test chroot (the path after the first '/') with a fresh chroot-less client. */
-export async function removeChroot(connectString: string): Promise<void> {
+/** Deletes a test chroot (the path after the first '/') with a fresh chroot-less client (digest-authenticated for secured trees). */
+export async function removeChroot(connectString: string, digestAuth?: string): Promise<void> {
   const slash = connectString.indexOf('/');
   if (slash < 0) return;
-  const root = await ZkClient.connect({ connectString: connectString.slice(0, slash), connectionTimeoutMs: 10000 });
+  const root = await ZkClient.connect({ connectString: connectString.slice(0, slash), connectionTimeoutMs: 10000, digestAuth: digestAuth ?? null });
   try {
     await root.delete(connectString.slice(slash), { recursive: true }).catch(() => {});
   } finally {

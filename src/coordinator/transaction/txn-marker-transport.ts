@@ -1,12 +1,12 @@
 /**
  * WriteTxnMarkers over the inter-broker listener (Kafka's TransactionMarkerChannelManager network
- * client): partition leaders come from the metadata cache, one BrokerClient per destination broker
+ * client, with the listener's TLS / SASL settings): partition leaders come from the metadata cache, one BrokerClient per destination broker
  * (replaced when the broker's endpoint changes), requests time out after request.timeout.ms.
  */
 import type { Logger } from '../../common/logger.js';
 import type { TopicPartition } from '../../common/topic-partition.js';
 import type { MetadataCache } from '../../metadata/metadata-cache.js';
-import { BrokerClient } from '../../network/client.js';
+import { BrokerClient, type ClientSecurity } from '../../network/client.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../protocol/messages/write-txn-markers.js';
 import type { MarkerDestination, MarkerResult, MarkerTransport, TxnMarkerEntry } from './transaction-marker-channel-manager.js';
@@ -19,6 +19,8 @@ export interface TxnMarkerTransportOptions {
   readonly requestTimeoutMs: number;
   readonly clientId: string;
   readonly log: Logger;
+  /** TLS / SASL of the inter-broker listener */
+  readonly security?: ClientSecurity;
 }
 
 export class TxnMarkerTransport implements MarkerTransport {
@@ -62,7 +64,14 @@ export class TxnMarkerTransport implements MarkerTransport {
     const existing = this.clients.get(d.brokerId);
     if (existing?.address === address) return existing.client;
     if (existing) void existing.client.close();
-    const client = new BrokerClient({ host: d.host, port: d.port, clientId: this.opts.clientId, requestTimeoutMs: this.opts.requestTimeoutMs, log: this.opts.log });
+    const client = new BrokerClient({
+      host: d.host,
+      port: d.port,
+      clientId: this.opts.clientId,
+      requestTimeoutMs: this.opts.requestTimeoutMs,
+      log: this.opts.log,
+      ...(this.opts.security ? { security: this.opts.security } : {}),
+    });
     this.clients.set(d.brokerId, { address, client });
     return client;
   }

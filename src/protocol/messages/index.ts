@@ -5,8 +5,8 @@
  * Notes:
  * - A table's version range is what Kafka 2.7 knows, not what a handler advertises: handlers
  *   declare their own (possibly narrower) ranges and ApiVersions is derived from those.
- * - Keys present in api-keys.ts but absent here (delegation tokens
- *   38–41, client quotas 48–49, SCRAM credentials 50–51, UpdateFeatures 57) have no table yet;
+ * - Keys present in api-keys.ts but absent here (delegation tokens 38–41, client quotas 48–49,
+ *   UpdateFeatures 57) have no table yet;
  *   `isFlexible` answers false for them, which is what header decoding needs for an unknown key
  *   (the request is then refused by the router, not misparsed by the header reader).
  * - A duplicate key is a programming error and fails at module load, before any socket opens.
@@ -53,6 +53,8 @@ import {
 import { MetadataRequest, MetadataResponse } from './metadata.js';
 import { OffsetCommitRequest, OffsetCommitResponse } from './offset-commit.js';
 import { OffsetDeleteRequest, OffsetDeleteResponse } from './offset-delete.js';
+import { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from './describe-user-scram-credentials.js';
+import { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from './alter-user-scram-credentials.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from './offset-fetch.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from './offset-for-leader-epoch.js';
 import { ProduceRequest, ProduceResponse } from './produce.js';
@@ -117,6 +119,8 @@ export const MESSAGE_PAIRS: readonly MessagePair[] = [
   { request: AlterPartitionReassignmentsRequest, response: AlterPartitionReassignmentsResponse }, // 45
   { request: ListPartitionReassignmentsRequest, response: ListPartitionReassignmentsResponse }, // 46
   { request: OffsetDeleteRequest, response: OffsetDeleteResponse }, // 47
+  { request: DescribeUserScramCredentialsRequest, response: DescribeUserScramCredentialsResponse }, // 50
+  { request: AlterUserScramCredentialsRequest, response: AlterUserScramCredentialsResponse }, // 51
   { request: AlterIsrRequest, response: AlterIsrResponse }, // 56
 ];
 

@@ -15,7 +15,7 @@ export {
   NO_SEQUENCE,
   NO_TIMESTAMP,
 } from './record-batch.js';
-export { firstBatchIsTransactional, peekMagic, splitBatches } from './memory-records.js';
+export { firstBatchIsTransactional, peekMagic, producerFlags, splitBatches } from './memory-records.js';
 export {
   RecordValidationError,
   validateBatch,

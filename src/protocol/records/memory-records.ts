@@ -24,6 +24,19 @@ export function peekMagic(records: Buffer): number {
 }
 
 /**
+ * Kafka's ProduceRequest.hasTransactionalRecords / hasIdempotentRecords for one partition's
+ * records: like Kafka's setFlags, only the first batch counts (transactional bit, producer id);
+ * legacy formats are neither.
+ */
+export function producerFlags(records: Buffer | null): { transactional: boolean; idempotent: boolean } {
+  if (records === null || records.length < L.RECORDS || records.readInt8(L.MAGIC) !== 2) return { transactional: false, idempotent: false };
+  return {
+    transactional: (records.readInt16BE(L.ATTRIBUTES) & L.ATTR_TRANSACTIONAL) !== 0,
+    idempotent: records.readBigInt64BE(L.PRODUCER_ID) >= 0n,
+  };
+}
+
+/**
  * Whether the first batch of a partition's records is transactional (Kafka's
  * ProduceRequest.hasTransactionalRecords looks at the first batch only; legacy formats never are).
  */

@@ -16,13 +16,15 @@
  * - BROKER_LOGGER or any other type → INVALID_REQUEST (AlterConfigs only handles topics and
  *   brokers; loggers are IncrementalAlterConfigs').
  * Deviations from Kafka:
- * - gregor's broker config table has no password-typed key (ssl/sasl are not implemented), so no
- *   value is ever stored encrypted with `password.encoder.secret`;
+ * - the password-typed keys (ssl.*.password, inline PEM keys, sasl.jaas.config) are not dynamic in
+ *   gregor, so no value is ever stored encrypted with `password.encoder.secret`;
  * - the per-broker-only check at the default entity (listener and security configs) is not made;
  * - a broker applies at runtime the keys it has a use for (the topic defaults, unclean leader
  *   election, the log cleaner's keys); the others it keeps (DescribeConfigs shows them) and applies at
  *   its next start;
- * - no AlterConfigPolicy, no authorization.
+ * - no AlterConfigPolicy.
+ * Authorization: ALTER_CONFIGS on the cluster (BROKER) or the topic (TOPIC), else
+ * CLUSTER_AUTHORIZATION_FAILED / TOPIC_AUTHORIZATION_FAILED for that resource.
  */
 import { KafkaError } from '../../common/errors.js';
 import { validateTopicName } from '../../common/topic-partition.js';
@@ -38,7 +40,9 @@ import { DEFAULT_CONFIG_ENTITY } from '../../zk/znodes.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { API_ERROR_NONE, toApiError, type ApiError } from '../delayed-admin.js';
 import { defineHandler, type Handler } from '../handler.js';
-import { ResourceType, describeResource, resourceNameToBrokerId, resourceTypeName } from './describe-configs.js';
+import { ResourceType, configAuthorizationError, describeResource, resourceNameToBrokerId, resourceTypeName } from './describe-configs.js';
+import { AclOperation } from '../../common/acl.js';
+import type { RequestContext } from '../request-context.js';
 
 type Resource = MessageValue<typeof AlterConfigsRequest>['resources'][number];
 
@@ -130,11 +134,17 @@ type AlterConfigsResult = { throttleTimeMs: number; responses: Array<ConfigResou
  */
 export async function alterEachResource<R extends ConfigResource>(
   deps: BrokerDeps,
+  ctx: RequestContext,
   req: { resources: readonly R[]; validateOnly: boolean },
   alterOrThrow: (r: R, validateOnly: boolean) => Promise<void>,
 ): Promise<AlterConfigsResult> {
   const responses = [];
   for (const r of req.resources) {
+    const denied = configAuthorizationError(ctx, r, AclOperation.AlterConfigs);
+    if (denied !== null) {
+      responses.push({ errorCode: denied, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName });
+      continue;
+    }
     let e: ApiError;
     try {
       await alterOrThrow(r, req.validateOnly);
@@ -169,7 +179,7 @@ export function createAlterConfigsHandler(deps: BrokerDeps): Handler {
     request: AlterConfigsRequest,
     response: AlterConfigsResponse,
     versions: { min: 0, max: 1 },
-    handle: (req) => alterEachResource(deps, req, alterOrThrow),
+    handle: (req, ctx) => alterEachResource(deps, ctx, req, alterOrThrow),
     errorResponse: alterConfigsErrorResponse,
   });
 }

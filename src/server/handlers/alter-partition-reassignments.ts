@@ -7,7 +7,8 @@
  *   UNKNOWN_TOPIC_OR_PARTITION (no such partition, or its topic is being deleted);
  * - answered once the controller has started (or completed) the reassignments;
  * - on a broker that is not the controller: top-level NOT_CONTROLLER with its message, no partitions.
- * Deviation: no ALTER CLUSTER authorization. `timeoutMs` is not used (Kafka does not wait either).
+ * Authorization: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED (top level).
+ * Deviation: `timeoutMs` is not used (Kafka does not wait either).
  */
 import { toErrorCode } from '../../common/errors.js';
 import type { KafkaController } from '../../controller/controller.js';
@@ -19,6 +20,7 @@ import {
 } from '../../protocol/messages/alter-partition-reassignments.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation } from '../../common/acl.js';
 
 function topLevel(errorCode: number, errorMessage: string | null) {
   return { throttleTimeMs: 0, errorCode, errorMessage, responses: [] };
@@ -43,7 +45,8 @@ export function createAlterPartitionReassignmentsHandler(deps: BrokerDeps, contr
     request: AlterPartitionReassignmentsRequest,
     response: AlterPartitionReassignmentsResponse,
     versions: { min: 0, max: 0 },
-    async handle(req) {
+    async handle(req, ctx) {
+      ctx.requireClusterOperation(AclOperation.Alter);
       if (!controller.isActive) return topLevel(ErrorCode.NotController, REASSIGNMENT_ERROR_MESSAGES.notController);
       const reassignments = req.topics.flatMap((t) =>
         t.partitions.map((p) => ({ tp: { topic: t.name, partition: p.partitionIndex }, targetReplicas: p.replicas })),

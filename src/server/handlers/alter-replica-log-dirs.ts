@@ -6,8 +6,10 @@
  * any dir is offline), NOT_LEADER_OR_FOLLOWER for a partition without a log here (its log will be created in
  * that dir), else NONE: the replica is copied to a `-future` log in the destination and swapped in when
  * caught up (src/cluster/replica-alter-log-dirs.ts). DescribeLogDirs shows the future log meanwhile.
- * Deviations from Kafka: no authorization (ALTER on the cluster); no replica.alter.log.dirs.io.max.bytes.per.second throttle.
+ * ALTER on the cluster is required first (CLUSTER_AUTHORIZATION_FAILED on every partition).
+ * Deviations from Kafka: no replica.alter.log.dirs.io.max.bytes.per.second throttle.
  */
+import { AclOperation } from '../../common/acl.js';
 import type { ReplicaManager } from '../../cluster/replica-manager.js';
 import { AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse } from '../../protocol/messages/alter-replica-log-dirs.js';
 import { defineHandler, type Handler } from '../handler.js';
@@ -17,7 +19,8 @@ export function createAlterReplicaLogDirsHandler(replicaManager: ReplicaManager)
     request: AlterReplicaLogDirsRequest,
     response: AlterReplicaLogDirsResponse,
     versions: { min: 0, max: 1 },
-    handle(req) {
+    handle(req, ctx) {
+      ctx.requireClusterOperation(AclOperation.Alter);
       const requests = req.dirs.flatMap((d) => d.topics.flatMap((t) => t.partitions.map((partition) => ({ tp: { topic: t.name, partition }, dir: d.path }))));
       const codes = replicaManager.alterReplicaLogDirs(requests);
       const byTopic = new Map<string, Array<{ partitionIndex: number; errorCode: number }>>();

@@ -9,7 +9,7 @@
  *   ControllerMovedException there, i.e. STALE_CONTROLLER_EPOCH; the caller retries on either). If the
  *   controller moves while the request is processed, that STALE_CONTROLLER_EPOCH is what is answered.
  * - v0 uses request header v0 (no client id): protocol/header.ts decodes it, so v0 is served as well.
- * Deviation: no CLUSTER_ACTION authorization (gregor has no authorizer).
+ * Authorization: CLUSTER_ACTION on the cluster (only brokers hold it), else CLUSTER_AUTHORIZATION_FAILED.
  */
 import { toErrorCode } from '../../common/errors.js';
 import type { KafkaController } from '../../controller/controller.js';
@@ -17,6 +17,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { ControlledShutdownRequest, ControlledShutdownResponse } from '../../protocol/messages/controlled-shutdown.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation } from '../../common/acl.js';
 
 export function createControlledShutdownHandler(deps: BrokerDeps, controller: KafkaController): Handler {
   const log = deps.log.child({ component: 'controlled-shutdown' });
@@ -24,7 +25,8 @@ export function createControlledShutdownHandler(deps: BrokerDeps, controller: Ka
     request: ControlledShutdownRequest,
     response: ControlledShutdownResponse,
     versions: { min: 0, max: 3 },
-    async handle(req) {
+    async handle(req, ctx) {
+      ctx.requireClusterOperation(AclOperation.ClusterAction);
       if (!controller.isActive) return { errorCode: ErrorCode.NotController, remainingPartitions: [] };
       try {
         const remaining = await controller.controlledShutdown(req.brokerId, req.brokerEpoch);

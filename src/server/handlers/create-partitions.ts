@@ -2,8 +2,9 @@
  * CreatePartitions (key 37), versions 0–3.
  * Behaviour (Kafka 2.7 KafkaApis.handleCreatePartitionsRequest + AdminManager.createPartitions +
  * AdminZkClient.createNewPartitionsAssignment), per topic in request order:
- * 1. a topic named twice → INVALID_REQUEST "Duplicate topic in request."; a topic marked for
- *    deletion (`/admin/delete_topics/<t>`) → INVALID_TOPIC_EXCEPTION;
+ * 1. a topic named twice → INVALID_REQUEST "Duplicate topic in request."; no ALTER on the topic →
+ *    TOPIC_AUTHORIZATION_FAILED; a topic marked for deletion (`/admin/delete_topics/<t>`) →
+ *    INVALID_TOPIC_EXCEPTION;
  * 2. no `/brokers/topics/<t>` → UNKNOWN_TOPIC_OR_PARTITION; a partition being reassigned →
  *    REASSIGNMENT_IN_PROGRESS;
  * 3. `count` is the new total: lower or equal → INVALID_PARTITIONS;
@@ -18,10 +19,11 @@
  *    timeoutMs → REQUEST_TIMED_OUT; timeoutMs ≤ 0 answers at once (REQUEST_TIMED_OUT for the
  *    topics extended), as Kafka does.
  * Deviations from Kafka:
- * - any broker answers (Kafka 2.7: NOT_CONTROLLER off the controller); no authorization, no quota.
+ * - any broker answers (Kafka 2.7: NOT_CONTROLLER off the controller); no quota.
  * - the assignment write is conditional on its zkVersion (Kafka writes with any version).
  */
 import { KafkaError } from '../../common/errors.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
 import { assignNewPartitions, type Assignment, type BrokerPlacement } from '../../controller/replica-assignment.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreatePartitionsRequest, CreatePartitionsResponse } from '../../protocol/messages/create-partitions.js';
@@ -134,15 +136,18 @@ export function createCreatePartitionsHandler(deps: BrokerDeps): Handler {
     request: CreatePartitionsRequest,
     response: CreatePartitionsResponse,
     versions: { min: 0, max: 3 },
-    async handle(req) {
+    async handle(req, ctx) {
       const counts = new Map<string, number>();
       for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+      const alterable = ctx.authorizedNames(AclOperation.Alter, AclResourceType.Topic, req.topics.filter((t) => counts.get(t.name) === 1).map((t) => t.name));
       const [brokers, deleting] = await Promise.all([deps.zk.getAllBrokers(), deps.zk.getTopicDeletions()]);
       const placement = brokers.map((b) => ({ id: b.id, rack: b.rack })).sort((a, b) => a.id - b.id);
       const items: PendingCreation[] = [];
       for (const topic of req.topics) {
         if ((counts.get(topic.name) ?? 0) > 1) {
           items.push({ topic: topic.name, partitions: [], error: apiError(ErrorCode.InvalidRequest, 'Duplicate topic in request.') });
+        } else if (!alterable.has(topic.name)) {
+          items.push({ topic: topic.name, partitions: [], error: apiError(ErrorCode.TopicAuthorizationFailed, 'The topic authorization is failed.') });
         } else if (deleting.includes(topic.name)) {
           items.push({ topic: topic.name, partitions: [], error: apiError(ErrorCode.InvalidTopicException, 'The topic is queued for deletion.') });
         } else {

@@ -20,15 +20,20 @@
  *    at once, and topics created get REQUEST_TIMED_OUT, as in Kafka.
  * - v5+: a successful (or validated) topic carries numPartitions, replicationFactor and its
  *   configs (source, readOnly, sensitive as DescribeConfigs); failures carry -1, -1 and no configs.
+ * - authorization (KafkaApis 2.7): CREATE on the cluster allows every topic, else CREATE on each
+ *   topic (TOPIC_AUTHORIZATION_FAILED "Authorization failed."); the v5+ description needs
+ *   DESCRIBE_CONFIGS on the topic (else -1, -1, no configs).
  * Deviations from Kafka:
  * - any broker answers (the ZooKeeper writes are the same wherever they are made); Kafka 2.7
  *   answers NOT_CONTROLLER on a broker that is not the controller. Clients send it to the
  *   controller anyway, so they see no difference.
  * - explicit assignments naming brokers that are not alive are refused with
  *   INVALID_REPLICA_ASSIGNMENT (Kafka accepts them and the request times out waiting for leaders).
- * - no CreateTopicPolicy, no authorization, no controller mutation quota (throttleTimeMs 0).
+ * - no CreateTopicPolicy, no controller mutation quota (throttleTimeMs 0); the tagged
+ *   TopicConfigErrorCode (v5+) is never written (no non-empty tag sections, ARCHITECTURE §9).
  */
 import { KafkaError } from '../../common/errors.js';
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 import { topicCollisionKey, validateTopicName } from '../../common/topic-partition.js';
 import { describeTopicConfig, validateTopicConfigs } from '../../config/topic-config.js';
 import { assignReplicasToBrokers, type Assignment } from '../../controller/replica-assignment.js';
@@ -154,16 +159,21 @@ export function createCreateTopicsHandler(deps: BrokerDeps): Handler {
     request: CreateTopicsRequest,
     response: CreateTopicsResponse,
     versions: { min: 0, max: 6 },
-    async handle(req) {
+    async handle(req, ctx) {
       const counts = new Map<string, number>();
       for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+      const names = req.topics.map((t) => t.name);
+      const creatable = ctx.authorize(AclOperation.Create, AclResourceType.Cluster, CLUSTER_NAME, { logIfDenied: false })
+        ? null
+        : ctx.authorizedNames(AclOperation.Create, AclResourceType.Topic, names);
+      const describable = ctx.authorizedNames(AclOperation.DescribeConfigs, AclResourceType.Topic, names, { logIfDenied: false });
       const prepared: Prepared[] = [];
       for (const topic of req.topics) {
-        prepared.push(
-          (counts.get(topic.name) ?? 0) > 1
-            ? { error: apiError(ErrorCode.InvalidRequest, 'Found multiple entries for this topic.'), partitions: [], result: FAILED }
-            : await prepare(topic, req.validateOnly),
-        );
+        let p: Prepared;
+        if ((counts.get(topic.name) ?? 0) > 1) p = { error: apiError(ErrorCode.InvalidRequest, 'Found multiple entries for this topic.'), partitions: [], result: FAILED };
+        else if (creatable && !creatable.has(topic.name)) p = { error: apiError(ErrorCode.TopicAuthorizationFailed, 'Authorization failed.'), partitions: [], result: FAILED };
+        else p = await prepare(topic, req.validateOnly);
+        prepared.push(describable.has(topic.name) ? p : { ...p, result: FAILED });
       }
       const items: PendingCreation[] = req.topics.map((t, i) => ({
         topic: t.name,

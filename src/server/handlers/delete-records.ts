@@ -13,7 +13,7 @@
  * Deviations from Kafka:
  * - the request's timeoutMs is not handed to PartitionAccess.deleteRecords (its interface takes
  *   none): how long the low watermark waits for followers is the partition layer's business;
- * - no authorization.
+ * - authorization: DELETE on the topic, else TOPIC_AUTHORIZATION_FAILED (before anything else).
  */
 import { INTERNAL_TOPICS, type TopicPartition } from '../../common/topic-partition.js';
 import { KafkaError } from '../../common/errors.js';
@@ -22,6 +22,7 @@ import { DeleteRecordsRequest, DeleteRecordsResponse } from '../../protocol/mess
 import type { BrokerDeps } from '../broker-deps.js';
 import { toApiError } from '../delayed-admin.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
 
 export function createDeleteRecordsHandler(deps: BrokerDeps): Handler {
   async function deleteRecords(tp: TopicPartition, offset: number): Promise<{ lowWatermark: number; errorCode: ErrorCode }> {
@@ -45,14 +46,17 @@ export function createDeleteRecordsHandler(deps: BrokerDeps): Handler {
     request: DeleteRecordsRequest,
     response: DeleteRecordsResponse,
     versions: { min: 0, max: 2 },
-    async handle(req) {
+    async handle(req, ctx) {
+      const deletable = ctx.authorizedNames(AclOperation.Delete, AclResourceType.Topic, req.topics.map((t) => t.name));
       const topics = await Promise.all(
         req.topics.map(async (t) => ({
           name: t.name,
           partitions: await Promise.all(
             t.partitions.map(async (p) => ({
               partitionIndex: p.partitionIndex,
-              ...(await deleteRecords({ topic: t.name, partition: p.partitionIndex }, p.offset)),
+              ...(deletable.has(t.name)
+                ? await deleteRecords({ topic: t.name, partition: p.partitionIndex }, p.offset)
+                : { lowWatermark: -1, errorCode: ErrorCode.TopicAuthorizationFailed }),
             })),
           ),
         })),

@@ -3,6 +3,7 @@
  * Behaviour (Kafka 2.7 KafkaApis.handleDeleteTopicsRequest + AdminManager.deleteTopics):
  * - `delete.topic.enable=false` → every topic TOPIC_DELETION_DISABLED (v3+) or INVALID_REQUEST
  *   (v0–v2, which do not know code 73);
+ * - no DELETE on the topic → TOPIC_AUTHORIZATION_FAILED (checked before existence);
  * - a topic not in the metadata cache (or gone from ZooKeeper) → UNKNOWN_TOPIC_OR_PARTITION;
  * - otherwise `/admin/delete_topics/<t>` is created (already marked = success: the request just
  *   waits too); the controller does the rest (zk-and-controller.md §10.4);
@@ -14,9 +15,10 @@
  *   deletes them on request (only kafka-topics.sh refuses, client side), and so do we.
  * Deviations from Kafka:
  * - any broker answers; Kafka 2.7 answers NOT_CONTROLLER on a broker that is not the controller.
- * - no authorization (TOPIC_AUTHORIZATION_FAILED never), no controller mutation quota.
+ * - no controller mutation quota.
  */
 import { KafkaError } from '../../common/errors.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DeleteTopicsRequest, DeleteTopicsResponse } from '../../protocol/messages/delete-topics.js';
 import type { BrokerDeps } from '../broker-deps.js';
@@ -57,8 +59,11 @@ export function createDeleteTopicsHandler(deps: BrokerDeps): Handler {
         const code = ctx.apiVersion < 3 ? ErrorCode.InvalidRequest : ErrorCode.TopicDeletionDisabled;
         return answer(req.topicNames.map(() => code));
       }
+      const deletable = ctx.authorizedNames(AclOperation.Delete, AclResourceType.Topic, req.topicNames);
       const errors: ApiError[] = [];
-      for (const topic of req.topicNames) errors.push(await markForDeletion(topic));
+      for (const topic of req.topicNames) {
+        errors.push(deletable.has(topic) ? await markForDeletion(topic) : { code: ErrorCode.TopicAuthorizationFailed, message: null });
+      }
       const final =
         req.timeoutMs <= 0 || errors.every((e) => e.code !== ErrorCode.None)
           ? answerWithoutWaiting(errors, false)

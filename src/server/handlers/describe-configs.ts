@@ -19,9 +19,13 @@
  * - configurationKeys match names exactly (2.7 keeps a config when its name is a substring of
  *   every requested key, which drops everything when two keys are asked for);
  * - gregor logs through one pino logger, so `root` is the only BROKER_LOGGER entry;
- * - no authorization.
+ * - authorization (KafkaApis 2.7): DESCRIBE_CONFIGS on the cluster for BROKER and BROKER_LOGGER
+ *   resources (else CLUSTER_AUTHORIZATION_FAILED), on the topic for TOPIC ones (else
+ *   TOPIC_AUTHORIZATION_FAILED), checked before anything else about the resource.
  */
 import { KafkaError } from '../../common/errors.js';
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
+import type { RequestContext } from '../request-context.js';
 import { validateTopicName } from '../../common/topic-partition.js';
 import { ConfigSource, type DescribedConfig } from '../../config/config-def.js';
 import { describeTopicConfig } from '../../config/topic-config.js';
@@ -44,6 +48,21 @@ export function resourceTypeName(type: number): string {
 /** Kafka's `ConfigResource.toString`, used in error messages. */
 export function describeResource(type: number, name: string): string {
   return `ConfigResource(type=${resourceTypeName(type)}, name='${name}')`;
+}
+
+/**
+ * KafkaApis' config authorization: BROKER and BROKER_LOGGER resources need `operation` on the
+ * cluster, TOPIC resources on the topic; the error when denied, null when allowed (other resource
+ * types are refused later, as unsupported).
+ */
+export function configAuthorizationError(ctx: RequestContext, r: { resourceType: number; resourceName: string }, operation: number): ErrorCode | null {
+  if (r.resourceType === ResourceType.Topic) {
+    return ctx.authorize(operation, AclResourceType.Topic, r.resourceName) ? null : ErrorCode.TopicAuthorizationFailed;
+  }
+  if (r.resourceType === ResourceType.Broker || r.resourceType === ResourceType.BrokerLogger) {
+    return ctx.authorize(operation, AclResourceType.Cluster, CLUSTER_NAME) ? null : ErrorCode.ClusterAuthorizationFailed;
+  }
+  return null;
 }
 
 /** AdminManager.resourceNameToBrokerId. */
@@ -112,10 +131,17 @@ export function createDescribeConfigsHandler(deps: BrokerDeps): Handler {
     request: DescribeConfigsRequest,
     response: DescribeConfigsResponse,
     versions: { min: 0, max: 3 },
-    async handle(req) {
+    async handle(req, ctx) {
       const results = [];
       for (const r of req.resources) {
         const head = { resourceType: r.resourceType, resourceName: r.resourceName };
+        const denied = configAuthorizationError(ctx, r, AclOperation.DescribeConfigs);
+        if (denied !== null) {
+          // Kafka sends the error's default message here.
+          const errorMessage = denied === ErrorCode.TopicAuthorizationFailed ? 'Topic authorization failed.' : 'Cluster authorization failed.';
+          results.push({ ...head, errorCode: denied, errorMessage, configs: [] });
+          continue;
+        }
         try {
           const configs = await describeOrThrow(r, req.includeSynonyms, req.includeDocumentation);
           results.push({ ...head, errorCode: ErrorCode.None, errorMessage: null, configs });

@@ -6,26 +6,34 @@
  *   error) with state "";
  * - members carry their metadata and assignment only while the group is Stable (empty bytes
  *   otherwise); ProtocolData is the chosen protocol name, "" unless Stable;
- * - AuthorizedOperations (v3+): INT32_MIN unless asked for; asked for, there being no
- *   authorizer, every operation a group supports: READ, DELETE, DESCRIBE (bits 3, 6, 8 = 328).
+ * - AuthorizedOperations (v3+): INT32_MIN unless asked for (and for a group in error); asked for,
+ *   the group operations (READ, DELETE, DESCRIBE) the principal holds — all of them (bits 3, 6, 8
+ *   = 328) without an authorizer;
+ * - authorization: DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED for that group.
  */
 import type { GroupCoordinator } from '../../coordinator/group-coordinator.js';
 import { DescribeGroupsRequest, DescribeGroupsResponse } from '../../protocol/messages/describe-groups.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 
 const NOT_REQUESTED = -2147483648;
-/** AclOperation READ (3), DELETE (6), DESCRIBE (8) as Kafka's to32BitField */
-export const GROUP_AUTHORIZED_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+
+/** DescribeGroupsResponse.forError */
+function failedGroup(groupId: string, errorCode: number) {
+  return { errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: NOT_REQUESTED };
+}
 
 export function createDescribeGroupsHandler(coordinator: GroupCoordinator): Handler {
   return defineHandler({
     request: DescribeGroupsRequest,
     response: DescribeGroupsResponse,
     versions: { min: 0, max: 5 },
-    handle(req) {
+    handle(req, ctx) {
       return {
         throttleTimeMs: 0,
         groups: req.groups.map((groupId) => {
+          if (!ctx.authorize(AclOperation.Describe, AclResourceType.Group, groupId)) return failedGroup(groupId, ErrorCode.GroupAuthorizationFailed);
           const { errorCode, summary } = coordinator.handleDescribeGroup(groupId);
           return {
             errorCode,
@@ -41,14 +49,15 @@ export function createDescribeGroupsHandler(coordinator: GroupCoordinator): Hand
               memberMetadata: m.metadata,
               memberAssignment: m.assignment,
             })),
-            authorizedOperations: req.includeAuthorizedOperations && errorCode === 0 ? GROUP_AUTHORIZED_OPERATIONS : NOT_REQUESTED,
+            authorizedOperations:
+              req.includeAuthorizedOperations && errorCode === 0 ? ctx.authorizedOperations(AclResourceType.Group, groupId) : NOT_REQUESTED,
           };
         }),
       };
     },
     errorResponse: (req, code) => ({
       throttleTimeMs: 0,
-      groups: req.groups.map((groupId) => ({ errorCode: code, groupId, groupState: '', protocolType: '', protocolData: '', members: [] })),
+      groups: req.groups.map((groupId) => failedGroup(groupId, code)),
     }),
   });
 }

@@ -11,7 +11,7 @@
  *   offsetLag = the current log's LEO − the future log's LEO;
  * - as in Kafka, a topic with logs in a directory is listed there even when none of its partitions
  *   was asked for (with an empty partition list).
- * Deviations from Kafka: no authorization (Kafka needs DESCRIBE on the cluster).
+ * - authorization: without DESCRIBE on the cluster the answer is an empty result list (as Kafka).
  */
 import { dirname } from 'node:path';
 import { tpKey } from '../../common/topic-partition.js';
@@ -20,6 +20,7 @@ import { DescribeLogDirsRequest, DescribeLogDirsResponse } from '../../protocol/
 import type { Log } from '../../log/log.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 
 interface PartitionEntry {
   partitionIndex: number;
@@ -47,7 +48,8 @@ export function createDescribeLogDirsHandler(deps: BrokerDeps): Handler {
     request: DescribeLogDirsRequest,
     response: DescribeLogDirsResponse,
     versions: { min: 0, max: 2 },
-    handle(req) {
+    handle(req, ctx) {
+      if (!ctx.authorize(AclOperation.Describe, AclResourceType.Cluster, CLUSTER_NAME)) return { throttleTimeMs: 0, results: [] };
       const wanted =
         req.topics === null ? null : new Set(req.topics.flatMap((t) => t.partitionIndex.map((p) => tpKey({ topic: t.topic, partition: p }))));
       const logsByDir = new Map<string, Array<{ log: Log; future: boolean }>>();

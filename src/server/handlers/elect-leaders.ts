@@ -11,7 +11,9 @@
  *   every requested partition's error.
  * Deviation: no DelayedElectLeader wait; the answer goes out once the controller has written the new
  * leaders to ZooKeeper (brokers learn them by LeaderAndIsr/UpdateMetadata right after). `timeoutMs` is
- * not used. No ALTER CLUSTER authorization.
+ * not used.
+ * Authorization: ALTER on the cluster, else CLUSTER_AUTHORIZATION_FAILED at the top level and for
+ * every requested partition.
  */
 import { toErrorCode } from '../../common/errors.js';
 import { tpKey, type TopicPartition } from '../../common/topic-partition.js';
@@ -21,6 +23,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { ElectLeadersRequest, ElectLeadersResponse } from '../../protocol/messages/elect-leaders.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 
 const NOT_CONTROLLER_MESSAGE = 'This is not the correct controller for this cluster.';
 
@@ -62,7 +65,7 @@ export function createElectLeadersHandler(deps: BrokerDeps, controller: KafkaCon
     request: ElectLeadersRequest,
     response: ElectLeadersResponse,
     versions: { min: 0, max: 2 },
-    async handle(req) {
+    async handle(req, ctx) {
       const partitions = requested(req.topicPartitions);
       const answer = (errorCode: number, results: readonly PartitionElectionResult[]) => ({
         throttleTimeMs: 0,
@@ -72,6 +75,9 @@ export function createElectLeadersHandler(deps: BrokerDeps, controller: KafkaCon
       const allWith = (code: number, message: string | null) =>
         (partitions ?? []).map((tp) => ({ tp, errorCode: code, errorMessage: message }));
 
+      if (!ctx.authorize(AclOperation.Alter, AclResourceType.Cluster, CLUSTER_NAME)) {
+        return answer(ErrorCode.ClusterAuthorizationFailed, allWith(ErrorCode.ClusterAuthorizationFailed, null));
+      }
       if (req.electionType !== ElectionType.Preferred && req.electionType !== ElectionType.Unclean) {
         return answer(ErrorCode.InvalidRequest, allWith(ErrorCode.InvalidRequest, `Unknown election type ${req.electionType}`));
       }

@@ -20,11 +20,15 @@
  *   preferredReadReplica -1, records = the stored bytes as the log returned them;
  *   UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE, FENCED_LEADER_EPOCH /
  *   UNKNOWN_LEADER_EPOCH (v9+ CurrentLeaderEpoch), KAFKA_STORAGE_ERROR (NOT_LEADER_OR_FOLLOWER ≤ v5).
+ * - authorization (KafkaApis 2.7): a follower (replicaId ≥ 0) needs CLUSTER_ACTION on the cluster,
+ *   a consumer READ on each topic; denied partitions answer TOPIC_AUTHORIZATION_FAILED and are
+ *   not read.
  * Deviation: no down-conversion. A consumer Fetch below v4 cannot read magic-2 batches, so a
  * partition with data answers UNSUPPORTED_VERSION, which is what Kafka answers when
  * down-conversion is needed but `message.downconversion.enable` is false. Followers get v2 data.
  */
 import { READ_COMMITTED, type FetchParams, type FetchResult, type ReplicaManager } from '../../cluster/replica-manager.js';
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest, FetchResponse } from '../../protocol/messages/fetch.js';
 import type { BrokerDeps } from '../broker-deps.js';
@@ -44,6 +48,19 @@ type PartitionResponse = {
   recordSet: Buffer;
 };
 type TopicResponse = { topic: string; partitionResponses: PartitionResponse[] };
+
+function failedPartition(partition: number, errorCode: number): PartitionResponse {
+  return {
+    partition,
+    errorCode,
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    recordSet: EMPTY,
+  };
+}
 
 export function createFetchHandler(deps: BrokerDeps, replicaManager: ReplicaManager): Handler {
   const fetchMaxBytes = deps.config.values['fetch.max.bytes'];
@@ -79,7 +96,18 @@ export function createFetchHandler(deps: BrokerDeps, replicaManager: ReplicaMana
         return { throttleTimeMs: 0, errorCode: ErrorCode.FetchSessionIdNotFound, sessionId: 0, responses: [] };
       }
       const partitions: FetchPartitionRequest[] = [];
+      let readable: ((topic: string) => boolean) | null = null;
+      if (ctx.authorizer) {
+        if (req.replicaId >= 0) {
+          const clusterAction = ctx.authorize(AclOperation.ClusterAction, AclResourceType.Cluster, CLUSTER_NAME);
+          readable = () => clusterAction;
+        } else {
+          const topics = ctx.authorizedNames(AclOperation.Read, AclResourceType.Topic, req.topics.map((t) => t.topic));
+          readable = (topic) => topics.has(topic);
+        }
+      }
       for (const t of req.topics) {
+        if (readable && !readable(t.topic)) continue;
         for (const p of t.partitions) {
           partitions.push({
             tp: { topic: t.topic, partition: p.partition },
@@ -107,7 +135,11 @@ export function createFetchHandler(deps: BrokerDeps, replicaManager: ReplicaMana
       let i = 0;
       for (const t of req.topics) {
         const out: PartitionResponse[] = new Array(t.partitions.length);
-        for (let j = 0; j < t.partitions.length; j++) out[j] = partitionResponse(results[i++]!, version, consumer, readCommitted);
+        if (readable && !readable(t.topic)) {
+          for (let j = 0; j < t.partitions.length; j++) out[j] = failedPartition(t.partitions[j]!.partition, ErrorCode.TopicAuthorizationFailed);
+        } else {
+          for (let j = 0; j < t.partitions.length; j++) out[j] = partitionResponse(results[i++]!, version, consumer, readCommitted);
+        }
         responses.push({ topic: t.topic, partitionResponses: out });
       }
       return { throttleTimeMs: 0, errorCode: ErrorCode.None, sessionId: 0, responses };
@@ -116,19 +148,7 @@ export function createFetchHandler(deps: BrokerDeps, replicaManager: ReplicaMana
       throttleTimeMs: 0,
       errorCode: code,
       sessionId: 0,
-      responses: req.topics.map((t) => ({
-        topic: t.topic,
-        partitionResponses: t.partitions.map((p) => ({
-          partition: p.partition,
-          errorCode: code,
-          highWatermark: -1,
-          lastStableOffset: -1,
-          logStartOffset: -1,
-          abortedTransactions: null,
-          preferredReadReplica: -1,
-          recordSet: EMPTY,
-        })),
-      })),
+      responses: req.topics.map((t) => ({ topic: t.topic, partitionResponses: t.partitions.map((p) => failedPartition(p.partition, code)) })),
     }),
   });
 }

@@ -9,12 +9,15 @@
  * - any other KeyType → INVALID_REQUEST;
  * - on error NodeId −1, Host "", Port −1 and ErrorMessage = Kafka's message (v1+); on success
  *   ErrorMessage null.
+ * - authorization: DESCRIBE on the group (GROUP_AUTHORIZATION_FAILED) or on the transactional id
+ *   (TRANSACTIONAL_ID_AUTHORIZATION_FAILED) first.
  */
 import type { CoordinatorLocator } from '../../coordinator/coordinator-locator.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CoordinatorType, FindCoordinatorRequest, FindCoordinatorResponse } from '../../protocol/messages/find-coordinator.js';
 import type { MessageInput } from '../../protocol/schema.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
 
 export interface FindCoordinatorServices {
   groups: CoordinatorLocator;
@@ -29,6 +32,8 @@ const MESSAGES: Partial<Record<number, string>> = {
   [ErrorCode.InvalidRequest]:
     'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.',
   [ErrorCode.UnknownServerError]: 'The server experienced an unexpected error when processing the request.',
+  [ErrorCode.GroupAuthorizationFailed]: 'Group authorization failed.',
+  [ErrorCode.TransactionalIdAuthorizationFailed]: 'Transactional Id authorization failed.',
 };
 
 function failure(code: ErrorCode): MessageInput<typeof FindCoordinatorResponse> {
@@ -41,6 +46,12 @@ export function createFindCoordinatorHandler(services: FindCoordinatorServices):
     response: FindCoordinatorResponse,
     versions: { min: 0, max: 3 },
     async handle(req, ctx) {
+      if (req.keyType === CoordinatorType.Group && !ctx.authorize(AclOperation.Describe, AclResourceType.Group, req.key)) {
+        return failure(ErrorCode.GroupAuthorizationFailed);
+      }
+      if (req.keyType === CoordinatorType.Transaction && !ctx.authorize(AclOperation.Describe, AclResourceType.TransactionalId, req.key)) {
+        return failure(ErrorCode.TransactionalIdAuthorizationFailed);
+      }
       let locator: CoordinatorLocator | undefined;
       if (req.keyType === CoordinatorType.Group) locator = services.groups;
       else if (req.keyType === CoordinatorType.Transaction) locator = services.transactions;

@@ -21,6 +21,8 @@
  *   (e.g. log.cleanup.policy), not LogConfig's static one;
  * - a logger level change applies to the broker's root pino logger; component loggers created
  *   before keep their level (pino children do not follow their parent).
+ * Authorization: ALTER_CONFIGS on the cluster (BROKER, BROKER_LOGGER) or the topic (TOPIC), else
+ * CLUSTER_AUTHORIZATION_FAILED / TOPIC_AUTHORIZATION_FAILED for that resource.
  */
 import { KafkaError } from '../../common/errors.js';
 import { brokerConfigKey, isBrokerConfigName } from '../../config/broker-config.js';
@@ -155,7 +157,7 @@ export function createIncrementalAlterConfigsHandler(deps: BrokerDeps): Handler 
     request: IncrementalAlterConfigsRequest,
     response: IncrementalAlterConfigsResponse,
     versions: { min: 0, max: 1 },
-    handle: (req) => alterEachResource(deps, req, alterOrThrow),
+    handle: (req, ctx) => alterEachResource(deps, ctx, req, alterOrThrow),
     errorResponse: alterConfigsErrorResponse,
   });
 }

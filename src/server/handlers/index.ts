@@ -53,6 +53,13 @@ import { createOffsetDeleteHandler } from './offset-delete.js';
 import { createOffsetFetchHandler } from './offset-fetch.js';
 import { createOffsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { createProduceHandler } from './produce.js';
+import { createAcls } from './create-acls.js';
+import { deleteAcls } from './delete-acls.js';
+import { describeAcls } from './describe-acls.js';
+import { createAlterUserScramCredentialsHandler } from './alter-user-scram-credentials.js';
+import { createDescribeUserScramCredentialsHandler } from './describe-user-scram-credentials.js';
+import { saslAuthenticate } from './sasl-authenticate.js';
+import { saslHandshake } from './sasl-handshake.js';
 import { createStopReplicaHandler } from './stop-replica.js';
 import { createSyncGroupHandler } from './sync-group.js';
 import { createTxnOffsetCommitHandler } from './txn-offset-commit.js';
@@ -73,6 +80,11 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
   const rm = services.replicaManager;
   return [
     apiVersions,
+    saslHandshake,
+    saslAuthenticate,
+    describeAcls,
+    createAcls,
+    deleteAcls,
     createMetadataHandler(deps, services.metadata),
     createProduceHandler(deps, rm),
     createFetchHandler(deps, rm),
@@ -97,6 +109,8 @@ export function createHandlers(deps: BrokerDeps, services: HandlerServices): Han
     createElectLeadersHandler(deps, services.controller),
     createAlterPartitionReassignmentsHandler(deps, services.controller),
     createListPartitionReassignmentsHandler(deps, services.controller),
+    createDescribeUserScramCredentialsHandler(deps),
+    createAlterUserScramCredentialsHandler(deps, services.controller),
   ];
 }
 

@@ -7,9 +7,12 @@
  *   broker's block, epoch 0, on any broker; "" → INVALID_REQUEST; a real transactional id → the
  *   transactional path (COORDINATOR_NOT_AVAILABLE while there is none);
  * - PRODUCER_FENCED is only understood from v4: older versions get INVALID_PRODUCER_EPOCH instead;
- * - on error ProducerId -1 and ProducerEpoch -1; no authorizer, so no CLUSTER/TRANSACTIONAL_ID
- *   authorization failures.
+ * - on error ProducerId -1 and ProducerEpoch -1;
+ * - authorization first (with an authorizer): a transactional id needs WRITE on it
+ *   (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), no transactional id IDEMPOTENT_WRITE on the cluster
+ *   (CLUSTER_AUTHORIZATION_FAILED).
  */
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { InitProducerIdRequest, InitProducerIdResponse } from '../../protocol/messages/init-producer-id.js';
 import {
@@ -30,6 +33,13 @@ export function createInitProducerIdHandler(coordinator: TransactionCoordinator)
     response: InitProducerIdResponse,
     versions: { min: 0, max: 4 },
     async handle(req, ctx) {
+      if (req.transactionalId !== null) {
+        if (!ctx.authorize(AclOperation.Write, AclResourceType.TransactionalId, req.transactionalId)) {
+          return { throttleTimeMs: 0, errorCode: ErrorCode.TransactionalIdAuthorizationFailed, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH };
+        }
+      } else if (!ctx.authorize(AclOperation.IdempotentWrite, AclResourceType.Cluster, CLUSTER_NAME)) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.ClusterAuthorizationFailed, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH };
+      }
       const pidSet = req.producerId !== NO_PRODUCER_ID;
       const epochSet = req.producerEpoch !== NO_PRODUCER_EPOCH;
       let result: InitProducerIdResult;

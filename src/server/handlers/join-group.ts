@@ -8,11 +8,15 @@
  *   the group's;
  * - the member's client host is the peer address in Java's form ("/127.0.0.1").
  * Errors: per request (errorResponse = Kafka's getErrorResponse: generation −1, empty ids).
+ * Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 import { clientHostOf } from '../../coordinator/client-host.js';
 import type { GroupCoordinator } from '../../coordinator/group-coordinator.js';
 import { JoinGroupRequest, JoinGroupResponse } from '../../protocol/messages/join-group.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
+import { KafkaError } from '../../common/errors.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 
 export function createJoinGroupHandler(coordinator: GroupCoordinator): Handler {
   return defineHandler({
@@ -21,6 +25,7 @@ export function createJoinGroupHandler(coordinator: GroupCoordinator): Handler {
     versions: { min: 0, max: 7 },
     async handle(req, ctx) {
       const v = ctx.apiVersion;
+      if (!ctx.authorize(AclOperation.Read, AclResourceType.Group, req.groupId)) throw new KafkaError(ErrorCode.GroupAuthorizationFailed);
       const result = await coordinator.handleJoinGroup({
         groupId: req.groupId,
         memberId: req.memberId,

@@ -5,12 +5,14 @@
  * controller-epoch (STALE_CONTROLLER_EPOCH, top level) and per-partition leader-epoch rules and
  * answers one error per partition. LiveLeaders (in `req`) give a follower its leader's endpoint
  * when the metadata cache does not have it yet.
+ * Authorization: CLUSTER_ACTION on the cluster (only brokers hold it), else CLUSTER_AUTHORIZATION_FAILED.
  */
 import type { LeaderAndIsrPartition, ReplicaManager } from '../../cluster/replica-manager.js';
 import { LeaderAndIsrRequest, LeaderAndIsrResponse } from '../../protocol/messages/leader-and-isr.js';
 import type { MessageValue } from '../../protocol/schema.js';
 import { defineHandler, type Handler } from '../handler.js';
 import { everyPartitionFailed, partitionStateFields, partitionStatesOf } from './control-partitions.js';
+import { AclOperation } from '../../common/acl.js';
 
 type Req = MessageValue<typeof LeaderAndIsrRequest>;
 type State = Req['ungroupedPartitionStates'][number];
@@ -29,7 +31,10 @@ export function createLeaderAndIsrHandler(replicaManager: ReplicaManager): Handl
     request: LeaderAndIsrRequest,
     response: LeaderAndIsrResponse,
     versions: { min: 0, max: 4 },
-    handle: (req) => replicaManager.becomeLeaderOrFollower(req, leaderAndIsrPartitions(req)),
+    handle: (req, ctx) => {
+      ctx.requireClusterOperation(AclOperation.ClusterAction);
+      return replicaManager.becomeLeaderOrFollower(req, leaderAndIsrPartitions(req));
+    },
     errorResponse: (req, code) => everyPartitionFailed(leaderAndIsrPartitions(req), code),
   });
 }

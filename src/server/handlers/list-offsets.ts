@@ -14,11 +14,13 @@
  *   (the HW first for consumers), earliest → [log start];
  * - not hosted → NOT_LEADER_OR_FOLLOWER if the cluster knows the partition, else
  *   UNKNOWN_TOPIC_OR_PARTITION; not the leader → NOT_LEADER_OR_FOLLOWER (replicaId -2 reads any replica).
+ * - authorization: DESCRIBE on the topic, else TOPIC_AUTHORIZATION_FAILED for its partitions.
  * Deviation: v0 by timestamp answers the offset found by timestamp (Kafka used segment file
  * modification times, which gregor does not keep).
  */
 import { toErrorCode } from '../../common/errors.js';
 import { tpKey } from '../../common/topic-partition.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
 import type { ReplicaManager } from '../../cluster/replica-manager.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ListOffsetsRequest, ListOffsetsResponse } from '../../protocol/messages/list-offsets.js';
@@ -37,11 +39,13 @@ export function createListOffsetsHandler(_deps: BrokerDeps, replicaManager: Repl
         const key = tpKey({ topic: t.name, partition: p.partitionIndex });
         seen.set(key, (seen.get(key) ?? 0) + 1);
       }
+      const describable = ctx.authorizedNames(AclOperation.Describe, AclResourceType.Topic, req.topics.map((t) => t.name));
       const topics = req.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
           const tp = { topic: t.name, partition: p.partitionIndex };
           const failed = (errorCode: number) => ({ partitionIndex: p.partitionIndex, errorCode, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 });
+          if (!describable.has(t.name)) return failed(ErrorCode.TopicAuthorizationFailed);
           if (version === 0) {
             try {
               const offsets = replicaManager.legacyOffsets(tp, p.timestamp, p.maxNumOffsets, req.replicaId);

@@ -6,7 +6,7 @@
  * - each entry carries the full replica set (target replicas followed by the original ones still there)
  *   and the adding/removing replicas;
  * - on a broker that is not the controller: top-level NOT_CONTROLLER with its message.
- * Deviation: no DESCRIBE CLUSTER authorization.
+ * Authorization: DESCRIBE on the cluster, else CLUSTER_AUTHORIZATION_FAILED (top level).
  */
 import { toErrorCode } from '../../common/errors.js';
 import type { TopicPartition } from '../../common/topic-partition.js';
@@ -19,6 +19,7 @@ import {
 } from '../../protocol/messages/list-partition-reassignments.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation } from '../../common/acl.js';
 
 function topLevel(errorCode: number, errorMessage: string | null) {
   return { throttleTimeMs: 0, errorCode, errorMessage, topics: [] };
@@ -49,7 +50,8 @@ export function createListPartitionReassignmentsHandler(deps: BrokerDeps, contro
     request: ListPartitionReassignmentsRequest,
     response: ListPartitionReassignmentsResponse,
     versions: { min: 0, max: 0 },
-    async handle(req) {
+    async handle(req, ctx) {
+      ctx.requireClusterOperation(AclOperation.Describe);
       if (!controller.isActive) return topLevel(ErrorCode.NotController, REASSIGNMENT_ERROR_MESSAGES.notController);
       const partitions: TopicPartition[] | null =
         req.topics === null ? null : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));

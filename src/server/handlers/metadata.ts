@@ -13,10 +13,17 @@
  *   UNKNOWN_TOPIC_OR_PARTITION;
  * - isInternal for `__consumer_offsets` and `__transaction_state`; partition entries and their
  *   errors come from MetadataCache.partitionMetadata (v0 filters dead replicas);
- * - authorized operations (v8+) are not computed: INT32_MIN ("omitted"), as without an authorizer.
+ * - authorization (KafkaApis 2.7): a topic the principal may not DESCRIBE is left out of an
+ *   all-topics answer and answered TOPIC_AUTHORIZATION_FAILED (not a word on whether it exists)
+ *   when listed; a missing topic that would be auto-created needs CREATE on the cluster or on the
+ *   topic, else TOPIC_AUTHORIZATION_FAILED;
+ * - authorized operations (v8+): INT32_MIN unless asked for; the cluster's when asked and the
+ *   principal may DESCRIBE the cluster (0 otherwise); each answered topic's when asked — the
+ *   operations the principal holds, all of them when no authorizer is configured.
  */
 import { childLogger } from '../../common/logger.js';
 import { INTERNAL_TOPICS, validateTopicName } from '../../common/topic-partition.js';
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 import { autoCreateTopic } from '../../cluster/auto-topic-creation.js';
 import { KafkaError } from '../../common/errors.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
@@ -56,12 +63,22 @@ export function createMetadataHandler(deps: BrokerDeps, opts: MetadataHandlerOpt
       const allTopics = req.topics === null || (version === 0 && req.topics.length === 0);
       const allowAutoCreate = (version < 4 || req.allowAutoTopicCreation) && autoCreateEnabled;
       let topics: TopicEntry[];
+      const denied = (name: string, internal = false): TopicEntry => ({ ...topicEntry(name, ErrorCode.TopicAuthorizationFailed, version, listener), isInternal: internal });
       if (allTopics) {
-        topics = cache.topicNames().map((name) => topicEntry(name, ErrorCode.None, version, listener));
+        const all = cache.topicNames();
+        const describable = ctx.authorizedNames(AclOperation.Describe, AclResourceType.Topic, all, { logIfDenied: false });
+        topics = all.filter((n) => describable.has(n)).map((name) => topicEntry(name, ErrorCode.None, version, listener));
       } else {
         const names = [...new Set((req.topics ?? []).map((t) => t.name))];
+        const describable = ctx.authorizedNames(AclOperation.Describe, AclResourceType.Topic, names);
+        let mayCreateAny: boolean | undefined;
+        const mayCreate = (name: string): boolean => {
+          mayCreateAny ??= ctx.authorize(AclOperation.Create, AclResourceType.Cluster, CLUSTER_NAME, { logIfDenied: false });
+          return mayCreateAny || ctx.authorize(AclOperation.Create, AclResourceType.Topic, name);
+        };
         topics = await Promise.all(
           names.map(async (name): Promise<TopicEntry> => {
+            if (!describable.has(name)) return denied(name);
             if (cache.hasTopic(name)) return topicEntry(name, ErrorCode.None, version, listener);
             try {
               validateTopicName(name);
@@ -69,6 +86,7 @@ export function createMetadataHandler(deps: BrokerDeps, opts: MetadataHandlerOpt
               return topicEntry(name, err instanceof KafkaError ? err.code : ErrorCode.InvalidTopicException, version, listener);
             }
             if (!allowAutoCreate) return topicEntry(name, ErrorCode.UnknownTopicOrPartition, version, listener);
+            if (!mayCreate(name)) return denied(name, INTERNAL_TOPICS.has(name));
             let code = await autoCreateTopic(autoDeps, name);
             if (code === ErrorCode.CoordinatorNotAvailable) code = ErrorCode.InvalidReplicationFactor;
             return topicEntry(name, code, version, listener);
@@ -79,13 +97,22 @@ export function createMetadataHandler(deps: BrokerDeps, opts: MetadataHandlerOpt
         const ep = b.endpoints.find((e) => e.listenerName === listener);
         return ep ? [{ nodeId: b.id, host: ep.host, port: ep.port, rack: b.rack }] : [];
       });
+      if (version >= 8 && req.includeTopicAuthorizedOperations) {
+        for (const t of topics) if (t.errorCode !== ErrorCode.TopicAuthorizationFailed) t.topicAuthorizedOperations = ctx.authorizedOperations(AclResourceType.Topic, t.name as string);
+      }
+      let clusterAuthorizedOperations = AUTHORIZED_OPERATIONS_OMITTED;
+      if (version >= 8 && req.includeClusterAuthorizedOperations) {
+        clusterAuthorizedOperations = ctx.authorize(AclOperation.Describe, AclResourceType.Cluster, CLUSTER_NAME)
+          ? ctx.authorizedOperations(AclResourceType.Cluster, CLUSTER_NAME)
+          : 0;
+      }
       return {
         throttleTimeMs: 0,
         brokers,
         clusterId: deps.clusterId,
         controllerId: cache.controllerId,
         topics,
-        clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+        clusterAuthorizedOperations,
       };
     },
   });

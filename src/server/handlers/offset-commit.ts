@@ -11,18 +11,25 @@
  * - v0 is served by the coordinator like a v1 simple commit (Kafka 2.7 writes v0 straight to
  *   ZooKeeper from any broker; here every commit is a ZooKeeper write made by the coordinator,
  *   whose cache must see it).
+ * Authorization: READ on the group (else GROUP_AUTHORIZATION_FAILED everywhere), READ on each
+ * topic (else TOPIC_AUTHORIZATION_FAILED for its partitions, which are not committed).
  */
 import type { GroupCoordinator } from '../../coordinator/group-coordinator.js';
 import { OffsetCommitRequest, OffsetCommitResponse } from '../../protocol/messages/offset-commit.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
+import { KafkaError } from '../../common/errors.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 
 export function createOffsetCommitHandler(coordinator: GroupCoordinator): Handler {
   return defineHandler({
     request: OffsetCommitRequest,
     response: OffsetCommitResponse,
     versions: { min: 0, max: 8 },
-    async handle(req) {
-      const partitions = req.topics.flatMap((t) =>
+    async handle(req, ctx) {
+      if (!ctx.authorize(AclOperation.Read, AclResourceType.Group, req.groupId)) throw new KafkaError(ErrorCode.GroupAuthorizationFailed);
+      const readable = ctx.authorizedNames(AclOperation.Read, AclResourceType.Topic, req.topics.map((t) => t.name));
+      const partitions = req.topics.filter((t) => readable.has(t.name)).flatMap((t) =>
         t.partitions.map((p) => ({
           topic: t.name,
           partition: p.partitionIndex,
@@ -45,7 +52,7 @@ export function createOffsetCommitHandler(coordinator: GroupCoordinator): Handle
         throttleTimeMs: 0,
         topics: req.topics.map((t) => ({
           name: t.name,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes[i++]! })),
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: readable.has(t.name) ? codes[i++]! : ErrorCode.TopicAuthorizationFailed })),
         })),
       };
     },

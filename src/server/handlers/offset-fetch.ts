@@ -10,6 +10,9 @@
  *   partition without an offset.
  * Deviations from Kafka:
  * - v0 goes through the coordinator (see offset-commit.ts).
+ * Authorization: DESCRIBE on the group (else GROUP_AUTHORIZATION_FAILED as a group-level error);
+ *   requested partitions of a topic the principal may not DESCRIBE answer TOPIC_AUTHORIZATION_FAILED
+ *   (offset −1); with Topics null such topics are left out.
  */
 import type { GroupCoordinator } from '../../coordinator/group-coordinator.js';
 import type { FetchedOffset } from '../../coordinator/offset-manager.js';
@@ -18,6 +21,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { OffsetFetchRequest, OffsetFetchResponse } from '../../protocol/messages/offset-fetch.js';
 import type { MessageInput, MessageValue } from '../../protocol/schema.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
 
 type Req = MessageValue<typeof OffsetFetchRequest>;
 type Res = MessageInput<typeof OffsetFetchResponse>;
@@ -66,10 +70,19 @@ export function createOffsetFetchHandler(coordinator: GroupCoordinator): Handler
     versions: { min: 0, max: 7 },
     async handle(req, ctx) {
       const v = ctx.apiVersion;
-      const requested: TopicPartition[] | null = req.topics === null ? null : req.topics.flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
+      if (!ctx.authorize(AclOperation.Describe, AclResourceType.Group, req.groupId)) return errorResponse(req, ErrorCode.GroupAuthorizationFailed, v);
+      const topics = req.topics === null ? null : req.topics.map((t) => t.name);
+      const describable = ctx.authorizedNames(AclOperation.Describe, AclResourceType.Topic, topics ?? [], { logIfDenied: topics !== null });
+      const requested: TopicPartition[] | null =
+        req.topics === null ? null : req.topics.filter((t) => describable.has(t.name)).flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition })));
       const result = await coordinator.handleFetchOffsets(req.groupId, requested, req.requireStable);
       if (result.errorCode !== ErrorCode.None) return errorResponse(req, result.errorCode, v);
-      return { throttleTimeMs: 0, topics: byTopic(result.partitions, v), errorCode: ErrorCode.None };
+      // All partitions: offsets of topics the principal may not describe are left out, as in Kafka.
+      const visible = req.topics === null && ctx.authorizer ? result.partitions.filter((o) => ctx.authorize(AclOperation.Describe, AclResourceType.Topic, o.topic, { logIfDenied: false })) : result.partitions;
+      const denied = (req.topics ?? [])
+        .filter((t) => !describable.has(t.name))
+        .flatMap((t) => t.partitionIndexes.map((partition) => ({ topic: t.name, partition, offset: -1, leaderEpoch: -1, metadata: '', errorCode: ErrorCode.TopicAuthorizationFailed })));
+      return { throttleTimeMs: 0, topics: byTopic([...visible, ...denied], v), errorCode: ErrorCode.None };
     },
     errorResponse: (req, code, ctx) => errorResponse(req, code, ctx.apiVersion),
   });

@@ -7,10 +7,12 @@
  * (DEBUGGING_REPLICA_ID, v3+; older versions count as a follower); currentLeaderEpoch older / newer
  * than ours → FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH; otherwise the largest epoch ≤ the one
  * asked and its end offset, or (-1, -1) when the epoch cache knows none.
- * Deviation: no authorization.
+ * Authorization (KIP-320): CLUSTER_ACTION on the cluster (brokers) allows every partition;
+ * otherwise DESCRIBE on the topic (consumers checking for truncation), else TOPIC_AUTHORIZATION_FAILED.
  */
 import type { ReplicaManager } from '../../cluster/replica-manager.js';
 import { KafkaError } from '../../common/errors.js';
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse } from '../../protocol/messages/offset-for-leader-epoch.js';
 import { defineHandler, type Handler } from '../handler.js';
@@ -24,11 +26,15 @@ export function createOffsetForLeaderEpochHandler(replicaManager: ReplicaManager
     versions: { min: 0, max: 3 },
     handle(req, ctx) {
       const fetchOnlyFromLeader = ctx.apiVersion < 3 || req.replicaId !== DEBUGGING_REPLICA_ID;
+      const allowed = ctx.authorize(AclOperation.ClusterAction, AclResourceType.Cluster, CLUSTER_NAME, { logIfDenied: false })
+        ? null
+        : ctx.authorizedNames(AclOperation.Describe, AclResourceType.Topic, req.topics.map((t) => t.name));
       return {
         throttleTimeMs: 0,
         topics: req.topics.map((t) => ({
           name: t.name,
           partitions: t.partitions.map((p) => {
+            if (allowed && !allowed.has(t.name)) return { errorCode: ErrorCode.TopicAuthorizationFailed, partitionIndex: p.partitionIndex, leaderEpoch: -1, endOffset: -1 };
             try {
               const r = replicaManager.lastOffsetForLeaderEpoch(
                 { topic: t.name, partition: p.partitionIndex },

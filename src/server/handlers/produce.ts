@@ -29,6 +29,10 @@
  *   (CloseConnection) so the client refreshes its metadata;
  * - response per partition: baseOffset, logAppendTimeMs (-1 unless LogAppendTime, v2+),
  *   logStartOffset (v5+), recordErrors [] and errorMessage (v8).
+ * - authorization (KafkaApis 2.7, only with an authorizer): transactional batches need WRITE on
+ *   the request's transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere;
+ *   idempotent ones IDEMPOTENT_WRITE on the cluster, else CLUSTER_AUTHORIZATION_FAILED
+ *   everywhere; each topic needs WRITE, else TOPIC_AUTHORIZATION_FAILED (before any other check).
  */
 import { KafkaError } from '../../common/errors.js';
 import { INTERNAL_TOPICS, type TopicPartition } from '../../common/topic-partition.js';
@@ -38,9 +42,11 @@ import { applyRecordPolicies, RecordErrorsException } from '../../log/log-valida
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ProtocolError } from '../../protocol/errors.js';
 import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce.js';
-import { convertLegacyMessageSet, decompressionLimit, firstBatchIsTransactional, peekMagic, validateProduceRecords } from '../../protocol/records/index.js';
+import { convertLegacyMessageSet, decompressionLimit, firstBatchIsTransactional, peekMagic, producerFlags, validateProduceRecords } from '../../protocol/records/index.js';
+import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 import type { BrokerDeps } from '../broker-deps.js';
 import { CloseConnection, NO_RESPONSE, defineHandler, type Handler } from '../handler.js';
+import type { RequestContext } from '../request-context.js';
 
 const EMPTY = Buffer.alloc(0);
 const ADMIN_CLIENT_ID = '__admin_client';
@@ -76,6 +82,30 @@ export function prepareProduceRecords(records: Buffer, apiVersion: number, confi
   return applyRecordPolicies(records, config.log, now, tp);
 }
 
+type ProduceRequestValue = { transactionalId: string | null; topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ records: Buffer | null }> }> };
+
+/** Whole-request checks (transactional id, idempotence), then the topics the principal may write. */
+function authorizeProduce(req: ProduceRequestValue, ctx: RequestContext): Set<string> {
+  let transactional = false;
+  let idempotent = false;
+  for (const t of req.topics) {
+    for (const p of t.partitions) {
+      if (!p.records) continue;
+      const f = producerFlags(p.records);
+      transactional ||= f.transactional;
+      idempotent ||= f.idempotent;
+    }
+  }
+  if (transactional) {
+    if (req.transactionalId === null || !ctx.authorize(AclOperation.Write, AclResourceType.TransactionalId, req.transactionalId)) {
+      throw new KafkaError(ErrorCode.TransactionalIdAuthorizationFailed);
+    }
+  } else if (idempotent && !ctx.authorize(AclOperation.IdempotentWrite, AclResourceType.Cluster, CLUSTER_NAME)) {
+    throw new KafkaError(ErrorCode.ClusterAuthorizationFailed);
+  }
+  return ctx.authorizedNames(AclOperation.Write, AclResourceType.Topic, req.topics.map((t) => t.name));
+}
+
 export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaManager): Handler {
   return defineHandler({
     request: ProduceRequest,
@@ -97,14 +127,18 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
           throttleTimeMs: 0,
         };
       }
+      const writable = ctx.authorizer ? authorizeProduce(req, ctx) : null;
       for (let ti = 0; ti < req.topics.length; ti++) {
         const topic = req.topics[ti]!;
         const out = responses[ti]!.partitions;
         const internalDenied = INTERNAL_TOPICS.has(topic.name) && ctx.clientId !== ADMIN_CLIENT_ID;
+        const writeDenied = writable !== null && !writable.has(topic.name);
         for (let pi = 0; pi < topic.partitions.length; pi++) {
           const p = topic.partitions[pi]!;
           const tp = { topic: topic.name, partition: p.partitionIndex };
-          if (!validAcks) {
+          if (writeDenied) {
+            out[pi] = failed(p.partitionIndex, ErrorCode.TopicAuthorizationFailed);
+          } else if (!validAcks) {
             out[pi] = failed(p.partitionIndex, ErrorCode.InvalidRequiredAcks);
           } else if (internalDenied) {
             out[pi] = failed(p.partitionIndex, ErrorCode.InvalidTopicException, `Cannot append to internal topic ${topic.name}`);

@@ -4,12 +4,14 @@
  * DeletePartitions flag; leader epoch -1 = no check) and v3 (per-partition leader epoch and delete
  * flag) and hands them to ReplicaManager.stopReplicas: STALE_BROKER_EPOCH / STALE_CONTROLLER_EPOCH
  * at the top level with no partitions; per partition NONE or FENCED_LEADER_EPOCH (epoch not newer).
+ * Authorization: CLUSTER_ACTION on the cluster (only brokers hold it), else CLUSTER_AUTHORIZATION_FAILED.
  */
 import type { ReplicaManager, StopReplicaPartition } from '../../cluster/replica-manager.js';
 import { StopReplicaRequest, StopReplicaResponse } from '../../protocol/messages/stop-replica.js';
 import type { MessageValue } from '../../protocol/schema.js';
 import { defineHandler, type Handler } from '../handler.js';
 import { everyPartitionFailed } from './control-partitions.js';
+import { AclOperation } from '../../common/acl.js';
 
 type Req = MessageValue<typeof StopReplicaRequest>;
 
@@ -29,7 +31,10 @@ export function createStopReplicaHandler(replicaManager: ReplicaManager): Handle
     request: StopReplicaRequest,
     response: StopReplicaResponse,
     versions: { min: 0, max: 3 },
-    handle: (req) => replicaManager.stopReplicas(req, stopReplicaPartitions(req)),
+    handle: (req, ctx) => {
+      ctx.requireClusterOperation(AclOperation.ClusterAction);
+      return replicaManager.stopReplicas(req, stopReplicaPartitions(req));
+    },
     errorResponse: (req, code) => everyPartitionFailed(stopReplicaPartitions(req), code),
   });
 }

@@ -7,11 +7,14 @@
  *   areMandatoryProtocolTypeAndNamePresent); they must match the group's; the answer echoes
  *   them;
  * - a duplicated member id in the leader's Assignments: the last one wins.
+ * Authorization: READ on the group, else GROUP_AUTHORIZATION_FAILED.
  */
 import type { GroupCoordinator } from '../../coordinator/group-coordinator.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { SyncGroupRequest, SyncGroupResponse } from '../../protocol/messages/sync-group.js';
 import { defineHandler, type Handler } from '../handler.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
+import { KafkaError } from '../../common/errors.js';
 
 export function createSyncGroupHandler(coordinator: GroupCoordinator): Handler {
   return defineHandler({
@@ -22,6 +25,7 @@ export function createSyncGroupHandler(coordinator: GroupCoordinator): Handler {
       if (ctx.apiVersion >= 5 && (req.protocolType === null || req.protocolName === null)) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.InconsistentGroupProtocol, assignment: Buffer.alloc(0) };
       }
+      if (!ctx.authorize(AclOperation.Read, AclResourceType.Group, req.groupId)) throw new KafkaError(ErrorCode.GroupAuthorizationFailed);
       const result = await coordinator.handleSyncGroup({
         groupId: req.groupId,
         generationId: req.generationId,

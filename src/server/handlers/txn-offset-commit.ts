@@ -10,10 +10,15 @@
  *   checks (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, FENCED_INSTANCE_ID);
  * - COORDINATOR_LOAD_IN_PROGRESS is answered COORDINATOR_NOT_AVAILABLE below v2 (pre-KAFKA-7296
  *   clients did not expect it);
- * - a partition named twice is answered once (the last offset given is the one stored).
+ * - a partition named twice is answered once (the last offset given is the one stored);
+ * - authorization first: WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED on
+ *   every partition), READ on the group (GROUP_AUTHORIZATION_FAILED on every partition), READ on
+ *   each topic (TOPIC_AUTHORIZATION_FAILED for its partitions; the others are committed).
  */
 import type { GroupCoordinator } from '../../coordinator/group-coordinator.js';
 import { tpKey } from '../../common/topic-partition.js';
+import { AclOperation, AclResourceType } from '../../common/acl.js';
+import { KafkaError } from '../../common/errors.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../../protocol/messages/txn-offset-commit.js';
 import type { MessageInput, MessageValue } from '../../protocol/schema.js';
@@ -60,8 +65,12 @@ export function createTxnOffsetCommitHandler(coordinator: GroupCoordinator): Han
     response: TxnOffsetCommitResponse,
     versions: { min: 0, max: 3 },
     async handle(req, ctx) {
-      const entries = distinctPartitions(req);
-      const codes = await coordinator.handleTxnCommitOffsets({
+      if (!ctx.authorize(AclOperation.Write, AclResourceType.TransactionalId, req.transactionalId)) throw new KafkaError(ErrorCode.TransactionalIdAuthorizationFailed);
+      if (!ctx.authorize(AclOperation.Read, AclResourceType.Group, req.groupId)) throw new KafkaError(ErrorCode.GroupAuthorizationFailed);
+      const all = distinctPartitions(req);
+      const readable = ctx.authorizedNames(AclOperation.Read, AclResourceType.Topic, all.map((e) => e.topic));
+      const entries = all.filter((e) => readable.has(e.topic));
+      const committed = entries.length === 0 ? [] : await coordinator.handleTxnCommitOffsets({
         groupId: req.groupId,
         producerId: req.producerId,
         producerEpoch: req.producerEpoch,
@@ -70,8 +79,10 @@ export function createTxnOffsetCommitHandler(coordinator: GroupCoordinator): Han
         generationId: req.generationId,
         partitions: entries,
       });
+      let next = 0;
+      const codes = all.map((e) => (readable.has(e.topic) ? committed[next++]! : ErrorCode.TopicAuthorizationFailed));
       const answered = ctx.apiVersion < 2 ? codes.map((c) => (c === ErrorCode.CoordinatorLoadInProgress ? ErrorCode.CoordinatorNotAvailable : c)) : codes;
-      return response(entries, answered);
+      return response(all, answered);
     },
     errorResponse: (req, code) => {
       const entries = distinctPartitions(req);

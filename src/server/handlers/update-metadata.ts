@@ -9,6 +9,7 @@
  *   security protocol; v3+ named listeners;
  * - then delayed admin operations re-check (`adminPurgatory.checkAndComplete(metadataChangedKey)`)
  *   and `onPartitionsDeleted` hears the partitions removed (the group coordinator drops their offsets).
+ * Authorization: CLUSTER_ACTION on the cluster (only brokers hold it), else CLUSTER_AUTHORIZATION_FAILED.
  */
 import type { TopicPartition } from '../../common/topic-partition.js';
 import type { ReplicaManager } from '../../cluster/replica-manager.js';
@@ -19,6 +20,7 @@ import type { BrokerDeps } from '../broker-deps.js';
 import { defineHandler, type Handler } from '../handler.js';
 import type { MetadataUpdate, PartitionInfo } from '../../metadata/metadata-cache.js';
 import { partitionStateFields, partitionStatesOf } from './control-partitions.js';
+import { AclOperation } from '../../common/acl.js';
 
 type Req = MessageValue<typeof UpdateMetadataRequest>;
 type State = Req['ungroupedPartitionStates'][number];
@@ -59,6 +61,7 @@ export function createUpdateMetadataHandler(deps: BrokerDeps, replicaManager: Re
     response: UpdateMetadataResponse,
     versions: { min: 0, max: 6 },
     handle(req, ctx) {
+      ctx.requireClusterOperation(AclOperation.ClusterAction);
       if (replicaManager.isBrokerEpochStale(req.brokerEpoch)) return { errorCode: ErrorCode.StaleBrokerEpoch };
       if (req.controllerEpoch < replicaManager.controllerEpoch) return { errorCode: ErrorCode.StaleControllerEpoch };
       const deleted = deps.metadataCache.update(metadataUpdateOf(req, ctx.apiVersion));

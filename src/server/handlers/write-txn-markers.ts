@@ -6,8 +6,10 @@
  * replication — NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT (request.timeout.ms),
  * INVALID_PRODUCER_EPOCH (marker epoch below the partition's), TRANSACTION_COORDINATOR_FENCED (coordinator
  * epoch below the last marker's), or what the topic's TxnMarkerListener answers (`__consumer_offsets`).
- * Errors are per partition, grouped by topic in request order; no authorizer (no CLUSTER_ACTION check).
+ * Errors are per partition, grouped by topic in request order. CLUSTER_ACTION is required
+ * (CLUSTER_AUTHORIZATION_FAILED on every partition), as for every inter-broker request.
  */
+import { AclOperation } from '../../common/acl.js';
 import { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../../protocol/messages/write-txn-markers.js';
 import type { ReplicaManager } from '../../cluster/replica-manager.js';
 import { writeTxnMarker } from '../../cluster/txn-markers.js';
@@ -21,6 +23,7 @@ export function createWriteTxnMarkersHandler(deps: BrokerDeps, replicaManager: R
     response: WriteTxnMarkersResponse,
     versions: { min: 0, max: 0 },
     async handle(req, ctx) {
+      ctx.requireClusterOperation(AclOperation.ClusterAction);
       const now = deps.clock.now();
       const markers = await Promise.all(
         req.markers.map(async (m) => {

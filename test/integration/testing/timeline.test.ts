@@ -82,10 +82,10 @@ describe('harness timeline - brokers as child processes', () => {
     const since = Date.now();
     await cluster.expireSession(id);
     const fault = cluster.timeline.find((e) => e.type === 'fault' && e.action === 'expire-session' && e.broker === id && e.time >= since)!;
-    const gone = cluster.timeline.find((e) => e.type === 'broker-deregistered' && e.broker === id && e.seq > fault.seq)!;
-    const back = cluster.timeline.find((e) => e.type === 'broker-registered' && e.broker === id && e.seq > gone.seq)!;
-    expect(gone).toBeDefined();
-    expect(back).toBeDefined();
+    // expireSession returns once ZooKeeper holds the new registration; the timeline's watcher may see
+    // the deletion and the creation a moment later
+    const gone = await cluster.timeline.waitFor((e) => e.type === 'broker-deregistered' && e.broker === id && e.seq > fault.seq, { timeoutMs: 10_000 });
+    const back = await cluster.timeline.waitFor((e) => e.type === 'broker-registered' && e.broker === id && e.seq > gone.seq, { timeoutMs: 10_000 });
     expect(back.time).toBeGreaterThanOrEqual(gone.time - 50); // a deletion's time is when it was seen
     await cluster.timeline.waitFor((e) => e.type === 'zk-session-expired' && e.broker === id && e.time >= since - 1000, { timeoutMs: 10_000 });
   });

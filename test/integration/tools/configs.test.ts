@@ -129,12 +129,15 @@ describe('gregor configs (kafka-configs.sh)', () => {
     }
   });
 
-  it('configs - broker loggers, users over the admin API (not served), users and topics in --zookeeper mode', async () => {
+  it('configs - broker loggers, users over the admin API (SCRAM credentials; quotas not served), users and topics in --zookeeper mode', async () => {
     const loggers = await tool(['configs', ...bs, '--broker-logger', '0', '--describe']);
     expect(loggers.stdout).toBe('Dynamic configs for broker-logger 0 are:\n  root=INFO sensitive=false synonyms={}\n');
     const users = await tool(['configs', ...bs, '--entity-type', 'users', '--entity-name', 'alice', '--describe']);
-    expect(users.code).toBe(1);
-    expect(users.stderr).toContain('gregor does not serve the client quota and SCRAM credential APIs; use --zookeeper for users');
+    expect(users.code).toBe(0);
+    expect(users.stdout).toBe("Error retrieving SCRAM credential configs for user-principal 'alice': ResourceNotFoundException: Attempt to describe a user credential that does not exist: alice\n");
+    const quota = await tool(['configs', ...bs, '--alter', '--entity-type', 'users', '--entity-name', 'alice', '--add-config', 'producer_byte_rate=1024']);
+    expect(quota.code).toBe(1);
+    expect(quota.stderr).toContain('gregor does not serve the client quota APIs');
     const scram = await tool(['configs', ...zk, '--alter', '--entity-type', 'users', '--entity-name', 'alice', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],producer_byte_rate=1024']);
     expect(scram.stdout).toBe(
       'Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.\nUse --bootstrap-server instead to specify a broker to connect to.\n' +
@@ -143,6 +146,10 @@ describe('gregor configs (kafka-configs.sh)', () => {
     const stored = await cluster.zk.getEntityConfig('users', 'alice');
     expect(stored.producer_byte_rate).toBe('1024');
     expect(stored['SCRAM-SHA-256']).toMatch(/^salt=[A-Za-z0-9+/=]+,stored_key=[A-Za-z0-9+/=]{44},server_key=[A-Za-z0-9+/=]{44},iterations=8192$/);
+    const admin512 = await tool(['configs', ...bs, '--alter', '--entity-type', 'users', '--entity-name', 'alice', '--add-config', 'SCRAM-SHA-512=[password=alice-512]']);
+    expect(admin512.stdout).toBe('Completed updating config for user alice.\n');
+    const described = await tool(['configs', ...bs, '--entity-type', 'users', '--entity-name', 'alice', '--describe']);
+    expect(described.stdout).toBe("SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n");
     const zkTopic = await tool(['configs', ...zk, '--describe', '--entity-type', 'topics', '--entity-name', 'conf']);
     expect(zkTopic.stdout.split('\n')[2]).toBe("Configs for topic 'conf' are retention.ms=86400000");
   });

@@ -146,7 +146,9 @@ describe('tool output formats', () => {
 
   it('SCRAM credentials as Kafka stores them; bad specs are errors', () => {
     const c = scramCredential('SCRAM-SHA-512', 'iterations=4096,password=secret');
-    expect(c).toMatch(/^salt=[A-Za-z0-9+/=]{44},stored_key=[A-Za-z0-9+/=]{88},server_key=[A-Za-z0-9+/=]{88},iterations=4096$/);
+    // Kafka's salt is the UTF-8 of a random 130-bit number in base 36 (ScramFormatter.secureRandomBytes)
+    expect(c).toMatch(/^salt=[A-Za-z0-9+/=]{20,40},stored_key=[A-Za-z0-9+/=]{88},server_key=[A-Za-z0-9+/=]{88},iterations=4096$/);
+    expect(Buffer.from(/^salt=([^,]+)/.exec(c)![1]!, 'base64').toString()).toMatch(/^[0-9a-z]{20,26}$/);
     expect(() => scramCredential('SCRAM-SHA-256', 'iterations=10,password=x')).toThrow('Iterations 10 is less than the minimum 4096');
     expect(() => scramCredential('SCRAM-SHA-256', 'iterations=8192')).toThrow('password is missing');
     expect(() => scramCredential('SCRAM-MD5', 'password=x')).toThrow('Unknown SCRAM mechanism SCRAM-MD5');

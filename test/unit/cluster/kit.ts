@@ -1,4 +1,5 @@
 /** Shared fixtures for the partition-layer and data-handler unit tests: real logs in a temp dir, a ManualClock. */
+import { createRequestContext } from '../../../src/server/request-context.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,19 +99,27 @@ export function batch(values: string[], opts: { keys?: boolean; timestamp?: numb
 }
 
 /** A request context for calling a handler directly. */
-export function ctx(apiVersion: number, clientId: string | null = 'test-client'): import('../../../src/server/request-context.js').RequestContext {
-  const header = { apiKey: 0, apiVersion, correlationId: 1, clientId };
-  return {
-    header: header as never,
-    apiKey: 0,
-    apiVersion,
-    correlationId: 1,
-    clientId,
-    connection: { connectionId: 'c-0', clientAddress: '127.0.0.1', clientPort: 5000, listenerName: 'PLAINTEXT', securityProtocol: 'PLAINTEXT' },
+export function ctx(
+  apiVersion: number,
+  clientId: string | null = 'test-client',
+  opts: { apiKey?: number; authorizer?: import('../../../src/security/authorizer/acl-authorizer.js').Authorizer | null; principal?: string } = {},
+): import('../../../src/server/request-context.js').RequestContext {
+  const [type, ...name] = (opts.principal ?? 'User:ANONYMOUS').split(':');
+  return createRequestContext({
+    header: { apiKey: opts.apiKey ?? 0, apiVersion, correlationId: 1, clientId },
+    connection: {
+      connectionId: 'c-0',
+      clientAddress: '127.0.0.1',
+      clientPort: 5000,
+      listenerName: 'PLAINTEXT',
+      securityProtocol: 'PLAINTEXT',
+      principal: { type: type!, name: name.join(':') },
+    },
     receivedAt: 0,
     supportedApis: [],
     log: silentLogger(),
-  };
+    authorizer: opts.authorizer ?? null,
+  });
 }
 
 /** The BrokerDeps the data handlers read (no ZooKeeper; `zk` supplied by tests that need one). */

@@ -326,14 +326,49 @@ describe('zookeeper.connect', () => {
 
 describe('unknown keys and overrides', () => {
   it('keeps unknown keys and warns, separating Kafka keys gregor does not implement', () => {
-    const c = parse({ 'made.up.key': 'x', 'ssl.keystore.location': '/k', 'authorizer.class.name': 'A' });
+    const c = parse({ 'made.up.key': 'x', 'ssl.keymanager.algorithm': 'SunX509', 'sasl.kerberos.service.name': 'kafka', 'ssl.keystore.location': '/k' });
     expect(c.unknownKeys).toEqual(['made.up.key']);
     expect(c.get('made.up.key')).toBe('x');
     expect(c.warnings).toEqual([
       "The configuration 'made.up.key' was supplied but isn't a known config.",
-      "The configuration 'ssl.keystore.location' is a Kafka 2.7 broker setting that gregor accepts but does not implement.",
-      "The configuration 'authorizer.class.name' is a Kafka 2.7 broker setting that gregor accepts but does not implement.",
+      "The configuration 'ssl.keymanager.algorithm' is a Kafka 2.7 broker setting that gregor accepts but does not implement.",
+      "The configuration 'sasl.kerberos.service.name' is a Kafka 2.7 broker setting that gregor accepts but does not implement.",
     ]);
+  });
+
+  it('reads listener.name.<l>.<key> overrides over the broker-wide value, keys case as Kafka', () => {
+    const c = parse({
+      listeners: 'INTERNAL://127.0.0.1:0,EXTERNAL://127.0.0.1:0',
+      'listener.security.protocol.map': 'INTERNAL:SASL_SSL,EXTERNAL:SSL',
+      'inter.broker.listener.name': 'INTERNAL',
+      'sasl.mechanism.inter.broker.protocol': 'PLAIN',
+      'ssl.client.auth': 'none',
+      'listener.name.external.ssl.client.auth': 'required',
+      'listener.name.internal.sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256',
+      'listener.name.internal.plain.sasl.jaas.config': 'x required;',
+      'listener.name.internal.some.unknown.key': 'y',
+    });
+    expect(c.listenerValue('EXTERNAL', 'ssl.client.auth')).toBe('required');
+    expect(c.listenerValue('INTERNAL', 'ssl.client.auth')).toBe('none');
+    expect(c.listenerValue('INTERNAL', 'sasl.enabled.mechanisms')).toEqual(['PLAIN', 'SCRAM-SHA-256']);
+    expect(c.listenerValue('EXTERNAL', 'sasl.enabled.mechanisms')).toEqual(['GSSAPI']);
+    expect(c.listenerSetting('INTERNAL', 'plain.sasl.jaas.config')).toBe('x required;');
+    expect(c.listenerSetting('EXTERNAL', 'plain.sasl.jaas.config')).toBeNull();
+    expect(c.warnings).toEqual([
+      "The configuration 'listener.name.internal.some.unknown.key' is a Kafka 2.7 broker setting that gregor accepts but does not implement.",
+    ]);
+  });
+
+  it('validates listener overrides with the key\'s own rules', () => {
+    expect(errorsOf(() => parse({ 'listener.name.x.ssl.client.auth': 'always' }))[0]).toMatch(/listener\.name\.x\.ssl\.client\.auth/);
+  });
+
+  it('requires the inter-broker SASL mechanism to be enabled on the inter-broker listener', () => {
+    const base = { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'security.inter.broker.protocol': 'SASL_PLAINTEXT', 'sasl.enabled.mechanisms': 'PLAIN' };
+    expect(errorsOf(() => parse(base))).toContain(
+      'sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when SASL is used for inter-broker communication',
+    );
+    expect(parse({ ...base, 'sasl.mechanism.inter.broker.protocol': 'PLAIN' }).interBrokerSecurityProtocol).toBe('SASL_PLAINTEXT');
   });
 
   it('loads a file and applies --override arguments', async () => {

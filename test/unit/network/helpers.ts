@@ -101,6 +101,11 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
+  /** Wraps a connected socket (e.g. a TLS socket after its handshake). */
+  static wrap(socket: Socket): RawClient {
+    return new RawClient(socket);
+  }
+
   static connect(port: number): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const s = connect({ host: '127.0.0.1', port, noDelay: true });

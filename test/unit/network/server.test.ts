@@ -37,9 +37,11 @@ describe('socket server', () => {
   const log = silentLogger();
   const router = createRouter([apiVersions], { log });
 
-  it('server - only PLAINTEXT is served for now', async () => {
+  it('server - refuses an SSL or SASL listener without its security settings', async () => {
     const s = new SocketServer({ listeners: parseListeners('PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0'), processor: router, log });
-    await expect(s.start()).rejects.toThrow(/SSL is not supported yet/);
+    await expect(s.start()).rejects.toThrow(/listener SSL: SSL needs TLS settings/);
+    const t = new SocketServer({ listeners: parseListeners('SASL_PLAINTEXT://127.0.0.1:0'), processor: router, log });
+    await expect(t.start()).rejects.toThrow(/listener SASL_PLAINTEXT: SASL_PLAINTEXT needs SASL settings/);
   });
 
   it('server - binds port 0 on several listeners, reports ports, counts connections', async () => {

@@ -159,6 +159,19 @@ describe('router - dispatch', () => {
       '00000021' + '0023' + '00000001' + '0012' + '0000' + '0003',
     );
   });
+
+  it('router - errorResponse builds the request\'s own error response (ILLEGAL_SASL_STATE for an authenticator), or null', () => {
+    const router = createRouter([apiVersions, echoWithErrors], { log });
+    const chunks = router.errorResponse(echoReq(0, 1).subarray(4), conn, ErrorCode.IllegalSaslState);
+    expect(chunks).not.toBeNull();
+    expect(responseBody({ type: 'response', chunks: chunks! }, 1)).toEqual({ correlationId: 9, errorCode: ErrorCode.IllegalSaslState, id: -1 });
+    const noErrorResponse = createRouter([apiVersions, echo], { log });
+    expect(noErrorResponse.errorResponse(echoReq(0).subarray(4), conn, ErrorCode.IllegalSaslState)).toBeNull();
+    expect(router.errorResponse(Buffer.alloc(3), conn, ErrorCode.IllegalSaslState)).toBeNull();
+    const badVersion = echoReq(0);
+    badVersion.writeInt16BE(7, 6);
+    expect(router.errorResponse(badVersion.subarray(4), conn, ErrorCode.IllegalSaslState)).toBeNull();
+  });
 });
 
 describe('logger', () => {

@@ -69,7 +69,7 @@ const KAFKA_2_7: ReadonlyArray<readonly [number, number, number | null]> = [
 const EXPECTED = new Map(KAFKA_2_7.map(([key, max, flex]) => [key, { max, flex }]));
 
 /** Keys of the 2.7 table that have no message table yet (nothing serves them). */
-const NOT_YET_DESCRIBED = [38, 39, 40, 41, 48, 49, 50, 51, 57];
+const NOT_YET_DESCRIBED = [38, 39, 40, 41, 48, 49, 57];
 
 const ROLES = ['request', 'response'] as const;
 
