@@ -146,6 +146,38 @@ describe('controller request batch', () => {
     ]);
   });
 
+  it('a StopReplica(delete) answer reaches topic deletion only when the deletion had started before it was sent', () => {
+    const ctx = context();
+    const heard: string[] = [];
+    const rec = new Recorder();
+    const batch = new ControllerRequestBatch(1, ctx, rec, 'PLAINTEXT', {
+      onTopicDeletionStopReplicaResponse: (brokerId, _code, errors) => heard.push(...errors.map((e) => `${brokerId}:${e.tp.topic}-${e.tp.partition}`)),
+    });
+    const answer = (i: number) => {
+      const r = rec.sent[i]!.request;
+      if (r.api !== 'StopReplica') throw new Error('unreachable');
+      r.onResponse?.({
+        errorCode: 0,
+        partitionErrors: (r.body.topicStates as Array<{ topicName: string; partitionStates: Array<{ partitionIndex: number }> }>).flatMap((t) =>
+          t.partitionStates.map((p) => ({ topicName: t.topicName, partitionIndex: p.partitionIndex, errorCode: 0 })),
+        ),
+      });
+    };
+    // a reassignment removes replica 1 of t-0 (delete=true) before t's deletion starts ...
+    batch.newBatch();
+    batch.addStopReplica([1], { topic: 't', partition: 0 }, true);
+    batch.send();
+    // ... then the deletion starts and deletes t-0 on broker 2; the reassignment's answer arrives only now
+    ctx.queueTopicDeletion(['t']);
+    ctx.beginTopicDeletion(['t']);
+    batch.newBatch();
+    batch.addStopReplica([2], { topic: 't', partition: 0 }, true);
+    batch.send();
+    answer(0);
+    answer(1);
+    expect(heard).toEqual(['2:t-0']);
+  });
+
   it('a non-empty batch cannot be restarted; isNew sticks once set', () => {
     const ctx = context();
     const rec = new Recorder();
