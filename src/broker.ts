@@ -18,20 +18,24 @@
  * 10. handlers, the DynamicConfigManager (config-change notifications under /config/changes, the
  *     existing ones processed first), then the router; requests start flowing.
  * ZooKeeper session expiry: the registration is re-created in the new session (new broker epoch).
- * stop({controlled}): optional ControlledShutdown to the controller (retried
- * controlled.shutdown.max.retries times), stop the follower fetchers, stop accepting and close
- * connections, stop services,
- * ReplicaManager (final HW checkpoint), LogManager (clean-shutdown marker), then close ZooKeeper,
- * which deletes the ephemeral registration.
+ * stop({controlled}): optional ControlledShutdown to the controller (cluster/controlled-shutdown.ts:
+ * controlled.shutdown.max.retries bounded attempts), stop the follower fetchers, stop accepting and close
+ * connections, stop services, ReplicaManager (final HW checkpoint), LogManager (clean-shutdown marker),
+ * the controller, then close ZooKeeper, which deletes the ephemeral registration.
+ * A stop ends in bounded time in every state (ZooKeeper gone, controller or leader hung, long polls held):
+ * the ZooKeeper client is given up after zookeeper.connection.timeout.ms without a connection, and every
+ * step that waits on the network is bounded by that plus request.timeout.ms.
  */
 import { LogEvent } from './common/log-events.js';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SystemClock, type Clock } from './common/clock.js';
+import { withTimeout } from './common/deadline.js';
 import { childLogger, createLogger, type Logger } from './common/logger.js';
 import { ReplicaManager } from './cluster/replica-manager.js';
 import { createReplicaSelector } from './cluster/replica-selector.js';
+import { controlledShutdown } from './cluster/controlled-shutdown.js';
 import { ReplicaFetcherManager } from './replication/fetcher-manager.js';
 import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-config.js';
 import { KafkaController } from './controller/controller.js';
@@ -44,11 +48,9 @@ import { cleanerConfigFromBroker } from './log/cleaner/cleaner-config.js';
 import type { CleanerConfig } from './log/cleaner/log-cleaner.js';
 import { initCompression } from './protocol/records/compression/index.js';
 import { parsePartitionDirName } from './log/log-file-names.js';
-import { BrokerClient, type ClientSecurity } from './network/client.js';
+import type { ClientSecurity } from './network/client.js';
 import type { ConnectionInfo, RequestOutcome, RequestProcessor } from './network/connection.js';
 import { SocketServer, type Listener } from './network/server.js';
-import { ErrorCode } from './protocol/error-codes.js';
-import { ControlledShutdownRequest, ControlledShutdownResponse } from './protocol/messages/controlled-shutdown.js';
 import type { BrokerDeps } from './server/broker-deps.js';
 import { createHandlers } from './server/handlers/index.js';
 import { createGroupService } from './coordinator/group-service.js';
@@ -99,6 +101,11 @@ interface BrokerService {
 
 export interface BrokerOptions {
   clock?: Clock;
+  /**
+   * Kafka's Exit.halt: what a fatal condition (every log dir failed) does. The CLI exits the process with the
+   * code; the default stops this broker uncleanly (no controlled shutdown), for brokers embedded in a process.
+   */
+  halt?: (code: number) => void;
   logger?: Logger;
   /** randomness of replica placement for auto-created topics */
   random?: () => number;
@@ -337,6 +344,13 @@ export class Broker {
       producerIdExpirationCheckIntervalMs: v['producer.id.expiration.check.interval.ms'],
       onLogDirFailure: (dir) => {
         log.error({ dir }, 'log directory failed');
+        // Kafka's LogManager.handleLogDirFailure: with no log dir left the broker halts (no controlled shutdown,
+        // no clean-shutdown marker); its registration goes with its session and the controller moves leadership.
+        // As in Kafka (its handler thread halts, the request thread answers), the request that met the failure is
+        // answered first (KAFKA_STORAGE_ERROR): the halt waits for the current turn of the event loop.
+        if (this.logManager?.liveLogDirs.length === 0) {
+          return void setImmediate(() => this.halt(`Shutdown broker because all log dirs in ${config.logDirs.join(', ')} have failed`));
+        }
         void zk.createLogDirEventNotification(this._brokerId).catch((err: unknown) => log.error({ err }, 'posting the log dir event failed'));
       },
     });
@@ -548,6 +562,13 @@ export class Broker {
     this.log.info({ topic, overrides, logs: logs.length }, 'topic config change applied');
   }
 
+  private halt(reason: string): void {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    this.log.fatal({ brokerId: this._brokerId }, reason);
+    if (this.opts.halt) this.opts.halt(1);
+    else void this.stop({ controlled: false });
+  }
+
   /**
    * Kafka's BrokerConfigHandler: `/config/brokers/<default>` or this broker's `/config/brokers/<id>` changed.
    * Both layers are re-read and the whole configuration rebuilt (an invalid result is logged and ignored),
@@ -591,6 +612,9 @@ export class Broker {
     }
     const wasRunning = this.state === 'running';
     this.state = 'stopping';
+    // Bounded stop: with ZooKeeper unreachable for zookeeper.connection.timeout.ms the client is closed, which fails
+    // whatever still waits on it (controller events, coordinator writes) instead of waiting for ZooKeeper forever.
+    this.zk?.zk.closeIfDisconnectedFor(this.config.zookeeper.connectionTimeoutMs);
     if (opts.controlled && wasRunning && this.config.values['controlled.shutdown.enable']) await this.controlledShutdown();
     await this.shutdownComponents();
     this.state = 'stopped';
@@ -598,9 +622,15 @@ export class Broker {
   }
 
   private async shutdownComponents(): Promise<void> {
-    const step = async (what: string, fn: () => unknown): Promise<void> => {
+    // Steps that wait on peers or ZooKeeper are bounded (a stop ends in every state: see closeIfDisconnectedFor);
+    // one that overruns is logged and left behind. The local-disk steps (checkpoints, flush, the clean-shutdown
+    // marker) are not cut short: the marker is written only after every log is flushed.
+    const v = this.config.values;
+    const boundMs = this.config.zookeeper.connectionTimeoutMs + v['request.timeout.ms'];
+    const step = async (what: string, fn: () => unknown, bounded = true): Promise<void> => {
       try {
-        await fn();
+        const p = Promise.resolve(fn());
+        await (bounded ? withTimeout(p, boundMs, `shutdown step '${what}'`) : p);
       } catch (err) {
         this.log.error({ err, what }, 'shutdown step failed');
       }
@@ -617,10 +647,10 @@ export class Broker {
     if (this.socketServer) await step('socket server', () => this.socketServer?.stop());
     for (const s of [...this.services].reverse()) await step(s.name, () => s.shutdown());
     this.services = [];
-    if (this._replicaManager) await step('replica manager', () => this._replicaManager?.shutdown());
-    if (this.adminPurgatory) await step('admin purgatory', () => this.adminPurgatory?.shutdown());
+    if (this._replicaManager) await step('replica manager', () => this._replicaManager?.shutdown(), false);
+    if (this.adminPurgatory) await step('admin purgatory', () => this.adminPurgatory?.shutdown(), false);
     if (this.logManager) await step('log cleaner', () => this.logManager?.shutdownCleaner());
-    if (this.logManager) await step('log manager', () => this.logManager?.shutdown());
+    if (this.logManager) await step('log manager', () => this.logManager?.shutdown(), false);
     if (this.controller) await step('controller', () => this.controller?.shutdown());
     this.controller = null;
     if (this.authorizer) await step('authorizer', () => this.authorizer?.shutdown());
@@ -628,46 +658,22 @@ export class Broker {
     if (this.zk) await step('zookeeper', () => this.zk?.close());
   }
 
-  /** ControlledShutdown (key 7) to the controller until it has moved our leaderships away. */
+  /** ControlledShutdown (key 7) to the controller until it has moved our leaderships away (bounded). */
   private async controlledShutdown(): Promise<void> {
     const v = this.config.values;
-    const retries = v['controlled.shutdown.max.retries'];
-    const backoffMs = v['controlled.shutdown.retry.backoff.ms'];
-    for (let attempt = 1; attempt <= retries; attempt++) {
-      let client: BrokerClient | null = null;
-      try {
-        const zk = this.zkClient;
-        const controllerId = await zk.getControllerId();
-        const controller = controllerId >= 0 ? await zk.getBroker(controllerId) : null;
-        const ep = controller?.endpoints.find((e) => e.listenerName === this.config.interBrokerListenerName);
-        if (ep && ep.host !== null) {
-          client = new BrokerClient({
-            host: ep.host,
-            port: ep.port,
-            clientId: `broker-${this._brokerId}-controlled-shutdown`,
-            requestTimeoutMs: v['request.timeout.ms'],
-            ...(this.interBrokerSecurity ? { security: this.interBrokerSecurity } : {}),
-          });
-          const res = await client.send({ request: ControlledShutdownRequest, response: ControlledShutdownResponse }, 3, {
-            brokerId: this._brokerId,
-            brokerEpoch: this._brokerEpoch,
-          });
-          if (res.errorCode === ErrorCode.None && res.remainingPartitions.length === 0) {
-            this.log.info({ attempt }, 'controlled shutdown succeeded');
-            return;
-          }
-          this.log.info({ attempt, errorCode: res.errorCode, remaining: res.remainingPartitions.length }, 'controlled shutdown incomplete');
-        } else {
-          this.log.info({ attempt, controllerId }, 'no controller to send ControlledShutdown to');
-        }
-      } catch (err) {
-        this.log.warn({ err, attempt }, 'controlled shutdown attempt failed');
-      } finally {
-        await client?.close();
-      }
-      if (attempt < retries) await new Promise((r) => setTimeout(r, backoffMs));
-    }
-    this.log.warn('proceeding with an unclean shutdown after controlled shutdown failed');
+    await controlledShutdown({
+      brokerId: this._brokerId,
+      brokerEpoch: this._brokerEpoch,
+      interBrokerListenerName: this.config.interBrokerListenerName,
+      ...(this.interBrokerSecurity ? { security: this.interBrokerSecurity } : {}),
+      maxRetries: v['controlled.shutdown.max.retries'],
+      retryBackoffMs: v['controlled.shutdown.retry.backoff.ms'],
+      socketTimeoutMs: v['controller.socket.timeout.ms'],
+      requestTimeoutMs: v['request.timeout.ms'],
+      zk: this.zkClient,
+      metadataCache: this._metadataCache,
+      log: this.log,
+    });
   }
 }
 

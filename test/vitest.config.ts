@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests (no processes) and integration tests that start a real
-// ZooKeeper (one per run, shared through globalSetup; each file uses its own chroot).
+// Three projects: fast unit tests (no processes), integration tests that start a real ZooKeeper (one per run,
+// shared through globalSetup; each file uses its own chroot), and the fault catalogue (test/faults: K rounds per
+// row, `npm run test:faults`), which runs after the other two when they run together (.ci/run's `npm run test:ci`):
+// its rounds are timing-sensitive and get the machine to themselves.
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
@@ -20,6 +22,18 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['./test/harness/zookeeper-global.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -13,6 +13,7 @@ import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
 import { canPin, kcatMetadata, killKcats, pinned, requireKcat } from './kcat.js';
+import { mulberry32 as prng } from '../common/prng.js';
 
 /** Every record of the record file is exactly this long (performance.md §3.4). */
 export const RECORD_BYTES = 100;
@@ -53,17 +54,7 @@ export function printTable(rows: readonly (readonly string[])[]): void {
   }
 }
 
-/** mulberry32: a small seeded PRNG, so every run produces the same payload file. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** N lines of exactly `recordBytes` (default 100) bytes of varied JSON (the §3.4 generator, seeded). */
 export function writeRecords(path: string, n: number, seed: number, recordBytes = RECORD_BYTES): void {

@@ -67,7 +67,8 @@ export async function runBrokerStart(propsPath: string, overrides: readonly stri
   process.on('SIGINT', onSignal);
 
   const { Broker } = await import('../broker.js');
-  const broker = new Broker(config, { logger });
+  // Exit.halt: no shutdown hooks, the exit code says the broker died (every log dir failed)
+  const broker = new Broker(config, { logger, halt: (code) => process.exit(code) });
   try {
     await broker.start();
   } catch (err) {

@@ -422,7 +422,10 @@ export class ControllerRequestBatch {
           })),
         })),
       };
-      const deleted = new Set(list.filter((e) => e.deletePartition).map((e) => tpKey(e.tp)));
+      // Only the StopReplica(delete) sent for a topic deletion is the deletion's to hear back from. A reassignment's
+      // removal of a replica sends one too, and when the topic's deletion starts before its answer arrives, that
+      // answer would complete a replica the reassignment already dropped (NonExistentReplica → ReplicaDeletionSuccessful).
+      const deleted = new Set(list.filter((e) => e.deletePartition && this.ctx.isTopicDeletionInProgress(e.tp.topic)).map((e) => tpKey(e.tp)));
       const cb = this.callbacks.onTopicDeletionStopReplicaResponse;
       this.sender.sendRequest(brokerId, {
         api: 'StopReplica',

@@ -8,6 +8,7 @@
  */
 import { KafkaError } from '../common/errors.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { ZK_MAX_REQUEST_BYTES } from '../zk/znodes.js';
 
 export interface BrokerPlacement {
   id: number;
@@ -15,6 +16,23 @@ export interface BrokerPlacement {
 }
 
 export type Assignment = Map<number, number[]>;
+
+/**
+ * A topic's assignment lives in one znode, `/brokers/topics/<t>`, and a write larger than ZooKeeper's request
+ * limit (jute.maxbuffer) is refused by dropping the connection. Each partition takes at least `"p":[r,...],`
+ * there (6 + 2 × replicas bytes), so larger counts could never be stored. Kafka 2.7 has no cap and tries (a
+ * CreateTopics of 2^31 − 1 partitions builds the assignment in memory first); gregor refuses with
+ * INVALID_PARTITIONS before allocating anything.
+ */
+export function checkPartitionCount(nPartitions: number, replicationFactor: number): void {
+  const atLeast = nPartitions * (6 + 2 * replicationFactor);
+  if (atLeast > ZK_MAX_REQUEST_BYTES) {
+    throw new KafkaError(
+      ErrorCode.InvalidPartitions,
+      `${nPartitions} partitions of ${replicationFactor} replicas cannot be stored: the topic's assignment znode would exceed ZooKeeper's ${ZK_MAX_REQUEST_BYTES}-byte limit.`,
+    );
+  }
+}
 
 export interface AssignOptions {
   fixedStartIndex?: number;
@@ -38,6 +56,7 @@ export function assignReplicasToBrokers(
       `Replication factor: ${replicationFactor} larger than available brokers: ${brokers.length}.`,
     );
   }
+  checkPartitionCount(nPartitions, replicationFactor);
   // Safe mode (what auto-create and CreateTopics use): racks only when every broker has one.
   const rackAware = brokers.every((b) => b.rack !== null);
   return rackAware && brokers.length > 0
@@ -135,6 +154,7 @@ export function assignNewPartitions(
     );
   }
   const p0 = existing.get(0) ?? [];
+  checkPartitionCount(newCount, p0.length);
   const sorted = [...brokers].sort((a, b) => a.id - b.id);
   const idx = sorted.findIndex((b) => b.id >= (p0[0] ?? 0));
   return assignReplicasToBrokers(sorted, newCount - current, p0.length, {

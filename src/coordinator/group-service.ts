@@ -64,7 +64,7 @@ export function createGroupService(deps: CoordinatorServiceDeps): GroupService {
     config,
     clock: deps.clock,
     log: deps.log,
-    offsetStore: new ZkOffsetStore(deps.zk.zk),
+    offsetStore: new ZkOffsetStore(deps.zk.zk, { timeoutMs: v['offsets.commit.timeout.ms'] }),
     txnOffsetStore: new ZkTxnOffsetStore(deps.zk.zk),
     mirror,
     partitionExists: (tp) => deps.metadataCache.partition(tp) !== undefined,

@@ -9,6 +9,7 @@
  * atomically renamed over the old file; the directory is then fsynced so the rename is durable.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { crashPoint } from './test-hooks.js';
 import { dirname } from 'node:path';
 import { KafkaError } from '../common/errors.js';
 import type { TopicPartition } from '../common/topic-partition.js';
@@ -41,6 +42,7 @@ export class CheckpointFile<T> {
     } finally {
       closeSync(fd);
     }
+    crashPoint('checkpoint:before-rename');
     renameSync(tmp, this.path);
     fsyncDirectory(dirname(this.path));
   }

@@ -13,6 +13,7 @@
  *   truncates the file at the first invalid byte.
  */
 import { fstatSync, ftruncateSync, fsyncSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { crashDue, crashNow, crashPoint, journalSync } from './test-hooks.js';
 import { open } from 'node:fs/promises';
 import type { Clock } from '../common/clock.js';
 import { ATTRIBUTES, CRC, LAST_OFFSET_DELTA, BATCH_LENGTH, LOG_OVERHEAD } from '../protocol/records/batch-layout.js';
@@ -93,11 +94,13 @@ export class LogSegment {
   static create(dir: string, baseOffset: number, ctx: SegmentContext, suffix = ''): LogSegment {
     const segment = new LogSegment(dir, baseOffset, ctx, suffix);
     ftruncateSync(ctx.pool.fdCreate(segment.logPath), 0);
+    crashPoint('roll:after-log-create');
     for (const index of [segment.offsetIndex, segment.timeIndex]) {
       ftruncateSync(ctx.pool.fdCreate(index.file), 0);
       index.resize(ctx.config.segmentIndexBytes);
     }
     segment.txnIndex.reset();
+    crashPoint('roll:after-index-create');
     return segment;
   }
 
@@ -170,6 +173,10 @@ export class LogSegment {
     if (physicalPosition === 0) this.rollingStartMs = this.ctx.clock.now();
     const fd = this.ctx.pool.fd(this.logPath);
     let written = 0;
+    if (crashDue('append:torn')) {
+      writeSync(fd, records, 0, records.length >> 1, physicalPosition);
+      crashNow();
+    }
     while (written < records.length) {
       written += writeSync(fd, records, written, records.length - written, physicalPosition + written);
     }
@@ -341,7 +348,9 @@ export class LogSegment {
   }
 
   flush(): void {
+    const durable = this.size;
     fsyncSync(this.ctx.pool.fd(this.logPath));
+    journalSync(this.logPath, durable);
     for (const index of [this.offsetIndex, this.timeIndex]) {
       index.writeOut();
       fsyncSync(this.ctx.pool.fdCreate(index.file));
@@ -355,6 +364,7 @@ export class LogSegment {
     this.timeIndex.writeOut();
     const paths = [this.logPath, this.offsetIndex.file, this.timeIndex.file];
     if (this.txnIndex.sizeInBytes > 0) paths.push(this.txnIndex.file);
+    const durable = this.size;
     for (const path of paths) {
       const handle = await open(path, 'r');
       try {
@@ -363,6 +373,7 @@ export class LogSegment {
         await handle.close();
       }
     }
+    journalSync(this.logPath, durable);
   }
 
   close(): void {

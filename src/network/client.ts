@@ -29,6 +29,7 @@ import type { MessageInput, MessageSpec, MessageValue } from '../protocol/schema
 import { AuthenticationError, ClientClosedError, ConnectTimeoutError, NetworkError, RequestTimeoutError, ResponseProtocolError } from './errors.js';
 import { framePool } from './frame-buffers.js';
 import { FrameDecoder, FrameSizeError, sizePrefix } from './frame-decoder.js';
+import { withDeadline } from '../common/deadline.js';
 import { dialTls } from './tls.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -418,22 +419,4 @@ export class BrokerClient {
       this.sleepers.add(wake);
     });
   }
-}
-
-function withDeadline<T>(p: Promise<T>, deadline: number, onTimeout: () => Error): Promise<T> {
-  const ms = deadline - Date.now();
-  if (ms <= 0) return Promise.reject(onTimeout());
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    p.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
 }

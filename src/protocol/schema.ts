@@ -137,11 +137,11 @@ function compile(fields: Fields): Compiled {
   return c;
 }
 
-function inVersion(f: Field<unknown, boolean>, v: number): boolean {
+export function inVersion(f: Field<unknown, boolean>, v: number): boolean {
   return (f.opts.since ?? 0) <= v && v <= (f.opts.until ?? Infinity);
 }
 
-function isNullable(f: Field<unknown, boolean>, v: number): boolean {
+export function isNullable(f: Field<unknown, boolean>, v: number): boolean {
   return f.opts.nullable === true || (f.opts.nullableSince !== undefined && v >= f.opts.nullableSince);
 }
 

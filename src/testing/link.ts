@@ -10,7 +10,9 @@
  *   proxy holds it without connecting upstream.
  * - reset (`cut` with mode 'reset'): every connection is reset now and new ones are reset on arrival (REJECT
  *   --reject-with tcp-reset); direction does not apply.
- * - delay: every chunk is forwarded `ms` (+ up to `jitterMs`) after it was read, in order.
+ * - delay: every chunk is forwarded `ms` (+ up to `jitterMs`) after it was read, in order; with `bytesPerSecond`
+ *   each connection's direction also carries at most that rate (a chunk leaves once the previous ones have had the
+ *   time their size takes at that rate).
  * - `hold()`: a reset that nests and is released separately (session expiry uses it without disturbing a fault
  *   the test has set).
  * `heal()` clears everything but holds.
@@ -21,6 +23,8 @@ export interface DirectionState {
   blocked: boolean;
   delayMs: number;
   jitterMs: number;
+  /** 0: unlimited */
+  bytesPerSecond: number;
 }
 
 export interface CutOptions {
@@ -35,6 +39,8 @@ export interface DelayOptions {
   oneWay?: boolean;
   /** extra random delay in [0, jitterMs) per chunk (order is kept) */
   jitterMs?: number;
+  /** throttle: at most this many bytes a second per connection and direction; default unlimited */
+  bytesPerSecond?: number;
 }
 
 export interface LinkState {
@@ -48,7 +54,7 @@ export interface LinkState {
 
 const MAX_QUEUED_BYTES = 1 << 20;
 
-const passing = (): DirectionState => ({ blocked: false, delayMs: 0, jitterMs: 0 });
+const passing = (): DirectionState => ({ blocked: false, delayMs: 0, jitterMs: 0, bytesPerSecond: 0 });
 
 export class Link {
   private readonly ab = passing();
@@ -102,9 +108,12 @@ export class Link {
 
   delay(ms: number, opts: DelayOptions = {}, fromA = true): void {
     if (!(ms >= 0)) throw new Error(`delay must be >= 0 ms (got ${ms})`);
+    const rate = opts.bytesPerSecond ?? 0;
+    if (!(rate >= 0)) throw new Error(`bytesPerSecond must be >= 0 (got ${rate})`);
     for (const d of this.directions(opts.oneWay, fromA)) {
       d.delayMs = ms;
       d.jitterMs = opts.jitterMs ?? 0;
+      d.bytesPerSecond = rate;
     }
     this.changed();
   }
@@ -240,18 +249,19 @@ class Pump {
     private readonly state: () => Readonly<DirectionState>,
     private readonly closePipe: () => void,
   ) {
-    src.on('data', (chunk: Buffer) => this.push({ chunk, due: this.dueTime() }));
-    src.on('end', () => this.push({ end: true, due: this.dueTime() }));
-    src.on('error', () => this.push({ end: true, due: this.dueTime() }));
-    src.on('close', () => this.push({ end: true, due: this.dueTime() }));
+    src.on('data', (chunk: Buffer) => this.push({ chunk, due: this.dueTime(chunk.length) }));
+    src.on('end', () => this.push({ end: true, due: this.dueTime(0) }));
+    src.on('error', () => this.push({ end: true, due: this.dueTime(0) }));
+    src.on('close', () => this.push({ end: true, due: this.dueTime(0) }));
     dst.on('drain', () => this.pump());
   }
 
-  private dueTime(): number {
+  private dueTime(bytes: number): number {
     const s = this.state();
-    if (s.delayMs <= 0 && s.jitterMs <= 0) return 0;
-    // never before the previous chunk: order is kept whatever the jitter
-    this.lastDue = Math.max(this.lastDue, Date.now() + s.delayMs + Math.random() * s.jitterMs);
+    if (s.delayMs <= 0 && s.jitterMs <= 0 && s.bytesPerSecond <= 0) return 0;
+    // never before the previous chunk: order is kept whatever the jitter; a throttle adds the chunk's own time
+    const sendMs = s.bytesPerSecond > 0 ? (bytes * 1000) / s.bytesPerSecond : 0;
+    this.lastDue = Math.max(this.lastDue, Date.now() + s.delayMs + Math.random() * s.jitterMs) + sendMs;
     return this.lastDue;
   }
 

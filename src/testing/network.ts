@@ -111,7 +111,7 @@ export class ClusterNetwork {
     };
     const all = [...this.peers.all(), ...this.brokerIds().flatMap(brokerLinks)].map((l) => l.state());
     if (opts.all) return all;
-    const faulty = (d: LinkState['aToB']) => d.blocked || d.delayMs > 0 || d.jitterMs > 0;
+    const faulty = (d: LinkState['aToB']) => d.blocked || d.delayMs > 0 || d.jitterMs > 0 || d.bytesPerSecond > 0;
     return all.filter((s) => s.reset || faulty(s.aToB) || faulty(s.bToA));
   }
 }

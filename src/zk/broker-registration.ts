@@ -10,8 +10,10 @@
  *   current session → ours (epoch = its czxid); a previous session of this client → delete it and retry;
  *   anyone else → `NodeExistsError` (Kafka aborts startup), unless `waitForStaleMs` is given: then we wait that
  *   long for the other session to expire (a broker restarted before its old session timed out).
+ * - CONNECTIONLOSS (the multi may or may not have been applied): sent again once reconnected, as Kafka's
+ *   retryRequestUntilConnected does; if the first one was applied, the node is ours by the rule above.
  */
-import { NoNodeError, NodeExistsError, type ZkClient, type ZkWatcher, zkOp, sessionIdHex } from './client.js';
+import { ConnectionLossError, NoNodeError, NodeExistsError, type ZkClient, type ZkWatcher, zkOp, sessionIdHex } from './client.js';
 import { BrokerIdZNode, BrokerIdsZNode, BrokerSequenceIdZNode, type BrokerInfo, type BrokerRegistration } from './znodes.js';
 
 export interface BrokerAndEpoch extends BrokerRegistration {
@@ -34,7 +36,14 @@ export async function registerBroker(zk: ZkClient, info: BrokerInfo, opts: Regis
   const deadline = Date.now() + (opts.waitForStaleMs ?? 0);
   await zk.mkdirp(BrokerIdsZNode.path);
   for (;;) {
-    const r = await zk.multi([zkOp.create(path, null, 'ephemeral'), zkOp.setData(path, data, -1)]);
+    let r;
+    try {
+      r = await zk.multi([zkOp.create(path, null, 'ephemeral'), zkOp.setData(path, data, -1)]);
+    } catch (err) {
+      if (!(err instanceof ConnectionLossError)) throw err;
+      await zk.waitUntilConnected();
+      continue;
+    }
     if (r.outcome === 'ok') {
       const set = r.results[1];
       if (set?.type !== 'setData') throw new Error('broker registration multi: missing setData result');

@@ -1,6 +1,6 @@
 /**
  * Promise wrapper over node-zookeeper-client — with its helper modules beside it (zk-errors.ts, multi.ts,
- * session-expiry.ts) the ONLY code that imports the library (ARCHITECTURE decision 10).
+ * session-expiry.ts, read-timeout.ts, connection-guard.ts) the ONLY code that imports the library (ARCHITECTURE decision 10).
  *
  * Behaviour (after Kafka 2.7's ZooKeeperClient, reference/zk-and-controller.md §1.2):
  * - `ZkClient.connect({connectString: 'h:p,h:p/chroot'})`: the chroot is created first (persistent, null data)
@@ -32,6 +32,7 @@
  */
 import { LogEvent } from '../common/log-events.js';
 import { dropSilentConnections } from './read-timeout.js';
+import { guardConnection } from './connection-guard.js';
 import { EventEmitter } from 'node:events';
 import zookeeper from 'node-zookeeper-client';
 import type { ACL, Client, Event as LibEvent, Stat as LibStat } from 'node-zookeeper-client';
@@ -42,6 +43,7 @@ import { holdReconnects, type SessionCredentials } from './session-expiry.js';
 import {
   ClientClosedError,
   ConnectionLossError,
+  InvalidPathError,
   mapError,
   NodeExistsError,
   NoNodeError,
@@ -58,6 +60,7 @@ export {
   BadVersionError,
   ClientClosedError,
   ConnectionLossError,
+  InvalidPathError,
   NodeExistsError,
   NoNodeError,
   NoAuthError,
@@ -132,6 +135,7 @@ export interface ZkClientEvents {
   disconnected: [];
   expired: [];
   reinitialized: [sessionId: bigint];
+  closed: [];
 }
 
 const noopLog: ZkClientLogger = { info: () => {}, warn: () => {} };
@@ -156,6 +160,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly stateHandlers = new Map<string, ZkStateChangeHandler>();
   private readonly log: ZkClientLogger;
   private readonly reinitializeOnExpiry: boolean;
+  private abandonTimer: NodeJS.Timeout | undefined;
   private readonly secureAcls: boolean;
   private readonly digestAuth: string | null;
 
@@ -258,6 +263,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     dropSilentConnections(client, (silentMs) =>
       this.log.warn({ silentMs, sessionId: sessionIdHex(this.sessionId) }, 'have not heard from the ZooKeeper server; reconnecting to the next one'),
     );
+    // before connect(): the library binds its socket handlers when it opens each socket
+    guardConnection(client, this.log, () => this.failInFlight(h, new ConnectionLossError()));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -363,6 +370,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         clearTimeout(timer);
         this.off('connected', onConnected);
         this.off('expired', onExpired);
+        this.off('closed', onClosed);
       };
       const onConnected = () => {
         cleanup();
@@ -372,12 +380,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         cleanup();
         reject(new SessionExpiredError());
       };
+      const onClosed = () => {
+        cleanup();
+        reject(new ClientClosedError());
+      };
       const timer = setTimeout(() => {
         cleanup();
         reject(new ZkError('TIMEOUT', `not connected to ZooKeeper within ${timeoutMs} ms`));
       }, timeoutMs);
       this.on('connected', onConnected);
       this.on('expired', onExpired);
+      this.on('closed', onClosed);
     });
   }
 
@@ -394,12 +407,18 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return new Promise<T>((resolve, reject) => {
       const onAbort = (err: Error) => reject(err);
       h.inFlight.add(onAbort);
-      fn(h.client, (err, value) => {
-        if (!h.inFlight.delete(onAbort)) return; // already failed by expiry/close
-        this.onRequestLatency?.(performance.now() - started);
-        if (err) reject(mapError(err, path));
-        else resolve(value as T);
-      });
+      try {
+        fn(h.client, (err, value) => {
+          if (!h.inFlight.delete(onAbort)) return; // already failed by expiry/close
+          this.onRequestLatency?.(performance.now() - started);
+          if (err) reject(mapError(err, path));
+          else resolve(value as T);
+        });
+      } catch (err) {
+        // the library validates paths (and other arguments) synchronously, before sending anything
+        h.inFlight.delete(onAbort);
+        reject(new InvalidPathError(path, err instanceof Error ? err.message : String(err)));
+      }
     });
   }
 
@@ -409,6 +428,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       try {
         return await op();
       } catch (err) {
+        if (err instanceof InvalidPathError) throw new NoNodeError(err.path);
         if (!(err instanceof ConnectionLossError) || this.closed) throw err;
         await this.waitUntilConnected();
       }
@@ -491,14 +511,18 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   /** Stat or null. With a watcher: data watch when present, existence watch when absent. */
   exists(path: string, watch?: ZkWatcher): Promise<ZkStat | null> {
+    // the server answers an absent znode with a null stat; NoNodeError here can only be an invalid path
     return this.read(() =>
-      this.call(path, (c, done) => {
+      this.call<ZkStat | null>(path, (c, done) => {
         const cb = (err: unknown, stat: LibStat | undefined | null) =>
           err ? done(err) : done(null, stat ? toStat(stat) : null);
         if (watch) c.exists(path, this.wrapWatcher(watch), cb);
         else c.exists(path, cb);
       }),
-    );
+    ).catch((err: unknown) => {
+      if (err instanceof NoNodeError) return null;
+      throw err;
+    });
   }
 
   /** Children names and the parent's stat (its cversion counts child creations and deletions); throws NoNodeError. */
@@ -561,13 +585,39 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return multiOutcome(raw.err, raw.results, ops);
   }
 
+  /**
+   * For shutdown (Kafka's broker waits forever for a lost ZooKeeper; gregor must stop in bounded time): from now on,
+   * once the session has been out of the connected state for `graceMs` (now or later), the client is closed. Requests
+   * waiting for the connection then fail with ClientClosedError instead of waiting for ZooKeeper to come back; the
+   * session's ephemerals expire on the server as after a crash. A reconnect within the grace cancels it.
+   */
+  closeIfDisconnectedFor(graceMs: number): void {
+    if (this.closed || this.abandonTimer) return;
+    let downSince: number | null = null;
+    this.abandonTimer = setInterval(() => {
+      if (this.closed) return void clearInterval(this.abandonTimer);
+      if (this.state === 'connected') {
+        downSince = null;
+        return;
+      }
+      downSince ??= Date.now();
+      if (Date.now() - downSince < graceMs) return;
+      clearInterval(this.abandonTimer);
+      this.log.warn({ graceMs }, 'ZooKeeper unreachable during shutdown; closing the client without it');
+      void this.close();
+    }, Math.min(100, Math.max(1, graceMs)));
+    this.abandonTimer.unref();
+  }
+
   /** Closes the session (its ephemerals are deleted by the server before this resolves, when connected). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.abandonTimer);
+    this.emit('closed');
     const h = this.handle;
     this.handle = undefined;
-    if (!h) return;
+    if (!h) return void this.removeAllListeners();
     this.failInFlight(h, new ClientClosedError());
     const wasConnected = h.state === 'connected';
     h.state = 'closed';

@@ -18,6 +18,7 @@ export type ZkErrorCode =
   | 'SESSIONEXPIRED'
   | 'CLOSED'
   | 'TIMEOUT'
+  | 'BADARGUMENTS'
   | 'NOAUTH'
   | 'OTHER';
 
@@ -36,6 +37,17 @@ export class NoNodeError extends ZkError {
   constructor(path?: string) {
     super('NONODE', 'znode does not exist', path);
     this.name = 'NoNodeError';
+  }
+}
+/**
+ * A path ZooKeeper would refuse (empty segment, trailing '/', illegal characters): the client library checks paths
+ * before sending and throws; we reject with this instead (ZooKeeper's BADARGUMENTS). Reads turn it into "no such
+ * znode": nothing can exist at such a path (a client-chosen topic or group name made it).
+ */
+export class InvalidPathError extends ZkError {
+  constructor(path: string | undefined, reason: string) {
+    super('BADARGUMENTS', `invalid znode path: ${reason}`, path);
+    this.name = 'InvalidPathError';
   }
 }
 export class NodeExistsError extends ZkError {
@@ -106,6 +118,8 @@ export function mapError(err: unknown, path?: string): Error {
       return new ConnectionLossError(path);
     case E.SESSION_EXPIRED:
       return new SessionExpiredError(path);
+    case E.BAD_ARGUMENTS:
+      return new InvalidPathError(path, 'refused by ZooKeeper (BADARGUMENTS)');
     case E.NO_AUTH:
       return new NoAuthError(path);
     default:

@@ -21,6 +21,7 @@
  * are shared with the membership mirror (zk-group-mirror.ts). The empty group id has no znode: commits answer
  * INVALID_GROUP_ID, reads find nothing.
  */
+import { withDeadline } from '../common/deadline.js';
 import { KafkaError } from '../common/errors.js';
 import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import type { CommittedOffset, OffsetStore } from '../coordinator/offset-store.js';
@@ -28,6 +29,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import { NoNodeError, NotEmptyError, type ZkClient, type ZkOp, zkOp } from './client.js';
 import { commitOffsets, fetchOffsetsWithTimestamps, listConsumerGroups, type OffsetToCommit } from './consumer-offsets.js';
 import {
+  ZK_MAX_REQUEST_BYTES,
   ConsumerGroupZNode,
   ConsumerIdsZNode,
   ConsumerOwnersZNode,
@@ -66,12 +68,8 @@ export function fromZkNodeName(name: string): string {
 
 // ---------------------------------------------------------------------------------------------- request size
 
-/**
- * ZooKeeper's jute.maxbuffer default (0xfffff): a server that receives a larger request closes the connection
- * instead of answering, failing everything in flight on it. A commit whose multi could exceed it is refused
- * with INVALID_COMMIT_OFFSET_SIZE (Kafka's answer to an offset batch too large for `__consumer_offsets`).
- */
-export const ZK_MAX_REQUEST_BYTES = 0xfffff;
+// A commit whose multi could exceed ZK_MAX_REQUEST_BYTES is refused with INVALID_COMMIT_OFFSET_SIZE (Kafka's answer
+// to an offset batch too large for `__consumer_offsets`).
 
 /** Bytes a multi op adds besides its path and data: op header (9), lengths (8), version/flags (4), open ACL (31). */
 const MULTI_OP_OVERHEAD = 52;
@@ -122,8 +120,36 @@ async function deleteIfEmpty(zk: ZkClient, path: string): Promise<boolean> {
   }
 }
 
+export interface ZkOffsetStoreOptions {
+  /** offsets.commit.timeout.ms: the longest a store operation of a client request waits for ZooKeeper */
+  timeoutMs?: number;
+}
+
 export class ZkOffsetStore implements OffsetStore {
-  constructor(private readonly zk: ZkClient) {}
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly zk: ZkClient,
+    opts: ZkOffsetStoreOptions = {},
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+  }
+
+  /**
+   * The store operations of client requests never wait for a lost ZooKeeper (kafka's offsets live in a topic whose
+   * appends fail fast with NOT_ENOUGH_REPLICAS → COORDINATOR_NOT_AVAILABLE; ours live in ZooKeeper):
+   * - not connected (quorum lost, server gone): COORDINATOR_NOT_AVAILABLE at once, nothing sent — definite, and
+   *   what 2.7 clients retry after looking the coordinator up again (which finds this broker, membership intact);
+   * - sent but unanswered within offsets.commit.timeout.ms: REQUEST_TIMED_OUT, as Kafka answers a commit its
+   *   replicas did not acknowledge in that time — indeterminate (the write may still land), also retried.
+   * A connection lost mid-request rejects with ConnectionLossError (→ COORDINATOR_NOT_AVAILABLE).
+   */
+  private bounded<T>(what: string, op: () => Promise<T>): Promise<T> {
+    if (this.zk.state !== 'connected') {
+      return Promise.reject(new KafkaError(ErrorCode.CoordinatorNotAvailable, `ZooKeeper is not reachable (${this.zk.state}); ${what} not attempted`));
+    }
+    return withDeadline(op(), Date.now() + this.timeoutMs, () => new KafkaError(ErrorCode.RequestTimedOut, `${what} not acknowledged by ZooKeeper within ${this.timeoutMs} ms`));
+  }
 
   async commit(groupId: string, entries: readonly CommittedOffset[]): Promise<void> {
     if (entries.length === 0) return;
@@ -149,13 +175,13 @@ export class ZkOffsetStore implements OffsetStore {
         `committing ${offsets.length} offsets of group ${JSON.stringify(groupId)} takes a ZooKeeper request of up to ${bytes} bytes (limit ${ZK_MAX_REQUEST_BYTES})`,
       );
     }
-    await commitOffsets(this.zk, group, offsets);
+    await this.bounded(`committing offsets of group ${JSON.stringify(groupId)}`, () => commitOffsets(this.zk, group, offsets));
   }
 
   async fetch(groupId: string, partitions: readonly TopicPartition[] | null): Promise<CommittedOffset[]> {
     const group = zkNodeName(groupId);
     if (group === null || partitions?.length === 0) return [];
-    const read = await fetchOffsetsWithTimestamps(this.zk, group, partitions ?? undefined);
+    const read = await this.bounded(`reading offsets of group ${JSON.stringify(groupId)}`, () => fetchOffsetsWithTimestamps(this.zk, group, partitions ?? undefined));
     return read.map((c) => ({
       topic: c.topic,
       partition: c.partition,
@@ -166,7 +192,15 @@ export class ZkOffsetStore implements OffsetStore {
     }));
   }
 
-  async deleteGroup(groupId: string): Promise<void> {
+  deleteGroup(groupId: string): Promise<void> {
+    return this.bounded(`deleting group ${JSON.stringify(groupId)}`, () => this.deleteGroupNow(groupId));
+  }
+
+  deleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<void> {
+    return this.bounded(`deleting offsets of group ${JSON.stringify(groupId)}`, () => this.deleteOffsetsNow(groupId, partitions));
+  }
+
+  private async deleteGroupNow(groupId: string): Promise<void> {
     const group = zkNodeName(groupId);
     if (group === null) return;
     const groupPath = ConsumerGroupZNode.path(group);
@@ -194,7 +228,7 @@ export class ZkOffsetStore implements OffsetStore {
     await deleteIfEmpty(this.zk, groupPath);
   }
 
-  async deleteOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<void> {
+  private async deleteOffsetsNow(groupId: string, partitions: readonly TopicPartition[]): Promise<void> {
     const group = zkNodeName(groupId);
     if (group === null || partitions.length === 0) return;
     const targets = new Set<string>();

@@ -33,7 +33,8 @@ import { tpKey, type TopicPartition } from '../common/topic-partition.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { type ZkClient, type ZkOp, zkOp } from './client.js';
 import { childrenOrEmpty, parentChain } from './consumer-offsets.js';
-import { fromZkNodeName, zkNodeName, ZK_MAX_REQUEST_BYTES } from './zk-offset-store.js';
+import { fromZkNodeName, zkNodeName } from './zk-offset-store.js';
+import { ZK_MAX_REQUEST_BYTES } from './znodes.js';
 import {
   ConsumerGroupZNode,
   ConsumerOffsetMetadataZNode,

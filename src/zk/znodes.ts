@@ -14,6 +14,12 @@
 import type { TopicPartition } from '../common/topic-partition.js';
 import { endPointToString, parseEndPoint, type EndPoint, type SecurityProtocol } from '../config/listeners.js';
 
+/**
+ * ZooKeeper's jute.maxbuffer default (0xfffff): a server that receives a larger request closes the connection
+ * instead of answering, failing everything in flight on it. Writes that could exceed it are refused up front.
+ */
+export const ZK_MAX_REQUEST_BYTES = 0xfffff;
+
 export class ZNodeDecodeError extends Error {
   constructor(path: string, reason: string) {
     super(`cannot decode znode ${path}: ${reason}`);

@@ -41,7 +41,7 @@ export class FakeBroker {
   static async start(
     connect: string,
     id: number,
-    opts: Partial<KafkaControllerOptions> & { log?: Logger; sessionTimeoutMs?: number } = {},
+    opts: Partial<KafkaControllerOptions> & { log?: Logger; sessionTimeoutMs?: number; stopReplicaDelayMs?: number } = {},
   ): Promise<FakeBroker> {
     const log = opts.log ?? silentLogger();
     const received: Received[] = [];
@@ -73,8 +73,10 @@ export class FakeBroker {
         request: StopReplicaRequest,
         response: StopReplicaResponse,
         versions: { min: 0, max: 3 },
-        handle: (req) => {
+        handle: async (req) => {
           received.push({ api: 'StopReplica', body: req, seq: globalSeq++ });
+          // a real broker answers StopReplica(delete) only after removing the log: later than the request's neighbours
+          if (opts.stopReplicaDelayMs) await new Promise((r) => setTimeout(r, opts.stopReplicaDelayMs));
           return {
             errorCode: 0,
             partitionErrors: req.topicStates.flatMap((t) =>
@@ -95,6 +97,7 @@ export class FakeBroker {
       rack: null,
       jmxPort: -1,
     };
+    const { stopReplicaDelayMs: _delay, sessionTimeoutMs: _session, ...controllerOpts } = opts;
     const controller = new KafkaController({
       brokerId: id,
       zkClient: kzk,
@@ -102,7 +105,7 @@ export class FakeBroker {
       autoLeaderRebalanceEnable: false,
       controllerSocketTimeoutMs: 3000,
       requestTimeoutMs: 3000,
-      ...opts,
+      ...controllerOpts,
     });
     const broker = new FakeBroker(id, kzk, server, controller, info, received);
     zk.registerStateChangeHandler({

@@ -6,6 +6,7 @@
  * followed by an /isr_change_notification child.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/common/logger.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import type { ZkClient } from '../../../src/zk/client.js';
 import { KafkaZkClient } from '../../../src/zk/kafka-zk-client.js';
@@ -259,6 +260,33 @@ describe('reassignment - controller failover', () => {
     await joinIsr('fr', 2);
     await waitFor(async () => !(await admin.exists('/brokers/topics/fr')), { what: 'topic deleted after the reassignment completed' });
     await waitFor(() => stopReplicas(broker(0), 'fr').some((p) => p.deletePartition), { what: 'StopReplica(delete=true) to broker 0' });
+  });
+});
+
+describe('reassignment - followed at once by the topic\'s deletion', () => {
+  it('the replica and partition state machines agree: no invalid transition, the topic is deleted', async () => {
+    // the controller logs into memory: an error-level record (e.g. "invalid replica state transition") fails the test
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(l) } });
+    const ctl = await FakeBroker.start(connect, 3, { log });
+    brokers.push(ctl);
+    await waitFor(() => ctl.controller.isActive, { what: 'broker 3 becomes the controller' });
+    for (const id of [0, 1, 2]) brokers.push(await FakeBroker.start(connect, id, { stopReplicaDelayMs: 300 }));
+    for (let round = 0; round < 3; round++) {
+      const topic = `rd${round}`;
+      await createTopic(topic, { 0: [0, 1] });
+      await waitForState(topic, (s) => s.leader === 0 && s.isr.length === 2, `${topic}-0 initialized`);
+      await ctl.controller.alterPartitionReassignments([{ tp: tp(topic), targetReplicas: [1, 2] }]);
+      await akzk.markTopicForDeletion(topic);
+      await joinIsr(topic, 2);
+      await waitFor(async () => !(await admin.exists(`/brokers/topics/${topic}`)), { what: `${topic} deleted after its reassignment` });
+      // the StopReplica(delete) answers of the reassignment and of the deletion have all been processed
+      await waitFor(() => stopReplicas(broker(0), topic).some((p) => p.deletePartition), { what: `StopReplica(delete=true) to broker 0 for ${topic}` });
+    }
+    await new Promise((r) => setTimeout(r, 500)); // late StopReplica answers are events too
+    const errors = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((r) => r.level >= 50);
+    expect(errors).toEqual([]);
+    expect(lines.some((l) => l.includes('deletion of topic successfully completed'))).toBe(true);
   });
 });
 

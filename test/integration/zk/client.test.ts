@@ -1,6 +1,9 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BadVersionError,
+  ClientClosedError,
+  InvalidPathError,
   NoNodeError,
   NodeExistsError,
   NotEmptyError,
@@ -53,6 +56,18 @@ describe('zk client - basics', () => {
     expect(nullData.data).toBeNull();
     await zk.delete('/b', { recursive: true });
     expect(await zk.exists('/b')).toBeNull();
+  });
+
+  it('paths ZooKeeper would refuse (from client-chosen names): reads find nothing, writes fail typed, nothing throws out of band', async () => {
+    for (const bad of ['/brokers/topics/', '/a//b', '/x\u0000y']) {
+      await expect(zk.getData(bad)).rejects.toBeInstanceOf(NoNodeError);
+      expect(await zk.tryGetData(bad)).toBeNull();
+      expect(await zk.exists(bad)).toBeNull();
+      await expect(zk.getChildren(bad)).rejects.toBeInstanceOf(NoNodeError);
+      await expect(zk.create(bad, Buffer.from('x'))).rejects.toBeInstanceOf(InvalidPathError);
+      await expect(zk.multi([zkOp.check(bad, 1)])).rejects.toBeInstanceOf(InvalidPathError);
+    }
+    expect(await zk.exists('/')).not.toBeNull(); // the client is still fine
   });
 
   it('sequential nodes get a 10-digit counter and the returned path is chroot-relative', async () => {
@@ -200,5 +215,62 @@ describe('zk client - session expiry', () => {
       await c.close();
     }
     await waitFor(() => sockets() === before, { what: `${before} sockets open (as before)`, timeoutMs: 2000 });
+  });
+});
+
+describe('zk client - giving ZooKeeper up at shutdown', () => {
+  /** A TCP proxy to the run's ZooKeeper that can be cut for good (the client then reconnects in vain). */
+  async function cuttableProxy(): Promise<{ port: number; cut: () => Promise<void> }> {
+    const target = zkServers().split(',')[0]!;
+    const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((client) => {
+      const upstream = net.connect(port, host);
+      sockets.add(client).add(upstream);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close).on('close', close).pipe(upstream);
+      upstream.on('error', close).on('close', close).pipe(client);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const addr = server.address() as net.AddressInfo;
+    return {
+      port: addr.port,
+      cut: async () => {
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        for (const s of sockets) s.destroy();
+        await closed;
+      },
+    };
+  }
+
+  it('closeIfDisconnectedFor: requests waiting for a lost ZooKeeper fail once the grace has passed', async () => {
+    const proxy = await cuttableProxy();
+    const chroot = connect.slice(connect.indexOf('/'));
+    const c = await connectZk(`127.0.0.1:${proxy.port}${chroot}`, { sessionTimeoutMs: 6000 });
+    await proxy.cut();
+    await waitFor(() => c.state === 'disconnected', { what: 'client disconnected' });
+    const pendingRead = c.getData('/');
+    const pendingWrite = c.create('/never', null);
+    const started = Date.now();
+    c.closeIfDisconnectedFor(500);
+    await expect(pendingRead).rejects.toBeInstanceOf(ClientClosedError);
+    await expect(pendingWrite).rejects.toBeInstanceOf(ClientClosedError);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(450);
+    expect(took).toBeLessThan(10_000); // generous: the property is "bounded", not "fast"
+    expect(c.state).toBe('closed');
+    await expect(c.exists('/')).rejects.toBeInstanceOf(ClientClosedError);
+    expect(await zk.exists('/never')).toBeNull();
+  });
+
+  it('closeIfDisconnectedFor: a connected client is left alone', async () => {
+    const c = await connectZk(connect, { sessionTimeoutMs: 6000 });
+    c.closeIfDisconnectedFor(200);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(c.state).toBe('connected');
+    expect(await c.exists('/')).not.toBeNull();
   });
 });

@@ -45,6 +45,15 @@ function context(): ControllerContext {
   return ctx;
 }
 
+type PartitionState = Record<string, unknown>;
+
+/** The request bodies' topic states (typed loosely by the schema tables: nested arrays are unknown). */
+function topicStatesOf(body: { topicStates?: unknown }): Array<{ topicName: string; partitionStates: PartitionState[] }> {
+  return body.topicStates as Array<{ topicName: string; partitionStates: PartitionState[] }>;
+}
+
+const partitionStatesOf = (body: { topicStates?: unknown }): PartitionState[] => topicStatesOf(body)[0]!.partitionStates;
+
 class Recorder implements ControlRequestSender {
   readonly sent: Array<{ brokerId: number; request: ControlRequest }> = [];
   sendRequest(brokerId: number, request: ControlRequest): void {
@@ -105,7 +114,7 @@ describe('controller request batch', () => {
     const first = lai[0]!.request;
     if (first.api !== 'LeaderAndIsr') throw new Error('unreachable');
     expect(first.body).toMatchObject({ controllerId: 1, controllerEpoch: 7, brokerEpoch: 1001, liveLeaders: [{ brokerId: 1, hostName: '127.0.0.1', port: 9001 }] });
-    expect(first.body.topicStates![0]!.partitionStates[0]).toMatchObject({ leader: 1, leaderEpoch: 3, zkVersion: 9, isNew: false, replicas: [1, 2] });
+    expect(partitionStatesOf(first.body)[0]).toMatchObject({ leader: 1, leaderEpoch: 3, zkVersion: 9, isNew: false, replicas: [1, 2] });
   });
 
   it('UpdateMetadata marks topics queued for deletion with leader -2 and lists offline replicas; partitions without leaders are left out', () => {
@@ -119,7 +128,7 @@ describe('controller request batch', () => {
     expect(rec.sent).toHaveLength(1);
     const r = rec.sent[0]!.request;
     if (r.api !== 'UpdateMetadata') throw new Error('unreachable');
-    const states = r.body.topicStates!.flatMap((t) => t.partitionStates.map((p) => ({ topic: t.topicName, ...p })));
+    const states = topicStatesOf(r.body).flatMap((t) => t.partitionStates.map((p) => ({ topic: t.topicName, ...p })));
     expect(states).toEqual([
       { topic: 'gone', partitionIndex: 0, controllerEpoch: 7, leader: -2, leaderEpoch: -2, isr: [1], zkVersion: 4, replicas: [1], offlineReplicas: [] },
       // broker 4 is not registered: offline
@@ -146,6 +155,38 @@ describe('controller request batch', () => {
     ]);
   });
 
+  it('a StopReplica(delete) answer reaches topic deletion only when the deletion had started before it was sent', () => {
+    const ctx = context();
+    const heard: string[] = [];
+    const rec = new Recorder();
+    const batch = new ControllerRequestBatch(1, ctx, rec, 'PLAINTEXT', {
+      onTopicDeletionStopReplicaResponse: (brokerId, _code, errors) => heard.push(...errors.map((e) => `${brokerId}:${e.tp.topic}-${e.tp.partition}`)),
+    });
+    const answer = (i: number) => {
+      const r = rec.sent[i]!.request;
+      if (r.api !== 'StopReplica') throw new Error('unreachable');
+      r.onResponse?.({
+        errorCode: 0,
+        partitionErrors: (r.body.topicStates as Array<{ topicName: string; partitionStates: Array<{ partitionIndex: number }> }>).flatMap((t) =>
+          t.partitionStates.map((p) => ({ topicName: t.topicName, partitionIndex: p.partitionIndex, errorCode: 0 })),
+        ),
+      });
+    };
+    // a reassignment removes replica 1 of t-0 (delete=true) before t's deletion starts ...
+    batch.newBatch();
+    batch.addStopReplica([1], { topic: 't', partition: 0 }, true);
+    batch.send();
+    // ... then the deletion starts and deletes t-0 on broker 2; the reassignment's answer arrives only now
+    ctx.queueTopicDeletion(['t']);
+    ctx.beginTopicDeletion(['t']);
+    batch.newBatch();
+    batch.addStopReplica([2], { topic: 't', partition: 0 }, true);
+    batch.send();
+    answer(0);
+    answer(1);
+    expect(heard).toEqual(['2:t-0']);
+  });
+
   it('a non-empty batch cannot be restarted; isNew sticks once set', () => {
     const ctx = context();
     const rec = new Recorder();
@@ -157,8 +198,8 @@ describe('controller request batch', () => {
     batch.send();
     const r = rec.sent[0]!.request;
     if (r.api !== 'LeaderAndIsr') throw new Error('unreachable');
-    expect(r.body.topicStates![0]!.partitionStates).toHaveLength(1);
-    expect(r.body.topicStates![0]!.partitionStates[0]!.isNew).toBe(true);
+    expect(partitionStatesOf(r.body)).toHaveLength(1);
+    expect(partitionStatesOf(r.body)[0]!.isNew).toBe(true);
   });
 });
 

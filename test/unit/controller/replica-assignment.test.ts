@@ -5,6 +5,16 @@ import { ErrorCode } from '../../../src/protocol/error-codes.js';
 
 const plain = (ids: number[]) => ids.map((id) => ({ id, rack: null }));
 
+/** The Kafka error code `f` throws, or null. */
+function code(f: () => unknown): ErrorCode | null {
+  try {
+    f();
+  } catch (e) {
+    return (e as KafkaError).code;
+  }
+  return null;
+}
+
 describe('replica assignment', () => {
   it('matches the AdminUtils worked example (5 brokers, 10 partitions, RF 3, start 0)', () => {
     const a = assignReplicasToBrokers(plain([0, 1, 2, 3, 4]), 10, 3, { fixedStartIndex: 0 });
@@ -25,17 +35,17 @@ describe('replica assignment', () => {
   });
 
   it('refuses bad counts with Kafka error codes', () => {
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return (e as KafkaError).code;
-      }
-      return null;
-    };
     expect(code(() => assignReplicasToBrokers(plain([0, 1]), 0, 1))).toBe(ErrorCode.InvalidPartitions);
     expect(code(() => assignReplicasToBrokers(plain([0, 1]), 1, 0))).toBe(ErrorCode.InvalidReplicationFactor);
     expect(code(() => assignReplicasToBrokers(plain([0, 1]), 1, 3))).toBe(ErrorCode.InvalidReplicationFactor);
+  });
+
+  it('refuses, before building anything, partition counts whose assignment znode could never fit ZooKeeper', () => {
+    expect(code(() => assignReplicasToBrokers(plain([0, 1]), 0x7fffffff, 1))).toBe(ErrorCode.InvalidPartitions);
+    expect(code(() => assignReplicasToBrokers(plain([0, 1, 2]), 200_000, 3))).toBe(ErrorCode.InvalidPartitions);
+    const existing = assignReplicasToBrokers(plain([0, 1]), 2, 2, { fixedStartIndex: 0 });
+    expect(code(() => assignNewPartitions(plain([0, 1]), existing, 0x7fffffff))).toBe(ErrorCode.InvalidPartitions);
+    expect(assignReplicasToBrokers(plain([0, 1, 2]), 10_000, 3).size).toBe(10_000);
   });
 
   it('interleaves racks and places replicas on distinct racks', () => {

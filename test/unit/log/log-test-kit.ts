@@ -11,6 +11,7 @@ import { logConfig, type LogConfig } from '../../../src/log/log-config.js';
 import { Log, type LogOptions } from '../../../src/log/log.js';
 import { ATTRIBUTES, CRC, RECORDS } from '../../../src/protocol/records/batch-layout.js';
 import { crc32c } from '../../../src/protocol/records/crc.js';
+import { mulberry32 as prng } from '../../../src/common/prng.js';
 
 function zigzagVarint(value: number, out: number[]): void {
   let v = value >= 0 ? value * 2 : -value * 2 - 1;
@@ -81,17 +82,7 @@ export function splitBatches(buf: Buffer): Array<{ baseOffset: number; lastOffse
   return out;
 }
 
-/** mulberry32: small, seeded, good enough for test workloads. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 export class TempDirs {
   private readonly dirs: string[] = [];

@@ -192,6 +192,20 @@ describe('harness proxy - links', () => {
     expect(c.received()).toBe(Array.from({ length: 20 }, (_, i) => `${i},`).join(''));
   });
 
+  it('proxy - a throttle holds each direction to its rate and keeps the bytes intact', async () => {
+    const { link, proxy } = await setup();
+    const c = await connect(proxy.port);
+    cleanups.push(() => void c.sock.destroy());
+    link.delay(0, { bytesPerSecond: 100_000 });
+    const payload = 'x'.repeat(999) + ',';
+    const sent = Date.now();
+    for (let i = 0; i < 50; i++) c.sock.write(payload); // 50 kB: 0.5 s at 100 kB/s (the way back overlaps)
+    await until('all bytes back', () => c.received().length === 50 * payload.length);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(490);
+    expect(c.received()).toBe(payload.repeat(50));
+    expect(link.state().aToB.bytesPerSecond).toBe(100_000);
+  });
+
   it('proxy - a dead upstream resets the client as the real address would', async () => {
     const echo = await echoServer();
     const port = echo.port;

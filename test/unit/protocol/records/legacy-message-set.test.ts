@@ -2,9 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Compression,
   RecordBatch,
-  compress,
   convertLegacyMessageSet,
-  crc32,
   initCompression,
   readLegacyMessageSet,
   readRecords,
@@ -12,42 +10,9 @@ import {
 import { ErrorCode } from '../../../../src/protocol/error-codes.js';
 import { ProtocolError } from '../../../../src/protocol/errors.js';
 import { fixtureBytes } from './fixtures.js';
+import { legacyEntry as entry, legacyInnerSet as innerSet, legacyMessage as message, legacyWrapper as wrapper } from '../../../harness/legacy-message-set.js';
 
 const OPTIONS = { maxUncompressedBytes: 1 << 20 };
-
-/** One legacy message (crc | magic | attributes | [timestamp] | key | value), CRC-32 signed. */
-function message(magic: 0 | 1, attributes: number, timestamp: number, key: Buffer | null, value: Buffer | null): Buffer {
-  const bytes = (b: Buffer | null): Buffer[] => {
-    const len = Buffer.alloc(4);
-    len.writeInt32BE(b === null ? -1 : b.length);
-    return b === null ? [len] : [len, b];
-  };
-  const head = Buffer.alloc(magic === 1 ? 10 : 2);
-  head.writeInt8(magic, 0);
-  head.writeInt8(attributes, 1);
-  if (magic === 1) head.writeBigInt64BE(BigInt(timestamp), 2);
-  const body = Buffer.concat([head, ...bytes(key), ...bytes(value)]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([crc, body]);
-}
-
-function entry(offset: number, msg: Buffer): Buffer {
-  const head = Buffer.alloc(12);
-  head.writeBigInt64BE(BigInt(offset), 0);
-  head.writeInt32BE(msg.length, 8);
-  return Buffer.concat([head, msg]);
-}
-
-function innerSet(magic: 0 | 1, n: number, firstOffset = 0): Buffer {
-  return Buffer.concat(
-    Array.from({ length: n }, (_, i) => entry(firstOffset + i, message(magic, 0, 5000 + i, Buffer.from(`k${i}`), Buffer.from(`v${i}`)))),
-  );
-}
-
-function wrapper(magic: 0 | 1, codec: number, offset: number, inner: Buffer, attributes = 0, timestamp = 9000): Buffer {
-  return entry(offset, message(magic, codec | attributes, timestamp, null, compress(codec, inner)));
-}
 
 function codeOf(fn: () => unknown): ErrorCode {
   try {

@@ -70,9 +70,11 @@ function joinArgs(memberId: string) {
   return { groupId: 'g', sessionTimeout: 30000, rebalanceTimeout: 60000, memberId, groupInstanceId: null, protocolType: 'consumer', groupProtocols: [{ name: 'RoundRobinAssigner', metadata }] };
 }
 
-async function withGroup(): Promise<{ h: Harness; memberId: string; generationId: number; handlers: Record<string, Handler> }> {
+type GroupHandlers = Record<'join' | 'sync' | 'heartbeat' | 'commit' | 'fetch' | 'leave', Handler>;
+
+async function withGroup(): Promise<{ h: Harness; memberId: string; generationId: number; handlers: GroupHandlers }> {
   const h = await makeHarness();
-  const handlers = {
+  const handlers: GroupHandlers = {
     join: createJoinGroupHandler(h.coordinator),
     sync: createSyncGroupHandler(h.coordinator),
     heartbeat: createHeartbeatHandler(h.coordinator),
