@@ -34,6 +34,7 @@ import { SystemClock, type Clock } from './common/clock.js';
 import { withTimeout } from './common/deadline.js';
 import { childLogger, createLogger, type Logger } from './common/logger.js';
 import { ReplicaManager } from './cluster/replica-manager.js';
+import { createReplicaSelector } from './cluster/replica-selector.js';
 import { controlledShutdown } from './cluster/controlled-shutdown.js';
 import { ReplicaFetcherManager } from './replication/fetcher-manager.js';
 import { replicaFetcherConfigFromBroker } from './replication/replica-fetcher-config.js';
@@ -416,6 +417,7 @@ export class Broker {
         ...clientSecurity,
       }),
       interBrokerListenerName: config.interBrokerListenerName,
+      replicaSelector: createReplicaSelector(v['replica.selector.class']),
       ...(metrics ? { metrics } : {}),
     });
     this._replicaManager.startup();

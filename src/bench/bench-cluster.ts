@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BrokerClient } from '../network/client.js';
 import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
 import { freePort, startZooKeeper, type ZooKeeperServer } from '../zk/server-process.js';
@@ -56,8 +56,8 @@ export function printTable(rows: readonly (readonly string[])[]): void {
 
 export { prng };
 
-/** N lines of exactly 100 bytes of varied JSON (the §3.4 generator, seeded). */
-export function writeRecords(path: string, n: number, seed: number): void {
+/** N lines of exactly `recordBytes` (default 100) bytes of varied JSON (the §3.4 generator, seeded). */
+export function writeRecords(path: string, n: number, seed: number, recordBytes = RECORD_BYTES): void {
   const types = ['page_view', 'click', 'add_to_cart', 'purchase', 'login', 'search'];
   const regions = ['eu-west', 'us-east', 'ap-south'];
   const letters = 'abcdefghij';
@@ -69,7 +69,7 @@ export function writeRecords(path: string, n: number, seed: number): void {
     const ts = 1_732_150_000_000;
     for (let i = 0; i < n; i++) {
       let r = `{"id":${i},"ts":${ts + i},"u":"u${Math.floor(rnd() * 1e5)}","t":"${pick(types)}","ms":${Math.floor(rnd() * 500)},"r":"${pick(regions)}","p":"`;
-      while (r.length < RECORD_BYTES - 2) r += letters[Math.floor(rnd() * letters.length)];
+      while (r.length < recordBytes - 2) r += letters[Math.floor(rnd() * letters.length)];
       chunk += `${r}"}\n`;
       if (chunk.length > 4_000_000) {
         writeFileSync(fd, chunk);
@@ -95,24 +95,56 @@ export function brokerOverrides(o: { id?: number; dataDir: string; port: number;
 }
 
 /**
+ * Node flags for every benchmarked broker, from the environment: GREGOR_BENCH_PROFILE=<dir> (a V8 CPU profile per
+ * broker, written when it stops; summarise with scripts/cpuprofile-top.mjs) and GREGOR_BENCH_NODE_ARGS (e.g.
+ * "--trace-gc"; the output goes to the broker's log).
+ */
+export function benchNodeArgs(): string[] {
+  const profile = process.env.GREGOR_BENCH_PROFILE;
+  return [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []), ...(process.env.GREGOR_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+}
+
+/**
  * Spawns `gregor broker start config/single-broker.properties --override …`, stdout and stderr to `logPath`
  * (truncated, or appended to with `append`), pinned to `cpu` when given. It runs the broker the way this benchmark
  * runs: dist/ when we are built code, the sources through tsx otherwise (a stale dist/ would measure old code).
+ * `probeFile` loads the runtime probe (runtime-probe.ts) into the broker, writing a sample there every
+ * `probeIntervalMs`; `nodeArgs` go to node before everything else (e.g. `--cpu-prof`).
  */
-export function spawnBroker(overrides: readonly string[], logPath: string, opts: { append?: boolean; cpu?: number } = {}): ChildProcess {
+export function spawnBroker(
+  overrides: readonly string[],
+  logPath: string,
+  opts: { append?: boolean; cpu?: number | string; nodeArgs?: readonly string[]; probeFile?: string; probeIntervalMs?: number } = {},
+): ChildProcess {
   const repo = fileURLToPath(new URL('../../', import.meta.url));
   const fromDist = import.meta.url.endsWith('.js') && existsSync(join(repo, 'dist/cli/main.js'));
-  const entry = fromDist ? [join(repo, 'dist/cli/main.js')] : ['--import', 'tsx', join(repo, 'src/cli/main.ts')];
+  const loader = fromDist ? [] : ['--import', 'tsx'];
+  const probe = opts.probeFile === undefined ? [] : ['--import', pathToFileURL(join(repo, fromDist ? 'dist/bench/runtime-probe.js' : 'src/bench/runtime-probe.ts')).href];
+  const main = join(repo, fromDist ? 'dist/cli/main.js' : 'src/cli/main.ts');
   // GREGOR_BENCH_BROKER_OVERRIDES="k=v k2=v2": extra broker properties (e.g. http.listener=127.0.0.1:0 to
   // measure with the metrics hooks on)
   const extra = (process.env.GREGOR_BENCH_BROKER_OVERRIDES ?? '').split(/\s+/).filter((o) => o !== '');
-  const args = [...entry, 'broker', 'start', join(repo, 'config/single-broker.properties'), ...[...overrides, ...extra].flatMap((o) => ['--override', o])];
+  const args = [
+    ...benchNodeArgs(),
+    ...(opts.nodeArgs ?? []),
+    ...loader,
+    ...probe,
+    main,
+    'broker',
+    'start',
+    join(repo, 'config/single-broker.properties'),
+    ...[...overrides, ...extra].flatMap((o) => ['--override', o]),
+  ];
   const fd = openSync(logPath, opts.append ? 'a' : 'w');
   const [command, commandArgs] = pinned(opts.cpu, process.execPath, args);
   const child = spawn(command, commandArgs, {
     cwd: repo,
     stdio: ['ignore', fd, fd],
-    env: { ...process.env, GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn' },
+    env: {
+      ...process.env,
+      GREGOR_LOG_LEVEL: process.env.GREGOR_LOG_LEVEL ?? 'warn',
+      ...(opts.probeFile === undefined ? {} : { GREGOR_PROBE_FILE: opts.probeFile, GREGOR_PROBE_INTERVAL_MS: String(opts.probeIntervalMs ?? 60_000) }),
+    },
   });
   closeSync(fd);
   return child;
@@ -316,7 +348,8 @@ export async function inBenchScratch(
     (cleaning ??= (async () => {
       await o.teardown();
       await zk?.stop({ removeData: true }).catch(() => {});
-      rmSync(root, { recursive: true, force: true });
+      if (process.env.GREGOR_BENCH_KEEP === '1') console.log(`scratch directory kept (GREGOR_BENCH_KEEP=1): ${root}`);
+      else rmSync(root, { recursive: true, force: true });
     })());
   const onSignal = (signal: NodeJS.Signals): void => {
     console.error(`\n${signal}: stopping ${o.stopping}, removing ${root}`);

@@ -60,8 +60,8 @@ export function canPin(): boolean {
   return spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
 }
 
-/** The command line, prefixed with `taskset -c <cpu>` when a CPU is given. */
-export function pinned(cpu: number | undefined, command: string, args: readonly string[]): [string, string[]] {
+/** The command line, prefixed with `taskset -c <cpus>` when a CPU (or a CPU list such as "0,1") is given. */
+export function pinned(cpu: number | string | undefined, command: string, args: readonly string[]): [string, string[]] {
   return cpu === undefined ? [command, [...args]] : ['taskset', ['-c', String(cpu), command, ...args]];
 }
 
@@ -79,7 +79,7 @@ export interface KcatResult {
 }
 
 /** Runs one kcat to completion; rejects on a non-zero exit or after `timeoutMs` (the child is killed). */
-export function runKcat(args: readonly string[], opts: { cpu?: number; timeoutMs: number }): Promise<KcatResult> {
+export function runKcat(args: readonly string[], opts: { cpu?: number | string | undefined; timeoutMs: number }): Promise<KcatResult> {
   const [cmd, argv] = pinned(opts.cpu, KCAT, args);
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();

@@ -1,153 +1,45 @@
 /**
  * Replication costs and failover times on a 3-broker cluster (reference/performance.md §3.3 W2, W3, W10).
  *
- * Topology (one box, no CPU pinning: 3 brokers + kcat share the cores): a real ZooKeeper (free port, temp data dir)
- * and three gregor brokers as child processes (`config/single-broker.properties` + overrides; session timeout
- * GREGOR_BENCH_SESSION_MS, default 6000 ms; automatic leader rebalance off).
+ * Topology (one box): a real ZooKeeper (free port, temp data dir) and three gregor brokers as child processes
+ * (`config/single-broker.properties` + overrides; session timeout GREGOR_BENCH_SESSION_MS, default 6000 ms; automatic
+ * leader rebalance off), pinned together to GREGOR_BENCH_BROKER_CPUS (default "1": the brokers share one core; "" = no
+ * pinning), kcat to GREGOR_BENCH_CLIENT_CPUS (default "0").
  *
  * 1. Produce throughput with kcat (librdkafka), N records of 100 B varied JSON, 6 partitions, linger 5 ms, batches
  *    up to 10k records, no compression, a fresh topic per run; the three cases alternate within each run:
  *    RF=1 acks=1 (baseline), RF=3 acks=1, RF=3 acks=all (min.insync.replicas=2). Median of RUNS after a warm-up;
- *    ratios against the RF=1 median (goal: RF=3 acks=all ≥ 0.5×).
+ *    ratios against the RF=1 median (goal: RF=3 acks=all ≥ 0.5×; the anchor: Kafka's own ratio in Kreps' 2014 runs,
+ *    421,823 ÷ 821,557 = 0.51×), and the brokers' CPU-seconds per GB produced (all three together, from /proc).
  * 2. Failover (W10): a 1-partition RF=3 topic (min.insync.replicas=2); raw acks=all Produce requests go to the two
  *    other brokers every ~20 ms (one in flight per broker). The figure is the time from the fault to the first
  *    NONE answer: for `kill -9` of the leader (bounded below by the session timeout) and for a controlled shutdown
  *    (SIGTERM; goal < 1 s). The killed/stopped broker is restarted and rejoins the ISR between repetitions.
- * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_FAILOVERS (3),
- * GREGOR_BENCH_SESSION_MS (6000). Run: `npm run bench -- replication` (built) or
+ * Environment: GREGOR_BENCH_RECORDS (default 1000000), GREGOR_BENCH_RUNS (3), GREGOR_BENCH_FAILOVERS (3; 0 skips part 2),
+ * GREGOR_BENCH_SESSION_MS (6000), GREGOR_BENCH_SHORT=1 (200000 records, 2 runs, 1 failover). Run: `npm run bench -- replication` (built) or
  * `node --import tsx src/bench/main.ts replication`.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrokerClient } from '../network/client.js';
 import { ErrorCode } from '../protocol/error-codes.js';
-import { CreateTopicsRequest, CreateTopicsResponse } from '../protocol/messages/create-topics.js';
-import { MetadataRequest, MetadataResponse } from '../protocol/messages/metadata.js';
 import { ProduceRequest, ProduceResponse } from '../protocol/messages/produce.js';
 import { buildRecordBatch } from '../protocol/records/index.js';
 import { KafkaZkClient } from '../zk/kafka-zk-client.js';
 import { freePort } from '../zk/server-process.js';
-import { brokerOverrides, inBenchScratch, loadAverages, median, printTotal, RECORD_BYTES, sleep, spawnBroker, tail, writeRecords } from './bench-cluster.js';
+import { BenchBroker, benchPinning, brokersScratch, createTopic, metadata, waitUntil } from './bench-brokers.js';
+import { cpuSeconds, inBenchScratch, loadAverages, median, printTable, printTotal, RECORD_BYTES, sleep, writeRecords } from './bench-cluster.js';
 import { killKcats, PRODUCER_SETTINGS, requireKcat, runKcat } from './kcat.js';
 
 const BROKERS = 3;
 const PARTITIONS = 6;
 const KCAT_TIMEOUT_MS = 300_000;
 
-class BenchBroker {
-  child: ChildProcess | undefined;
-  exited: Promise<void> = Promise.resolve();
-  constructor(
-    readonly id: number,
-    readonly port: number,
-    private readonly root: string,
-    private readonly zkConnect: string,
-    private readonly sessionMs: number,
-  ) {}
-
-  get address(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-  get logPath(): string {
-    return join(this.root, `broker-${this.id}.log`);
-  }
-  get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  start(): void {
-    const dataDir = join(this.root, `broker-${this.id}-data`);
-    mkdirSync(dataDir, { recursive: true });
-    const overrides = [
-      ...brokerOverrides({ id: this.id, dataDir, port: this.port, zkConnect: this.zkConnect }),
-      `zookeeper.session.timeout.ms=${this.sessionMs}`,
-      'auto.leader.rebalance.enable=false',
-      'offsets.topic.replication.factor=3',
-      'default.replication.factor=3',
-    ];
-    const child = spawnBroker(overrides, this.logPath, { append: true });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-  }
-
-  async kill(): Promise<void> {
-    if (this.running) this.child!.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** SIGTERM (controlled shutdown); SIGKILL after 30 s. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.child!.kill('SIGTERM');
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), 30_000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
-
-async function waitUntil<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, brokers: readonly BenchBroker[]): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v !== null && v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${brokers.map((b) => `broker ${b.id}:\n${tail(b.logPath, 20)}`).join('\n')}`);
-    }
-    await sleep(100);
-  }
-}
-
-/** Metadata v1 from one broker: controller id and partition leaders of `topics`. */
-async function metadata(address: string, topics: readonly string[] | null): Promise<{ controllerId: number; brokers: number; leaders: Map<string, number[]> }> {
-  const [host, port] = address.split(':');
-  const client = new BrokerClient({ host: host!, port: Number(port), clientId: 'gregor-bench', requestTimeoutMs: 5000, connectTimeoutMs: 2000 });
-  try {
-    const res = await client.send({ request: MetadataRequest, response: MetadataResponse }, 1, { topics: topics === null ? null : topics.map((name) => ({ name })) });
-    const leaders = new Map<string, number[]>();
-    for (const t of res.topics) leaders.set(t.name ?? '', t.partitions.map((p) => (p.errorCode === 0 ? p.leaderId : -1)));
-    return { controllerId: res.controllerId, brokers: res.brokers.length, leaders };
-  } finally {
-    await client.close();
-  }
-}
-
-async function createTopic(brokers: readonly BenchBroker[], name: string, partitions: number, rf: number, configs: Record<string, string> = {}): Promise<void> {
-  const live = brokers.filter((b) => b.running);
-  const { controllerId } = await metadata(live[0]!.address, []);
-  const controller = live.find((b) => b.id === controllerId) ?? live[0]!;
-  const client = new BrokerClient({ host: '127.0.0.1', port: controller.port, clientId: 'gregor-bench' });
-  try {
-    const res = await client.send({ request: CreateTopicsRequest, response: CreateTopicsResponse }, 2, {
-      topics: [{ name, numPartitions: partitions, replicationFactor: rf, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
-      timeoutMs: 30_000,
-      validateOnly: false,
-    });
-    const t = res.topics[0];
-    if (!t || t.errorCode !== 0) throw new Error(`CreateTopics ${name}: ${t?.errorCode} ${t?.errorMessage ?? ''}`);
-  } finally {
-    await client.close();
-  }
-  await waitUntil(
-    `leaders for ${name} on every broker`,
-    async () => {
-      for (const b of live) {
-        const l = (await metadata(b.address, [name])).leaders.get(name);
-        if (!l || l.length !== partitions || l.some((x) => x < 0)) return false;
-      }
-      return true;
-    },
-    30_000,
-    brokers,
-  );
-}
-
 /** Seconds for `kcat -P -l file` with the §3.4 settings and the given acks. */
-async function produce(bootstrap: string, topic: string, file: string, acks: '1' | 'all'): Promise<number> {
+async function produce(bootstrap: string, topic: string, file: string, acks: '1' | 'all', cpu: string | undefined): Promise<number> {
   const settings = PRODUCER_SETTINGS.map((s) => (s.startsWith('acks=') ? `acks=${acks}` : s));
   const args = ['-P', '-q', '-b', bootstrap, '-t', topic, ...settings.flatMap((s) => ['-X', s]), '-l', file];
-  return (await runKcat(args, { timeoutMs: KCAT_TIMEOUT_MS })).seconds;
+  return (await runKcat(args, { timeoutMs: KCAT_TIMEOUT_MS, cpu })).seconds;
 }
 
 /**
@@ -205,35 +97,31 @@ function firstAckedProduce(targets: readonly BenchBroker[], topic: string, timeo
 
 export async function runReplicationBench(): Promise<void> {
   const version = requireKcat();
-  const n = Number(process.env.GREGOR_BENCH_RECORDS ?? 1_000_000);
-  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? 3);
-  const failovers = Number(process.env.GREGOR_BENCH_FAILOVERS ?? 3);
+  const short = process.env.GREGOR_BENCH_SHORT === '1';
+  const n = Number(process.env.GREGOR_BENCH_RECORDS ?? (short ? 200_000 : 1_000_000));
+  const runs = Number(process.env.GREGOR_BENCH_RUNS ?? (short ? 2 : 3));
+  const failovers = Number(process.env.GREGOR_BENCH_FAILOVERS ?? (short ? 1 : 3));
   const sessionMs = Number(process.env.GREGOR_BENCH_SESSION_MS ?? 6000);
+  const pin = benchPinning();
   const started = Date.now();
   console.log(`replication bench: ${BROKERS} brokers (child processes), ${n} records × ${RECORD_BYTES} B, ${PARTITIONS} partitions, linger 5 ms, no compression; median of ${runs} runs after 1 warm-up`);
-  console.log(`${version}; no CPU pinning; zookeeper.session.timeout.ms=${sessionMs}; load before: ${loadAverages()}`);
+  console.log(`${version}; ${pin.describe()}; zookeeper.session.timeout.ms=${sessionMs}; load before: ${loadAverages()}`);
 
   let zkc: KafkaZkClient | undefined;
   const brokers: BenchBroker[] = [];
   await inBenchScratch(
-    {
-      name: 'replication',
-      stopping: 'the brokers, ZooKeeper and kcat',
-      teardown: async () => {
-        killKcats();
-        await zkc?.close().catch(() => {});
-        await Promise.all(brokers.map((b) => b.kill().catch(() => {})));
-      },
-      onError: () => {
-        for (const b of brokers) console.error(`broker ${b.id} log tail (${b.logPath}):\n${tail(b.logPath, 20)}`);
-      },
-    },
+    brokersScratch('replication', brokers, 'the brokers, ZooKeeper and kcat', async () => {
+      killKcats();
+      await zkc?.close().catch(() => {});
+    }),
     async ({ root, startZooKeeper }) => {
       const file = join(root, 'records-100B.txt');
       writeRecords(file, n, 7);
       const zk = await startZooKeeper();
       zkc = await KafkaZkClient.connect({ connectString: zk.connectString, sessionTimeoutMs: 15_000, connectionTimeoutMs: 15_000 });
-      for (let id = 0; id < BROKERS; id++) brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, sessionMs));
+      for (let id = 0; id < BROKERS; id++) {
+        brokers.push(new BenchBroker(id, await freePort(), root, zk.connectString, { sessionMs, cpu: pin.brokers }));
+      }
       for (const b of brokers) b.start();
       const bootstrap = brokers.map((b) => b.address).join(',');
       const ready = async (): Promise<boolean> => {
@@ -253,26 +141,38 @@ export async function runReplicationBench(): Promise<void> {
         { name: 'RF=3 acks=all', rf: 3, acks: 'all' as const },
       ];
       const rates = cases.map(() => [] as number[]);
+      const cpuPerGB = cases.map(() => [] as number[]);
       const raw: string[] = [];
+      const brokerCpu = (): number => brokers.reduce((sum, b) => sum + cpuSeconds(b.pid), 0);
       for (let run = 0; run <= runs; run++) {
         for (const [ci, c] of cases.entries()) {
           const topic = `bench-rf${c.rf}-acks${c.acks}-r${run}`;
           await createTopic(brokers, topic, PARTITIONS, c.rf, c.rf === 3 ? { 'min.insync.replicas': '2' } : {});
-          const seconds = await produce(bootstrap, topic, file, c.acks);
-          raw.push(`${c.name} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s`);
-          if (run > 0) rates[ci]!.push(n / seconds);
+          const cpu0 = brokerCpu();
+          const seconds = await produce(bootstrap, topic, file, c.acks, pin.clients);
+          const cpu = brokerCpu() - cpu0;
+          raw.push(`${c.name} run ${run}${run === 0 ? ' (warm-up)' : ''}: ${seconds.toFixed(3)} s, ${(n / seconds).toFixed(0)} rec/s, brokers ${cpu.toFixed(2)} CPU-s`);
+          if (run > 0) {
+            rates[ci]!.push(n / seconds);
+            cpuPerGB[ci]!.push(cpu / ((n * RECORD_BYTES) / 1e9));
+          }
         }
       }
       const base = median(rates[0]!);
       const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`);
-      console.log('');
-      console.log('case             rec/s (median [min–max])     MB/s   vs RF=1 acks=1');
+      const rows = [['case', 'rec/s (median [min–max])', 'MB/s', 'vs RF=1 acks=1', 'brokers CPU-s/GB']];
       for (const [ci, c] of cases.entries()) {
         const xs = rates[ci]!;
         const m = median(xs);
-        console.log(
-          `${c.name.padEnd(16)} ${`${fmt(m)} [${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}]`.padEnd(28)} ${((m * RECORD_BYTES) / 1e6).toFixed(1).padStart(5)}   ${(m / base).toFixed(2)}×`,
-        );
+        rows.push([c.name, `${fmt(m)} [${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}]`, ((m * RECORD_BYTES) / 1e6).toFixed(1), `${(m / base).toFixed(2)}×`, median(cpuPerGB[ci]!).toFixed(1)]);
+      }
+      printTable(rows);
+      console.log('anchor: Kafka (Kreps 2014, 3 machines) RF=3 acks=all ÷ RF=1 acks=1 = 421,823 ÷ 821,557 = 0.51×; goal ≥ 0.5× with the brokers on one core');
+      if (failovers <= 0) {
+        console.log('raw runs:');
+        for (const line of raw) console.log(`  ${line}`);
+        printTotal(started);
+        return;
       }
 
       // ---------------------------------------------------------------------------------------- failover

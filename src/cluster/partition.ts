@@ -52,6 +52,8 @@ export interface FollowerState {
   lastCaughtUpTimeMs: number;
   lastFetchLeaderLogEndOffset: number;
   lastFetchTimeMs: number;
+  /** the high watermark last sent to this follower in a fetch answer */
+  lastSentHighWatermark: number;
 }
 
 /** How far a fetch may read (Kafka's FetchIsolation). */
@@ -145,6 +147,10 @@ export class Partition {
   followerState(brokerId: number): Readonly<FollowerState> | undefined {
     return this.followers.get(brokerId);
   }
+  /** The follower's state for the replica manager's fetch bookkeeping (lastSentHighWatermark). */
+  followerStateForUpdate(brokerId: number): FollowerState | undefined {
+    return this.followers.get(brokerId);
+  }
   get followerStates(): readonly Readonly<FollowerState>[] {
     return [...this.followers.values()];
   }
@@ -215,6 +221,7 @@ export class Partition {
           lastCaughtUpTimeMs: 0,
           lastFetchLeaderLogEndOffset: -1,
           lastFetchTimeMs: 0,
+          lastSentHighWatermark: 0,
         });
       }
     }

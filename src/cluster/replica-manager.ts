@@ -45,6 +45,7 @@ import { Purgatory } from '../purgatory/purgatory.js';
 import type { FollowerFetchTarget, ReplicaFetcherManager } from '../replication/fetcher-manager.js';
 import { LogFollowerPartition } from '../replication/log-follower-partition.js';
 import { IsrManager, type IsrZkStore } from './isr-manager.js';
+import { preferredReadReplica, type ClientMetadata, type ReplicaSelector } from './replica-selector.js';
 import { alterReplicaLogDirs, ReplicaAlterLogDirsManager } from './replica-alter-log-dirs.js';
 import { FetchIsolation, NO_EPOCH, Partition, type AbortedTransaction, type LeaderAndIsrState } from './partition.js';
 import type { AppendOrigin } from '../log/producer-append-info.js';
@@ -74,6 +75,8 @@ export interface ReplicaManagerOptions {
   readonly fetcherManager?: ReplicaFetcherManager;
   /** inter.broker.listener.name: the leader endpoint fetchers connect to */
   readonly interBrokerListenerName?: string;
+  /** replica.selector.class (KIP-392); none → consumers are never sent elsewhere */
+  readonly replicaSelector?: ReplicaSelector | null;
   /** metric hooks (src/metrics), called per partition append and per ISR change, never per record */
   readonly metrics?: ReplicaMetricsSink;
 }
@@ -158,6 +161,8 @@ export interface FetchParams {
   hardMaxBytesLimit: boolean;
   isolationLevel: number;
   partitions: readonly FetchPartitionRequest[];
+  /** consumers' Fetch v11+: rack, client id, address, listener (KIP-392); null before v11 and for followers */
+  clientMetadata: ClientMetadata | null;
 }
 
 export interface FetchResult {
@@ -169,6 +174,8 @@ export interface FetchResult {
   /** read_committed consumers: aborted transactions overlapping `records`; else null */
   abortedTransactions: AbortedTransaction[] | null;
   records: Buffer;
+  /** KIP-392: the broker the consumer should read this partition from; −1 = this one */
+  preferredReadReplica: number;
 }
 
 export const READ_COMMITTED = 1;
@@ -195,6 +202,11 @@ export class ReplicaManager {
   private stateChange: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private fetchersStopped = false;
+  /** partitions whose waiting fetches are re-checked at the end of this turn (completeDelayed) */
+  private readonly fetchWakeups = new Set<string>();
+  private fetchWakeupScheduled = false;
+  private readonly consumerBytesOut = new Map<string, number>();
+  private preferredReplicaRedirects = 0;
   /** leader-side ISR expansion/shrink (present when `isrStore` is given) */
   readonly isrManager: IsrManager | null;
   /** replica moves between this broker's log dirs (AlterReplicaLogDirs) */
@@ -463,6 +475,8 @@ export class ReplicaManager {
         currentLeaderEpoch: p.leaderEpoch,
         partition: new LogFollowerPartition(p, {
           onStorageError: (err) => this.log.error({ err, tp: p.key }, 'storage error while following; fetching stopped'),
+          // consumers reading from this follower (KIP-392) wait for its high watermark
+          onHighWatermarkChanged: () => this.completeDelayed(p.key, false),
           ...(this.opts.metrics ? { onAppended: (bytes: number) => this.opts.metrics?.replicationBytesAppended(bytes) } : {}),
         }),
       });
@@ -628,36 +642,88 @@ export class ReplicaManager {
 
   /**
    * Reads every partition in request order within the byte limits; answers at once when nothing
-   * needs waiting for (maxWait ≤ 0, no partitions, enough bytes, any error), otherwise parks a
+   * needs waiting for (maxWait ≤ 0, no partitions, enough bytes, any error, or — with a replica
+   * selector — a follower that has not yet been sent the current high watermark), otherwise parks a
    * DelayedFetch and re-reads on completion. Follower fetches (replicaId ≥ 0) read up to the LEO
-   * and update the follower's state on the leader.
+   * and update the follower's state on the leader; their answer carries the high watermark as it
+   * is after that update. Consumers (replicaId < 0) read up to the high watermark, from the leader
+   * only unless the request carries client metadata (Fetch v11+, KIP-392): then a follower serves
+   * them too, and a leader with a replica selector may name a preferred read replica instead of
+   * answering with data.
    */
   fetchMessages(params: FetchParams): FetchResult[] | Promise<FetchResult[]> {
     const now = this.clock.now();
-    const first = this.readFromLocalLog(params);
+    const first = this.readFromLocalLog(params, now);
     let bytes = 0;
     let error = false;
     for (const r of first.results) {
       bytes += r.records.length;
       if (r.errorCode !== ErrorCode.None) error = true;
     }
-    if (params.replicaId >= 0) this.updateFollowerFetchState(params, first.leaderEndOffsets, now);
-    if (params.maxWaitMs <= 0 || params.partitions.length === 0 || bytes >= params.minBytes || error) return first.results;
+    let followerNeedsHighWatermark = false;
+    if (params.replicaId >= 0) {
+      this.updateFollowerFetchState(params, first.leaderEndOffsets, now);
+      followerNeedsHighWatermark = this.refreshHighWatermarks(params, first.results);
+    }
+    if (params.maxWaitMs <= 0 || params.partitions.length === 0 || bytes >= params.minBytes || error || followerNeedsHighWatermark) {
+      return this.answered(params, first.results);
+    }
     return new Promise((resolve) => {
       const op = new DelayedFetch(
         now + params.maxWaitMs,
         params.minBytes,
         params.partitions,
         (p) => this.probeFetch(params, p),
-        () => resolve(this.readFromLocalLog(params).results),
+        () => resolve(this.answered(params, this.readFromLocalLog(params, this.clock.now()).results)),
       );
       this.fetchPurgatory.tryCompleteElseWatch(op, params.partitions.map((p) => tpKey(p.tp)));
     });
   }
 
-  private readFromLocalLog(params: FetchParams): { results: FetchResult[]; leaderEndOffsets: number[] } {
+  /** Bytes served to consumers per topic (Kafka's BytesOutPerSec) and preferred-replica redirects (KIP-392). */
+  get fetchStats(): { readonly consumerBytesOut: ReadonlyMap<string, number>; readonly preferredReplicaRedirects: number } {
+    return { consumerBytesOut: this.consumerBytesOut, preferredReplicaRedirects: this.preferredReplicaRedirects };
+  }
+
+  /** Bookkeeping of an answer about to leave: what each follower was told, what consumers were sent. */
+  private answered(params: FetchParams, results: FetchResult[]): FetchResult[] {
+    if (params.replicaId >= 0) {
+      for (const r of results) {
+        if (r.errorCode !== ErrorCode.None) continue;
+        const f = this.partitions.get(tpKey(r.tp))?.followerStateForUpdate(params.replicaId);
+        if (f) f.lastSentHighWatermark = r.highWatermark;
+      }
+    } else {
+      for (const r of results) {
+        if (r.preferredReadReplica >= 0) this.preferredReplicaRedirects++;
+        if (r.records.length > 0) this.consumerBytesOut.set(r.tp.topic, (this.consumerBytesOut.get(r.tp.topic) ?? 0) + r.records.length);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * A follower's answer carries the high watermark its own fetch may just have moved. Returns whether some
+   * follower must learn a newer one now (only with a replica selector: followers serve consumers up to it,
+   * Kafka 2.7's followerNeedsHwUpdate).
+   */
+  private refreshHighWatermarks(params: FetchParams, results: FetchResult[]): boolean {
+    let needed = false;
+    for (const r of results) {
+      if (r.errorCode !== ErrorCode.None) continue;
+      const partition = this.partitions.get(tpKey(r.tp));
+      if (!partition) continue;
+      r.highWatermark = partition.highWatermark;
+      r.lastStableOffset = partition.lastStableOffset;
+      if (this.opts.replicaSelector && (partition.followerState(params.replicaId)?.lastSentHighWatermark ?? Infinity) < r.highWatermark) needed = true;
+    }
+    return needed;
+  }
+
+  private readFromLocalLog(params: FetchParams, now: number): { results: FetchResult[]; leaderEndOffsets: number[] } {
     const fromFollower = params.replicaId >= 0;
-    const fetchOnlyFromLeader = params.replicaId !== DEBUG_REPLICA_ID;
+    const fetchOnlyFromLeader = fromFollower || !params.clientMetadata;
+    const selector = !fromFollower && params.clientMetadata ? (this.opts.replicaSelector ?? null) : null;
     const isolation = fetchIsolation(params);
     let limitBytes = params.maxBytes;
     let minOneBatch = !params.hardMaxBytesLimit;
@@ -668,6 +734,22 @@ export class ReplicaManager {
       try {
         const partition = this.partitionOrThrow(p.tp, fetchOnlyFromLeader);
         partition.checkLeaderEpoch(p.currentLeaderEpoch);
+        const preferred = selector ? preferredReadReplica(selector, partition, params.clientMetadata!, p.fetchOffset, now, this.opts.metadataCache, this.opts.brokerId) : -1;
+        if (preferred >= 0) {
+          // The consumer reads this partition elsewhere: no data, the leader's offsets.
+          results[i] = {
+            tp: p.tp,
+            errorCode: ErrorCode.None,
+            highWatermark: partition.highWatermark,
+            lastStableOffset: partition.lastStableOffset,
+            logStartOffset: partition.log!.logStartOffset,
+            abortedTransactions: isolation === FetchIsolation.TxnCommitted ? [] : null,
+            records: EMPTY,
+            preferredReadReplica: preferred,
+          };
+          this.log.debug({ tp: partition.key, preferredReadReplica: preferred, rackId: params.clientMetadata!.rackId, clientId: params.clientMetadata!.clientId }, 'preferred read replica');
+          continue;
+        }
         const maxBytes = Math.min(p.partitionMaxBytes, limitBytes);
         const read = partition.read(p.fetchOffset, maxBytes, isolation, minOneBatch);
         if (read.records.length > 0) minOneBatch = false;
@@ -681,6 +763,7 @@ export class ReplicaManager {
           logStartOffset: read.logStartOffset,
           abortedTransactions: read.abortedTransactions,
           records: read.records,
+          preferredReadReplica: -1,
         };
       } catch (err) {
         if (fromFollower) leaderEndOffsets[i] = -1;
@@ -692,6 +775,7 @@ export class ReplicaManager {
           logStartOffset: -1,
           abortedTransactions: null,
           records: EMPTY,
+          preferredReadReplica: -1,
         };
       }
     }
@@ -716,11 +800,15 @@ export class ReplicaManager {
   private probeFetch(params: FetchParams, p: FetchPartitionRequest): number | 'complete' {
     const partition = this.partitions.get(tpKey(p.tp));
     if (!partition || !partition.log) return 'complete';
-    if (params.replicaId !== DEBUG_REPLICA_ID && !partition.isLeader) return 'complete';
+    const fromFollower = params.replicaId >= 0;
+    if ((fromFollower || !params.clientMetadata) && !partition.isLeader) return 'complete';
     if (p.currentLeaderEpoch !== NO_EPOCH && p.currentLeaderEpoch !== partition.leaderEpoch) return 'complete';
     const log = partition.log;
     if (p.fetchOffset > log.logEndOffset || p.fetchOffset < log.logStartOffset) return 'complete';
-    // read_committed consumers wait for the LSO, which the HW moves (and markers, appended here too).
+    if (fromFollower && this.opts.replicaSelector && (partition.followerState(params.replicaId)?.lastSentHighWatermark ?? Infinity) < partition.highWatermark) {
+      return 'complete';
+    }
+    // consumers wait for the HW (read_committed: the LSO, which the HW and markers move), followers for the log end
     const isolation = fetchIsolation(params);
     if (partition.fetchUpperBound(isolation) <= p.fetchOffset) return 0;
     if (params.minBytes <= 1) return 1;
@@ -731,11 +819,26 @@ export class ReplicaManager {
     }
   }
 
-  /** After an append (LEO moved) and/or a HW move: release waiting fetches and produces. */
+  /**
+   * After an append (LEO moved) and/or a HW move: release waiting produces now, and waiting fetches once the current
+   * turn is done — the rest of the socket read that brought this request (librdkafka pipelines Produce requests) or
+   * the other partitions of this follower fetch — so one fetch answer carries all of it, not one request each.
+   */
   private completeDelayed(key: string, highWatermarkChanged: boolean): void {
     if (highWatermarkChanged) this.producePurgatory.checkAndComplete(key);
-    this.fetchPurgatory.checkAndComplete(key);
+    this.fetchWakeups.add(key);
+    if (!this.fetchWakeupScheduled) {
+      this.fetchWakeupScheduled = true;
+      process.nextTick(this.wakeFetches);
+    }
   }
+
+  private readonly wakeFetches = (): void => {
+    this.fetchWakeupScheduled = false;
+    const keys = [...this.fetchWakeups];
+    this.fetchWakeups.clear();
+    for (const key of keys) this.fetchPurgatory.checkAndComplete(key);
+  };
 
   // ------------------------------------------------------------------------------- offsets
 
@@ -848,8 +951,9 @@ export class ReplicaManager {
 }
 
 /** Followers read to the log end, consumers to the HW (read_uncommitted) or the LSO (read_committed). */
+/** Kafka 2.7: followers read to the log end; every other replica id (−1, the −2 debugger) is a consumer. */
 function fetchIsolation(params: FetchParams): FetchIsolation {
-  if (params.replicaId !== CONSUMER_REPLICA_ID) return FetchIsolation.LogEnd;
+  if (params.replicaId >= 0) return FetchIsolation.LogEnd;
   return params.isolationLevel === READ_COMMITTED ? FetchIsolation.TxnCommitted : FetchIsolation.HighWatermark;
 }
 

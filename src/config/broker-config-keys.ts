@@ -123,6 +123,9 @@ export const BROKER_CONFIG_KEYS = {
   'replica.fetch.response.max.bytes': key('int', '10485760', 'Bytes per follower fetch response', { validator: atLeast(0) }),
   'num.replica.fetchers': key('int', '1', 'Fetcher threads per source broker', D),
   'replica.high.watermark.checkpoint.interval.ms': key('long', '5000', 'How often the high watermark checkpoint is written'),
+  'replica.selector.class': key('string', null, 'Fetch from the closest replica (KIP-392): org.apache.kafka.common.replica.RackAwareReplicaSelector; unset = consumers read from the leader', {
+    validator: oneOf('org.apache.kafka.common.replica.RackAwareReplicaSelector'),
+  }),
   'fetch.purgatory.purge.interval.requests': key('int', '1000', 'Fetch purgatory purge interval (requests)'),
   'producer.purgatory.purge.interval.requests': key('int', '1000', 'Produce purgatory purge interval (requests)'),
   'delete.records.purgatory.purge.interval.requests': key('int', '1', 'DeleteRecords purgatory purge interval (requests)'),
@@ -228,7 +231,6 @@ export const UNIMPLEMENTED_KAFKA_KEYS = new Set([
   'max.connection.creation.rate',
   'create.topic.policy.class.name',
   'alter.config.policy.class.name',
-  'replica.selector.class',
   'client.quota.callback.class',
   'num.replica.alter.log.dirs.threads',
   'zookeeper.clientCnxnSocket',

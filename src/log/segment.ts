@@ -5,10 +5,9 @@
  * - append writes the already-validated batch bytes with one positional writeSync, then adds an
  *   offset-index entry (and a time-index entry) when more than index.interval.bytes were written
  *   since the last entry, exactly where Kafka adds them;
- * - read returns whole batches only, found by the offset index then a header scan; a read inside
- *   the last append (a follower fetching what was just produced) is served from that append's
- *   Buffer, kept by reference (not copied) until the next append or any other change of the file,
- *   within a process-wide budget (TAIL_CACHE_BYTES); the bytes are the file's, as written;
+ * - read returns whole batches only, found by the offset index then a header scan; a read at the
+ *   end of the file (followers and consumers at the log end) is served from the recent appends kept
+ *   in memory (recent-appends.ts); the bytes are the file's, as written;
  * - recover re-validates every batch (length sanity, magic 2, CRC-32C, increasing offsets),
  *   rebuilds the indexes (the caller rebuilds `.txnindex` from the batches it is shown) and
  *   truncates the file at the first invalid byte.
@@ -24,6 +23,7 @@ import type { FileHandlePool } from './file-handle-pool.js';
 import type { LogConfig } from './log-config.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFile } from './log-file-names.js';
 import { OffsetIndex } from './offset-index.js';
+import { RecentAppends } from './recent-appends.js';
 import { NO_TIMESTAMP, TimeIndex } from './time-index.js';
 import { TransactionIndex, type AbortedTxn, type TxnIndexSearchResult } from './transaction-index.js';
 
@@ -32,12 +32,6 @@ const EMPTY = Buffer.alloc(0);
 /** Header scans (lookups, timestamp searches) share one window: every caller is synchronous. */
 const SCAN_WINDOW = Buffer.allocUnsafe(32 * 1024);
 const RECOVERY_WINDOW_BYTES = 1024 * 1024;
-/** Memory (the appended Buffers' backing stores) the tails of all segments may hold at once. */
-const TAIL_CACHE_BYTES = 64 * 1024 * 1024;
-/** Segments holding a tail, least recently appended first. */
-const tailHolders = new Set<LogSegment>();
-let tailCacheHeld = 0;
-
 export interface SegmentContext {
   readonly config: LogConfig;
   readonly pool: FileHandlePool;
@@ -74,11 +68,7 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0;
   /** Clock time of the first append, for segment.ms (null while empty). */
   private rollingStartMs: number | null = null;
-  /** The last append's bytes (the end of the file), its position and first batch's base offset. */
-  private tail: Buffer | null = null;
-  private tailPosition = 0;
-  private tailBaseOffset = 0;
-  private tailHeld = 0;
+  private readonly recent = new RecentAppends();
   /** MaxTimestamp of the first batch, once read (Kafka's rollingBasedTimestamp). */
   private firstBatchMaxTimestamp: number | null = null;
 
@@ -192,7 +182,7 @@ export class LogSegment {
     }
     this.size += records.length;
     this.nextOffset = largestOffset + 1;
-    this.keepTail(records, physicalPosition);
+    this.recent.append(records, physicalPosition, readSafeInt64(records, 0));
     if (largestTimestamp > this.maxTimestampSoFar) {
       this.maxTimestampSoFar = largestTimestamp;
       this.offsetOfMaxTimestampSoFar = offsetOfMaxTimestamp;
@@ -239,8 +229,9 @@ export class LogSegment {
    * offset is past this segment.
    */
   read(offset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Buffer | null {
-    const fromTail = this.readTail(offset, maxBytes, upperBound, minOneBatch);
-    if (fromTail) return fromTail;
+    if (offset >= this.nextOffset) return null;
+    const recent = this.recent.read(offset, maxBytes, upperBound, minOneBatch);
+    if (recent) return recent;
     const first = this.translateOffset(offset);
     if (!first) return null;
     if (first.lastOffset >= upperBound) return EMPTY;
@@ -249,52 +240,6 @@ export class LogSegment {
     const buf = Buffer.allocUnsafe(length);
     const n = readFully(this.ctx.pool.fd(this.logPath), buf, 0, length, first.position);
     return buf.subarray(0, wholeBatchesEnd(buf, n, upperBound));
-  }
-
-  /** read() answered from the last append's Buffer (zero-copy), or null when `offset` lies before it. */
-  private readTail(offset: number, maxBytes: number, upperBound: number, minOneBatch: boolean): Buffer | null {
-    const tail = this.tail;
-    if (tail === null || offset < this.tailBaseOffset || offset >= this.nextOffset || this.tailPosition + tail.length !== this.size) return null;
-    // Every batch before the tail ends below tailBaseOffset, so the batch translateOffset() would find is in it.
-    let rel = 0;
-    while (rel + LOG_OVERHEAD <= tail.length) {
-      const batchSize = tail.readInt32BE(rel + BATCH_LENGTH) + LOG_OVERHEAD;
-      const lastOffset = readSafeInt64(tail, rel) + tail.readInt32BE(rel + LAST_OFFSET_DELTA);
-      if (lastOffset >= offset) {
-        if (lastOffset >= upperBound) return EMPTY;
-        if (batchSize > maxBytes && !minOneBatch) return EMPTY;
-        const length = Math.min(tail.length - rel, Math.max(maxBytes, batchSize));
-        const buf = tail.subarray(rel, rel + length);
-        return buf.subarray(0, wholeBatchesEnd(buf, length, upperBound));
-      }
-      rel += batchSize;
-    }
-    return null;
-  }
-
-  private keepTail(records: Buffer, position: number): void {
-    this.dropTail();
-    const held = records.buffer.byteLength;
-    if (held > TAIL_CACHE_BYTES) return;
-    this.tail = records;
-    this.tailPosition = position;
-    this.tailBaseOffset = readSafeInt64(records, 0);
-    this.tailHeld = held;
-    tailCacheHeld += held;
-    tailHolders.add(this);
-    while (tailCacheHeld > TAIL_CACHE_BYTES) {
-      const oldest = tailHolders.values().next().value;
-      if (oldest === undefined) break;
-      oldest.dropTail();
-    }
-  }
-
-  /** Forget the cached tail (before any change of the file other than an append, and on roll/close). */
-  private dropTail(): void {
-    if (this.tail === null) return;
-    this.tail = null;
-    tailCacheHeld -= this.tailHeld;
-    tailHolders.delete(this);
   }
 
   /** First batch with maxTimestamp ≥ `timestamp` and last offset ≥ `startingOffset`. */
@@ -334,7 +279,7 @@ export class LogSegment {
    * Returns the number of bytes truncated.
    */
   recover(onBatch?: RecoveredBatch): number {
-    this.dropTail();
+    this.recent.clear();
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.txnIndex.reset();
@@ -390,7 +335,7 @@ export class LogSegment {
 
   /** The segment is no longer the active one: record its final largest timestamp, trim indexes. */
   onBecomeInactive(): void {
-    this.dropTail();
+    this.recent.clear();
     this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar);
     this.offsetIndex.trimToValidSize();
     this.timeIndex.trimToValidSize();
@@ -445,13 +390,13 @@ export class LogSegment {
    * as in Kafka: recovery judges an interrupted swap by it.
    */
   changeFileSuffixes(oldSuffix: string, newSuffix: string): void {
-    this.dropTail();
+    this.recent.clear();
     this.logPath = renameFile(this.logPath, oldSuffix, newSuffix, this.ctx.pool);
     for (const index of [this.offsetIndex, this.timeIndex, this.txnIndex]) index.renameTo(replaceSuffix(index.file, oldSuffix, newSuffix));
   }
 
   deleteFiles(): void {
-    this.dropTail();
+    this.recent.clear();
     this.ctx.pool.close(this.logPath);
     rmSync(this.logPath, { force: true });
     this.offsetIndex.deleteFile();
@@ -479,7 +424,7 @@ export class LogSegment {
   }
 
   private truncateFile(size: number): void {
-    this.dropTail();
+    this.recent.clear();
     this.firstBatchMaxTimestamp = null;
     ftruncateSync(this.ctx.pool.fd(this.logPath), size);
     this.size = size;

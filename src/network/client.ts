@@ -27,6 +27,7 @@ import { decodeResponseHeader, encodeRequestHeader } from '../protocol/header.js
 import { Reader, Writer } from '../protocol/primitives.js';
 import type { MessageInput, MessageSpec, MessageValue } from '../protocol/schema.js';
 import { AuthenticationError, ClientClosedError, ConnectTimeoutError, NetworkError, RequestTimeoutError, ResponseProtocolError } from './errors.js';
+import { framePool } from './frame-buffers.js';
 import { FrameDecoder, FrameSizeError, sizePrefix } from './frame-decoder.js';
 import { withDeadline } from '../common/deadline.js';
 import { dialTls } from './tls.js';
@@ -80,6 +81,8 @@ interface InFlight {
   readonly apiVersion: number;
   readonly response: AnySpec;
   readonly timer: NodeJS.Timeout;
+  /** sendThen: applied to the decoded response while its frame is valid */
+  readonly use: ((response: unknown) => unknown) | undefined;
   resolve(value: unknown): void;
   reject(err: Error): void;
 }
@@ -136,12 +139,38 @@ export class BrokerClient {
   }
 
   /** Sends one request and resolves with the decoded response body. */
-  async send<Req extends AnySpec, Res extends AnySpec>(
+  send<Req extends AnySpec, Res extends AnySpec>(
     api: ApiPair<Req, Res>,
     apiVersion: number,
     value: MessageInput<Req>,
     opts: { timeoutMs?: number } = {},
   ): Promise<MessageValue<Res>> {
+    return this.request(api, apiVersion, value, opts, undefined) as Promise<MessageValue<Res>>;
+  }
+
+  /**
+   * Sends one request, hands the decoded response to `use` and resolves with what `use` returns (rejects with what
+   * it throws). The response's byte fields (records) are valid only inside `use`: a large answer is assembled in
+   * reused memory (frame-buffers.ts) that is given back when `use` returns — the follower fetcher applies its
+   * Fetch answers this way.
+   */
+  sendThen<Req extends AnySpec, Res extends AnySpec, T>(
+    api: ApiPair<Req, Res>,
+    apiVersion: number,
+    value: MessageInput<Req>,
+    use: (response: MessageValue<Res>) => T,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<T> {
+    return this.request(api, apiVersion, value, opts, use as (response: unknown) => unknown) as Promise<T>;
+  }
+
+  private async request<Req extends AnySpec, Res extends AnySpec>(
+    api: ApiPair<Req, Res>,
+    apiVersion: number,
+    value: MessageInput<Req>,
+    opts: { timeoutMs?: number },
+    use: ((response: unknown) => unknown) | undefined,
+  ): Promise<unknown> {
     const { request } = api;
     if (apiVersion < request.minVersion || apiVersion > request.maxVersion) {
       throw new UnsupportedVersionError(request.apiKey, apiVersion);
@@ -149,7 +178,7 @@ export class BrokerClient {
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     const conn = await this.readyConn(deadline);
-    return this.sendOn(conn, api, apiVersion, value, deadline, timeoutMs);
+    return this.sendOn(conn, api, apiVersion, value, deadline, timeoutMs, use);
   }
 
   /** A connected, authenticated connection; re-authenticates first when its session is due (rule 6). */
@@ -176,6 +205,7 @@ export class BrokerClient {
     value: MessageInput<Req>,
     deadline: number,
     timeoutMs: number,
+    use?: (response: unknown) => unknown,
   ): Promise<MessageValue<Res>> {
     const { request, response } = api;
     const correlationId = this.nextCorrelationId;
@@ -195,6 +225,7 @@ export class BrokerClient {
         apiVersion,
         response,
         timer,
+        use,
         resolve: resolve as (v: unknown) => void,
         reject,
       });
@@ -233,7 +264,12 @@ export class BrokerClient {
     if (this.closed) throw new ClientClosedError();
     try {
       const socket = await this.dial();
-      const conn: Conn = { socket, decoder: new FrameDecoder(this.maxResponseBytes), inFlight: new Map(), dead: false, reauthAt: null, reauthenticating: null };
+      const inFlight = new Map<number, InFlight>();
+      // answers for sendThen that span socket reads are assembled in reused memory (frame-buffers.ts)
+      const decoder = new FrameDecoder(this.maxResponseBytes, (size, head) =>
+        head.length >= 4 && inFlight.get(head.readInt32BE(0))?.use ? framePool.acquire(size) : null,
+      );
+      const conn: Conn = { socket, decoder, inFlight, dead: false, reauthAt: null, reauthenticating: null };
       socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
       socket.on('error', (err) => this.drop(conn, new NetworkError(`connection to ${this.address} failed: ${err.message}`, { cause: err })));
       socket.on('close', () => this.drop(conn, new NetworkError(`connection to ${this.address} lost`)));
@@ -321,13 +357,27 @@ export class BrokerClient {
     }
     conn.inFlight.delete(correlationId);
     clearTimeout(entry.timer);
+    let decoded: unknown;
     try {
       const r = new Reader(frame);
       decodeResponseHeader(r, entry.apiKey, entry.response.isFlexible(entry.apiVersion));
-      entry.resolve(entry.response.decode(r, entry.apiVersion));
+      decoded = entry.response.decode(r, entry.apiVersion);
     } catch (err) {
+      framePool.release(frame);
       if (!(err instanceof ProtocolError)) throw err;
       entry.reject(new ResponseProtocolError(`undecodable ${entry.response.name} v${entry.apiVersion}: ${err.message}`, { cause: err }));
+      return true;
+    }
+    if (!entry.use) {
+      entry.resolve(decoded);
+      return true;
+    }
+    try {
+      entry.resolve(entry.use(decoded));
+    } catch (err) {
+      entry.reject(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      framePool.release(frame);
     }
     return true;
   }

@@ -7,8 +7,12 @@
  * 2. Every frame gets the next sequence number. At most `maxInFlightRequests` frames are being
  *    processed at once; the default 1 is Kafka's muted channel (one request at a time, so the
  *    side effects of pipelined requests happen in request order). Later frames wait, parsed.
+ *    A request answered `deferred` has taken all its effects and only waits for its answer (an
+ *    acks = -1 Produce in the purgatory after its appends): it gives its slot back at once, so the
+ *    next request starts while it waits — its side effects still come after this one's.
  * 3. Responses leave in sequence order whatever order processing finishes in (rule 8);
- *    `no-response` (acks = 0) advances the sequence without writing.
+ *    `no-response` (acks = 0) advances the sequence without writing. Responses ready in the same
+ *    turn of the event loop are written together (cork until the tick queue runs).
  * 4. Reading pauses while `maxQueuedRequests` requests are unanswered, or while the bytes of
  *    unanswered requests plus unsent response bytes exceed `maxQueuedBytes`; it resumes below.
  * 5. A connection without socket activity and with nothing outstanding for `idleTimeoutMs`
@@ -29,6 +33,8 @@ import type { KafkaPrincipal } from '../common/kafka-principal.js';
 import type { Logger } from '../common/logger.js';
 import { apiKeyName } from '../protocol/api-keys.js';
 import { peekRequestHeader } from '../protocol/header.js';
+import { ApiKey } from '../protocol/api-keys.js';
+import { framePool } from './frame-buffers.js';
 import { FrameDecoder, FrameSizeError } from './frame-decoder.js';
 
 export interface ConnectionInfo {
@@ -42,10 +48,14 @@ export interface ConnectionInfo {
   principal?: KafkaPrincipal;
 }
 
-export type RequestOutcome =
+/** What a request finally comes to. */
+export type FinalOutcome =
   | { readonly type: 'response'; readonly chunks: readonly Buffer[] }
   | { readonly type: 'no-response' }
   | { readonly type: 'close'; readonly reason: string; readonly chunks?: readonly Buffer[] };
+
+/** A final outcome, or `deferred`: the request has taken effect, its answer comes later (rule 2). */
+export type RequestOutcome = FinalOutcome | { readonly type: 'deferred'; readonly answer: Promise<FinalOutcome> };
 
 /** What turns a request frame into its outcome (the router, or an authenticator in front of it). */
 export interface RequestProcessor {
@@ -112,6 +122,7 @@ export class Connection {
   private requestBytes = 0;
   private pumping = false;
   private paused = false;
+  private corked = false;
   private peerEnded = false;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private lastActivity = Date.now();
@@ -128,8 +139,10 @@ export class Connection {
     this.info = opts.info;
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
     const processorLimit = opts.processor.maxFrameBytes?.bind(opts.processor);
+    // Produce frames spread over socket reads are assembled in reused memory, given back when answered.
     this.decoder = new FrameDecoder(
       processorLimit ? () => Math.min(processorLimit(), this.limits.maxRequestBytes) : this.limits.maxRequestBytes,
+      (size, head) => (head.length >= 2 && head.readInt16BE(0) === ApiKey.Produce ? framePool.acquire(size) : null),
     );
     this.log = opts.log.child({ connectionId: opts.info.connectionId });
     this.captureDir = (opts.captureDir ?? process.env.GREGOR_CAPTURE_DIR) || undefined;
@@ -239,20 +252,38 @@ export class Connection {
     }
     if (outcome instanceof Promise) {
       outcome.then(
-        (o) => this.finish(p, o),
+        (o) => this.settle(p, o),
         (err: unknown) => {
           this.log.error({ err }, 'request processor rejected');
-          this.finish(p, { type: 'close', reason: 'request processing failed' });
+          this.finish(p, { type: 'close', reason: 'request processing failed' }, true);
         },
       );
     } else {
-      this.finish(p, outcome);
+      this.settle(p, outcome);
     }
   }
 
-  private finish(p: Pending, outcome: RequestOutcome): void {
+  private settle(p: Pending, outcome: RequestOutcome): void {
+    if (outcome.type !== 'deferred') {
+      this.finish(p, outcome, true);
+      return;
+    }
+    // Rule 2: its effects are done; the next request may start while its answer waits.
     this.inFlight--;
+    outcome.answer.then(
+      (o) => this.finish(p, o, false),
+      (err: unknown) => {
+        this.log.error({ err }, 'deferred answer rejected');
+        this.finish(p, { type: 'close', reason: 'request processing failed' }, false);
+      },
+    );
+    this.pump();
+  }
+
+  private finish(p: Pending, outcome: FinalOutcome, holdsSlot: boolean): void {
+    if (holdsSlot) this.inFlight--;
     this.requestBytes -= p.frame.length;
+    framePool.release(p.frame);
     if (this.state !== 'open') return;
     if (outcome.type === 'close') {
       if (outcome.chunks) this.complete(p.seq, outcome.chunks);
@@ -278,13 +309,26 @@ export class Connection {
     }
     if (out.length === 0) return;
     this.lastActivity = Date.now();
-    this.socket.cork();
+    // Responses completed in the same turn of the event loop (one high-watermark move answers many
+    // acks = -1 Produce requests of a connection) leave in one writev: the socket stays corked until
+    // the tick queue runs.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     const last = out.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(out[i]!);
     // Resume once the bytes leave the user-space buffer (covers writes that never hit 'drain').
-    this.socket.write(out[last]!, () => this.maybeResume());
-    this.socket.uncork();
+    this.socket.write(out[last]!, this.onWritten);
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  private readonly onWritten = (): void => this.maybeResume();
 
   private overLimits(): boolean {
     return (

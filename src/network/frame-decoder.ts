@@ -6,7 +6,8 @@
  *   is allocated (reliability.md §4.1: a TLS ClientHello reads as ~369 MB, `GET ` as ~1.2 GB).
  * - A frame lying inside one socket chunk is returned as a zero-copy view of it; a frame spread
  *   over chunks is gathered as a list of views and copied once, when its last byte arrives (no
- *   quadratic re-copying, performance.md §2.5).
+ *   quadratic re-copying, performance.md §2.5), into memory from `assemble` when it offers some
+ *   (reused buffers, frame-buffers.ts), else into a new buffer.
  */
 
 export class FrameSizeError extends Error {
@@ -24,8 +25,15 @@ export class FrameDecoder {
   private parts: Buffer[] = [];
   private partsBytes = 0;
 
-  /** `maxFrameBytes` may be a function: the limit is then read at every frame's size prefix. */
-  constructor(private readonly maxFrameBytes: number | (() => number)) {}
+  /**
+   * `maxFrameBytes` may be a function: the limit is then read at every frame's size prefix.
+   * `assemble(size, head)` may supply the memory for a frame of `size` bytes spread over chunks (`head` is its first
+   * part, at least one byte); null means a new buffer.
+   */
+  constructor(
+    private readonly maxFrameBytes: number | (() => number),
+    private readonly assemble?: (size: number, head: Buffer) => Buffer | null,
+  ) {}
 
   /** Bytes of an unfinished frame (size prefix included) held right now. */
   get bufferedBytes(): number {
@@ -67,7 +75,9 @@ export class FrameDecoder {
         this.parts.push(chunk.subarray(off, off + take));
         this.partsBytes += take;
         if (this.partsBytes === this.frameSize) {
-          frame = Buffer.concat(this.parts, this.frameSize);
+          frame = this.assemble?.(this.frameSize, this.parts[0]!) ?? Buffer.allocUnsafe(this.frameSize);
+          let at = 0;
+          for (const part of this.parts) at += part.copy(frame, at);
           this.parts = [];
           this.partsBytes = 0;
         }

@@ -49,7 +49,7 @@ export interface SourceBroker {
 }
 
 /** The connection a fetcher sends through (BrokerClient; replaceable in tests). */
-export type LeaderClient = Pick<BrokerClient, 'send' | 'close'>;
+export type LeaderClient = Pick<BrokerClient, 'send' | 'sendThen' | 'close'>;
 
 export function view(s: PartitionFetchState): PartitionFetchStateView {
   return { tp: s.tp, fetchOffset: s.fetchOffset, currentLeaderEpoch: s.currentLeaderEpoch, state: s.state, delayedUntil: s.delayedUntil, lag: s.lag };

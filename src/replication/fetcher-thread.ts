@@ -84,6 +84,7 @@ export interface ReplicaFetcherThreadOptions {
   readonly clientSecurity?: ClientSecurity;
 }
 
+type FetchPartitionAnswer = { partition: number; errorCode: number; highWatermark: number; logStartOffset: number; recordSet: Buffer | null };
 type FetchRequestTopic = { topic: string; partitions: Array<{ partition: number; currentLeaderEpoch: number; fetchOffset: number; logStartOffset: number; partitionMaxBytes: number }> };
 
 export class ReplicaFetcherThread {
@@ -357,32 +358,47 @@ export class ReplicaFetcherThread {
       await this.idle();
       return;
     }
-    let response;
+    let outOfRange: PartitionFetchState[];
     try {
-      response = await this.client.send(FetchApi, FETCH_VERSION, {
-        replicaId: this.config.brokerId,
-        maxWaitMs: this.config.fetchWaitMaxMs,
-        minBytes: this.config.fetchMinBytes,
-        maxBytes: this.config.fetchResponseMaxBytes,
-        isolationLevel: 0,
-        sessionId: 0,
-        sessionEpoch: -1,
-        topics,
-        forgottenTopicsData: [],
-        rackId: '',
-      });
+      // The answer is applied inside sendThen: its records live in reused memory only until then.
+      outOfRange = await this.client.sendThen(
+        FetchApi,
+        FETCH_VERSION,
+        {
+          replicaId: this.config.brokerId,
+          maxWaitMs: this.config.fetchWaitMaxMs,
+          minBytes: this.config.fetchMinBytes,
+          maxBytes: this.config.fetchResponseMaxBytes,
+          isolationLevel: 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics,
+          forgottenTopicsData: [],
+          rackId: '',
+        },
+        (response) => this.applyFetchResponse(response, sent, now),
+      );
     } catch (err) {
       if (!this.running || err instanceof ClientClosedError) return;
       this.log.warn({ err: errMessage(err), partitions: sent.size }, 'fetch failed; retrying after backoff');
       for (const s of this.states.values()) this.delay(s);
       return;
     }
+    if (outOfRange.length > 0) await this.handleOutOfRange(outOfRange);
+  }
+
+  /** Applies a Fetch answer to the partitions it was asked for; returns those answered OFFSET_OUT_OF_RANGE. */
+  private applyFetchResponse(
+    response: { errorCode: number; responses: Array<{ topic: string; partitionResponses: FetchPartitionAnswer[] }> },
+    sent: ReadonlyMap<string, { state: PartitionFetchState; fetchOffset: number }>,
+    now: number,
+  ): PartitionFetchState[] {
+    const outOfRange: PartitionFetchState[] = [];
     if (response.errorCode !== ErrorCode.None) {
       this.log.warn({ error: errorInfo(response.errorCode).name }, 'fetch answered with a top-level error; retrying after backoff');
       for (const { state } of sent.values()) this.delay(state);
-      return;
+      return outOfRange;
     }
-    const outOfRange: PartitionFetchState[] = [];
     for (const t of response.responses) {
       for (const p of t.partitionResponses) {
         const key = tpKey({ topic: t.topic, partition: p.partition });
@@ -392,14 +408,10 @@ export class ReplicaFetcherThread {
         this.processPartitionResponse(s, p, outOfRange);
       }
     }
-    if (outOfRange.length > 0) await this.handleOutOfRange(outOfRange);
+    return outOfRange;
   }
 
-  private processPartitionResponse(
-    s: PartitionFetchState,
-    p: { errorCode: number; highWatermark: number; logStartOffset: number; recordSet: Buffer | null },
-    outOfRange: PartitionFetchState[],
-  ): void {
+  private processPartitionResponse(s: PartitionFetchState, p: FetchPartitionAnswer, outOfRange: PartitionFetchState[]): void {
     switch (p.errorCode) {
       case ErrorCode.None:
         try {

@@ -20,12 +20,14 @@ export interface FollowerLogHost {
   /** null until the log exists (then the fetcher's calls fail with NOT_LEADER_OR_FOLLOWER) */
   readonly log: Log | null;
   readonly highWatermark: number;
-  /** sets HW = min(value, LEO) */
-  updateFollowerHighWatermark(leaderHighWatermark: number): unknown;
+  /** sets HW = min(value, LEO); true when it changed */
+  updateFollowerHighWatermark(leaderHighWatermark: number): boolean;
 }
 
 export interface LogFollowerPartitionOptions {
   onStorageError?(err: unknown): void;
+  /** the follower high watermark moved (consumers may read from followers, KIP-392) */
+  onHighWatermarkChanged?(): void;
   /** after each append, with the bytes appended (ReplicationBytesInPerSec) */
   onAppended?(bytes: number): void;
 }
@@ -62,12 +64,12 @@ export class LogFollowerPartition implements FollowerPartition {
 
   truncateTo(offset: number): void {
     this.logOrThrow().truncateTo(offset);
-    if (this.host.highWatermark > this.logEndOffset) this.host.updateFollowerHighWatermark(this.host.highWatermark);
+    if (this.host.highWatermark > this.logEndOffset) this.setHighWatermark(this.host.highWatermark);
   }
 
   truncateFullyAndStartAt(offset: number): void {
     this.logOrThrow().truncateFullyAndStartAt(offset);
-    this.host.updateFollowerHighWatermark(offset);
+    this.setHighWatermark(offset);
   }
 
   appendAsFollower(records: Buffer): FollowerAppendInfo {
@@ -77,7 +79,11 @@ export class LogFollowerPartition implements FollowerPartition {
   }
 
   updateFollowerHighWatermark(leaderHighWatermark: number): void {
-    this.host.updateFollowerHighWatermark(leaderHighWatermark);
+    this.setHighWatermark(leaderHighWatermark);
+  }
+
+  private setHighWatermark(value: number): void {
+    if (this.host.updateFollowerHighWatermark(value)) this.opts.onHighWatermarkChanged?.();
   }
 
   maybeUpdateLogStartOffset(leaderLogStartOffset: number): void {

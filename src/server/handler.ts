@@ -7,6 +7,11 @@
  * - the response value (encoded by the router with the response table, same version);
  * - `NO_RESPONSE`: nothing is written but the connection's response sequence moves on
  *   (Produce with acks = 0, protocol.md §3.5);
+ * - `answerLater(promise)`: the request has taken every effect it has (an acks = -1 Produce after
+ *   its appends, waiting in the purgatory); the connection may start its next request while the
+ *   promise is pending, and answers still leave in request order. A handler that still has effects
+ *   to take must return a Promise instead: the connection then waits for it (one request at a time,
+ *   so the effects of one connection's requests keep their order);
  * or throws:
  * - `CloseConnection`: the connection is closed without an answer (acks = 0 produce that failed);
  * - `KafkaError` / anything else: answered with `errorResponse(req, code)` when the handler
@@ -37,7 +42,16 @@ export interface VersionRange {
   readonly max: number;
 }
 
-export type HandlerResult<Res extends AnySpec> = MessageInput<Res> | NoResponse;
+/** A handler's answer that comes later, all effects of its request taken (see the contract above). */
+export class AnswerLater<T> {
+  constructor(readonly answer: Promise<T>) {}
+}
+
+export function answerLater<T>(answer: Promise<T>): AnswerLater<T> {
+  return new AnswerLater(answer);
+}
+
+export type HandlerResult<Res extends AnySpec> = MessageInput<Res> | NoResponse | AnswerLater<MessageInput<Res> | NoResponse>;
 
 export interface HandlerDefinition<Req extends AnySpec, Res extends AnySpec> {
   /** defaults to `request.apiKey`; must match both tables */

@@ -13,13 +13,14 @@
  *    UNSUPPORTED_VERSION in the v0 layout with apiKeys = [{18, min, max}] (KIP-511);
  * 4. body decode failure → close (logged);
  * 5. the handler's result is encoded with the response table at the request's version;
- *    NO_RESPONSE advances the sequence silently; CloseConnection closes;
+ *    NO_RESPONSE advances the sequence silently; CloseConnection closes; `answerLater(p)` is
+ *    handed to the connection as `deferred` (the next request may start) and encoded when p settles;
  * 6. any other exception: with `errorResponse` defined, the error's code is answered
  *    (UNKNOWN_SERVER_ERROR for non-Kafka errors, logged with stack); otherwise logged and closed.
  */
 import { childLogger, type Logger } from '../common/logger.js';
 import { KafkaError, toErrorCode } from '../common/errors.js';
-import type { ConnectionInfo, RequestOutcome, RequestProcessor } from '../network/connection.js';
+import type { ConnectionInfo, FinalOutcome, RequestOutcome, RequestProcessor } from '../network/connection.js';
 import { ApiKey, apiKeyName } from '../protocol/api-keys.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import { ProtocolError } from '../protocol/errors.js';
@@ -27,7 +28,7 @@ import { decodeRequestHeader, encodeResponseFrame, peekRequestHeader, type Reque
 import { ApiVersionsResponse } from '../protocol/messages/api-versions.js';
 import { Reader } from '../protocol/primitives.js';
 import type { Authorizer } from '../security/authorizer/acl-authorizer.js';
-import { CloseConnection, NO_RESPONSE, type Handler } from './handler.js';
+import { AnswerLater, CloseConnection, NO_RESPONSE, type Handler } from './handler.js';
 import { createRequestContext, type ApiVersionEntry, type RequestContext } from './request-context.js';
 
 export interface ApiDescription {
@@ -142,6 +143,16 @@ class RequestRouter implements Router {
     } catch (err) {
       return this.onHandlerError(handler, body, ctx, err);
     }
+    if (result instanceof AnswerLater) {
+      const answer: Promise<unknown> = result.answer;
+      return {
+        type: 'deferred',
+        answer: answer.then(
+          (value: unknown) => this.respond(handler, ctx, value, body),
+          (err: unknown) => this.onHandlerError(handler, body, ctx, err),
+        ),
+      };
+    }
     if (result instanceof Promise) {
       return result.then(
         (value: unknown) => this.respond(handler, ctx, value, body),
@@ -171,7 +182,7 @@ class RequestRouter implements Router {
     }
   }
 
-  private respond(handler: Handler, ctx: RequestContext, value: unknown, body?: unknown): RequestOutcome {
+  private respond(handler: Handler, ctx: RequestContext, value: unknown, body?: unknown): FinalOutcome {
     this.onResponse?.(ctx.apiKey, ctx.apiVersion, body, value === NO_RESPONSE ? null : value, Date.now() - ctx.receivedAt);
     if (value === NO_RESPONSE) return { type: 'no-response' };
     const v = ctx.apiVersion;
@@ -183,7 +194,7 @@ class RequestRouter implements Router {
     }
   }
 
-  private onHandlerError(handler: Handler, body: unknown, ctx: RequestContext, err: unknown): RequestOutcome {
+  private onHandlerError(handler: Handler, body: unknown, ctx: RequestContext, err: unknown): FinalOutcome {
     if (err instanceof CloseConnection) {
       ctx.log.debug({ reason: err.message }, 'handler closed the connection');
       return { type: 'close', reason: err.message };
@@ -203,7 +214,7 @@ class RequestRouter implements Router {
   }
 
   /** KIP-511: an ApiVersions version we do not know is answered, in the v0 layout, not closed. */
-  private unsupportedApiVersions(handler: Handler, correlationId: number): RequestOutcome {
+  private unsupportedApiVersions(handler: Handler, correlationId: number): FinalOutcome {
     const chunks = encodeResponseFrame(ApiVersionsResponse, 0, correlationId, {
       errorCode: ErrorCode.UnsupportedVersion,
       apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: handler.versions.min, maxVersion: handler.versions.max }],
@@ -211,7 +222,7 @@ class RequestRouter implements Router {
     return { type: 'response', chunks };
   }
 
-  private reject(connection: ConnectionInfo, reason: string, details: object): RequestOutcome {
+  private reject(connection: ConnectionInfo, reason: string, details: object): FinalOutcome {
     this.log.info({ connectionId: connection.connectionId, clientAddress: connection.clientAddress, ...details }, `closing connection: ${reason}`);
     return { type: 'close', reason };
   }

@@ -5,9 +5,14 @@
  *   SessionId 0 (a nonzero SessionId there only names a session to close, which we never have);
  *   SessionEpoch > 0 names an incremental session we do not have → top-level
  *   FETCH_SESSION_ID_NOT_FOUND (70), no partitions; the client restarts with a full fetch;
- * - replicaId -1 = consumer: read_uncommitted reads below the high watermark, read_committed (v4+)
- *   below the last stable offset; ≥ 0 = follower (reads to the log end, its fetch offset recorded
- *   on the leader), -2 = debug;
+ * - replicaId < 0 = consumer (-2 is Kafka's debugging consumer, the same): read_uncommitted reads below
+ *   the high watermark, read_committed (v4+) below the last stable offset; ≥ 0 = follower (reads to
+ *   the log end, its fetch offset recorded on the leader);
+ * - fetch from the closest replica (KIP-392): a consumer's v11+ fetch carries its rack id and may be
+ *   served by a follower (up to the follower's high watermark); before v11 only the leader serves
+ *   (NOT_LEADER_OR_FOLLOWER elsewhere). A leader with `replica.selector.class` set answers a partition
+ *   that a replica in the client's rack should serve with no records and preferredReadReplica = that
+ *   broker (cluster/replica-selector.ts); otherwise preferredReadReplica is -1;
  * - MaxBytes (v3+) capped by `fetch.max.bytes`, MinBytes by MaxBytes; partitions read in request
  *   order, each up to min(PartitionMaxBytes, bytes left); v3+ the first non-empty partition's first
  *   batch is returned whole (KIP-74); v0–v2 limits are hard;
@@ -17,7 +22,7 @@
  *   abortedTransactions null for read_uncommitted, for read_committed (v4+) the aborted
  *   transactions overlapping the returned batches sorted by first offset ([] when none; clients drop
  *   those producers' records up to the ABORT marker and never deliver control records),
- *   preferredReadReplica -1, records = the stored bytes as the log returned them;
+ *   preferredReadReplica (above), records = the stored bytes as the log returned them;
  *   UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE, FENCED_LEADER_EPOCH /
  *   UNKNOWN_LEADER_EPOCH (v9+ CurrentLeaderEpoch), KAFKA_STORAGE_ERROR (NOT_LEADER_OR_FOLLOWER ≤ v5).
  * - authorization (KafkaApis 2.7): a follower (replicaId ≥ 0) needs CLUSTER_ACTION on the cluster,
@@ -81,7 +86,7 @@ export function createFetchHandler(deps: BrokerDeps, replicaManager: ReplicaMana
       lastStableOffset: ok ? r.lastStableOffset : -1,
       logStartOffset: ok ? r.logStartOffset : -1,
       abortedTransactions: readCommitted ? (ok ? (r.abortedTransactions ?? []) : []) : null,
-      preferredReadReplica: -1,
+      preferredReadReplica: ok ? r.preferredReadReplica : -1,
       recordSet: records,
     };
   };
@@ -127,6 +132,11 @@ export function createFetchHandler(deps: BrokerDeps, replicaManager: ReplicaMana
         hardMaxBytesLimit: version <= 2,
         isolationLevel: req.isolationLevel,
         partitions,
+        // KIP-392: a consumer's v11+ fetch may be served by a follower, or sent to one
+        clientMetadata:
+          version >= 11 && req.replicaId < 0
+            ? { rackId: req.rackId, clientId: ctx.clientId, clientAddress: ctx.connection.clientAddress, listenerName: ctx.connection.listenerName }
+            : null,
       };
       const results = await replicaManager.fetchMessages(params);
       const consumer = req.replicaId < 0;

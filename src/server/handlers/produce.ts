@@ -27,6 +27,9 @@
  *   timeoutMs, NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank);
  * - acks = 0: no response (NO_RESPONSE); if any partition failed the connection is closed instead
  *   (CloseConnection) so the client refreshes its metadata;
+ * - the appends are made synchronously in `handle`; an acks = -1 request then returns
+ *   `answerLater` (its answer waits in the purgatory), so the connection reads and appends its next
+ *   Produce meanwhile — one connection's appends keep their request order, answers leave in order;
  * - response per partition: baseOffset, logAppendTimeMs (-1 unless LogAppendTime, v2+),
  *   logStartOffset (v5+), recordErrors [] and errorMessage (v8).
  * - authorization (KafkaApis 2.7, only with an authorizer): transactional batches need WRITE on
@@ -45,7 +48,7 @@ import { ProduceRequest, ProduceResponse } from '../../protocol/messages/produce
 import { convertLegacyMessageSet, decompressionLimit, firstBatchIsTransactional, peekMagic, producerFlags, validateProduceRecords } from '../../protocol/records/index.js';
 import { AclOperation, AclResourceType, CLUSTER_NAME } from '../../common/acl.js';
 import type { BrokerDeps } from '../broker-deps.js';
-import { CloseConnection, NO_RESPONSE, defineHandler, type Handler } from '../handler.js';
+import { answerLater, CloseConnection, NO_RESPONSE, defineHandler, type Handler } from '../handler.js';
 import type { RequestContext } from '../request-context.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -111,7 +114,7 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
     request: ProduceRequest,
     response: ProduceResponse,
     versions: { min: 0, max: 8 },
-    async handle(req, ctx) {
+    handle(req, ctx) {
       const acks = req.acks;
       const version = ctx.apiVersion;
       const responses = req.topics.map((t) => ({ name: t.name, partitions: new Array<PartitionResponse>(t.partitions.length) }));
@@ -160,8 +163,7 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
           }
         }
       }
-      if (entries.length > 0) {
-        const results: ProduceResult[] = await replicaManager.appendRecords(entries, acks, req.timeoutMs);
+      const answer = (results: readonly ProduceResult[]): { responses: typeof responses; throttleTimeMs: number } | typeof NO_RESPONSE => {
         for (let i = 0; i < results.length; i++) {
           const r = results[i]!;
           slots[i]![slotIndex[i]!] = {
@@ -174,13 +176,18 @@ export function createProduceHandler(deps: BrokerDeps, replicaManager: ReplicaMa
             errorMessage: null,
           };
         }
-      }
-      if (acks === 0) {
-        const failure = responses.find((t) => t.partitions.some((p) => p.errorCode !== ErrorCode.None));
-        if (failure) throw new CloseConnection(`acks=0 produce to ${failure.name} failed; closing so the client refreshes metadata`);
-        return NO_RESPONSE;
-      }
-      return { responses, throttleTimeMs: 0 };
+        if (acks === 0) {
+          const failure = responses.find((t) => t.partitions.some((p) => p.errorCode !== ErrorCode.None));
+          if (failure) throw new CloseConnection(`acks=0 produce to ${failure.name} failed; closing so the client refreshes metadata`);
+          return NO_RESPONSE;
+        }
+        return { responses, throttleTimeMs: 0 };
+      };
+      if (entries.length === 0) return answer([]);
+      // The appends happen here, synchronously; an acks = -1 answer then waits in the purgatory while the
+      // connection goes on with its next request (the next appends come after these).
+      const results = replicaManager.appendRecords(entries, acks, req.timeoutMs);
+      return results instanceof Promise ? answerLater(results.then(answer)) : answer(results);
     },
     errorResponse: (req, code) => ({
       responses: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => failed(p.partitionIndex, code)) })),

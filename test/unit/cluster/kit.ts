@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/common/clock.js';
 import { silentLogger } from '../../../src/common/logger.js';
-import { ReplicaManager, type LeaderAndIsrPartition } from '../../../src/cluster/replica-manager.js';
+import { ReplicaManager, type LeaderAndIsrPartition, type ReplicaManagerOptions } from '../../../src/cluster/replica-manager.js';
+import { createReplicaSelector } from '../../../src/cluster/replica-selector.js';
 import { TopicConfigCache } from '../../../src/cluster/topic-log-config.js';
 import { BrokerConfig } from '../../../src/config/broker-config.js';
 import { LogManager } from '../../../src/log/log-manager.js';
@@ -28,7 +29,12 @@ export interface Kit {
   close(): void;
 }
 
-export function makeKit(props: Record<string, string> = {}, existingDir?: string, overrides = new Map<string, Record<string, string>>()): Kit {
+export function makeKit(
+  props: Record<string, string> = {},
+  existingDir?: string,
+  overrides = new Map<string, Record<string, string>>(),
+  extra: Partial<ReplicaManagerOptions> = {},
+): Kit {
   const dir = existingDir ?? mkdtempSync(join(tmpdir(), 'gregor-rm-'));
   const clock = new ManualClock(1_000_000);
   const config = BrokerConfig.parse({ 'broker.id': String(ME), 'zookeeper.connect': 'localhost:2181', 'log.dirs': dir, ...props });
@@ -47,6 +53,8 @@ export function makeKit(props: Record<string, string> = {}, existingDir?: string
     brokerEpoch: () => brokerEpoch.value,
     replicaLagTimeMaxMs: 30_000,
     highWatermarkCheckpointIntervalMs: 5_000,
+    replicaSelector: createReplicaSelector(config.values['replica.selector.class']),
+    ...extra,
   });
   rm.startup();
   let closed = false;
@@ -63,7 +71,7 @@ export function makeKit(props: Record<string, string> = {}, existingDir?: string
       rm.shutdown();
       logManager.shutdown();
       closed = true;
-      return makeKit(props, dir, overrides);
+      return makeKit(props, dir, overrides, extra);
     },
     close() {
       if (!closed) {
@@ -83,11 +91,16 @@ export function state(topic: string, partition: number, s: Partial<LeaderAndIsrP
 export const control = (controllerEpoch = 1, brokerEpoch = 100) => ({ controllerId: ME, controllerEpoch, brokerEpoch });
 
 /** Live brokers and partition states in the metadata cache (what UpdateMetadata would bring). */
-export function cacheBrokers(cache: MetadataCache, ids: number[], partitions: Array<Partial<PartitionInfo> & { topic: string; partition: number }> = []): void {
+export function cacheBrokers(
+  cache: MetadataCache,
+  ids: number[],
+  partitions: Array<Partial<PartitionInfo> & { topic: string; partition: number }> = [],
+  racks: Readonly<Record<number, string>> = {},
+): void {
   cache.update({
     controllerId: ME,
     controllerEpoch: 1,
-    liveBrokers: ids.map((id) => ({ id, rack: null, endpoints: [{ listenerName: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id, securityProtocol: 0 }] })),
+    liveBrokers: ids.map((id) => ({ id, rack: racks[id] ?? null, endpoints: [{ listenerName: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id, securityProtocol: 0 }] })),
     partitions: partitions.map((p) => ({ controllerEpoch: 1, leader: ME, leaderEpoch: 0, isr: [ME], zkVersion: 0, replicas: [ME], offlineReplicas: [], ...p })),
   });
 }

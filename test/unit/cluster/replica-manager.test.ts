@@ -183,6 +183,9 @@ describe('replica manager - high watermark and acks', () => {
   });
 });
 
+/** After the fetch wake-ups the replica manager defers to the end of the current turn. */
+const endOfTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe('replica manager - fetch', () => {
   it('consumers read below the HW; followers read to the LEO', async () => {
     kit = makeKit();
@@ -195,12 +198,29 @@ describe('replica manager - fetch', () => {
     expect(splitBatches(follower[0]!.records).map((b) => [b.baseOffset, b.lastOffset])).toEqual([[0, 1]]);
   });
 
+  it('long poll: appends of one turn wake a waiting fetch once, which answers them all', async () => {
+    kit = makeKit();
+    await kit.rm.becomeLeaderOrFollower(control(), [state('t', 0), state('t', 1)]);
+    const params = fetchParams(-1, 0, { maxWaitMs: 500 });
+    const waiting = kit.rm.fetchMessages({ ...params, partitions: [params.partitions[0]!, { ...params.partitions[0]!, tp: { topic: 't', partition: 1 } }] }) as Promise<
+      Array<{ records: Buffer }>
+    >;
+    kit.rm.appendRecords([{ tp, records: batch(['a']) }], 1, 1000);
+    kit.rm.appendRecords([{ tp, records: batch(['b']) }], 1, 1000);
+    kit.rm.appendRecords([{ tp: { topic: 't', partition: 1 }, records: batch(['c']) }], 1, 1000);
+    const r = await waiting;
+    expect(splitBatches(r[0]!.records)).toHaveLength(2);
+    expect(splitBatches(r[1]!.records)).toHaveLength(1);
+  });
+
   it('long poll: completes when an append brings bytes, or on expiry with nothing', async () => {
     kit = makeKit();
     await kit.rm.becomeLeaderOrFollower(control(), [state('t', 0)]);
     const waiting = kit.rm.fetchMessages(fetchParams(-1, 0, { maxWaitMs: 500 })) as Promise<Array<{ records: Buffer }>>;
     expect(kit.rm.fetchPurgatory.delayed).toBe(1);
     await kit.rm.appendRecords([{ tp, records: batch(['a']) }], 1, 1000);
+    expect(kit.rm.fetchPurgatory.delayed).toBe(1); // woken at the end of the turn, with whatever else it appended
+    await endOfTurn();
     expect(kit.rm.fetchPurgatory.delayed).toBe(0);
     expect(splitBatches((await waiting)[0]!.records)).toHaveLength(1);
 
@@ -217,8 +237,10 @@ describe('replica manager - fetch', () => {
     const size = batch(['a']).length;
     const waiting = kit.rm.fetchMessages(fetchParams(-1, 0, { maxWaitMs: 500, minBytes: size + 1 })) as Promise<Array<{ records: Buffer }>>;
     await kit.rm.appendRecords([{ tp, records: batch(['a']) }], 1, 1000);
+    await endOfTurn();
     expect(kit.rm.fetchPurgatory.delayed).toBe(1);
     await kit.rm.appendRecords([{ tp, records: batch(['b']) }], 1, 1000);
+    await endOfTurn();
     expect(kit.rm.fetchPurgatory.delayed).toBe(0);
     expect(splitBatches((await waiting)[0]!.records)).toHaveLength(2);
   });

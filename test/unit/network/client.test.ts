@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerClient } from '../../../src/network/client.js';
 import { ClientClosedError, NetworkError, RequestTimeoutError, ResponseProtocolError } from '../../../src/network/errors.js';
+import { framePool } from '../../../src/network/frame-buffers.js';
 import { FrameDecoder, sizePrefix } from '../../../src/network/frame-decoder.js';
 import { UnsupportedVersionError } from '../../../src/protocol/errors.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
@@ -72,26 +73,15 @@ describe('broker client', () => {
     expect(s.server.connectionCount).toBe(1);
   });
 
-  /** A raw server that collects `batch` requests, then answers them in reverse order. */
-  async function reversingServer(batch: number, corrOffset = 0): Promise<number> {
+  /** A raw server on a free port: each Echo request (correlation id, decoded body) is handed to `onRequest`. */
+  async function rawEchoServer(onRequest: (sock: Socket, correlationId: number, id: number) => void): Promise<number> {
     const raw = createServer((sock) => {
-      let frames: Buffer[] = [];
       const dec = new FrameDecoder(1 << 20);
       sock.on('data', (chunk: Buffer) =>
         dec.push(chunk, (f) => {
-          frames.push(Buffer.from(f));
-          if (frames.length < batch) return;
-          for (const req of frames.reverse()) {
-            const r = new Reader(req);
-            const header = decodeRequestHeader(r, () => false);
-            const body = EchoRequest.decode(r, 0);
-            const w = new Writer();
-            w.int32(header.correlationId + corrOffset);
-            EchoResponse.encode(w, 0, { errorCode: 0, id: body.id });
-            const chunks = w.chunksOut();
-            sock.write(Buffer.concat([sizePrefix(chunks), ...chunks]));
-          }
-          frames = [];
+          const r = new Reader(Buffer.from(f));
+          const header = decodeRequestHeader(r, () => false);
+          onRequest(sock, header.correlationId, EchoRequest.decode(r, 0).id);
         }),
       );
       sock.on('error', () => {});
@@ -101,10 +91,66 @@ describe('broker client', () => {
     return (raw.address() as { port: number }).port;
   }
 
+  /** An Echo answer frame (size prefix included), padded to `bytes` of frame when given. */
+  function echoAnswer(correlationId: number, id: number, bytes = 0): Buffer {
+    const w = new Writer();
+    w.int32(correlationId);
+    EchoResponse.encode(w, 0, { errorCode: 0, id });
+    const head = Buffer.concat(w.chunksOut());
+    const frame = bytes > head.length ? Buffer.concat([head, Buffer.alloc(bytes - head.length, 9)]) : head;
+    return Buffer.concat([sizePrefix([frame]), frame]);
+  }
+
+  /** A raw server that collects `batch` requests, then answers them in reverse order. */
+  function reversingServer(batch: number, corrOffset = 0): Promise<number> {
+    const perSocket = new WeakMap<Socket, Array<[number, number]>>();
+    return rawEchoServer((sock, correlationId, id) => {
+      const pending = perSocket.get(sock) ?? [];
+      perSocket.set(sock, pending);
+      pending.push([correlationId, id]);
+      if (pending.length < batch) return;
+      for (const [corr, reqId] of pending.reverse()) sock.write(echoAnswer(corr + corrOffset, reqId));
+      pending.length = 0;
+    });
+  }
+
   it('client - responses arriving out of order are matched by correlation id', async () => {
     const c = client(await reversingServer(3));
     const results = await Promise.all([1, 2, 3].map((id) => c.send(Echo, 0, { id, delayMs: 0, mode: 0 })));
     expect(results.map((r) => r.id)).toEqual([1, 2, 3]);
+  });
+
+  /** Answers each Echo with a response padded to `bytes`, written in three pieces (so the client reassembles it). */
+  function bigAnswerServer(bytes: number): Promise<number> {
+    return rawEchoServer((sock, correlationId, id) => {
+      const whole = echoAnswer(correlationId, id, bytes);
+      const third = Math.floor(whole.length / 3);
+      sock.write(whole.subarray(0, third));
+      setTimeout(() => sock.write(whole.subarray(third, 2 * third)), 5);
+      setTimeout(() => sock.write(whole.subarray(2 * third)), 10);
+    });
+  }
+
+  it('client - sendThen applies the answer while its reused memory is valid, then gives the memory back', async () => {
+    const c = client(await bigAnswerServer(200_000));
+    const idle = framePool.idleBytes; // this file's own pool: nothing was pooled before
+    let during = -1;
+    const id = await c.sendThen(Echo, 0, { id: 7, delayMs: 0, mode: 0 }, (res) => {
+      during = framePool.idleBytes;
+      return res.id;
+    });
+    expect(id).toBe(7);
+    expect(during).toBe(idle); // the 256 KiB answer was out while `use` ran
+    expect(framePool.idleBytes).toBe(idle + 262_144);
+    // a throwing `use` rejects the request; the memory still goes back
+    await expect(c.sendThen(Echo, 0, { id: 8, delayMs: 0, mode: 0 }, () => {
+      throw new Error('apply failed');
+    })).rejects.toThrow('apply failed');
+    expect(framePool.idleBytes).toBe(idle + 262_144);
+    // plain send() answers are never pooled memory
+    const plain = await c.send(Echo, 0, { id: 9, delayMs: 0, mode: 0 });
+    expect(plain.id).toBe(9);
+    expect(framePool.idleBytes).toBe(idle + 262_144);
   });
 
   it('client - a response with an unknown correlation id breaks the connection', async () => {

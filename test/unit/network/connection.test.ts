@@ -6,11 +6,24 @@ import { KafkaError } from '../../../src/common/errors.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
 import { Reader } from '../../../src/protocol/primitives.js';
-import { CloseConnection, NO_RESPONSE, defineHandler } from '../../../src/server/handler.js';
+import { answerLater, CloseConnection, NO_RESPONSE, defineHandler } from '../../../src/server/handler.js';
 import { apiVersions } from '../../../src/server/handlers/api-versions.js';
+import { framePool } from '../../../src/network/frame-buffers.js';
 import { EchoRequest, EchoResponse, RawClient, requestFrame, sleep, startTestServer, type TestServer } from './helpers.js';
 
+async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
 const gate: Array<() => void> = [];
+/** ids in the order their handlers ran (their "side effects") */
+const effects: number[] = [];
+/** deferred answers by id: resolve(true) answers, resolve(false) fails with a KafkaError */
+const later = new Map<number, (ok: boolean) => void>();
 
 const echo = defineHandler({
   request: EchoRequest,
@@ -27,11 +40,47 @@ const echo = defineHandler({
         throw new KafkaError(ErrorCode.NotLeaderOrFollower);
       case 4:
         return new Promise<typeof reply>((resolve) => gate.push(() => resolve(reply)));
+      case 5:
+        effects.push(req.id);
+        return answerLater(
+          new Promise<typeof reply>((resolve, reject) => later.set(req.id, (ok) => (ok ? resolve(reply) : reject(new KafkaError(ErrorCode.RequestTimedOut))))),
+        );
+      case 6:
+        effects.push(req.id);
+        return reply;
       default:
         if (req.delayMs === 0) return reply;
         return new Promise<typeof reply>((resolve) => setTimeout(() => resolve(reply), req.delayMs));
     }
   },
+});
+
+/** The echo API under the Produce key: its frames spread over reads are assembled in pooled memory. */
+const payloadBackings: ArrayBufferLike[] = [];
+const echoAsProduce = defineHandler({
+  request: { ...EchoRequest, apiKey: 0 },
+  response: { ...EchoResponse, apiKey: 0 },
+  versions: { min: 0, max: 0 },
+  handle(req) {
+    payloadBackings.push(req.payload.buffer);
+    return answerLater(new Promise((resolve) => later.set(req.id, () => resolve({ errorCode: 0, id: req.id }))));
+  },
+});
+
+/** The same API on key 32002, answering errors (as Produce does) instead of closing. */
+const ERR_KEY = 32002;
+const EchoErrRequest = { ...EchoRequest, apiKey: ERR_KEY };
+const EchoErrResponse = { ...EchoResponse, apiKey: ERR_KEY };
+const echoWithErrors = defineHandler({
+  request: EchoErrRequest,
+  response: EchoErrResponse,
+  versions: { min: 0, max: 0 },
+  handle(req) {
+    effects.push(req.id);
+    if (req.mode === 3) throw new KafkaError(ErrorCode.NotLeaderOrFollower);
+    return { errorCode: 0, id: req.id };
+  },
+  errorResponse: (req, code) => ({ errorCode: code, id: req.id }),
 });
 
 function echoFrame(correlationId: number, id: number, mode = 0, delayMs = 0, version = 0): Buffer {
@@ -50,7 +99,7 @@ let ts: TestServer | undefined;
 const clients: RawClient[] = [];
 
 async function start(limits = {}, captureDir?: string): Promise<TestServer> {
-  ts = await startTestServer({ handlers: [apiVersions, echo], limits, captureDir });
+  ts = await startTestServer({ handlers: [apiVersions, echo, echoWithErrors, echoAsProduce], limits, captureDir });
   return ts;
 }
 
@@ -71,6 +120,9 @@ async function assertServerHealthy(): Promise<void> {
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
   while (gate.length) gate.shift()!();
+  for (const answer of later.values()) answer(true);
+  later.clear();
+  effects.length = 0;
   await ts?.stop();
   ts = undefined;
 });
@@ -172,7 +224,7 @@ describe('connection - bad input closes the connection, the server lives on', ()
     expect(r0.int32()).toBe(42);
     const ok = ApiVersionsResponse.decode(r0, 0);
     expect(ok.errorCode).toBe(0);
-    expect(ok.apiKeys.map((k) => k.apiKey)).toEqual([18, 32001]);
+    expect(ok.apiKeys.map((k) => k.apiKey)).toEqual([0, 18, 32001, ERR_KEY]);
     expect(c.closed).toBe(false);
     expect(server.seen.map((s) => s.apiVersion)).toEqual([9, 0]);
   });
@@ -223,6 +275,141 @@ describe('connection - ordering', () => {
     expect(await c.silentFor(100)).toBe(true);
     c.write(echoFrame(5, 5));
     expect(decodeEcho(await c.nextFrame()).correlationId).toBe(5);
+  });
+});
+
+describe('connection - deferred answers (acks=all Produce waiting in the purgatory)', () => {
+  it('connection - the next requests run while one waits; effects in request order, answers in request order', async () => {
+    const server = await start();
+    const c = await client();
+    c.write(Buffer.concat([echoFrame(1, 1, 5), echoFrame(2, 2, 5), echoFrame(3, 3, 6), echoFrame(4, 4, 5)]));
+    await waitFor(() => effects.length === 4);
+    expect(effects).toEqual([1, 2, 3, 4]);
+    expect(await c.silentFor(50)).toBe(true); // 1 still waits, so nothing may leave
+    later.get(2)!(true);
+    expect(await c.silentFor(50)).toBe(true);
+    later.get(1)!(true);
+    expect((await c.frameCount(3)).map((f) => decodeEcho(f).correlationId)).toEqual([1, 2, 3]);
+    expect(await c.silentFor(50)).toBe(true);
+    expect(server.connections[0]!.outstanding).toBe(1);
+    later.get(4)!(true);
+    expect(decodeEcho(await c.nextFrame()).correlationId).toBe(4);
+    expect(server.connections[0]!.outstanding).toBe(0);
+  });
+
+  it('connection - a request that must still take effect (a Promise) holds the next one back', async () => {
+    await start();
+    const c = await client();
+    c.write(Buffer.concat([echoFrame(1, 1, 5), echoFrame(2, 2, 4), echoFrame(3, 3, 6)]));
+    await sleep(100);
+    expect(effects).toEqual([1]);
+    expect(gate).toHaveLength(1); // 2 runs (after 1 deferred), 3 waits for it
+    gate.shift()!();
+    await waitFor(() => effects.length === 2);
+    expect(effects).toEqual([1, 3]);
+    later.get(1)!(true);
+    expect((await c.frameCount(3)).map((f) => decodeEcho(f).correlationId)).toEqual([1, 2, 3]);
+  });
+
+  it('connection - a later request answered with an error keeps its place behind the waiting one', async () => {
+    await start();
+    const c = await client();
+    const errFrame = (corr: number, id: number, mode: number): Buffer => requestFrame(EchoErrRequest, 0, corr, { id, delayMs: 0, mode });
+    c.write(Buffer.concat([echoFrame(1, 1, 5), errFrame(2, 2, 3), errFrame(3, 3, 0)]));
+    await waitFor(() => effects.length === 3);
+    expect(await c.silentFor(50)).toBe(true);
+    later.get(1)!(true);
+    const out = (await c.frameCount(3)).map((f) => decodeEcho(f));
+    expect(out.map((o) => [o.correlationId, o.errorCode])).toEqual([
+      [1, 0],
+      [2, ErrorCode.NotLeaderOrFollower],
+      [3, 0],
+    ]);
+  });
+
+  it('connection - a later request that closes the connection drops the waiting answer; the late answer is ignored', async () => {
+    const server = await start();
+    const c = await client();
+    c.write(Buffer.concat([echoFrame(1, 1, 5), echoFrame(2, 2, 2), echoFrame(3, 3, 6)]));
+    expect(await c.waitClosed()).toBe(true);
+    expect(effects).toEqual([1]); // 1 took effect; nothing after the closing request ran
+    expect(c.received).toBe(0);
+    later.get(1)!(true);
+    await sleep(20);
+    expect(server.connections[0]!.isOpen).toBe(false);
+    await assertServerHealthy();
+  });
+
+  it('connection - a deferred answer that fails without an error answer closes the connection in its turn', async () => {
+    await start();
+    const c = await client();
+    c.write(Buffer.concat([echoFrame(1, 1, 6), echoFrame(2, 2, 5), echoFrame(3, 3, 6)]));
+    await waitFor(() => effects.length === 3);
+    expect(decodeEcho(await c.nextFrame()).correlationId).toBe(1);
+    later.get(2)!(false);
+    expect(await c.waitClosed()).toBe(true);
+    expect(c.received).toBe(0); // 3 is not answered after the failure
+  });
+
+  it('connection - the client going away while an answer waits: the connection closes once it is settled', async () => {
+    const server = await start();
+    const c = await client();
+    c.write(echoFrame(1, 1, 5));
+    await waitFor(() => effects.length === 1);
+    c.destroy();
+    await sleep(50);
+    later.get(1)!(true);
+    await server.connections[0]!.closed;
+    await assertServerHealthy();
+  });
+
+  it('connection - deferred answers count towards maxQueuedRequests (reading pauses)', async () => {
+    const server = await start({ maxQueuedRequests: 4 });
+    const c = await client();
+    for (let i = 0; i < 10; i++) {
+      c.write(echoFrame(i, i, 5));
+      await sleep(20); // separate reads, so the pause can take effect between them
+    }
+    await sleep(100);
+    const conn = server.connections[0]!;
+    expect(conn.isPaused).toBe(true);
+    expect(effects.length).toBeLessThanOrEqual(4);
+    const release = setInterval(() => {
+      for (const [id, answer] of later) {
+        later.delete(id);
+        answer(true);
+      }
+    }, 2);
+    try {
+      expect((await c.frameCount(10)).map((f) => decodeEcho(f).correlationId)).toEqual([...Array(10).keys()]);
+    } finally {
+      clearInterval(release);
+    }
+    expect(effects).toEqual([...Array(10).keys()]);
+  });
+});
+
+describe('connection - reused frame memory', () => {
+  it('connection - a Produce frame spread over reads is assembled in pooled memory, given back once answered', async () => {
+    await start();
+    const c = await client();
+    const big = requestFrame({ ...EchoRequest, apiKey: 0 }, 0, 1, { id: 1, delayMs: 0, mode: 0, payload: Buffer.alloc(100_000, 3) });
+    c.write(big.subarray(0, 30_000));
+    await sleep(20);
+    c.write(big.subarray(30_000));
+    await waitFor(() => later.has(1));
+    expect(payloadBackings.at(-1)!.byteLength).toBe(131_072);
+    const idle = framePool.idleBytes;
+    later.get(1)!(true);
+    expect(decodeEcho(await c.nextFrame()).correlationId).toBe(1);
+    expect(framePool.idleBytes).toBe(idle + 131_072);
+    // other APIs' split frames are not pooled (their bytes may be kept, e.g. group metadata)
+    const other = requestFrame(EchoRequest, 0, 2, { id: 2, delayMs: 0, mode: 0, payload: Buffer.alloc(100_000, 3) });
+    c.write(other.subarray(0, 30_000));
+    await sleep(20);
+    c.write(other.subarray(30_000));
+    expect(decodeEcho(await c.nextFrame()).correlationId).toBe(2);
+    expect(framePool.idleBytes).toBe(idle + 131_072);
   });
 });
 

@@ -7,7 +7,7 @@ import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
 import { Reader } from '../../../src/protocol/primitives.js';
 import { message, t } from '../../../src/protocol/schema.js';
-import { CloseConnection, NO_RESPONSE, defineHandler } from '../../../src/server/handler.js';
+import { answerLater, CloseConnection, NO_RESPONSE, defineHandler } from '../../../src/server/handler.js';
 import { apiVersions } from '../../../src/server/handlers/api-versions.js';
 import type { RequestContext } from '../../../src/server/request-context.js';
 import { apiTableMarkdown, createRouter } from '../../../src/server/router.js';
@@ -37,6 +37,10 @@ function behaviour(mode: number): unknown {
       return Promise.reject(new KafkaError(ErrorCode.RequestTimedOut));
     case 6:
       return { errorCode: 0, id: 2 ** 40 };
+    case 7:
+      return answerLater(Promise.resolve({ errorCode: 0, id: 7 }));
+    case 8:
+      return answerLater(Promise.reject(new KafkaError(ErrorCode.RequestTimedOut)));
     default:
       return undefined;
   }
@@ -129,6 +133,19 @@ describe('router - dispatch', () => {
     expect(responseBody(await run(handlers, echoReq(3)))).toMatchObject({ errorCode: ErrorCode.NotLeaderOrFollower, id: -1 });
     expect(responseBody(await run(handlers, echoReq(4)))).toMatchObject({ errorCode: ErrorCode.UnknownServerError });
     expect(responseBody(await run(handlers, echoReq(5)))).toMatchObject({ errorCode: ErrorCode.RequestTimedOut });
+  });
+
+  it('router - answerLater becomes a deferred outcome whose answer is encoded (or an error answered) when it settles', async () => {
+    const deferred = await run(undefined, echoReq(7));
+    expect(deferred.type).toBe('deferred');
+    if (deferred.type !== 'deferred') return;
+    expect(responseBody(await deferred.answer)).toEqual({ correlationId: 9, errorCode: 0, id: 7 });
+    const failing = await run([apiVersions, echoWithErrors], echoReq(8));
+    if (failing.type !== 'deferred') throw new Error('expected deferred');
+    expect(responseBody(await failing.answer)).toMatchObject({ errorCode: ErrorCode.RequestTimedOut, id: -1 });
+    const closing = await run(undefined, echoReq(8));
+    if (closing.type !== 'deferred') throw new Error('expected deferred');
+    expect((await closing.answer).type).toBe('close');
   });
 
   it('router - a response that cannot be encoded closes the connection', async () => {

@@ -108,4 +108,22 @@ describe('fetch handler', () => {
     )) as Res;
     expect(r.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.UnknownLeaderEpoch);
   });
+
+  it('KIP-392: a v11 consumer fetch carries its rack id to the replica selector; before v11 the leader serves', async () => {
+    kit = makeKit({ 'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector' });
+    cacheBrokers(kit.metadataCache, [1, 2], [{ topic: 't', partition: 0, replicas: [1, 2], isr: [1, 2] }], { 1: 'a', 2: 'b' });
+    await kit.rm.becomeLeaderOrFollower(control(), [state('t', 0, { replicas: [1, 2], isr: [1, 2] })]);
+    const h = createFetchHandler(depsOf(kit), kit.rm);
+    await kit.rm.appendRecords([{ tp: { topic: 't', partition: 0 }, records: batch(['a']) }], 1, 1000);
+    // the follower fetches everything: the HW is 1
+    const follower = req([{ partition: 0, fetchOffset: 1 }], { replicaId: 2 });
+    follower.topics[0]!.partitions[0]!.logStartOffset = 0;
+    await h.handle(follower, ctx(11));
+    const v11 = (await h.handle(req([{ partition: 0, fetchOffset: 0 }], { rackId: 'b' }), ctx(11))) as Res;
+    expect(v11.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: 0, preferredReadReplica: 2, highWatermark: 1 });
+    expect(v11.responses[0]!.partitionResponses[0]!.recordSet.length).toBe(0);
+    const v10 = (await h.handle(req([{ partition: 0, fetchOffset: 0 }], { rackId: 'b' }), ctx(10))) as Res;
+    expect(v10.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: 0, preferredReadReplica: -1 });
+    expect(splitBatches(v10.responses[0]!.partitionResponses[0]!.recordSet)).toHaveLength(1);
+  });
 });

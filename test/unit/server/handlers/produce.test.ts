@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloseConnection, NO_RESPONSE } from '../../../../src/server/handler.js';
+import { AnswerLater, CloseConnection, NO_RESPONSE } from '../../../../src/server/handler.js';
 import { createProduceHandler } from '../../../../src/server/handlers/produce.js';
 import { ErrorCode } from '../../../../src/protocol/error-codes.js';
 import { BatchLayout, buildRecordBatch, splitBatches } from '../../../../src/protocol/records/index.js';
@@ -19,7 +19,8 @@ type Res = { responses: Array<{ name: string; partitions: Array<{ errorCode: num
 
 async function produce(h: ReturnType<typeof createProduceHandler>, version: number, records: Buffer | null, opts: { acks?: number; topic?: string; clientId?: string } = {}): Promise<Res> {
   const req = { transactionalId: null, acks: opts.acks ?? 1, timeoutMs: 1000, topics: [{ name: opts.topic ?? 't', partitions: [{ partitionIndex: 0, records }] }] };
-  return (await h.handle(req, ctx(version, opts.clientId ?? 'c'))) as Res;
+  const result = h.handle(req, ctx(version, opts.clientId ?? 'c'));
+  return (await (result instanceof AnswerLater ? result.answer : result)) as Res;
 }
 
 const codeOf = (r: Res) => r.responses[0]!.partitions[0]!.errorCode;
@@ -108,9 +109,9 @@ describe('produce handler', () => {
   it('acks=0: no response on success, CloseConnection when a partition failed', async () => {
     const h = await setup();
     expect(await h.handle({ transactionalId: null, acks: 0, timeoutMs: 10, topics: [{ name: 't', partitions: [{ partitionIndex: 0, records: batch(['a']) }] }] }, ctx(7))).toBe(NO_RESPONSE);
-    await expect(
+    expect(() =>
       h.handle({ transactionalId: null, acks: 0, timeoutMs: 10, topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, records: batch(['a']) }] }] }, ctx(7)),
-    ).rejects.toBeInstanceOf(CloseConnection);
+    ).toThrow(CloseConnection);
   });
 
   it('acks=-1 waits for replication and times out with REQUEST_TIMED_OUT', async () => {
@@ -123,5 +124,29 @@ describe('produce handler', () => {
     kit.clock.advance(1000);
     const r = await pending;
     expect(r.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.RequestTimedOut, baseOffset: -1 });
+  });
+
+  it('acks=-1 appends before it returns and answers later (the connection may go on meanwhile)', async () => {
+    kit = makeKit();
+    cacheBrokers(kit.metadataCache, [1, 2], [{ topic: 't', partition: 0, replicas: [1, 2], isr: [1, 2] }]);
+    await kit.rm.becomeLeaderOrFollower(control(), [state('t', 0, { replicas: [1, 2], isr: [1, 2] })]);
+    const h = createProduceHandler(depsOf(kit), kit.rm);
+    const req = { transactionalId: null, acks: -1, timeoutMs: 1000, topics: [{ name: 't', partitions: [{ partitionIndex: 0, records: batch(['a', 'b']) }] }] };
+    const result = h.handle(req, ctx(7));
+    expect(result).toBeInstanceOf(AnswerLater);
+    const log = kit.rm.getPartition({ topic: 't', partition: 0 })!.log!;
+    expect(log.logEndOffset).toBe(2);
+    // the follower catches up: the HW passes the append and the answer completes
+    kit.rm.getPartition({ topic: 't', partition: 0 })!.updateFollowerFetchState(2, 2, 0, kit.clock.now(), 2);
+    kit.rm.producePurgatory.checkAndComplete('t-0');
+    const r = (await (result as AnswerLater<unknown>).answer) as Res;
+    expect(r.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.None, baseOffset: 0 });
+  });
+
+  it('acks=1 answers at once, without answerLater', async () => {
+    const h = await setup();
+    const req = { transactionalId: null, acks: 1, timeoutMs: 1000, topics: [{ name: 't', partitions: [{ partitionIndex: 0, records: batch(['a']) }] }] };
+    expect(h.handle(req, ctx(7))).not.toBeInstanceOf(AnswerLater);
+    expect(h.handle(req, ctx(7))).not.toBeInstanceOf(Promise);
   });
 });
