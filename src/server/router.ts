@@ -48,6 +48,8 @@ export interface Router extends RequestProcessor {
   isFlexible(apiKey: number, apiVersion: number): boolean;
   /** the supported-API table (README) */
   describeApis(): ApiDescription[];
+  /** always present on the router (optional for other request processors) */
+  errorResponse(frame: Buffer, connection: ConnectionInfo, errorCode: number): Buffer[] | null;
 }
 
 /** Told about every answered request (metrics); must be cheap, it runs once per request. */

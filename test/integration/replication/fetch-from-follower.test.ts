@@ -69,7 +69,7 @@ describe('fetch from the closest replica (KIP-392)', () => {
   }, 90_000);
 
   it('librdkafka in the leader rack, or without a rack, reads from the leader', async () => {
-    for (const props of [{ 'client.rack': rackOf(leader) }, {}]) {
+    for (const props of [{ 'client.rack': rackOf(leader) }, {}] as Array<Record<string, string>>) {
       const before = cluster.ids.map(served);
       const messages = await kcatConsume(cluster.bootstrapServers, topic, { partition: 0, props, timeoutMs: 60_000 });
       expect(messages).toHaveLength(RECORDS);

@@ -126,6 +126,7 @@ function fetchParams(replicaId: number, fetchOffset: number): FetchParams {
     hardMaxBytesLimit: false,
     isolationLevel: 0,
     partitions: [{ tp, fetchOffset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, followerLogStartOffset: 0 }],
+    clientMetadata: null,
   };
 }
 

@@ -18,6 +18,7 @@ function fetchParams(replicaId: number, fetchOffset: number, extra: Partial<Fetc
     hardMaxBytesLimit: false,
     isolationLevel: 0,
     partitions: [{ tp, fetchOffset, partitionMaxBytes: 1 << 20, currentLeaderEpoch: -1, followerLogStartOffset: 0 }],
+    clientMetadata: null,
     ...extra,
   };
 }

@@ -7,7 +7,7 @@ import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { ApiVersionsRequest, ApiVersionsResponse } from '../../../src/protocol/messages/api-versions.js';
 import { Reader } from '../../../src/protocol/primitives.js';
 import { message, t } from '../../../src/protocol/schema.js';
-import { answerLater, CloseConnection, NO_RESPONSE, defineHandler } from '../../../src/server/handler.js';
+import { answerLater, CloseConnection, NO_RESPONSE, defineHandler, type Handler } from '../../../src/server/handler.js';
 import { apiVersions } from '../../../src/server/handlers/api-versions.js';
 import type { RequestContext } from '../../../src/server/request-context.js';
 import { apiTableMarkdown, createRouter } from '../../../src/server/router.js';
@@ -57,7 +57,7 @@ const echo = defineHandler({
     return req.delayMs > 0 ? Promise.resolve({ errorCode: 0, id: req.id }) : { errorCode: 0, id: req.id };
   },
 });
-const echoWithErrors = defineHandler({ ...echo, errorResponse: (_req, code) => ({ errorCode: code, id: -1 }) });
+const echoWithErrors: Handler = { ...echo, errorResponse: (_req: unknown, code: ErrorCode) => ({ errorCode: code, id: -1 }) };
 
 async function run(handlers = [apiVersions, echo], frame: Buffer): Promise<RequestOutcome> {
   return createRouter(handlers, { log }).process(frame.subarray(4), conn, 1234);
@@ -83,14 +83,14 @@ describe('router - registry', () => {
   });
 
   it('router - refuses version ranges outside the message tables', () => {
-    expect(() => createRouter([defineHandler({ ...echo, versions: { min: 0, max: 2 } })], { log })).toThrow(/outside/);
-    expect(() => createRouter([defineHandler({ ...echo, versions: { min: 2, max: 1 } })], { log })).toThrow(/invalid version range/);
+    expect(() => createRouter([{ ...echo, versions: { min: 0, max: 2 } }], { log })).toThrow(/outside/);
+    expect(() => createRouter([{ ...echo, versions: { min: 2, max: 1 } }], { log })).toThrow(/invalid version range/);
     const shortResponse = message({ apiKey: TEST_API_KEY, name: 'Short', versions: [0, 0] }, { errorCode: t.int16(), id: t.int32() });
-    expect(() => createRouter([defineHandler({ ...echo, response: shortResponse })], { log })).toThrow(/Short/);
+    expect(() => createRouter([{ ...echo, response: shortResponse }], { log })).toThrow(/Short/);
   });
 
   it('router - refuses a table of another api key', () => {
-    expect(() => createRouter([defineHandler({ ...echo, response: ApiVersionsResponse as never })], { log })).toThrow(/api key 18/);
+    expect(() => createRouter([{ ...echo, response: ApiVersionsResponse }], { log })).toThrow(/api key 18/);
   });
 
   it('router - derives the ApiVersions table, sorted, and the README table', () => {
