@@ -108,6 +108,7 @@ export class LogCleaner {
   private readonly loops: Promise<void>[] = [];
   private running = false;
   private stopped = false;
+  private reconfiguring: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LogCleanerOptions) {
     this.config = opts.config;
@@ -138,15 +139,20 @@ export class LogCleaner {
    * Apply new log.cleaner.* values: stop the threads (abandoning passes in progress) and start new
    * ones. Throws, changing nothing, when cleanerReconfigurationError refuses `config`.
    */
-  async reconfigure(config: CleanerConfig): Promise<void> {
-    const error = cleanerReconfigurationError(this.config, config);
-    if (error) throw new Error(error);
-    const wasRunning = this.running;
-    await this.stopThreads();
-    this.config = config;
-    this.threads = cleanerThreads(config);
-    this.opts.logger?.info({ threads: config.threads, dedupeBufferSize: config.dedupeBufferSize, backoffMs: config.backoffMs }, 'log cleaner reconfigured');
-    if (wasRunning) this.startup();
+  reconfigure(config: CleanerConfig): Promise<void> {
+    // one at a time: two overlapping restarts would each start threads and leave one set running
+    const next = this.reconfiguring.then(async () => {
+      const error = cleanerReconfigurationError(this.config, config);
+      if (error) throw new Error(error);
+      const wasRunning = this.running;
+      await this.stopThreads();
+      this.config = config;
+      this.threads = cleanerThreads(config);
+      this.opts.logger?.info({ threads: config.threads, dedupeBufferSize: config.dedupeBufferSize, backoffMs: config.backoffMs }, 'log cleaner reconfigured');
+      if (wasRunning) this.startup();
+    });
+    this.reconfiguring = next.catch(() => undefined);
+    return next;
   }
 
   private async stopThreads(): Promise<void> {

@@ -163,6 +163,10 @@ describe('log cleaner (worker threads)', () => {
     await m.reconfigureCleaner({ ...cleaner.currentConfig, threads: 2, backoffMs: 20 });
     expect(cleaner.currentConfig).toMatchObject({ threads: 2, backoffMs: 20 });
     await expect(m.reconfigureCleaner({ ...cleaner.currentConfig, threads: 0 })).rejects.toThrow(/at least 1/);
+    // overlapping changes apply one after the other (the last one wins, no second set of threads)
+    await Promise.all([m.reconfigureCleaner({ ...cleaner.currentConfig, threads: 3 }), m.reconfigureCleaner({ ...cleaner.currentConfig, threads: 4 })]);
+    expect(cleaner.currentConfig.threads).toBe(4);
+    await m.reconfigureCleaner({ ...cleaner.currentConfig, threads: 2 });
 
     const second = m.getOrCreateLog({ topic: 'after', partition: 0 }, logConfig(COMPACTED));
     fill(second, 10, 10);
