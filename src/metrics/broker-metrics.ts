@@ -11,25 +11,12 @@
  * One registry per broker: several brokers in one process (tests) do not share series.
  */
 import { Counter, Gauge, Registry, Summary, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import type { ReplicaCountsSnapshot } from '../cluster/replica-manager.js';
+import type { ControllerGauges } from '../controller/controller-metrics.js';
 
-export interface ReplicaCounts {
-  partitions: number;
-  leaders: number;
-  underReplicated: number;
-  underMinIsr: number;
-  atMinIsr: number;
-  offlineReplicas: number;
-}
-
-export interface ControllerCounts {
-  active: boolean;
-  offlinePartitions: number;
-  globalTopics: number;
-  globalPartitions: number;
-  preferredReplicaImbalance: number;
-  topicsToDelete: number;
-  replicasToDelete: number;
-}
+/** What the metrics read of the replica manager and the controller: their own snapshots. */
+export type ReplicaCounts = Omit<ReplicaCountsSnapshot, 'maxFollowerLag'>;
+export type ControllerCounts = ControllerGauges;
 
 /** What the gauges read at scrape time (wired by the composition root). */
 export interface GaugeSources {
