@@ -214,17 +214,18 @@ export class BrokerNode {
 
   /**
    * Starts the broker and resolves once it has registered and serves (`broker-started`). `env` adds environment
-   * variables to a child-process broker (test-only hooks such as crash points).
+   * variables to a child-process broker (test-only hooks such as crash points). `expectExit`: the broker is meant to
+   * kill itself (a crash point), which may come before it has started: then start resolves once it has exited.
    */
-  async start(timeoutMs = 60_000, startEnv?: NodeJS.ProcessEnv): Promise<void> {
-    if (startEnv && this.opts.inProcess) throw new Error('env applies to brokers in child processes only');
+  async start(timeoutMs = 60_000, startEnv?: NodeJS.ProcessEnv, expectExit = false): Promise<void> {
+    if ((startEnv || expectExit) && this.opts.inProcess) throw new Error('env and expectExit apply to brokers in child processes only');
     const env = this.opts.env || startEnv ? { ...this.opts.env, ...startEnv } : undefined;
     if (this.running) throw new Error(`broker ${this.id} is already running`);
     const deadline = Date.now() + timeoutMs;
     const retryUntil = Math.min(deadline, Date.now() + PORT_RETRY_MS);
     for (;;) {
       try {
-        return await this.startOnce(deadline, env);
+        return await this.startOnce(deadline, env, expectExit);
       } catch (err) {
         // a restart asks for its previous client port; something may hold it a little longer
         const inUse = err instanceof Error && /EADDRINUSE/.test(err.message);
@@ -243,10 +244,10 @@ export class BrokerNode {
     return { ready, settle, ports, setPorts };
   }
 
-  private async startOnce(deadline: number, env?: NodeJS.ProcessEnv): Promise<void> {
+  private async startOnce(deadline: number, env: NodeJS.ProcessEnv | undefined, expectExit: boolean): Promise<void> {
     const launch = this.newLaunch();
     this.launch = launch;
-    this.exitExpected = false;
+    this.exitExpected = expectExit;
     const props = this.properties();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -260,10 +261,9 @@ export class BrokerNode {
         this.proc = proc;
         void proc.exited.then((status) => {
           if (this.proc !== proc) return;
+          if (this.exitExpected) return launch.settle();
           launch.settle(new Error(`broker ${this.id} (pid ${proc.pid}) exited with ${status.code ?? status.signal} before it started\n${proc.logTail()}`));
-          if (!this.exitExpected) {
-            console.warn(`gregor test cluster: broker ${this.id} (pid ${proc.pid}) exited unexpectedly with ${status.code ?? status.signal}\n${proc.logTail()}`);
-          }
+          console.warn(`gregor test cluster: broker ${this.id} (pid ${proc.pid}) exited unexpectedly with ${status.code ?? status.signal}\n${proc.logTail()}`);
         });
         await Promise.race([launch.ready, timeout]);
       }

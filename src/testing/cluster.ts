@@ -344,11 +344,12 @@ export class Cluster extends ClusterViews {
 
   /**
    * Starts a stopped or killed broker again (same id, client port and log dir); resolves once it serves. `env` adds
-   * environment variables to a child-process broker (test-only hooks such as crash points).
+   * environment variables to a child-process broker (test-only hooks such as crash points). `expectExit`: the broker
+   * is meant to kill itself (a crash point), maybe before it has started; start then resolves once it has exited.
    */
-  async start(id: number, opts: WaitOptions & { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  async start(id: number, opts: WaitOptions & { env?: NodeJS.ProcessEnv; expectExit?: boolean } = {}): Promise<void> {
     this.recorder.fault('start', { broker: id });
-    await this.node(id).start(opts.timeoutMs ?? 60_000, opts.env);
+    await this.node(id).start(opts.timeoutMs ?? 60_000, opts.env, opts.expectExit);
   }
 
   /** The next exit of this child-process broker is intended (a test-only crash point): no "exited unexpectedly" warning. */

@@ -48,12 +48,23 @@ export function catalogue(rows: readonly FaultRow[], opts: StartClusterOptions =
   }, 120_000);
   for (const row of rows) {
     it(`${row.id} ${row.title}`, { timeout: ROUNDS * 240_000 }, async () => {
+      await restoreBrokers(env.cluster);
       const r = await runRow(env.cluster, env.clients, row);
       results.push(r);
       expect(rowProblems(row, r), rowReport(r)).toEqual([]);
     });
   }
   return env;
+}
+
+/** A row that failed half-way may leave a broker down; the next row starts on the whole cluster again. */
+async function restoreBrokers(cluster: Cluster): Promise<void> {
+  for (const id of cluster.ids) {
+    if (cluster.isRunning(id)) continue;
+    await waitDeregistered(cluster, id);
+    await cluster.start(id);
+  }
+  await cluster.waitForBrokers(cluster.ids, { timeoutMs: 60_000 });
 }
 
 export const tp0 = (ctx: RoundContext): TopicPartition => ctx.tps[0]!;
