@@ -7,6 +7,8 @@
  *   shared ZooKeeper and on one of their own;
  * - a broker restarted after a crash gets its client port back (clients keep their bootstrap list), waiting for
  *   it while something else holds it;
+ * - a crash point reached before the broker reports started: `start` with `expectExit` resolves
+ *   once it has exited, without it `start` fails saying the broker exited before it started;
  * - a full disk: `fillDisk` fills a broker's tmpfs log dir, appends then fail with KAFKA_STORAGE_ERROR, and the
  *   broker posts a log dir failure; where tmpfs cannot be mounted the test is skipped, saying why.
  */
@@ -153,6 +155,29 @@ describe('harness lifecycle - restarts keep the client port', () => {
     expect(cluster.port(1)).toBe(port);
     expect(cluster.bootstrapServers).toBe(before);
     await cluster.waitForBrokers([0, 1]);
+  });
+});
+
+describe('harness lifecycle - a crash point reached while starting', () => {
+  let cluster: Cluster;
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  // Stands for a crash point reached during startup (a roll or checkpoint while the broker catches up), which no
+  // test can time: the process kills itself before the broker has started.
+  const crashAtStart = { NODE_OPTIONS: `--import ${path.join(PACKAGE_ROOT, 'test/fixtures/testing/die-at-start.mjs')}` };
+
+  it('crash - start with expectExit resolves once the broker killed itself; without it, start fails saying so', async () => {
+    cluster = await startCluster({ brokers: 1, brokerConfig: { 'offsets.topic.replication.factor': 1 } });
+    await cluster.stop(0);
+    await cluster.start(0, { env: crashAtStart, expectExit: true });
+    expect(cluster.isRunning(0)).toBe(false);
+    expect(cluster.process(0).exitStatus).toEqual({ code: null, signal: 'SIGKILL' });
+    await expect(cluster.start(0, { env: crashAtStart })).rejects.toThrow(/broker 0 \(pid \d+\) exited with SIGKILL before it started/);
+    expect(cluster.isRunning(0)).toBe(false);
+    await cluster.start(0);
+    await cluster.waitForBrokers([0]);
   });
 });
 
