@@ -45,6 +45,13 @@ const join = (parent: string, child: string) => (parent === '/' ? `/${child}` : 
 
 export class ZnodeWatcher {
   private readonly nodes = new Map<string, Known>();
+  /**
+   * Znodes whose data watch fired before the read that armed it was taken in: the client calls the watch as it
+   * parses the notification, which can follow the read's answer in one socket read, before our `await` resumes.
+   */
+  private readonly firedEarly = new Set<string>();
+  /** Znodes whose first read (watch) is in flight, by how many. */
+  private readonly arming = new Map<string, number>();
   private closed = false;
   private readonly onReinitialized = () => void this.resync();
 
@@ -83,22 +90,36 @@ export class ZnodeWatcher {
   private async watch(path: string, report: boolean): Promise<void> {
     if (this.closed || this.nodes.has(path)) return;
     let r: { data: Buffer | null; stat: ZkStat };
+    this.arming.set(path, (this.arming.get(path) ?? 0) + 1);
     try {
       r = await this.client.getData(path, (e) => this.onDataEvent(path, e));
     } catch (err) {
-      if (err instanceof NoNodeError) return; // created and deleted before we looked
+      if (err instanceof NoNodeError) {
+        this.firedEarly.delete(path); // created and deleted before we looked
+        return;
+      }
       throw err;
+    } finally {
+      const left = this.arming.get(path)! - 1;
+      if (left > 0) this.arming.set(path, left);
+      else this.arming.delete(path);
     }
     if (this.closed || this.nodes.has(path)) return;
     this.nodes.set(path, { data: r.data, version: r.stat.version, mzxid: r.stat.mzxid, children: new Set(), cversion: -1, deletions: 0 });
     if (report && path !== '/') {
       this.onChange({ op: 'created', path, data: r.data, previous: null, stat: r.stat, time: r.stat.ctime, missedVersions: r.stat.version });
     }
+    // the change (or deletion) that fired the watch is after what we read: read again, which re-arms the watch
+    if (this.firedEarly.delete(path)) this.guard(() => this.readData(path));
     await this.readChildren(path, report);
   }
 
   private onDataEvent(path: string, e: ZkWatchEvent): void {
     if (this.closed) return;
+    if (!this.nodes.has(path)) {
+      if (this.arming.has(path)) this.firedEarly.add(path);
+      return;
+    }
     if (e.type === 'deleted') this.deleted(path);
     else if (e.type === 'data-changed') this.guard(() => this.readData(path));
   }
