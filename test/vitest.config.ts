@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects: fast unit tests (no processes), integration tests that start a real ZooKeeper (one per run,
 // shared through globalSetup; each file uses its own chroot), and the fault catalogue (test/faults: K rounds per
-// row, `npm run test:faults`), which runs after the other two when they run together (.ci/run's `npm run test:ci`):
-// its rounds are timing-sensitive and get the machine to themselves.
+// row, `npm run test:faults`). Run together (.ci/run's `npm run test:ci`) they go one after the other, in that
+// order (groupOrder 0, 1, 2): the integration files and the fault rounds are timing-sensitive and get the machine
+// to themselves.
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
@@ -22,6 +23,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -33,7 +35,7 @@ export default defineConfig({
           testTimeout: 900_000,
           hookTimeout: 180_000,
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
