@@ -7,6 +7,8 @@
  * - order kept per partition; no record of a definitely failed send is read (aborted reads);
  * - duplicates = 0 where the row uses the idempotent producer (counted otherwise);
  * - the replicas are byte-identical once the cluster is idle again;
+ * - the round's topic is then deleted (gone from ZooKeeper), so that a soak's cluster serves one round's partitions,
+ *   not every earlier round's too (hundreds of idle partitions per broker would load the machine, not the fault);
  * - liveness: every broker registered, every partition led with its full ISR, new sends acknowledged, within the
  *   row's bound B (multiplied by GREGOR_FAULT_SLACK, default 3, for a loaded 2-core machine; measured times are
  *   printed).
@@ -108,6 +110,23 @@ async function waitForLiveness(ctx: RoundContext, timeoutMs: number): Promise<vo
   await ctx.workload.waitForMoreAcks(3 * PARTITIONS * 5, timeoutMs);
 }
 
+/** Deletes the round's topic and waits until the controller has removed it from ZooKeeper. */
+async function deleteTopic(ctx: RoundContext): Promise<boolean> {
+  const { cluster, topic } = ctx;
+  try {
+    const admin = await ctx.clients.admin();
+    await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
+    await cluster.waitFor(
+      async () => !(await cluster.zk.zk.exists(`/brokers/topics/${topic}`)) && !(await cluster.zk.zk.exists(`/admin/delete_topics/${topic}`)),
+      `${topic} deleted`,
+      60_000,
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Byte-identical replicas of every partition (waits for the followers to catch up). */
 async function replicasConverge(ctx: RoundContext): Promise<boolean> {
   try {
@@ -166,6 +185,7 @@ export async function runRound(cluster: Cluster, clients: KafkaClients, row: Fau
   const report = await checkHistory(cluster.bootstrapServers, workload.history());
   const converged = await replicasConverge(ctx);
   const problems = judge(row, report, converged);
+  if (!(await deleteTopic(ctx))) problems.push(`the round's topic ${topic} was not deleted within 60 s`);
   if (recoverMs > row.boundMs) notes.push(`recovery ${recoverMs} ms over B = ${row.boundMs} ms (within the slack ×${SLACK})`);
   return {
     round,
