@@ -59,42 +59,46 @@ function jepsenReplay(unclean: boolean): (ctx: RoundContext) => Promise<() => Pr
   };
 }
 
-type Nemesis = (ctx: RoundContext) => Promise<() => Promise<void>>;
+/** A fault injected: what it was (and on whom) and its heal. */
+type Nemesis = (ctx: RoundContext) => Promise<{ what: string; heal: () => Promise<void> }>;
 
-/** F16's faults, each returning its heal. */
+/** F16's faults. */
 const NEMESES: Record<string, Nemesis> = {
   kill: async (ctx) => {
     const id = pick(ctx.rng, ctx.cluster.ids);
     await ctx.cluster.kill(id);
-    return async () => {
+    const heal = async () => {
       await waitDeregistered(ctx.cluster, id);
       await ctx.cluster.start(id);
     };
+    return { what: `kill ${id}`, heal };
   },
   pause: async (ctx) => {
     const id = pick(ctx.rng, ctx.cluster.ids);
     await ctx.cluster.pause(id);
-    return () => ctx.cluster.resume(id);
+    return { what: `pause ${id}`, heal: () => ctx.cluster.resume(id) };
   },
   'zookeeper-pause': async (ctx) => {
     const zk = ctx.cluster.zookeeper;
     const member = zk.members[0]!.id;
     await zk.pause(member);
     for (const id of ctx.cluster.ids) await ctx.cluster.cutZk(id);
-    return async () => {
+    const heal = async () => {
       await zk.resume(member);
       await sleep(2000);
       await ctx.cluster.healZk();
     };
+    return { what: 'zookeeper-pause', heal };
   },
   isolate: async (ctx) => {
-    await ctx.cluster.isolate(pick(ctx.rng, ctx.cluster.ids));
-    return () => ctx.cluster.heal();
+    const id = pick(ctx.rng, ctx.cluster.ids);
+    await ctx.cluster.isolate(id);
+    return { what: `isolate ${id}`, heal: () => ctx.cluster.heal() };
   },
   slow: async (ctx) => {
     const ids = ctx.cluster.ids;
     for (const a of ids) for (const b of ids) if (a < b) await ctx.cluster.delay(a, b, 50, { jitterMs: 150, bytesPerSecond: 1_000_000 });
-    return () => ctx.cluster.heal();
+    return { what: 'slow', heal: () => ctx.cluster.heal() };
   },
 };
 
@@ -143,7 +147,7 @@ const rows: FaultRow[] = [
     title: 'slow network: 50-200 ms and 1 MB/s on every replication link',
     boundMs: 20_000,
     inject: async (ctx) => {
-      const heal = await NEMESES.slow!(ctx);
+      const { heal } = await NEMESES.slow!(ctx);
       await sleep(8000);
       await ctx.workload.waitForMoreAcks(15, 60_000);
       return heal;
@@ -155,16 +159,15 @@ const rows: FaultRow[] = [
     boundMs: 30_000,
     inject: async (ctx) => {
       const names = Object.keys(NEMESES);
-      const steps: string[] = [];
       for (let i = 0; i < (SOAK ? 6 : 3); i++) {
         const name = pick(ctx.rng, names);
-        steps.push(name);
-        const heal = await NEMESES[name]!(ctx);
-        await sleep(5000 + int(ctx.rng, 5000));
+        const { what, heal } = await NEMESES[name]!(ctx);
+        const ms = 5000 + int(ctx.rng, 5000);
+        await sleep(ms);
+        ctx.note(`${what} ${ms} ms`);
         await heal();
         await waitIsrFull(ctx);
       }
-      ctx.note(`nemesis: ${steps.join(', ')}`);
     },
   },
 ];

@@ -179,6 +179,10 @@ export async function runRound(cluster: Cluster, clients: KafkaClients, row: Fau
     if (heal) await heal();
     await waitForLiveness(ctx, Math.max(row.boundMs * SLACK, 60_000));
     recoverMs = Date.now() - healedAt;
+  } catch (err) {
+    // what the round did before it failed, to reproduce it (GREGOR_FAULT_SEED) and to read the brokers' logs by
+    if (err instanceof Error) err.message = `${row.id} round ${round} (seed ${seed}; ${notes.join('; ') || 'no notes'}): ${err.message}`;
+    throw err;
   } finally {
     await workload.stop();
   }
