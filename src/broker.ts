@@ -434,8 +434,14 @@ export class Broker {
         await this.controller?.onSessionExpired();
       },
       afterInitializingSession: async () => {
-        if (!this.registration || this.state === 'stopping' || this.state === 'stopped') return;
-        this._brokerEpoch = await zk.registerBroker(this.registration);
+        if (!this.registration) return;
+        const epoch = await zk.reregisterBroker(
+          this.registration,
+          () => this.state === 'stopping' || this.state === 'stopped',
+          (err) => log.warn({ err }, 'could not register in the new ZooKeeper session; retrying in 1 s'),
+        );
+        if (epoch === null) return;
+        this._brokerEpoch = epoch;
         log.info({ event: LogEvent.BrokerRegistered, brokerEpoch: this._brokerEpoch, reason: 'session-expired' }, 're-registered after ZooKeeper session expiry');
         await this.controller?.onNewSession();
       },

@@ -13,7 +13,17 @@
  * - CONNECTIONLOSS (the multi may or may not have been applied): sent again once reconnected, as Kafka's
  *   retryRequestUntilConnected does; if the first one was applied, the node is ours by the rule above.
  */
-import { ConnectionLossError, NoNodeError, NodeExistsError, type ZkClient, type ZkWatcher, zkOp, sessionIdHex } from './client.js';
+import {
+  ClientClosedError,
+  ConnectionLossError,
+  NoNodeError,
+  NodeExistsError,
+  SessionExpiredError,
+  type ZkClient,
+  type ZkWatcher,
+  zkOp,
+  sessionIdHex,
+} from './client.js';
 import { BrokerIdZNode, BrokerIdsZNode, BrokerSequenceIdZNode, type BrokerInfo, type BrokerRegistration } from './znodes.js';
 
 export interface BrokerAndEpoch extends BrokerRegistration {
@@ -70,6 +80,32 @@ export async function registerBroker(zk: ZkClient, info: BrokerInfo, opts: Regis
       throw e;
     }
     await sleep(200);
+  }
+}
+
+/**
+ * Registration in a new session after expiry (Kafka's RegisterBrokerAndReelect), retried every `retryMs` until it
+ * works. Kafka tries once; a failure there (ZooKeeper unreachable past the connection timeout on a loaded
+ * machine, found by the F16 soak) leaves a running broker unregistered, so never given leadership or ISR again,
+ * until its next session. Returns null, having given up, when the session expired once more (the next session
+ * registers) or `stopped()` says the broker is stopping.
+ */
+export async function reregisterBroker(
+  zk: ZkClient,
+  info: BrokerInfo,
+  stopped: () => boolean,
+  onRetry: (err: unknown) => void,
+  retryMs = 1000,
+): Promise<number | null> {
+  for (;;) {
+    if (stopped()) return null;
+    try {
+      return await registerBroker(zk, info);
+    } catch (err) {
+      if (err instanceof SessionExpiredError || err instanceof ClientClosedError) return null;
+      onRetry(err);
+      await sleep(retryMs);
+    }
   }
 }
 

@@ -157,6 +157,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private handle: Handle | undefined;
   private closed = false;
   private reinitializing: Promise<void> | undefined;
+  /** the session expired again while `reinitializing` ran its handlers: it starts over */
+  private expiredWhileReinitializing = false;
   private readonly stateHandlers = new Map<string, ZkStateChangeHandler>();
   private readonly log: ZkClientLogger;
   private readonly reinitializeOnExpiry: boolean;
@@ -323,42 +325,59 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.log.warn({ event: LogEvent.ZkSessionExpired, sessionId: sessionIdHex(this.sessionId) }, 'ZooKeeper session expired');
     this.emit('expired');
     if (this.reinitializeOnExpiry && !this.closed) {
-      this.reinitialize().catch((err: unknown) => this.log.warn({ err }, 'ZooKeeper re-initialisation failed'));
+      if (this.reinitializing) this.expiredWhileReinitializing = true;
+      else this.reinitialize().catch((err: unknown) => this.log.warn({ err }, 'ZooKeeper re-initialisation failed'));
     }
   }
 
   /**
    * Kafka's ZooKeeperClient.reinitialize: beforeInitializingSession handlers, close the old handle, open a new
    * session (retrying every 1 s until it works or the client is closed), afterInitializingSession handlers.
+   * A handler that throws is logged and the others still run (Kafka's "Uncaught error in handler"). If the new
+   * session expires while the handlers run (back-to-back faults on a loaded machine), it all starts over: left
+   * alone the client would keep an expired session, and the broker its lost registration, for good.
    */
   reinitialize(): Promise<void> {
     this.reinitializing ??= (async () => {
-      for (const h of this.stateHandlers.values()) await h.beforeInitializingSession?.();
-      const old = this.handle;
-      if (old) {
-        this.previousSessionIds.push(old.client.getSessionId().readBigUInt64BE(0));
-        this.handle = undefined;
-        old.state = 'closed';
-        this.failInFlight(old, new SessionExpiredError());
-        old.client.close();
-      }
-      for (;;) {
-        if (this.closed) throw new ClientClosedError();
-        try {
-          await this.openHandle();
-          break;
-        } catch (err) {
-          this.log.warn({ err }, 'could not create a new ZooKeeper session; retrying in 1 s');
-          await sleep(1000);
+      do {
+        this.expiredWhileReinitializing = false;
+        await this.runHandlers('beforeInitializingSession');
+        const old = this.handle;
+        if (old) {
+          this.previousSessionIds.push(old.client.getSessionId().readBigUInt64BE(0));
+          this.handle = undefined;
+          old.state = 'closed';
+          this.failInFlight(old, new SessionExpiredError());
+          old.client.close();
         }
-      }
-      this.log.info({ event: LogEvent.ZkSessionEstablished, sessionId: sessionIdHex(this.sessionId) }, 'new ZooKeeper session established');
-      this.emit('reinitialized', this.sessionId);
-      for (const h of this.stateHandlers.values()) await h.afterInitializingSession?.();
+        for (;;) {
+          if (this.closed) throw new ClientClosedError();
+          try {
+            await this.openHandle();
+            break;
+          } catch (err) {
+            this.log.warn({ err }, 'could not create a new ZooKeeper session; retrying in 1 s');
+            await sleep(1000);
+          }
+        }
+        this.log.info({ event: LogEvent.ZkSessionEstablished, sessionId: sessionIdHex(this.sessionId) }, 'new ZooKeeper session established');
+        this.emit('reinitialized', this.sessionId);
+        await this.runHandlers('afterInitializingSession');
+      } while (this.expiredWhileReinitializing && !this.closed);
     })().finally(() => {
       this.reinitializing = undefined;
     });
     return this.reinitializing;
+  }
+
+  private async runHandlers(phase: 'beforeInitializingSession' | 'afterInitializingSession'): Promise<void> {
+    for (const h of [...this.stateHandlers.values()]) {
+      try {
+        await h[phase]?.();
+      } catch (err) {
+        this.log.warn({ err, handler: h.name, phase }, 'ZooKeeper state change handler failed');
+      }
+    }
   }
 
   /** Resolves when connected; rejects when the session expires, the client closes or the timeout passes. */

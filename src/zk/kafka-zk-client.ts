@@ -86,6 +86,9 @@ export class KafkaZkClient {
   registerBroker(info: BrokerInfo, opts?: brokers.RegisterBrokerOptions): Promise<number> {
     return brokers.registerBroker(this.zk, info, opts);
   }
+  reregisterBroker(info: BrokerInfo, stopped: () => boolean, onRetry: (err: unknown) => void): Promise<number | null> {
+    return brokers.reregisterBroker(this.zk, info, stopped, onRetry);
+  }
   generateBrokerId(reservedBrokerMaxId = 1000): Promise<number> {
     return brokers.generateBrokerId(this.zk, reservedBrokerMaxId);
   }

@@ -188,6 +188,33 @@ describe('zk client - session expiry', () => {
     expect((await zk.getData('/expiring')).stat.ephemeralOwner).toBe(second);
   });
 
+  it('a session expiring while the handlers run after re-initialisation is re-initialised again; a failing handler does not stop the others', async () => {
+    const c = await connectZk(connect, { sessionTimeoutMs: 4000 });
+    let flakyCalls = 0;
+    const sessions: bigint[] = [];
+    c.registerStateChangeHandler({
+      name: 'flaky',
+      afterInitializingSession: () => {
+        if (++flakyCalls === 1) throw new Error('handler failed');
+      },
+    });
+    c.registerStateChangeHandler({
+      name: 'expires-again',
+      afterInitializingSession: async () => {
+        sessions.push(c.sessionId);
+        if (sessions.length === 1) await expireZkSession(c); // back-to-back faults: the new session is lost at once
+      },
+    });
+    const first = c.sessionId;
+    await expireZkSession(c);
+    await waitFor(() => sessions.length === 2 && c.state === 'connected', { what: 'a third session, its handlers run', timeoutMs: 15_000 });
+    expect(new Set([first, ...sessions]).size).toBe(3);
+    expect(c.sessionId).toBe(sessions[1]);
+    expect(flakyCalls).toBe(2);
+    await c.create('/reinitialised-twice', null, { mode: 'ephemeral' });
+    expect((await zk.getData('/reinitialised-twice')).stat.ephemeralOwner).toBe(sessions[1]);
+  });
+
   it('without auto re-initialisation, requests fail with SessionExpiredError', async () => {
     const c = await connectZk(connect, { sessionTimeoutMs: 4000, reinitializeOnExpiry: false });
     await expireZkSession(c);
