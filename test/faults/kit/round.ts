@@ -110,8 +110,8 @@ async function waitForLiveness(ctx: RoundContext, timeoutMs: number): Promise<vo
   await ctx.workload.waitForMoreAcks(3 * PARTITIONS * 5, timeoutMs);
 }
 
-/** Deletes the round's topic and waits until the controller has removed it from ZooKeeper. */
-async function deleteTopic(ctx: RoundContext): Promise<boolean> {
+/** Deletes the round's topic and waits until the controller has removed it from ZooKeeper; null or what failed. */
+async function deleteTopic(ctx: RoundContext): Promise<string | null> {
   const { cluster, topic } = ctx;
   try {
     const admin = await ctx.clients.admin();
@@ -121,9 +121,9 @@ async function deleteTopic(ctx: RoundContext): Promise<boolean> {
       `${topic} deleted`,
       60_000,
     );
-    return true;
-  } catch {
-    return false;
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message.split('\n')[0]! : String(err);
   }
 }
 
@@ -189,7 +189,8 @@ export async function runRound(cluster: Cluster, clients: KafkaClients, row: Fau
   const report = await checkHistory(cluster.bootstrapServers, workload.history());
   const converged = await replicasConverge(ctx);
   const problems = judge(row, report, converged);
-  if (!(await deleteTopic(ctx))) problems.push(`the round's topic ${topic} was not deleted within 60 s`);
+  const notDeleted = await deleteTopic(ctx);
+  if (notDeleted !== null) problems.push(`the round's topic ${topic} was not deleted: ${notDeleted}`);
   if (recoverMs > row.boundMs) notes.push(`recovery ${recoverMs} ms over B = ${row.boundMs} ms (within the slack ×${SLACK})`);
   return {
     round,
