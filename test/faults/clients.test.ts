@@ -55,11 +55,13 @@ const rows: FaultRow[] = [
       const next = await cluster.waitForLeader({ topic: '__consumer_offsets', partition: offsetsPartition }, { not: coordinator, timeoutMs: 6 * SESSION_MS });
       await consumer.stop();
       const admin = await clients.admin();
-      const fetched = await cluster.waitFor(async () => admin.fetchOffsets({ groupId: group, topics: [topic] }), 'OffsetFetch from the new coordinator', 60_000);
+      const fetched = await cluster
+        .waitFor(async () => admin.fetchOffsets({ groupId: group, topics: [topic] }), 'OffsetFetch from the new coordinator', 60_000)
+        .finally(() => clients.close(admin));
       const got = Object.fromEntries(fetched[0]!.partitions.map((p) => [p.partition, p.offset]));
       expect(got).toEqual(Object.fromEntries(committed.map((c) => [c.partition, c.offset])));
       ctx.note(`coordinator ${coordinator} killed after the commit; ${next} answers the same offsets`);
-      await consumer.disconnect();
+      await clients.close(consumer);
       await waitDeregistered(cluster, coordinator);
       return () => cluster.start(coordinator);
     },

@@ -94,6 +94,7 @@ export class VerifiableProducer {
   constructor(
     private readonly producer: Producer,
     private readonly opts: VerifiableOptions,
+    private readonly release: () => Promise<void> = async () => {},
   ) {
     this.runId = opts.runId ?? Math.random().toString(36).slice(2, 8);
     this.seq = Array.from({ length: opts.partitions }, () => 0);
@@ -160,9 +161,11 @@ export class VerifiableProducer {
     await this.waitForAcks(this.acked + more, timeoutMs);
   }
 
+  /** Ends the sends and disconnects the producer (its history stays). */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
+    await this.release();
   }
 
   /** Waits until the loop ends by itself (maxSends). */
@@ -190,7 +193,7 @@ export async function startVerifiableProducer(clients: KafkaClients, opts: Verif
     retry: { initialRetryTime: 200, maxRetryTime: 1000, retries: 8 },
     ...opts.producerConfig,
   });
-  return new VerifiableProducer(producer, opts);
+  return new VerifiableProducer(producer, opts, () => clients.close(producer));
 }
 
 export interface CheckReport {

@@ -21,6 +21,9 @@ export const CATALOGUE_CONFIG = {
   'unclean.leader.election.enable': false,
   'controlled.shutdown.retry.backoff.ms': 500,
   'request.timeout.ms': 10_000,
+  // rounds create their topics and delete them when checked: a client still holding a deleted topic's metadata
+  // must not bring it back (Kafka's advice when topics are deleted)
+  'auto.create.topics.enable': false,
 } as const;
 
 export interface CatalogueEnv {

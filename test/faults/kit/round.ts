@@ -96,7 +96,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 async function createTopic(cluster: Cluster, clients: KafkaClients, topic: string, configs: Record<string, string>): Promise<void> {
   const admin = await clients.admin();
   const configEntries = Object.entries({ 'min.insync.replicas': '2', ...configs }).map(([name, value]) => ({ name, value }));
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries }] });
+  try {
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries }] });
+  } finally {
+    await clients.close(admin);
+  }
   const all = cluster.ids;
   for (let partition = 0; partition < PARTITIONS; partition++) await cluster.waitForIsr({ topic, partition }, all, { timeoutMs: 60_000 });
 }
@@ -113,17 +117,26 @@ async function waitForLiveness(ctx: RoundContext, timeoutMs: number): Promise<vo
 /** Deletes the round's topic and waits until the controller has removed it from ZooKeeper; null or what failed. */
 async function deleteTopic(ctx: RoundContext): Promise<string | null> {
   const { cluster, topic } = ctx;
+  let state = 'not asked yet';
   try {
     const admin = await ctx.clients.admin();
-    await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
+    try {
+      await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
+    } finally {
+      await ctx.clients.close(admin);
+    }
     await cluster.waitFor(
-      async () => !(await cluster.zk.zk.exists(`/brokers/topics/${topic}`)) && !(await cluster.zk.zk.exists(`/admin/delete_topics/${topic}`)),
+      async () => {
+        const [node, marker] = await Promise.all([cluster.zk.zk.exists(`/brokers/topics/${topic}`), cluster.zk.zk.exists(`/admin/delete_topics/${topic}`)]);
+        state = `/brokers/topics/${topic} ${node ? `present (czxid ${node.czxid})` : 'gone'}, deletion marker ${marker ? 'present' : 'gone'}`;
+        return !node && !marker;
+      },
       `${topic} deleted`,
       60_000,
     );
     return null;
   } catch (err) {
-    return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    return `${err instanceof Error ? err.message.split('\n')[0]! : String(err)} (${state})`;
   }
 }
 
