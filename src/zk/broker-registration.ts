@@ -85,8 +85,8 @@ export async function registerBroker(zk: ZkClient, info: BrokerInfo, opts: Regis
 
 /**
  * Registration in a new session after expiry (Kafka's RegisterBrokerAndReelect), retried every `retryMs` until it
- * works. Kafka tries once; a failure there (ZooKeeper unreachable past the connection timeout on a loaded
- * machine, found by the F16 soak) leaves a running broker unregistered, so never given leadership or ISR again,
+ * works. Kafka tries once; a failure there (ZooKeeper unreachable past the connection timeout, as on a loaded
+ * machine after a ZooKeeper pause) leaves a running broker unregistered, so never given leadership or ISR again,
  * until its next session. Returns null, having given up, when the session expired once more (the next session
  * registers) or `stopped()` says the broker is stopping.
  */
