@@ -18,9 +18,11 @@
  * ids, so inter-broker connections then pass it on no link (no inter-broker faults). Extra listeners (SSL,
  * SASL_SSL, ...) listen and are advertised at fixed ports the test chose, the same at every start.
  *
- * Ports: the first start binds port 0 and learns the bound ports from the broker's `broker-listening` log record
- * (src/common/log-events.ts); a restart asks for the same client port again (clients keep their bootstrap list)
- * and retries while it is still in use. The REPLICATION port is 0 at every start: only the proxy's is advertised.
+ * Ports: the client port is picked below the kernel's ephemeral range (ports.ts) so that nothing can take it while
+ * the broker is down; every start asks for it (clients keep their bootstrap list) and a restart retries while it
+ * is still in use (a first start that finds it taken picks another). The bound ports are learnt from the broker's
+ * `broker-listening` log record (src/common/log-events.ts). The REPLICATION port is 0 at every start: only the
+ * proxy's is advertised.
  */
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -33,6 +35,7 @@ import type { SessionCredentials } from '../zk/session-expiry.js';
 import { BrokerProcess, writeProperties } from './broker-process.js';
 import type { SmallDisk } from './disk.js';
 import { Link } from './link.js';
+import { pickFixedPort } from './ports.js';
 import { LinkProxy, type Upstream } from './proxy.js';
 
 export type PropValue = string | number | boolean;
@@ -112,8 +115,10 @@ export class BrokerNode {
   readonly zkLinks: readonly Link[];
   /** the link between the broker and its clients (with `clientProxy`) */
   readonly clientLink: Link | null;
-  /** the PLAINTEXT port the broker binds: 0 until the first start has bound it */
+  /** the PLAINTEXT port the broker binds (picked by `create`) */
   private boundClientPort = 0;
+  /** a start has bound `boundClientPort`: from then on it is the broker's for good */
+  private clientPortBound = false;
   broker: Broker | undefined;
   proc: BrokerProcess | undefined;
   /** set by kill/stop/close: an exit without it is reported */
@@ -168,6 +173,7 @@ export class BrokerNode {
         })
       : null;
     node = new BrokerNode(opts, interBrokerProxy, zkProxies, zkLinks, clientProxy);
+    node.boundClientPort = await pickFixedPort('127.0.0.1');
     await mkdir(node.dataDir, { recursive: true });
     return node;
   }
@@ -230,7 +236,8 @@ export class BrokerNode {
         // a restart asks for its previous client port; something may hold it a little longer
         const inUse = err instanceof Error && /EADDRINUSE/.test(err.message);
         if (!inUse || Date.now() > retryUntil) throw err;
-        await sleep(250);
+        if (!this.clientPortBound) this.boundClientPort = await pickFixedPort('127.0.0.1');
+        else await sleep(250);
       }
     }
   }
@@ -318,7 +325,10 @@ export class BrokerNode {
     const launch = this.launch;
     if (!launch) return;
     if (rec.event === LogEvent.BrokerListening && rec.ports) {
-      if (rec.ports.PLAINTEXT) this.boundClientPort = rec.ports.PLAINTEXT;
+      if (rec.ports.PLAINTEXT) {
+        this.boundClientPort = rec.ports.PLAINTEXT;
+        this.clientPortBound = true;
+      }
       launch.setPorts(rec.ports);
     } else if (rec.event === LogEvent.BrokerStarted) launch.settle();
     else if (rec.event === LogEvent.BrokerStartFailed) {

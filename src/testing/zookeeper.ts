@@ -3,10 +3,9 @@
  * standalone server or an ensemble of N members on loopback (the zk/zoo1–3.cfg shape with generated ports and
  * data dirs), or an external server the harness only connects to (`zookeeperConnect`).
  *
- * - Ports: ZooKeeper binds the ports its zoo.cfg names, so they are picked by the harness: at random BELOW the
- *   kernel's ephemeral range (32768+), probed free. Ports the kernel hands out for `listen(0)` and for outgoing
- *   connections (every other listener and client here) are never below it, so nothing of ours or other tests'
- *   can take them between the probe and the JVM's bind; a failed start is still retried with new ports.
+ * - Ports: ZooKeeper binds the ports its zoo.cfg names, so they are picked by the harness below the kernel's
+ *   ephemeral range (ports.ts): nothing of ours or other tests' can take them between the probe and the JVM's
+ *   bind, nor while a member is down; a failed start is still retried with new ports.
  * - Members talk to each other through the harness's proxies (one link per pair of members): member i's zoo.cfg
  *   names, for every other member j, a proxy port that forwards to j's real quorum / election port. That is how
  *   `cut(i, j)` and `isolate(i)` partition the ensemble; untouched links pass bytes through.
@@ -19,7 +18,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import {
   ensureZooKeeperInstalled,
@@ -32,6 +30,7 @@ import {
 import { parseConnectString } from '../zk/connect-string.js';
 import { Janitor } from './janitor.js';
 import { LinkPairs, type CutOptions, type Link } from './link.js';
+import { pickFixedPort } from './ports.js';
 import { LinkProxy, type Upstream } from './proxy.js';
 
 const HOST = '127.0.0.1';
@@ -52,24 +51,6 @@ export interface ZooKeeperOptions {
   minSessionTimeoutMs?: number;
   maxSessionTimeoutMs?: number;
   startTimeoutMs?: number;
-}
-
-/** A port below the ephemeral range that is free right now. */
-async function pickPort(taken: Set<number>): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(port, HOST, () => srv.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new Error('no free port found below the ephemeral range');
 }
 
 export class ZooKeeperMember {
@@ -241,7 +222,7 @@ export class ZooKeeper {
     const taken = new Set<number>();
     const real: Array<QuorumServer & { clientPort: number }> = [];
     for (let id = 1; id <= size; id++) {
-      real.push({ id, host: HOST, clientPort: await pickPort(taken), quorumPort: await pickPort(taken), electionPort: await pickPort(taken) });
+      real.push({ id, host: HOST, clientPort: await pickFixedPort(HOST, taken), quorumPort: await pickFixedPort(HOST, taken), electionPort: await pickFixedPort(HOST, taken) });
     }
     const zk = new ZooKeeper(real.map((r) => ({ host: HOST, port: r.clientPort })), false);
     const members: ZooKeeperMember[] = [];

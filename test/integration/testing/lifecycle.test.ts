@@ -6,7 +6,8 @@
  * - clusters run side by side in one test process: separate chroots, ports, brokers and topics, on the run's
  *   shared ZooKeeper and on one of their own;
  * - a broker restarted after a crash gets its client port back (clients keep their bootstrap list), waiting for
- *   it while something else holds it;
+ *   it while something else holds it; the port is below the kernel's ephemeral range, so that nothing takes it
+ *   meanwhile;
  * - a crash point reached before the broker reports started: `start` with `expectExit` resolves
  *   once it has exited, without it `start` fails saying the broker exited before it started;
  * - a full disk: `fillDisk` fills a broker's tmpfs log dir, appends then fail with KAFKA_STORAGE_ERROR, and the
@@ -150,6 +151,9 @@ describe('harness lifecycle - restarts keep the client port', () => {
     cluster = await startCluster({ brokers: 2, brokerConfig: { 'zookeeper.session.timeout.ms': 3000 } });
     const before = cluster.bootstrapServers;
     const port = cluster.port(1);
+    // below the kernel's ephemeral range: no outgoing connection or listen(0) can take it while the broker is down
+    const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    for (const id of cluster.ids) expect(cluster.port(id)).toBeLessThan(ephemeralLow);
     // a crashed broker's znode lives until its session times out; restart waits for that, as Kafka must
     await cluster.restart(1, { how: 'kill' });
     expect(cluster.port(1)).toBe(port);
